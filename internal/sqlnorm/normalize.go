@@ -1,0 +1,141 @@
+// Package sqlnorm turns a database statement into its normalized form and a
+// 64-bit fingerprint: literal values and placeholders of every style become ?,
+// IN-lists and multi-row VALUES collapse, keywords are uppercased, comments and
+// whitespace go. Two statements that differ only in values share a fingerprint.
+//
+// go-sqllexer does the lexing, obfuscation and normalization; this package adds
+// the placeholder styles and collapses it does not do, the choice of dialect
+// from db.system, a command-shape fallback for statements that are not SQL, and
+// a bounded cache. It knows nothing of spans or pdata.
+package sqlnorm
+
+import (
+	"encoding/hex"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/DataDog/go-sqllexer"
+	"github.com/cespare/xxhash/v2"
+)
+
+// Statement is the normalized form of one raw statement. It is shared between
+// every span with the same raw statement: never modify it.
+type Statement struct {
+	// Text is the normalized statement. It holds no literal value of the raw one.
+	Text string
+	// Fingerprint is 16 lowercase hex digits of a 64-bit hash of Text.
+	Fingerprint string
+	// Command is the first SQL command (SELECT, INSERT, ...), or the command
+	// word of a statement that is not SQL.
+	Command string
+	// Tables lists the tables the statement reads or writes, in order.
+	Tables []string
+	// Placeholders counts the bind placeholders in the raw statement (?, $1, %s,
+	// %(name)s, :name, @p1). Zero means every value, if any, is inline.
+	Placeholders int
+	// SQL is false when the statement was normalized by its command shape
+	// (a store that does not speak SQL, or a statement the lexer could not read).
+	SQL bool
+}
+
+var (
+	obfuscator = sqllexer.NewObfuscator(
+		sqllexer.WithReplaceDigits(false), // events_2024 and t1 are names, not values
+		sqllexer.WithReplacePositionalParameter(true),
+		sqllexer.WithReplaceBindParameter(true),
+		sqllexer.WithReplaceBoolean(true),
+		sqllexer.WithReplaceNull(true),
+		sqllexer.WithDollarQuotedFunc(true),
+	)
+	normalizer = sqllexer.NewNormalizer(
+		sqllexer.WithCollectTables(true),
+		sqllexer.WithCollectCommands(true),
+		sqllexer.WithUppercaseKeywords(true),
+		sqllexer.WithKeepSQLAlias(true),
+		sqllexer.WithRemoveSpaceBetweenParentheses(true),
+	)
+)
+
+// Normalize normalizes one statement of the given db.system(.name), uncached.
+// It never panics: input the lexer cannot read gets its command shape.
+func Normalize(system, raw string) *Statement {
+	return normalize(DialectOf(system), raw)
+}
+
+func normalize(d Dialect, raw string) (st *Statement) {
+	if !d.IsSQL() {
+		return shapeStatement(d, raw)
+	}
+	defer func() {
+		if recover() != nil {
+			st = shapeStatement(DialectGuess, raw)
+		}
+	}()
+	rewritten, placeholders := rewritePlaceholders(raw, d)
+	text, meta, err := sqllexer.ObfuscateAndNormalize(rewritten, obfuscator, normalizer,
+		sqllexer.WithDBMS(d.lexerDBMS(raw)))
+	if err != nil || text == "" && strings.TrimSpace(raw) != "" {
+		return shapeStatement(DialectGuess, raw)
+	}
+	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true}
+	if meta != nil {
+		st.Tables = meta.Tables
+		if len(meta.Commands) > 0 {
+			st.Command = meta.Commands[0]
+		}
+	}
+	st.Fingerprint = Fingerprint(st.Text)
+	return st
+}
+
+func shapeStatement(d Dialect, raw string) *Statement {
+	text := clean(commandShape(raw, d))
+	cmd, _, _ := strings.Cut(text, " ")
+	if !isCommandWord(cmd) {
+		cmd = ""
+	}
+	return &Statement{Text: text, Fingerprint: Fingerprint(text), Command: strings.ToUpper(cmd)}
+}
+
+// Fingerprint is the 16-hex-digit xxhash64 of a normalized statement.
+func Fingerprint(normalized string) string {
+	var sum [8]byte
+	h := xxhash.Sum64String(normalized)
+	for i := 7; i >= 0; i-- {
+		sum[i] = byte(h)
+		h >>= 8
+	}
+	return hex.EncodeToString(sum[:])
+}
+
+// clean makes normalized text safe to write into telemetry: valid UTF-8 without
+// control characters.
+func clean(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return s
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func isCommandWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
