@@ -1,0 +1,60 @@
+package annotate
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Write annotates the pdata spans of a trace, given in the order of the view's
+// spans (as traceview.Build returns them): the fingerprint on every database
+// span with a statement, one event per finding on its anchor, and the finding's
+// type and id on every member span.
+func Write(t *traceview.Trace, spans []ptrace.Span, findings []detect.Finding) {
+	for i := range t.Spans {
+		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
+			spans[i].Attributes().PutStr(AttrFingerprint, db.Statement.Fingerprint)
+		}
+	}
+	for i := range findings {
+		f := &findings[i]
+		writeEvent(t, spans[f.Anchor], f)
+		for _, m := range f.Members {
+			attrs := spans[m].Attributes()
+			attrs.PutStr(AttrFindingType, f.Type)
+			attrs.PutStr(AttrFindingID, f.ID)
+		}
+	}
+}
+
+func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
+	ev := anchor.Events().AppendEmpty()
+	ev.SetName(EventFinding)
+	ev.SetTimestamp(pcommon.Timestamp(eventTime(t, f)))
+	attrs := ev.Attributes()
+	attrs.EnsureCapacity(9)
+	attrs.PutStr(AttrFindingType, f.Type)
+	attrs.PutStr(AttrFindingID, f.ID)
+	attrs.PutStr(AttrFingerprint, f.Fingerprint)
+	attrs.PutStr(AttrStatement, f.Statement)
+	attrs.PutInt(AttrCount, int64(f.Count))
+	attrs.PutDouble(AttrTotalDuration, float64(f.TotalDuration.Nanoseconds())/1e6)
+	attrs.PutStr(AttrSuggestion, f.Suggestion)
+	if f.ORM != "" {
+		attrs.PutStr(AttrORM, f.ORM)
+	}
+	if f.ParentMissing {
+		attrs.PutBool(AttrParentMissing, true)
+	}
+}
+
+// eventTime is when the trap began: the start of its first member, or of the
+// offending span.
+func eventTime(t *traceview.Trace, f *detect.Finding) int64 {
+	if len(f.Members) > 0 {
+		return t.Spans[f.Members[0]].Start
+	}
+	return t.Spans[f.Anchor].Start
+}

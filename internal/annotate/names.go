@@ -1,0 +1,24 @@
+// Package annotate writes findings into the spans they were found in, with the
+// names of the querylens contract (CONTRACT.md), which users' dashboards and
+// queries depend on: extend them, never rename them.
+package annotate
+
+const (
+	// AttrFingerprint is on every database span with a statement.
+	AttrFingerprint = "querylens.fingerprint"
+
+	// EventFinding is the span event of one finding.
+	EventFinding = "querylens.finding"
+
+	AttrFindingType   = "querylens.finding.type"
+	AttrFindingID     = "querylens.finding.id"
+	AttrStatement     = "querylens.statement"
+	AttrCount         = "querylens.count"
+	AttrTotalDuration = "querylens.total_duration_ms"
+	AttrSuggestion    = "querylens.suggestion"
+	AttrParentMissing = "querylens.parent_missing"
+
+	// AttrORM names the ORM the suggestion speaks for, when one was recognised
+	// (an addition to the contract).
+	AttrORM = "querylens.orm"
+)

@@ -1,0 +1,65 @@
+// Package detect finds ORM traps in one trace. Each detector is a pure function
+// of the trace view and its settings, in a file of its own; detectors know
+// nothing of the collector or of pdata.
+package detect
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Finding types, as in the querylens contract.
+const (
+	TypeNPlusOne = "n_plus_one"
+)
+
+// Finding is one trap found in a trace.
+type Finding struct {
+	Type string
+	// ID is unique within the trace and the same for the same spans, whatever
+	// order they arrived in.
+	ID          string
+	Fingerprint string
+	// Statement is the normalized statement (never a literal value).
+	Statement string
+	// Count is the number of repeated spans for group findings, 1 for a
+	// single-span finding.
+	Count         int
+	TotalDuration time.Duration
+	// Anchor is the index of the span that carries the finding event: the
+	// common parent, or the earliest member when the parent never arrived.
+	Anchor        int
+	ParentMissing bool
+	// Members are the indexes of the repeated spans, in canonical order; empty
+	// for single-span findings.
+	Members []int
+	// Table is the main table the statement reads or writes, when known.
+	Table string
+	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
+	// recognised), both filled in by the engine.
+	Suggestion string
+	ORM        string
+}
+
+// findingID hashes what identifies a finding: its type, fingerprint, anchor and
+// members. Spans are in canonical order, so the id does not depend on arrival.
+func findingID(t *traceview.Trace, typ, fingerprint string, anchor int, members []int) string {
+	d := xxhash.New()
+	_, _ = d.WriteString(typ)
+	_, _ = d.WriteString(fingerprint)
+	_, _ = d.Write(t.Spans[anchor].ID[:])
+	for _, m := range members {
+		_, _ = d.Write(t.Spans[m].ID[:])
+	}
+	var sum [8]byte
+	h := d.Sum64()
+	for i := 7; i >= 0; i-- {
+		sum[i] = byte(h)
+		h >>= 8
+	}
+	return hex.EncodeToString(sum[:])
+}

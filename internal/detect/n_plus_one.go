@@ -1,0 +1,114 @@
+package detect
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// NPlusOneConfig sets the n_plus_one detector: the same normalized statement
+// repeated under one parent with different or unseen parameters.
+type NPlusOneConfig struct {
+	// Enabled turns the detector on. Default true.
+	Enabled bool `mapstructure:"enabled"`
+	// MinRepeats is the fewest repeats under one parent that make a finding.
+	// Default 5.
+	MinRepeats int `mapstructure:"min_repeats"`
+	// MinTotalDuration is the least summed duration of the repeats. Default 0:
+	// local databases answer in microseconds and the N+1 is still there.
+	MinTotalDuration time.Duration `mapstructure:"min_total_duration"`
+}
+
+// Validate reports the first setting out of range, naming it.
+func (c NPlusOneConfig) Validate() error {
+	if c.MinRepeats < 2 {
+		return fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats)
+	}
+	if c.MinTotalDuration < 0 {
+		return fmt.Errorf("min_total_duration must not be negative, got %s", c.MinTotalDuration)
+	}
+	return nil
+}
+
+type nPlusOne struct{ cfg NPlusOneConfig }
+
+func (nPlusOne) Type() string { return TypeNPlusOne }
+
+type repeatKey struct {
+	parent      traceview.SpanID
+	fingerprint string
+}
+
+func (d nPlusOne) Detect(in *Input) []Finding {
+	t := in.Trace
+	groups := map[repeatKey][]int{}
+	var keys []repeatKey // first-seen order, for deterministic output
+	for _, c := range in.Calls {
+		if in.Claimed(c.Span) {
+			continue
+		}
+		k := repeatKey{c.LoopParent, t.Spans[c.Span].DB.Statement.Fingerprint}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], c.Span)
+	}
+	var findings []Finding
+	for _, k := range keys {
+		members := groups[k]
+		if len(members) < d.cfg.MinRepeats || sameVisibleParameters(t, members) {
+			continue
+		}
+		f := groupFinding(t, TypeNPlusOne, k.parent, members)
+		if f.TotalDuration < d.cfg.MinTotalDuration {
+			continue
+		}
+		in.Claim(members)
+		findings = append(findings, f)
+	}
+	return findings
+}
+
+// sameVisibleParameters reports whether every repeat ran with the very same
+// values, visible inline or as db.query.parameter.*: a duplicate, not an N+1.
+// Placeholders with no recorded values are unseen, never the same.
+func sameVisibleParameters(t *traceview.Trace, members []int) bool {
+	first := t.Spans[members[0]].DB
+	for _, m := range members {
+		db := t.Spans[m].DB
+		if db.Statement.Placeholders > 0 && db.NumParams == 0 {
+			return false
+		}
+		if db.Raw != first.Raw || db.Params != first.Params || db.NumParams != first.NumParams {
+			return false
+		}
+	}
+	return true
+}
+
+// groupFinding builds a finding over repeated spans under one parent, anchored
+// on the parent or, when it never arrived, on the earliest member.
+func groupFinding(t *traceview.Trace, typ string, parent traceview.SpanID, members []int) Finding {
+	st := t.Spans[members[0]].DB.Statement
+	f := Finding{
+		Type:        typ,
+		Fingerprint: st.Fingerprint,
+		Statement:   st.Text,
+		Count:       len(members),
+		Members:     members,
+	}
+	if len(st.Tables) > 0 {
+		f.Table = st.Tables[0]
+	}
+	for _, m := range members {
+		f.TotalDuration += t.Spans[m].Duration()
+	}
+	if a, ok := t.Lookup(parent); ok {
+		f.Anchor = a
+	} else {
+		f.Anchor, f.ParentMissing = members[0], true
+	}
+	f.ID = findingID(t, typ, f.Fingerprint, f.Anchor, members)
+	return f
+}

@@ -1,0 +1,160 @@
+// Package suggest recognises the ORM behind a finding and words its fix in that
+// ORM's own API. Recognition is data (orm.go): instrumentation scope names,
+// the application's language and the shape of the SQL the ORM writes.
+package suggest
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
+
+// Context is what recognition reads of the service that ran the statements.
+type Context struct {
+	// Language is the resource's telemetry.sdk.language.
+	Language string
+	// Scopes are the instrumentation scope names of the service's spans.
+	Scopes []string
+	// Raw is one raw statement of the finding. It is matched, never written.
+	Raw string
+}
+
+// Recognize returns the ORM behind the context, or nil when none is known.
+// A scope name is proof; the SQL's shape counts when the language agrees.
+func Recognize(ctx Context) *ORM {
+	for i := range orms {
+		for _, prefix := range orms[i].Scopes {
+			for _, scope := range ctx.Scopes {
+				if strings.HasPrefix(scope, prefix) {
+					return &orms[i]
+				}
+			}
+		}
+	}
+	for i := range orms {
+		o := &orms[i]
+		if o.SQL != nil && ctx.Raw != "" && (ctx.Language == "" || ctx.Language == o.Language) && o.SQL.MatchString(ctx.Raw) {
+			return o
+		}
+	}
+	return nil
+}
+
+// Fix returns the fix for a finding of the given type on the statement, in the
+// words of the recognised ORM (by name, "" when none), else generic.
+func Fix(findingType string, st *sqlnorm.Statement, ctx Context) (fix, orm string) {
+	o := Recognize(ctx)
+	if o == nil {
+		o = &generic
+	}
+	shape, column := ShapeOther, ""
+	table := ""
+	if st != nil {
+		shape, column = Classify(st.Command, st.Text, st.SQL)
+		if len(st.Tables) > 0 {
+			table = st.Tables[0]
+		}
+	}
+	text := lookup(o, findingType, shape)
+	if text == "" && o != &generic {
+		o = &generic
+		text = lookup(o, findingType, shape)
+	}
+	return fill(text, o.Name, table, column), o.Name
+}
+
+func lookup(o *ORM, findingType string, shape Shape) string {
+	fixes := o.Fixes[findingType]
+	if text, ok := fixes[shape]; ok {
+		return text
+	}
+	return fixes[ShapeOther]
+}
+
+// fill replaces the placeholders of a fix text with names derived from the
+// statement's table and key column.
+func fill(text, orm, table, column string) string {
+	if !strings.Contains(text, "{") {
+		return text
+	}
+	if i := strings.LastIndexByte(table, '.'); i >= 0 {
+		table = table[i+1:]
+	}
+	entity := table
+	if orm == "Django" { // Django names tables <app>_<model>
+		if _, model, ok := strings.Cut(entity, "_"); ok {
+			entity = model
+		}
+	}
+	if entity == "" {
+		entity = "related"
+	}
+	one := lowerFirst(singular(entity))
+	many := lowerFirst(plural(entity))
+	fk := column
+	if fk == "" {
+		fk = one + "_id"
+	}
+	return strings.NewReplacer(
+		"{table}", orDefault(table, "table"),
+		"{rel}", one,
+		"{rels}", many,
+		"{Rel}", upperFirst(camel(one)),
+		"{Rels}", upperFirst(camel(many)),
+		"{Model}", upperFirst(camel(one)),
+		"{fk}", fk,
+	).Replace(text)
+}
+
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+func plural(s string) string {
+	if strings.HasSuffix(s, "s") {
+		return s
+	}
+	if strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])) {
+		return s[:len(s)-1] + "ies"
+	}
+	return s + "s"
+}
+
+// camel turns snake_case into camelCase.
+func camel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = upperFirst(parts[i])
+	}
+	return strings.Join(parts, "")
+}
+
+func upperFirst(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
+func lowerFirst(s string) string {
+	for i, r := range s {
+		return string(unicode.ToLower(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

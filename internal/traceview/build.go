@@ -1,0 +1,185 @@
+package traceview
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
+
+// Normalizer gives the normalized form of a statement; *sqlnorm.Cache is one.
+type Normalizer interface {
+	Normalize(system, raw string) *sqlnorm.Statement
+}
+
+const dbParameterPrefix = "db.query.parameter."
+
+// Build indexes the spans of td, which should hold one trace, and returns with
+// the view the pdata spans in the same order as its Spans, for annotation.
+func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
+	n := td.SpanCount()
+	spans := make([]Span, 0, n)
+	handles := make([]ptrace.Span, 0, n)
+	var traceID TraceID
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service, language := resourceIdentity(rs.Resource().Attributes())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			scope := ss.Scope().Name()
+			ps := ss.Spans()
+			for k := 0; k < ps.Len(); k++ {
+				p := ps.At(k)
+				if len(spans) == 0 {
+					traceID = TraceID(p.TraceID())
+				}
+				s := Span{
+					ID:       SpanID(p.SpanID()),
+					ParentID: SpanID(p.ParentSpanID()),
+					Name:     p.Name(),
+					Kind:     Kind(p.Kind()),
+					Start:    int64(p.StartTimestamp()),
+					End:      int64(p.EndTimestamp()),
+					Service:  service,
+					Language: language,
+					Scope:    scope,
+				}
+				readAttributes(p.Attributes(), &s, norm)
+				spans = append(spans, s)
+				handles = append(handles, p)
+			}
+		}
+	}
+	return index(traceID, spans, handles)
+}
+
+func resourceIdentity(attrs pcommon.Map) (service, language string) {
+	if v, ok := attrs.Get("service.name"); ok {
+		service = v.AsString()
+	}
+	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
+		language = v.AsString()
+	}
+	return service, language
+}
+
+// readAttributes reads in one pass what the detectors need: the database
+// system, statement and parameters (current and older semantic conventions, the
+// current one winning when a span has both) and the code location.
+func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
+	var (
+		system, oldSystem string
+		text, oldText     string
+		hasText           bool
+		params            uint64
+		numParams         int
+	)
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case "db.system.name":
+			system = v.AsString()
+		case "db.system":
+			oldSystem = v.AsString()
+		case "db.query.text":
+			if v.Type() == pcommon.ValueTypeStr {
+				text, hasText = v.Str(), true
+			}
+		case "db.statement":
+			if v.Type() == pcommon.ValueTypeStr {
+				oldText = v.Str()
+			}
+		case "code.function.name", "code.function":
+			if s.Code.Function == "" || k == "code.function.name" {
+				s.Code.Function = v.AsString()
+			}
+		case "code.file.path", "code.filepath":
+			if s.Code.File == "" || k == "code.file.path" {
+				s.Code.File = v.AsString()
+			}
+		case "code.line.number", "code.lineno":
+			if v.Type() == pcommon.ValueTypeInt {
+				s.Code.Line = v.Int()
+			}
+		default:
+			if strings.HasPrefix(k, dbParameterPrefix) {
+				// Summed, so the order the attributes were written in does not matter.
+				params += xxhash.Sum64String(k) ^ xxhash.Sum64String(v.AsString())
+				numParams++
+			}
+		}
+		return true
+	})
+	if system == "" {
+		system = oldSystem
+	}
+	if system == "" {
+		return
+	}
+	if !hasText {
+		text = oldText
+	}
+	db := &DBCall{System: system, Raw: text, Params: params, NumParams: numParams}
+	if strings.TrimSpace(text) != "" {
+		db.Statement = norm.Normalize(system, text)
+	}
+	s.DB = db
+}
+
+// index sorts the spans into canonical order and builds the lookups.
+func index(id TraceID, spans []Span, handles []ptrace.Span) (*Trace, []ptrace.Span) {
+	order := make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
+	t := &Trace{
+		ID:    id,
+		Spans: make([]Span, len(spans)),
+		byID:  make(map[SpanID]int, len(spans)),
+		group: make(map[SpanID]int),
+	}
+	sorted := make([]ptrace.Span, len(spans))
+	for to, from := range order {
+		t.Spans[to] = spans[from]
+		sorted[to] = handles[from]
+	}
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if !s.ID.IsEmpty() {
+			if _, dup := t.byID[s.ID]; !dup {
+				t.byID[s.ID] = i
+			}
+		}
+		g, ok := t.group[s.ParentID]
+		if !ok {
+			g = len(t.Groups)
+			t.group[s.ParentID] = g
+			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
+		}
+		t.Groups[g].Children = append(t.Groups[g].Children, i)
+	}
+	return t, sorted
+}
+
+func compareSpans(a, b *Span) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := slices.Compare(a.ID[:], b.ID[:]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Service, b.Service)
+}

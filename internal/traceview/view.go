@@ -1,0 +1,131 @@
+// Package traceview is a read-only index of the spans of one trace: spans by id,
+// each parent's children in start order, and what each span is (a database call,
+// with its normalized statement). Detectors read it as plain Go; only Build, in
+// build.go, touches pdata.
+package traceview
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
+
+// SpanID is an 8-byte span id; the zero value means "none".
+type SpanID [8]byte
+
+// IsEmpty reports whether the id is all zeros.
+func (id SpanID) IsEmpty() bool { return id == SpanID{} }
+
+func (id SpanID) String() string { return hex.EncodeToString(id[:]) }
+
+// TraceID is a 16-byte trace id.
+type TraceID [16]byte
+
+func (id TraceID) String() string { return hex.EncodeToString(id[:]) }
+
+// Kind is the span kind, as in OTLP.
+type Kind int8
+
+const (
+	KindUnspecified Kind = iota
+	KindInternal
+	KindServer
+	KindClient
+	KindProducer
+	KindConsumer
+)
+
+// Span is what the detectors know of one span.
+type Span struct {
+	ID       SpanID
+	ParentID SpanID // zero for a root
+	Name     string
+	Kind     Kind
+	Start    int64 // unix nanoseconds
+	End      int64
+	Service  string // resource service.name
+	Language string // resource telemetry.sdk.language
+	Scope    string // instrumentation scope name
+	DB       *DBCall
+	Code     CodeLocation
+}
+
+// Duration is End-Start, never negative.
+func (s *Span) Duration() time.Duration {
+	if s.End <= s.Start {
+		return 0
+	}
+	return time.Duration(s.End - s.Start)
+}
+
+// DBCall is the database side of a span that has db.system.name or db.system.
+type DBCall struct {
+	System string
+	// Statement is the normalized statement, nil when the span records none.
+	Statement *sqlnorm.Statement
+	// Raw is the statement as recorded. It holds literal values: read it to tell
+	// repeats apart, never write it anywhere.
+	Raw string
+	// Params is an order-independent hash of the db.query.parameter.* values,
+	// and NumParams their number.
+	Params    uint64
+	NumParams int
+}
+
+// CodeLocation is where the span was started, from the code.* attributes.
+type CodeLocation struct {
+	Function string
+	File     string
+	Line     int64
+}
+
+// ChildGroup is the spans that share one parent id, in start order. The parent
+// itself may be missing from the trace.
+type ChildGroup struct {
+	Parent   SpanID
+	Children []int // indexes into Trace.Spans
+}
+
+// Trace is the index of one trace. Spans are in a canonical order (start time,
+// then span id, end, name, service), so that the same spans give the same view
+// whatever order and batching they arrived in.
+type Trace struct {
+	ID     TraceID
+	Spans  []Span
+	Groups []ChildGroup // one per distinct parent id, ordered by their first child
+	byID   map[SpanID]int
+	group  map[SpanID]int // parent id -> index in Groups
+}
+
+// Lookup returns the index of the span with this id. With duplicate ids, the
+// first in canonical order wins.
+func (t *Trace) Lookup(id SpanID) (int, bool) {
+	if id.IsEmpty() {
+		return -1, false
+	}
+	i, ok := t.byID[id]
+	return i, ok
+}
+
+// Parent returns the index of span i's parent, or false when it is a root, its
+// parent never arrived, or it names itself as its parent.
+func (t *Trace) Parent(i int) (int, bool) {
+	s := &t.Spans[i]
+	if s.ParentID == s.ID {
+		return -1, false
+	}
+	p, ok := t.Lookup(s.ParentID)
+	if p == i {
+		return -1, false
+	}
+	return p, ok
+}
+
+// Children returns the indexes of the spans whose parent id is id, in order.
+func (t *Trace) Children(id SpanID) []int {
+	if g, ok := t.group[id]; ok {
+		return t.Groups[g].Children
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+// Package querylensprocessor is the querylens trace processor: it holds the
+// spans of each trace for a while, finds the ORM traps in them (N+1 queries
+// first), writes its findings into the spans and releases them, never dropping
+// one.
+package querylensprocessor
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+)
+
+// NewFactory returns the factory of the querylens processor.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		WaitDuration:     5 * time.Second,
+		NumTraces:        50_000,
+		MaxSpansPerTrace: 20_000,
+		Statements:       StatementsConfig{CacheSize: 10_000, MaxLength: 16 << 10},
+		Detectors:        detect.DefaultConfig(),
+	}
+}
+
+func createTraces(_ context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	return newProcessor(set, cfg.(*Config), next)
+}

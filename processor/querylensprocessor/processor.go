@@ -1,0 +1,205 @@
+package querylensprocessor
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// tracesPerRelease bounds how many traces go downstream in one ConsumeTraces.
+const tracesPerRelease = 256
+
+type querylensProcessor struct {
+	logger *zap.Logger
+	next   consumer.Traces
+	buffer *traceBuffer
+	norm   *sqlnorm.Cache
+	engine *engine.Engine
+
+	tick       time.Duration
+	numWorkers int
+	work       chan []*pendingTrace
+	stop       chan struct{}
+	releaser   sync.WaitGroup
+	workers    sync.WaitGroup
+
+	lifecycle sync.Mutex
+	started   bool
+	stopped   bool
+}
+
+var _ processor.Traces = (*querylensProcessor)(nil)
+
+func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*querylensProcessor, error) {
+	norm, err := sqlnorm.NewCache(cfg.Statements.CacheSize, cfg.Statements.MaxLength)
+	if err != nil {
+		return nil, err
+	}
+	workers := cfg.NumWorkers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &querylensProcessor{
+		logger:     set.Logger,
+		next:       next,
+		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
+		norm:       norm,
+		engine:     engine.New(cfg.Detectors),
+		tick:       min(max(cfg.WaitDuration/20, 5*time.Millisecond), 100*time.Millisecond),
+		numWorkers: workers,
+		work:       make(chan []*pendingTrace, workers),
+		stop:       make(chan struct{}),
+	}, nil
+}
+
+func (p *querylensProcessor) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+// Start starts the goroutine that releases traces whose window closed, and the
+// workers that analyze them.
+func (p *querylensProcessor) Start(context.Context, component.Host) error {
+	p.lifecycle.Lock()
+	defer p.lifecycle.Unlock()
+	if p.started || p.stopped {
+		return nil
+	}
+	p.started = true
+	for range p.numWorkers {
+		p.workers.Add(1)
+		go func() {
+			defer p.workers.Done()
+			for batch := range p.work {
+				p.release(batch)
+			}
+		}()
+	}
+	p.releaser.Add(1)
+	go p.releaseExpired()
+	return nil
+}
+
+// Shutdown analyzes and releases every trace still held before it returns.
+// It does not give up when ctx ends: that would lose spans.
+func (p *querylensProcessor) Shutdown(context.Context) error {
+	p.lifecycle.Lock()
+	defer p.lifecycle.Unlock()
+	if p.stopped {
+		return nil
+	}
+	p.stopped = true
+	remaining := p.buffer.close()
+	if p.started {
+		close(p.stop)
+		p.releaser.Wait()
+	}
+	for len(remaining) > 0 {
+		n := min(len(remaining), tracesPerRelease)
+		if p.started {
+			p.work <- remaining[:n]
+		} else {
+			p.release(remaining[:n])
+		}
+		remaining = remaining[n:]
+	}
+	if p.started {
+		close(p.work)
+		p.workers.Wait()
+	}
+	return nil
+}
+
+// ConsumeTraces files the spans of td under their traces and returns at once.
+// Traces pushed out because the buffer is full are released by the caller, so
+// a full buffer slows senders down instead of dropping spans.
+func (p *querylensProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+	frags, empty := splitByTrace(td)
+	if empty != nil {
+		p.forward(*empty)
+	}
+	if release := p.buffer.add(frags, time.Now()); len(release) > 0 {
+		p.release(release)
+	}
+	return nil
+}
+
+func (p *querylensProcessor) releaseExpired() {
+	defer p.releaser.Done()
+	ticker := time.NewTicker(p.tick)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case now := <-ticker.C:
+			for {
+				batch := p.buffer.expired(now, tracesPerRelease)
+				if len(batch) == 0 {
+					break
+				}
+				p.work <- batch
+			}
+		}
+	}
+}
+
+// release analyzes and annotates each trace, then sends them downstream in one
+// batch.
+func (p *querylensProcessor) release(traces []*pendingTrace) {
+	out := ptrace.NewTraces()
+	for _, t := range traces {
+		p.analyze(t.td)
+		t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
+	}
+	p.forward(out)
+}
+
+func (p *querylensProcessor) forward(td ptrace.Traces) {
+	if err := p.next.ConsumeTraces(context.Background(), td); err != nil {
+		p.logger.Error("the next consumer refused released spans", zap.Int("spans", td.SpanCount()), zap.Error(err))
+	}
+}
+
+// analyze finds the traps in one trace and writes them into its spans. A bug in
+// analysis must not cost the spans: it is logged and the spans go on.
+func (p *querylensProcessor) analyze(td ptrace.Traces) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger.Error("analysis failed; spans released unannotated", zap.String("panic", fmt.Sprint(r)),
+				zap.Int("spans", td.SpanCount()), zap.Stack("stack"))
+		}
+	}()
+	view, spans := traceview.Build(td, p.norm)
+	findings := p.engine.Analyze(view)
+	annotate.Write(view, spans, findings)
+	for i := range findings {
+		p.logFinding(view, &findings[i])
+	}
+}
+
+func (p *querylensProcessor) logFinding(t *traceview.Trace, f *detect.Finding) {
+	p.logger.Info("querylens finding",
+		zap.String("trace_id", t.ID.String()),
+		zap.String("type", f.Type),
+		zap.Int("count", f.Count),
+		zap.String("service", t.Spans[f.Anchor].Service),
+		zap.String("statement", f.Statement),
+		zap.String("fingerprint", f.Fingerprint),
+		zap.String("finding_id", f.ID),
+		zap.Float64("total_duration_ms", float64(f.TotalDuration.Nanoseconds())/1e6),
+	)
+}

@@ -1,0 +1,90 @@
+package querylensprocessor
+
+import (
+	"context"
+	"testing"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+)
+
+// newTestProcessor builds the processor as the collector does, from its factory.
+func newTestProcessor(t testing.TB, mutate func(*Config), next *consumertest.TracesSink) *querylensProcessor {
+	t.Helper()
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*querylensProcessor)
+}
+
+// runAll consumes every batch, shuts down and returns what came out.
+func runAll(t testing.TB, p *querylensProcessor, sink *consumertest.TracesSink, batches []ptrace.Traces) []ptrace.Traces {
+	t.Helper()
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	for _, td := range batches {
+		if err := p.ConsumeTraces(ctx, td); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return sink.AllTraces()
+}
+
+func TestTestdataFindings(t *testing.T) {
+	scenarios, err := fixtures.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scenarios) == 0 {
+		t.Fatal("no testdata scenarios found")
+	}
+	for _, s := range scenarios {
+		t.Run(s.Source+"/"+s.Name, func(t *testing.T) {
+			sink := new(consumertest.TracesSink)
+			out := runAll(t, newTestProcessor(t, nil, sink), sink, s.Fresh())
+			if got, want := fixtures.SpanIDs(out...), fixtures.SpanIDs(s.Requests...); !equal(got, want) {
+				t.Fatalf("spans out (%d) differ from spans in (%d)", len(got), len(want))
+			}
+			if missing := fixtures.DBSpansWithoutFingerprint(out...); len(missing) > 0 {
+				t.Errorf("database spans without a fingerprint: %v", missing)
+			}
+			observed := fixtures.Observe(out...)
+			if err := fixtures.Match(s.Expected.Findings, observed); err != nil {
+				t.Error(err)
+			}
+			for _, o := range observed {
+				t.Logf("%s x%d on %q [%s]: %s\n  suggestion: %s", o.Type, o.Count, o.AnchorSpanName, o.ORM, o.Statement, o.Suggestion)
+			}
+		})
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

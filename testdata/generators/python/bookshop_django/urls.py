@@ -1,0 +1,12 @@
+from django.urls import path
+
+from bookshop_django import views
+
+urlpatterns = [
+    path("books/", views.books),
+    path("books/recent/", views.recent_books),
+    path("books/tags/", views.books_with_tags),
+    path("books/import/", views.import_books),
+    path("authors/", views.authors),
+    path("authors/book-counts/", views.author_book_counts),
+]

@@ -1,0 +1,191 @@
+"""Flask + SQLAlchemy 1.4 (2.0-style select) bookshop that produces
+testdata/sqlalchemy/. Each endpoint has the N+1 form and its fix, picked by
+the X-Scenario header the generator sends."""
+import datetime
+import os
+import time
+
+import sqlalchemy.engine.base
+from flask import Flask, jsonify, request
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+import capture
+from bookshop_sqlalchemy.models import Author, Book
+
+DB_URL = os.environ.get(
+    "BOOKSHOP_DB_URL",
+    "postgresql+psycopg2://py_testdata:py_testdata@127.0.0.1:5432/py_testdata",
+)
+
+# --- capture hooks -----------------------------------------------------------
+# opentelemetry-instrumentation-sqlalchemy wraps Engine.connect (a "connect"
+# span) and listens to before_cursor_execute / after_cursor_execute; the
+# capture hooks sit at the same places.
+_orig_engine_connect = sqlalchemy.engine.base.Engine.connect
+
+
+def _url_parts(url):
+    return {"host": url.host, "port": url.port, "database": url.database, "username": url.username}
+
+
+def _capturing_connect(self, *args, **kwargs):
+    start = time.time_ns()
+    try:
+        return _orig_engine_connect(self, *args, **kwargs)
+    finally:
+        capture.add(
+            "connect",
+            {"start_ns": start, "end_ns": time.time_ns(), "url": _url_parts(self.url)},
+        )
+
+
+sqlalchemy.engine.base.Engine.connect = _capturing_connect
+
+engine = create_engine(DB_URL, future=True)
+
+
+@event.listens_for(engine, "before_cursor_execute")
+def _before(conn, cursor, statement, parameters, context, executemany):
+    context._capture = {
+        "sql": statement,
+        "params": parameters,
+        "executemany": executemany,
+        "dbname": cursor.connection.info.dbname,
+        "url": _url_parts(conn.engine.url),
+        "start_ns": time.time_ns(),
+    }
+
+
+@event.listens_for(engine, "after_cursor_execute")
+def _after(conn, cursor, statement, parameters, context, executemany):
+    item = context._capture
+    item["end_ns"] = time.time_ns()
+    capture.add("db", item)
+
+
+app = Flask(__name__)
+_wsgi_app = app.wsgi_app
+
+
+def _capturing_wsgi_app(environ, start_response):
+    # _rewrapped_app: environ[_ENVIRON_STARTTIME_KEY] = time_ns() on entry
+    capture.begin(environ)
+
+    def _sr(status, headers, *a):
+        code, reason = status.split(" ", 1)
+        capture.set_server(status_code=int(code), reason_phrase=reason)
+        return start_response(status, headers, *a)
+
+    return _wsgi_app(environ, _sr)
+
+
+app.wsgi_app = _capturing_wsgi_app
+
+
+@app.teardown_request
+def _capture_teardown(exc):
+    # _wrapped_teardown_request ends the server span here
+    rule = request.url_rule.rule if request.url_rule else None
+    capture.set_server(url_rule=rule)
+    capture.finish()
+
+
+def _scenario():
+    return request.headers.get("X-Scenario", "")
+
+
+# --- views -------------------------------------------------------------------
+@app.get("/books")
+def books():
+    with Session(engine) as session:
+        stmt = select(Book).order_by(Book.id).limit(10)
+        if _scenario() == "forward_fk_join":
+            stmt = stmt.options(joinedload(Book.author))
+        rows = [
+            {"title": b.title, "author": b.author.name}
+            for b in session.execute(stmt).scalars()
+        ]
+    return jsonify(books=rows)
+
+
+@app.get("/books/recent")
+def recent_books():  # below_threshold: a lazy loop over 3 books
+    with Session(engine) as session:
+        stmt = select(Book).order_by(Book.published_at.desc()).limit(3)
+        rows = [
+            {"title": b.title, "author": b.author.name}
+            for b in session.execute(stmt).scalars()
+        ]
+    return jsonify(books=rows)
+
+
+@app.get("/books/tags")
+def books_with_tags():
+    with Session(engine) as session:
+        stmt = select(Book).order_by(Book.id).limit(10)
+        if _scenario() == "m2m_prefetch":
+            stmt = stmt.options(selectinload(Book.tags))
+        rows = [
+            {"title": b.title, "tags": [t.name for t in b.tags]}
+            for b in session.execute(stmt).scalars()
+        ]
+    return jsonify(books=rows)
+
+
+@app.get("/authors")
+def authors():
+    with Session(engine) as session:
+        stmt = select(Author).order_by(Author.id).limit(8)
+        if _scenario() == "collection_prefetch":
+            stmt = stmt.options(selectinload(Author.books))
+        rows = [
+            {"name": a.name, "books": [b.title for b in a.books]}
+            for a in session.execute(stmt).scalars()
+        ]
+    return jsonify(authors=rows)
+
+
+@app.get("/authors/book-counts")
+def author_book_counts():
+    with Session(engine) as session:
+        if _scenario() == "count_annotate":
+            stmt = (
+                select(Author.id, Author.name, func.count(Book.id))
+                .outerjoin(Author.books)
+                .group_by(Author.id)
+                .order_by(Author.id)
+                .limit(7)
+            )
+            rows = [{"name": name, "books": n} for _, name, n in session.execute(stmt)]
+        else:  # count_loop
+            rows = []
+            for a in session.execute(select(Author).order_by(Author.id).limit(7)).scalars():
+                n = session.scalar(
+                    select(func.count(Book.id)).where(Book.author_id == a.id)
+                )
+                rows.append({"name": a.name, "books": n})
+    return jsonify(authors=rows)
+
+
+@app.post("/books/import")
+def import_books():
+    items = [
+        dict(
+            title=it["title"],
+            author_id=it["author_id"],
+            published_at=datetime.date.fromisoformat(it["published_at"]),
+            pages=it["pages"],
+        )
+        for it in request.get_json()["books"]
+    ]
+    with Session(engine) as session:
+        if _scenario() == "insert_bulk":
+            session.add_all([Book(**it) for it in items])
+            session.flush()
+        else:  # insert_loop
+            for it in items:
+                session.add(Book(**it))
+                session.flush()
+        session.commit()
+    return jsonify(imported=len(items)), 201
