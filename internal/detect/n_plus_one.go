@@ -45,10 +45,13 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 	groups := map[repeatKey][]int{}
 	var keys []repeatKey // first-seen order, for deterministic output
 	for _, c := range in.Calls {
-		if in.Claimed(c.Span) {
+		st := t.Spans[c.Span].DB.Statement
+		// BEGIN and COMMIT repeat with the statements they wrap: the finding
+		// is about those.
+		if in.Claimed(c.Span) || st.Control {
 			continue
 		}
-		k := repeatKey{c.LoopParent, t.Spans[c.Span].DB.Statement.Fingerprint}
+		k := repeatKey{c.LoopParent, st.Fingerprint}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}

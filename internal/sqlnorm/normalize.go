@@ -36,6 +36,17 @@ type Statement struct {
 	// SQL is false when the statement was normalized by its command shape
 	// (a store that does not speak SQL, or a statement the lexer could not read).
 	SQL bool
+	// Control is true for transaction and session control (BEGIN, COMMIT,
+	// SET ...): their repeats follow the statements they wrap.
+	Control bool
+}
+
+// controlCommands start statements that control a transaction or session
+// rather than read or write data.
+var controlCommands = map[string]bool{
+	"BEGIN": true, "START": true, "COMMIT": true, "END": true, "ROLLBACK": true, "ABORT": true,
+	"SAVEPOINT": true, "RELEASE": true, "SET": true, "RESET": true, "SHOW": true, "USE": true,
+	"DISCARD": true, "DEALLOCATE": true,
 }
 
 var (
@@ -84,8 +95,18 @@ func normalize(d Dialect, raw string) (st *Statement) {
 			st.Command = meta.Commands[0]
 		}
 	}
+	first := firstWord(st.Text)
+	if st.Command == "" && isCommandWord(first) {
+		st.Command = first
+	}
+	st.Control = controlCommands[first]
 	st.Fingerprint = Fingerprint(st.Text)
 	return st
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	return strings.ToUpper(w)
 }
 
 func shapeStatement(d Dialect, raw string) *Statement {

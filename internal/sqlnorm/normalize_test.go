@@ -63,6 +63,9 @@ func TestSameFingerprint(t *testing.T) {
 		{"Knex IN-list and GORM IN-list", "postgresql", knexBooksIn, `SELECT * FROM "books" WHERE "author_id" IN (7, 8)`},
 		{"Hibernate IN-list and one id", "postgresql", hibernateBooksIn, strings.Replace(hibernateBooksIn, "(?,?,?,?,?)", "(?)", 1)},
 		{"ActiveRecord with and without query log tags", "postgresql", activeRecordBooks, `SELECT "books".* FROM "books" WHERE "books"."author_id" = $1`},
+		{"ActiveRecord obfuscated by opentelemetry-ruby's pg ($? for $1)", "postgresql",
+			`SELECT "books".* FROM "books" WHERE "books"."author_id" = $? LIMIT $?`,
+			`SELECT "books".* FROM "books" WHERE "books"."author_id" = $1 LIMIT $2`},
 		{"sqlcommenter trailing comment", "postgresql",
 			`SELECT * FROM books WHERE id = %s /*db_driver='psycopg2',framework='django%%3A3.2',traceparent='00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01'*/`,
 			`SELECT * FROM books WHERE id = %s`},
@@ -179,6 +182,21 @@ func TestNormalizedText(t *testing.T) {
 				t.Errorf("fingerprint %q is not 16 lowercase hex digits", st.Fingerprint)
 			}
 		})
+	}
+}
+
+func TestControlStatements(t *testing.T) {
+	for raw, control := range map[string]bool{
+		"BEGIN": true, "COMMIT": true, "ROLLBACK": true, "SET TIME ZONE %s": true, "START TRANSACTION": true,
+		"SAVEPOINT sp1": true, "RELEASE SAVEPOINT sp1": true, "BEGIN ?": true, "begin": true,
+		"SELECT 1": false, "INSERT INTO t VALUES (1)": false, "UPDATE t SET a = 1": false, "SELECT setval(?)": false,
+	} {
+		if st := Normalize("postgresql", raw); st.Control != control {
+			t.Errorf("%q: control %v, want %v (command %q)", raw, st.Control, control, st.Command)
+		}
+	}
+	if st := Normalize("postgresql", "ROLLBACK"); st.Command != "ROLLBACK" {
+		t.Errorf("command of ROLLBACK: %q", st.Command)
 	}
 }
 

@@ -4,7 +4,7 @@ import "strings"
 
 // rewritePlaceholders turns the placeholder styles go-sqllexer keeps as they are
 // (Python DB-API %s and %(name)s, named :name) into ?, and counts the
-// placeholders of every style (?, $1, %s, %(name)s, :name, :1, @p1). Quoted text
+// placeholders of every style (?, $1, $?, %s, %(name)s, :name, :1, @p1). Quoted text
 // and comments are skipped, so a '%s' inside a string literal is not a
 // placeholder. The input itself is returned when nothing needs rewriting.
 func rewritePlaceholders(s string, d Dialect) (string, int) {
@@ -43,6 +43,12 @@ func rewritePlaceholders(s string, d Dialect) (string, int) {
 			if j := scanDigits(s, i+1); j > i+1 {
 				count++
 				i = j
+			} else if i+1 < len(s) && s[i+1] == '?' {
+				// "$?": a $1 whose digits an obfuscating instrumentation
+				// (opentelemetry-ruby's pg) already replaced
+				count++
+				replace(i, i+2, "?")
+				i += 2
 			} else {
 				i = skipDollarQuoted(s, i)
 			}

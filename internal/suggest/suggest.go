@@ -52,9 +52,7 @@ func Fix(findingType string, st *sqlnorm.Statement, ctx Context) (fix, orm strin
 	table := ""
 	if st != nil {
 		shape, column = Classify(st.Command, st.Text, st.SQL)
-		if len(st.Tables) > 0 {
-			table = st.Tables[0]
-		}
+		table = entityTable(st.Tables)
 	}
 	text := lookup(o, findingType, shape)
 	if text == "" && o != &generic {
@@ -105,6 +103,33 @@ func fill(text, orm, table, column string) string {
 		"{Model}", upperFirst(camel(one)),
 		"{fk}", fk,
 	).Replace(text)
+}
+
+// entityTable is the table a statement is about: the first one that is not
+// the join table of a many-to-many (books_tags, whose name holds another
+// table's: tags).
+func entityTable(tables []string) string {
+	for _, t := range tables {
+		if !isJoinTable(t, tables) {
+			return t
+		}
+	}
+	if len(tables) > 0 {
+		return tables[0]
+	}
+	return ""
+}
+
+func isJoinTable(t string, tables []string) bool {
+	if !strings.Contains(t, "_") {
+		return false
+	}
+	for _, o := range tables {
+		if o != t && strings.Contains(strings.ToLower(t), strings.ToLower(singular(o))) {
+			return true
+		}
+	}
+	return false
 }
 
 func singular(s string) string {

@@ -1,0 +1,59 @@
+# querylens — `make run` builds and starts the collector, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+
+BIN   := $(CURDIR)/bin
+BUILD := $(CURDIR)/build
+
+OCB_VERSION := v0.161.0
+OCB         := $(BIN)/builder-$(OCB_VERSION)
+COLLECTOR   := $(BIN)/otelcol-querylens
+DIST        := $(BUILD)/otelcol-querylens
+
+# What the collector is built from: rebuild only when one of these changes.
+GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
+	-not -path './build/*' -not -path './bin/*' -not -path './testdata/*' -not -path './e2e/*')
+COLLECTOR_INPUTS := $(GO_SOURCES) go.mod go.sum \
+	collector-builder/builder-config.yaml collector-builder/default_config.go.tmpl config/local.yaml
+
+.PHONY: build run test fmt-check vet unit e2e clean
+
+build: $(COLLECTOR)
+
+$(OCB):
+	mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	mv $(BIN)/builder $@
+
+# ocb generates the sources; default_config.go and local.yaml are added so that the
+# binary runs the local default configuration when started without --config.
+$(COLLECTOR): $(OCB) $(COLLECTOR_INPUTS)
+	mkdir -p $(BUILD)
+	cd collector-builder && $(OCB) --config builder-config.yaml --skip-compilation
+	cp collector-builder/default_config.go.tmpl $(DIST)/default_config.go
+	cp config/local.yaml $(DIST)/
+	cd collector-builder && $(OCB) --config builder-config.yaml --skip-generate --skip-get-modules
+	cp $(DIST)/otelcol-querylens $@
+
+run: build
+	$(COLLECTOR)
+
+test: fmt-check vet unit e2e
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# Every package's tests, under the race detector.
+unit:
+	$(GO) test -race -count=1 ./...
+
+# End to end through the real binary.
+e2e: build
+	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -tags e2e ./e2e/...
+
+clean:
+	rm -rf $(BUILD) $(COLLECTOR)

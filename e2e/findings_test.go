@@ -1,0 +1,111 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/fixtures"
+)
+
+// TestCollectorFindsTestdataTraps posts every testdata trace to the real
+// collector, one export request per line, stops it with SIGTERM long before the
+// wait has passed, and checks the file exporter's output: every span out
+// exactly once, a fingerprint on every database span, and exactly the expected
+// findings of each scenario.
+func TestCollectorFindsTestdataTraps(t *testing.T) {
+	scenarios, err := fixtures.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
+	out := filepath.Join(t.TempDir(), "traces.jsonl")
+	c := startCollector(t, fmt.Sprintf(`
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:%d
+processors:
+  querylens:
+    wait_duration: 10m
+  batch:
+exporters:
+  file:
+    path: %s
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:%d
+service:
+  extensions: [health_check]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [querylens, batch]
+      exporters: [file]
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+`, httpPort, out, healthPort, metricsPort), healthPort)
+
+	var sent []ptrace.Traces
+	scenarioOf := map[string]fixtures.Scenario{} // trace id -> scenario
+	for _, s := range scenarios {
+		for i, line := range s.Lines {
+			if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
+				t.Fatalf("%s line %d: %v", s.Path, i+1, err)
+			}
+		}
+		sent = append(sent, s.Requests...)
+		for _, id := range traceIDs(s.Requests) {
+			scenarioOf[id] = s
+		}
+	}
+	c.stop(t)
+
+	_, received, err := fixtures.ReadLines(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, got := fixtures.SpanIDs(sent...), fixtures.SpanIDs(received...)
+	t.Logf("spans in: %d, spans out: %d, scenarios: %d", len(in), len(got), len(scenarios))
+	if fmt.Sprint(in) != fmt.Sprint(got) {
+		t.Fatalf("spans out (%d) are not the spans in (%d)", len(got), len(in))
+	}
+	if missing := fixtures.DBSpansWithoutFingerprint(received...); len(missing) > 0 {
+		t.Errorf("database spans without a fingerprint: %v", missing)
+	}
+	byTrace := map[string][]fixtures.Observed{}
+	for _, o := range fixtures.Observe(received...) {
+		byTrace[o.TraceID] = append(byTrace[o.TraceID], o)
+	}
+	for id, s := range scenarioOf {
+		if err := fixtures.Match(s.Expected.Findings, byTrace[id]); err != nil {
+			t.Errorf("%s/%s: %v", s.Source, s.Name, err)
+		}
+	}
+}
+
+func traceIDs(tds []ptrace.Traces) []string {
+	seen := map[string]bool{}
+	var ids []string
+	fixtures.EachSpan(tds, func(_ pcommon.Resource, s ptrace.Span) {
+		id := s.TraceID().String()
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	})
+	return ids
+}

@@ -1,0 +1,129 @@
+//go:build e2e
+
+// Package e2e runs the real bin/otelcol-querylens on loopback: `make e2e` builds
+// it and sets QUERYLENS_COLLECTOR.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// collectorBinary is the binary under test.
+func collectorBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("QUERYLENS_COLLECTOR")
+	if bin == "" {
+		bin = filepath.Join("..", "bin", "otelcol-querylens")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("collector binary %s not found (run `make e2e`, which builds it): %v", bin, err)
+	}
+	return bin
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// collector is one running bin/otelcol-querylens.
+type collector struct {
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	done chan error
+}
+
+// startCollector writes config to a file, starts the collector on it and waits
+// until its health_check at healthPort answers.
+func startCollector(t *testing.T, config string, healthPort int) *collector {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &collector{log: new(bytes.Buffer), done: make(chan error, 1)}
+	c.cmd = exec.Command(collectorBinary(t), "--config", path)
+	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.done <- c.cmd.Wait() }()
+	t.Cleanup(func() {
+		if c.cmd.ProcessState == nil {
+			_ = c.cmd.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("collector log:\n%s", c.log.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-c.done:
+			t.Fatalf("collector exited at start: %v\n%s", err, c.log.String())
+		default:
+		}
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", healthPort))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("collector not healthy after 30s:\n%s", c.log.String())
+	return nil
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *collector) stop(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.done:
+		if err != nil {
+			t.Fatalf("collector exited with %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("collector did not stop within 60s of SIGTERM")
+	}
+}
+
+// postOTLPJSON posts one OTLP JSON ExportTraceServiceRequest.
+func postOTLPJSON(ctx context.Context, port int, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("POST /v1/traces: %s: %s", resp.Status, msg)
+	}
+	return nil
+}

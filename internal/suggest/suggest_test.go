@@ -1,0 +1,83 @@
+package suggest
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
+
+var placeholderRe = regexp.MustCompile(`\{[A-Za-z]+\}`)
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		raw    string
+		shape  Shape
+		column string
+	}{
+		{`SELECT * FROM "authors" WHERE "authors"."id" = 3 LIMIT 1`, ShapeByKey, "id"},
+		{`SELECT books.id AS books_id FROM books WHERE %(param_1)s = books.author_id`, ShapeByForeignKey, "author_id"},
+		{`SELECT "id" FROM "books" AS "Book" WHERE "Book"."authorId" = 3;`, ShapeByForeignKey, "authorId"},
+		{`SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."author_id" = %s`, ShapeCount, "author_id"},
+		{`select count(*) as "n" from "books" where "author_id" = $1`, ShapeCount, "author_id"},
+		{`INSERT INTO books (title) VALUES ($1)`, ShapeInsert, ""},
+		{`UPDATE books SET title = $1 WHERE id = $2`, ShapeUpdate, "title"},
+		{`DELETE FROM books WHERE id = ?`, ShapeDelete, "id"},
+		{`SELECT tags.id FROM tags JOIN book_tags ON book_tags.tag_id = tags.id AND book_tags.book_id = 3`, ShapeByForeignKey, "book_id"},
+		{`SELECT * FROM settings`, ShapeOther, ""},
+	}
+	for _, c := range cases {
+		st := sqlnorm.Normalize("postgresql", c.raw)
+		shape, col := Classify(st.Command, st.Text, st.SQL)
+		if shape != c.shape || col != c.column {
+			t.Errorf("%s\n  (%s) -> shape %d column %q, want %d %q", c.raw, st.Text, shape, col, c.shape, c.column)
+		}
+	}
+}
+
+func TestRecognizeAndWordTheFix(t *testing.T) {
+	cases := []struct {
+		name   string
+		ctx    Context
+		raw    string
+		orm    string
+		phrase string
+	}{
+		{"Django by its instrumentation scope", Context{Language: "python", Scopes: []string{"opentelemetry.instrumentation.django", "opentelemetry.instrumentation.psycopg2"}},
+			`SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`, "Django", `select_related("author")`},
+		{"SQLAlchemy by its SQL, no scope", Context{Language: "python"},
+			`SELECT books.id AS books_id FROM books WHERE %(param_1)s = books.author_id`, "SQLAlchemy", "selectinload(<Parent>.books)"},
+		{"GORM by scope", Context{Language: "go", Scopes: []string{"gorm.io/plugin/opentelemetry"}},
+			`SELECT count(*) FROM "books" WHERE author_id = 3`, "GORM", `Group("author_id")`},
+		{"Hibernate by its aliases", Context{Language: "java", Scopes: []string{"io.opentelemetry.jdbc"}},
+			`select b1_0.id,b1_0.author_id from books b1_0 where b1_0.author_id=?`, "Hibernate", "@BatchSize"},
+		{"ActiveRecord by its SQL", Context{Language: "ruby"},
+			`INSERT INTO "books" ("title") VALUES ($1) RETURNING "id"`, "", "multi-row INSERT"},
+		{"ActiveRecord by scope", Context{Language: "ruby", Scopes: []string{"OpenTelemetry::Instrumentation::ActiveRecord"}},
+			`INSERT INTO "books" ("title") VALUES ($1) RETURNING "id"`, "ActiveRecord", "Book.insert_all"},
+		{"Sequelize many-to-many names the entity, not the join table", Context{Language: "nodejs", Scopes: []string{"@opentelemetry/instrumentation-sequelize"}},
+			`SELECT "Tag"."id" FROM "tags" AS "Tag" INNER JOIN "book_tags" AS "BookTag" ON "Tag"."id" = "BookTag"."tag_id" AND "BookTag"."book_id" = 1;`, "Sequelize", "model: Tag"},
+		{"Python without a known ORM is generic", Context{Language: "python"},
+			`SELECT a FROM t WHERE t.parent_id = %s`, "", "WHERE parent_id IN"},
+		{"Django's shape is not taken for a Go service", Context{Language: "go"},
+			`SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."author_id" = $1`, "", "GROUP BY author_id"},
+		{"redis loop", Context{Language: "go"}, "GET user:1", "", "MGET"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			system := "postgresql"
+			if strings.HasPrefix(c.raw, "GET ") {
+				system = "redis"
+			}
+			c.ctx.Raw = c.raw
+			fix, orm := Fix("n_plus_one", sqlnorm.Normalize(system, c.raw), c.ctx)
+			if orm != c.orm || !strings.Contains(fix, c.phrase) {
+				t.Errorf("orm %q, fix %q; want %q containing %q", orm, fix, c.orm, c.phrase)
+			}
+			if placeholderRe.MatchString(fix) {
+				t.Errorf("unfilled placeholder in %q", fix)
+			}
+		})
+	}
+}

@@ -1,0 +1,244 @@
+package querylensprocessor
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+)
+
+func TestFullBufferReleasesOldestEarly(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.NumTraces = 2; c.WaitDuration = time.Hour }, sink)
+	ctx := context.Background()
+	for i := byte(1); i <= 3; i++ {
+		if err := p.ConsumeTraces(ctx, synthTrace(i, 6)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The third trace did not fit: the first was analyzed and released at once.
+	if got := sink.SpanCount(); got != 7 {
+		t.Fatalf("%d spans released early, want the 7 of the oldest trace", got)
+	}
+	early := fixtures.Observe(sink.AllTraces()...)
+	if len(early) != 1 || early[0].TraceID != traceID(1).String() || early[0].Count != 6 {
+		t.Fatalf("the early release was not analyzed: %+v", early)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.SpanCount(); got != 21 {
+		t.Fatalf("%d spans out after shutdown, want 21", got)
+	}
+}
+
+func TestMaxSpansPerTraceReleasesTheTrace(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.MaxSpansPerTrace = 5; c.WaitDuration = time.Hour }, sink)
+	ctx := context.Background()
+	td := synthTrace(1, 11)
+	for i := 0; i < 12; i++ {
+		if err := p.ConsumeTraces(ctx, spanOf(td, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := sink.SpanCount(); got != 10 {
+		t.Fatalf("%d spans released, want two full windows of 5", got)
+	}
+	if got := p.buffer.len(); got != 1 {
+		t.Fatalf("%d traces held, want the last window", got)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.SpanCount(); got != 12 {
+		t.Fatalf("%d spans out, want 12", got)
+	}
+}
+
+func TestTracesAreReleasedWhenTheWaitEnds(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = 50 * time.Millisecond }, sink)
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Shutdown(ctx) }()
+	start := time.Now()
+	if err := p.ConsumeTraces(ctx, synthTrace(1, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 40*time.Millisecond {
+		t.Error("ConsumeTraces waited instead of returning")
+	}
+	if sink.SpanCount() != 0 {
+		t.Fatal("spans were released before the wait ended")
+	}
+	waitFor(t, func() bool { return sink.SpanCount() == 6 })
+	if got := fixtures.Observe(sink.AllTraces()...); len(got) != 1 || got[0].Count != 5 {
+		t.Fatalf("released trace was not analyzed: %+v", got)
+	}
+}
+
+func TestLateSpansStartANewWindow(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = 20 * time.Millisecond }, sink)
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	td := synthTrace(1, 8)
+	for i := 0; i < 4; i++ {
+		_ = p.ConsumeTraces(ctx, spanOf(td, i))
+	}
+	waitFor(t, func() bool { return sink.SpanCount() == 4 })
+	for i := 4; i < 9; i++ { // after the trace was released
+		_ = p.ConsumeTraces(ctx, spanOf(td, i))
+	}
+	waitFor(t, func() bool { return sink.SpanCount() == 9 })
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fixtures.SpanIDs(sink.AllTraces()...), fixtures.SpanIDs(td); !equal(got, want) {
+		t.Fatalf("spans out %v, want %v", got, want)
+	}
+}
+
+func TestShutdownReleasesEveryTrace(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
+	var in []ptrace.Traces
+	for i := byte(1); i <= 50; i++ {
+		in = append(in, synthTrace(i, int(i%9)))
+	}
+	want := fixtures.SpanIDs(in...)
+	out := runAll(t, p, sink, in)
+	if got := fixtures.SpanIDs(out...); !equal(got, want) {
+		t.Fatalf("%d spans out, want %d", len(got), len(want))
+	}
+	wantFindings := 0
+	for i := 1; i <= 50; i++ {
+		if i%9 >= 5 {
+			wantFindings++
+		}
+	}
+	if got := len(fixtures.Observe(out...)); got != wantFindings {
+		t.Fatalf("%d findings, want %d", got, wantFindings)
+	}
+}
+
+func TestShutdownWithoutStart(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, nil, sink)
+	ctx := context.Background()
+	_ = p.ConsumeTraces(ctx, synthTrace(1, 5))
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal("second Shutdown:", err)
+	}
+	if sink.SpanCount() != 6 {
+		t.Fatalf("%d spans out, want 6", sink.SpanCount())
+	}
+	// Spans that arrive after Shutdown still flow on, analyzed.
+	_ = p.ConsumeTraces(ctx, synthTrace(2, 5))
+	if sink.SpanCount() != 12 {
+		t.Fatalf("%d spans out after a late batch, want 12", sink.SpanCount())
+	}
+}
+
+func TestConcurrentConsumersLoseNothing(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) {
+		c.WaitDuration = 2 * time.Millisecond
+		c.NumTraces = 16 // small enough to force early releases too
+	}, sink)
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		sent []ptrace.Traces
+	)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				td := synthTrace(byte(g*25+i), 6)
+				mu.Lock()
+				sent = append(sent, spanOf(td, 0)) // kept for the expected ids
+				for k := 1; k <= 6; k++ {
+					sent = append(sent, spanOf(td, k))
+				}
+				mu.Unlock()
+				for k := 0; k <= 6; k++ {
+					if err := p.ConsumeTraces(ctx, spanOf(td, k)); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fixtures.SpanIDs(sink.AllTraces()...), fixtures.SpanIDs(sent...); !equal(got, want) {
+		t.Fatalf("%d spans out, want %d", len(got), len(want))
+	}
+}
+
+func TestNextConsumerErrorIsLogged(t *testing.T) {
+	core, logs := observer.New(zap.InfoLevel)
+	set := processortest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, consumertest.NewErr(errors.New("exporter queue is full")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_ = p.ConsumeTraces(ctx, synthTrace(1, 5))
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	refused := logs.FilterMessage("the next consumer refused released spans").All()
+	if len(refused) != 1 || refused[0].ContextMap()["spans"] != int64(6) {
+		t.Fatalf("refusal not logged with its span count: %+v", logs.All())
+	}
+	found := logs.FilterMessage("querylens finding").All()
+	if len(found) != 1 {
+		t.Fatalf("%d findings logged, want 1", len(found))
+	}
+	f := found[0].ContextMap()
+	if f["type"] != "n_plus_one" || f["count"] != int64(5) || f["service"] != "bookshop" ||
+		f["statement"] != "SELECT * FROM authors WHERE authors.id = ? LIMIT ?" || f["trace_id"] != traceID(1).String() {
+		t.Errorf("finding log: %v", f)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

@@ -1,0 +1,152 @@
+'use strict';
+// The bookshop with Sequelize 6: models, seeding, and one express handler per scenario.
+const { Sequelize, DataTypes, QueryTypes, fn, col } = require('sequelize');
+const seed = require('./seed');
+const { dbConfig } = require('./db-config');
+
+const sequelize = new Sequelize(dbConfig.database, dbConfig.user, dbConfig.password, {
+  host: dbConfig.host,
+  port: dbConfig.port,
+  dialect: 'postgres',
+  logging: false,
+});
+
+const modelOptions = (tableName) => ({ tableName, timestamps: false, underscored: true });
+
+const Author = sequelize.define('Author', {
+  name: { type: DataTypes.STRING, allowNull: false },
+  email: { type: DataTypes.STRING, allowNull: false },
+  bio: DataTypes.TEXT,
+}, modelOptions('authors'));
+
+const Book = sequelize.define('Book', {
+  title: { type: DataTypes.STRING, allowNull: false },
+  authorId: { type: DataTypes.INTEGER, allowNull: false },
+  publishedAt: DataTypes.DATEONLY,
+  pages: DataTypes.INTEGER,
+}, modelOptions('books'));
+
+const Tag = sequelize.define('Tag', {
+  name: { type: DataTypes.STRING, allowNull: false, unique: true },
+}, modelOptions('tags'));
+
+const BookTag = sequelize.define('BookTag', {}, modelOptions('book_tags'));
+
+Author.hasMany(Book, { foreignKey: 'authorId' });
+Book.belongsTo(Author, { foreignKey: 'authorId' });
+Book.belongsToMany(Tag, { through: BookTag, foreignKey: 'bookId', otherKey: 'tagId' });
+Tag.belongsToMany(Book, { through: BookTag, foreignKey: 'tagId', otherKey: 'bookId' });
+
+// Schema and seed data (run outside any scenario; its spans are discarded).
+async function reset() {
+  await sequelize.sync({ force: true });
+  await Author.bulkCreate(seed.authors);
+  await Book.bulkCreate(seed.books.map(toBook));
+  await Tag.bulkCreate(seed.tags);
+  await BookTag.bulkCreate(seed.bookTags.map((bt) => ({ bookId: bt.book_id, tagId: bt.tag_id })));
+}
+
+function toBook(row) {
+  return { title: row.title, authorId: row.author_id, publishedAt: row.published_at, pages: row.pages };
+}
+
+const byId = [['id', 'ASC']];
+
+// scenario -> [method, route, handler]
+const scenarios = {
+  forward_fk_loop: ['get', '/books', async (req, res) => {
+    const books = await Book.findAll({ limit: 12, order: byId });
+    const out = [];
+    for (const book of books) {
+      const author = await book.getAuthor();
+      out.push({ id: book.id, title: book.title, author: author.name });
+    }
+    res.json(out);
+  }],
+  forward_fk_join: ['get', '/books', async (req, res) => {
+    const books = await Book.findAll({ limit: 12, order: byId, include: Author });
+    res.json(books.map((book) => ({ id: book.id, title: book.title, author: book.Author.name })));
+  }],
+  collection_loop: ['get', '/authors', async (req, res) => {
+    const authors = await Author.findAll({ limit: 8, order: byId });
+    const out = [];
+    for (const author of authors) {
+      const books = await author.getBooks();
+      out.push({ id: author.id, name: author.name, books: books.map((b) => b.title) });
+    }
+    res.json(out);
+  }],
+  collection_prefetch: ['get', '/authors', async (req, res) => {
+    const authors = await Author.findAll({
+      limit: 8,
+      order: byId,
+      include: [{ model: Book, separate: true }],
+    });
+    res.json(authors.map((a) => ({ id: a.id, name: a.name, books: a.Books.map((b) => b.title) })));
+  }],
+  m2m_loop: ['get', '/books/tags', async (req, res) => {
+    const books = await Book.findAll({ limit: 10, order: byId });
+    const out = [];
+    for (const book of books) {
+      const tags = await book.getTags();
+      out.push({ id: book.id, title: book.title, tags: tags.map((t) => t.name) });
+    }
+    res.json(out);
+  }],
+  m2m_prefetch: ['get', '/books/tags', async (req, res) => {
+    const books = await Book.findAll({ limit: 10, order: byId, include: Tag });
+    res.json(books.map((book) => ({ id: book.id, title: book.title, tags: book.Tags.map((t) => t.name) })));
+  }],
+  count_loop: ['get', '/authors/book-counts', async (req, res) => {
+    const authors = await Author.findAll({ limit: 7, order: byId });
+    const out = [];
+    for (const author of authors) {
+      const n = await Book.count({ where: { authorId: author.id } });
+      out.push({ id: author.id, name: author.name, books: n });
+    }
+    res.json(out);
+  }],
+  count_annotate: ['get', '/authors/book-counts', async (req, res) => {
+    const authors = await Author.findAll({ limit: 7, order: byId });
+    const counts = await Book.findAll({
+      attributes: ['authorId', [fn('COUNT', col('id')), 'n']],
+      where: { authorId: authors.map((a) => a.id) },
+      group: ['authorId'],
+      raw: true,
+    });
+    const byAuthor = new Map(counts.map((c) => [c.authorId, Number(c.n)]));
+    res.json(authors.map((a) => ({ id: a.id, name: a.name, books: byAuthor.get(a.id) || 0 })));
+  }],
+  insert_loop: ['post', '/books/import', async (req, res) => {
+    const created = [];
+    for (const row of req.body) {
+      const book = await Book.create(toBook(row));
+      created.push(book.id);
+    }
+    res.status(201).json(created);
+  }],
+  insert_bulk: ['post', '/books/import', async (req, res) => {
+    const books = await Book.bulkCreate(req.body.map(toBook));
+    res.status(201).json(books.map((b) => b.id));
+  }],
+  below_threshold: ['get', '/books', async (req, res) => {
+    const books = await Book.findAll({ limit: 3, order: byId });
+    const out = [];
+    for (const book of books) {
+      const author = await book.getAuthor();
+      out.push({ id: book.id, title: book.title, author: author.name });
+    }
+    res.json(out);
+  }],
+};
+
+async function serverVersion() {
+  const [row] = await sequelize.query('SHOW server_version', { type: QueryTypes.SELECT });
+  return row.server_version;
+}
+
+async function close() {
+  await sequelize.close();
+}
+
+module.exports = { reset, scenarios, serverVersion, close };

@@ -1,0 +1,31 @@
+'use strict';
+// OpenTelemetry setup, loaded before anything else in app.js (as `node -r ./tracing.js`
+// would). Plain NodeSDK with the instrumentations a Sequelize / Knex user installs.
+const { NodeSDK } = require('@opentelemetry/sdk-node');
+const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express');
+const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg');
+const { KnexInstrumentation } = require('@opentelemetry/instrumentation-knex');
+const { SequelizeInstrumentation } = require('@opentelemetry/instrumentation-sequelize');
+
+const orm = process.env.BOOKSHOP_ORM; // "sequelize" | "knex"
+
+// OTLP/HTTP with JSON encoding (this exporter's only encoding) to the generator's sink.
+const exporter = new OTLPTraceExporter({ url: process.env.SINK_URL });
+// A small batch size, so that one trace is naturally exported over several requests.
+const spanProcessor = new BatchSpanProcessor(exporter, { maxExportBatchSize: 8 });
+
+const instrumentations = [new HttpInstrumentation(), new ExpressInstrumentation(), new PgInstrumentation()];
+if (orm === 'sequelize') instrumentations.push(new SequelizeInstrumentation());
+if (orm === 'knex') instrumentations.push(new KnexInstrumentation());
+
+const sdk = new NodeSDK({
+  serviceName: `bookshop-${orm}`,
+  spanProcessors: [spanProcessor],
+  instrumentations,
+});
+sdk.start();
+
+module.exports = { sdk, spanProcessor };
