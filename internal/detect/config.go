@@ -1,7 +1,5 @@
 package detect
 
-import "fmt"
-
 // Config holds the settings of every detector, as the processor, the connector
 // and the command-line tool read them.
 type Config struct {
@@ -13,14 +11,6 @@ func DefaultConfig() Config {
 	return Config{
 		NPlusOne: NPlusOneConfig{Enabled: true, MinRepeats: 5},
 	}
-}
-
-// Validate checks every detector's settings; errors name the detector and field.
-func (c Config) Validate() error {
-	if err := c.NPlusOne.Validate(); err != nil {
-		return fmt.Errorf("n_plus_one: %w", err)
-	}
-	return nil
 }
 
 // Detector finds one type of trap. Group detectors skip spans already claimed

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,15 +21,16 @@ type NPlusOneConfig struct {
 	MinTotalDuration time.Duration `mapstructure:"min_total_duration"`
 }
 
-// Validate reports the first setting out of range, naming it.
-func (c NPlusOneConfig) Validate() error {
+// Validate names each setting out of range and what it allows.
+func (c *NPlusOneConfig) Validate() error {
+	var errs []error
 	if c.MinRepeats < 2 {
-		return fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats)
+		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
 	}
 	if c.MinTotalDuration < 0 {
-		return fmt.Errorf("min_total_duration must not be negative, got %s", c.MinTotalDuration)
+		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 type nPlusOne struct{ cfg NPlusOneConfig }

@@ -38,7 +38,7 @@ type StatementsConfig struct {
 	MaxLength int `mapstructure:"max_length"`
 }
 
-// Validate checks every field and names the first one out of range.
+// Validate checks the top-level fields; nested settings validate themselves.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.WaitDuration <= 0 {
@@ -53,14 +53,19 @@ func (c *Config) Validate() error {
 	if c.NumWorkers < 0 {
 		errs = append(errs, fmt.Errorf("num_workers must be 0 (one per CPU) or more, got %d", c.NumWorkers))
 	}
-	if c.Statements.CacheSize < 1 {
-		errs = append(errs, fmt.Errorf("statements::cache_size must be at least 1, got %d", c.Statements.CacheSize))
+	return errors.Join(errs...)
+}
+
+// Validate checks the statement settings. The collector calls it, and the
+// detectors' Validate methods, through confmap.Validate, which prefixes each
+// error with the path of its field.
+func (c *StatementsConfig) Validate() error {
+	var errs []error
+	if c.CacheSize < 1 {
+		errs = append(errs, fmt.Errorf("cache_size must be at least 1, got %d", c.CacheSize))
 	}
-	if c.Statements.MaxLength < 64 {
-		errs = append(errs, fmt.Errorf("statements::max_length must be at least 64 bytes, got %d", c.Statements.MaxLength))
-	}
-	if err := c.Detectors.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("detectors::%w", err))
+	if c.MaxLength < 64 {
+		errs = append(errs, fmt.Errorf("max_length must be at least 64 bytes, got %d", c.MaxLength))
 	}
 	return errors.Join(errs...)
 }

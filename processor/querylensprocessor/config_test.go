@@ -1,0 +1,82 @@
+package querylensprocessor
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		id      component.ID
+		want    *Config
+		wantErr []string
+	}{
+		{id: component.NewID(metadata.Type), want: createDefaultConfig().(*Config)},
+		{id: component.NewIDWithName(metadata.Type, "custom"), want: &Config{
+			WaitDuration:     10 * time.Second,
+			NumTraces:        1000,
+			MaxSpansPerTrace: 5000,
+			NumWorkers:       2,
+			Statements:       StatementsConfig{CacheSize: 2000, MaxLength: 4096},
+			Detectors: detect.Config{
+				NPlusOne: detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, MinTotalDuration: 2 * time.Millisecond},
+			},
+		}},
+		{id: component.NewIDWithName(metadata.Type, "invalid"), wantErr: []string{
+			"wait_duration must be positive, got 0s",
+			"num_traces must be at least 1, got 0",
+			"statements: cache_size must be at least 1, got 0",
+			"detectors::n_plus_one: min_repeats must be at least 2, got 1",
+		}},
+		{id: component.NewIDWithName(metadata.Type, "unknown"), wantErr: []string{"wait_time"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id.String(), func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			sub, err := cm.Sub(c.id.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = sub.Unmarshal(cfg)
+			if err == nil {
+				err = confmap.Validate(cfg)
+			}
+			if c.wantErr != nil {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, w := range c.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *cfg != *c.want {
+				t.Errorf("config\n got %+v\nwant %+v", cfg, c.want)
+			}
+		})
+	}
+}
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	if err := confmap.Validate(createDefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+}
