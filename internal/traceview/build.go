@@ -57,7 +57,12 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 			}
 		}
 	}
-	return index(traceID, spans, handles)
+	t, order := New(traceID, spans)
+	sorted := make([]ptrace.Span, len(handles))
+	for to, from := range order {
+		sorted[to] = handles[from]
+	}
+	return t, sorted
 }
 
 func resourceIdentity(attrs pcommon.Map) (service, language string) {
@@ -132,23 +137,22 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 	s.DB = db
 }
 
-// index sorts the spans into canonical order and builds the lookups.
-func index(id TraceID, spans []Span, handles []ptrace.Span) (*Trace, []ptrace.Span) {
-	order := make([]int, len(spans))
+// New indexes spans of one trace. It sorts them into canonical order and
+// returns, with the view, where each came from: Spans[i] is spans[order[i]].
+func New(id TraceID, spans []Span) (t *Trace, order []int) {
+	order = make([]int, len(spans))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-	t := &Trace{
+	t = &Trace{
 		ID:    id,
 		Spans: make([]Span, len(spans)),
 		byID:  make(map[SpanID]int, len(spans)),
 		group: make(map[SpanID]int),
 	}
-	sorted := make([]ptrace.Span, len(spans))
 	for to, from := range order {
 		t.Spans[to] = spans[from]
-		sorted[to] = handles[from]
 	}
 	for i := range t.Spans {
 		s := &t.Spans[i]
@@ -165,7 +169,7 @@ func index(id TraceID, spans []Span, handles []ptrace.Span) (*Trace, []ptrace.Sp
 		}
 		t.Groups[g].Children = append(t.Groups[g].Children, i)
 	}
-	return t, sorted
+	return t, order
 }
 
 func compareSpans(a, b *Span) int {
