@@ -2,6 +2,7 @@ package querylensprocessor
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -88,4 +89,20 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestQuickstartTrace checks the README's first trace: one request, one N+1.
+func TestQuickstartTrace(t *testing.T) {
+	_, requests, err := fixtures.ReadLines(filepath.Join(fixtures.Dir(), "quickstart", "n_plus_one.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(requests) != 1 {
+		t.Fatalf("%d requests, want one for a single curl", len(requests))
+	}
+	sink := new(consumertest.TracesSink)
+	found := fixtures.Observe(runAll(t, newTestProcessor(t, nil, sink), sink, requests)...)
+	if len(found) != 1 || found[0].Count != 12 || found[0].ORM != "GORM" {
+		t.Fatalf("findings %+v", found)
+	}
 }
