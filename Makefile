@@ -53,7 +53,7 @@ unit:
 
 # End to end through the real binary.
 e2e: build
-	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -tags e2e ./e2e/...
+	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
 
 clean:
 	rm -rf $(BUILD) $(COLLECTOR)
