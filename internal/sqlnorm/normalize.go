@@ -39,6 +39,8 @@ type Statement struct {
 	// Control is true for transaction and session control (BEGIN, COMMIT,
 	// SET ...): their repeats follow the statements they wrap.
 	Control bool
+	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
+	Structure
 }
 
 // controlCommands start statements that control a transaction or session
@@ -100,6 +102,10 @@ func normalize(d Dialect, raw string) (st *Statement) {
 		st.Command = first
 	}
 	st.Control = controlCommands[first]
+	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
+		st.Structure = analyze(st.Text)
+		st.Limit, st.Offset = pagingBounds(raw, d)
+	}
 	st.Fingerprint = Fingerprint(st.Text)
 	return st
 }

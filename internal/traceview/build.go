@@ -3,12 +3,14 @@ package traceview
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -85,9 +87,31 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 		hasText           bool
 		params            uint64
 		numParams         int
+		values            map[string]string
+		returned          int64 = -1
+		affected          int64 = -1
+		http              httpAttributes
 	)
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
+		case "db.response.returned_rows":
+			returned = intValue(v)
+		case "db.rows_affected":
+			affected = intValue(v)
+		case "http.request.method", "http.method":
+			if http.method == "" || k == "http.request.method" {
+				http.method = v.AsString()
+			}
+		case "url.template":
+			http.template = v.AsString()
+		case "url.full", "http.url":
+			if http.url == "" || k == "url.full" {
+				http.url = v.AsString()
+			}
+		case "server.address", "net.peer.name":
+			if http.host == "" || k == "server.address" {
+				http.host = v.AsString()
+			}
 		case "db.system.name":
 			system = v.AsString()
 		case "db.system":
@@ -117,10 +141,17 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 				// Summed, so the order the attributes were written in does not matter.
 				params += xxhash.Sum64String(k) ^ xxhash.Sum64String(v.AsString())
 				numParams++
+				if values == nil {
+					values = map[string]string{}
+				}
+				values[k[len(dbParameterPrefix):]] = v.AsString()
 			}
 		}
 		return true
 	})
+	if http.method != "" && s.Kind == KindClient {
+		s.HTTP = &HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)}
+	}
 	if system == "" {
 		system = oldSystem
 	}
@@ -130,7 +161,8 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 	if !hasText {
 		text = oldText
 	}
-	db := &DBCall{System: system, Raw: text, Params: params, NumParams: numParams}
+	db := &DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
+		ReturnedRows: returned, RowsAffected: affected}
 	if strings.TrimSpace(text) != "" {
 		db.Statement = norm.Normalize(system, text)
 	}
@@ -186,4 +218,20 @@ func compareSpans(a, b *Span) int {
 		return c
 	}
 	return strings.Compare(a.Service, b.Service)
+}
+
+type httpAttributes struct{ method, template, url, host string }
+
+func intValue(v pcommon.Value) int64 {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		return int64(v.Double())
+	case pcommon.ValueTypeStr:
+		if n, err := strconv.ParseInt(v.Str(), 10, 64); err == nil {
+			return n
+		}
+	}
+	return -1
 }

@@ -48,6 +48,7 @@ type Span struct {
 	Language string // resource telemetry.sdk.language
 	Scope    string // instrumentation scope name
 	DB       *DBCall
+	HTTP     *HTTPCall
 	Code     CodeLocation
 }
 
@@ -68,9 +69,25 @@ type DBCall struct {
 	// repeats apart, never write it anywhere.
 	Raw string
 	// Params is an order-independent hash of the db.query.parameter.* values,
-	// and NumParams their number.
+	// NumParams their number and Values the values by key (without the
+	// prefix); nil when there are none. Values are read, never written.
 	Params    uint64
 	NumParams int
+	Values    map[string]string
+	// ReturnedRows is db.response.returned_rows, or -1 when not recorded;
+	// RowsAffected is the db.rows_affected some instrumentations (GORM's)
+	// record instead, or -1.
+	ReturnedRows int64
+	RowsAffected int64
+}
+
+// HTTPCall is the client side of an HTTP request: a CLIENT span with
+// http.request.method or http.method.
+type HTTPCall struct {
+	Method string
+	// Route is the method, host and path with ids and query values replaced
+	// (internal/routenorm): the same for every call of a loop over items.
+	Route string
 }
 
 // CodeLocation is where the span was started, from the code.* attributes.

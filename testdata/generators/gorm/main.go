@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"gorm.io/driver/postgres"
@@ -62,16 +63,25 @@ type Tag struct {
 	Name string
 }
 
+// Currency is the shop's currency table; the serializer of GET /books/prices
+// formats prices in the default currency.
+type Currency struct {
+	ID       uint
+	Code     string `gorm:"size:3;uniqueIndex"`
+	Symbol   string
+	Decimals int
+}
+
 // ---------------------------------------------------------------- seeding
 
 var tagNames = []string{"fiction", "classic", "science", "history", "poetry", "mystery", "fantasy", "biography"}
 
 func seed(db *gorm.DB) error {
 	m := db.Migrator()
-	if err := m.DropTable("book_tags", &Book{}, &Tag{}, &Author{}); err != nil {
+	if err := m.DropTable("book_tags", &Book{}, &Tag{}, &Author{}, &Currency{}); err != nil {
 		return fmt.Errorf("drop: %w", err)
 	}
-	if err := db.AutoMigrate(&Author{}, &Tag{}, &Book{}); err != nil {
+	if err := db.AutoMigrate(&Author{}, &Tag{}, &Book{}, &Currency{}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	authors := make([]Author, 10)
@@ -103,7 +113,10 @@ func seed(db *gorm.DB) error {
 			Tags:        []Tag{tags[i%len(tags)], tags[(i+3)%len(tags)]},
 		}
 	}
-	return db.Create(&books).Error
+	if err := db.Create(&books).Error; err != nil {
+		return err
+	}
+	return seedCatalogue(db)
 }
 
 // ---------------------------------------------------------------- application
@@ -116,6 +129,11 @@ type app struct {
 	fixed   atomic.Bool
 	limit   atomic.Int64 // books listed by GET /books
 	nextISB atomic.Int64
+
+	// The inventory service called by GET /books/stock, through an
+	// otelhttp-instrumented client (see catalogue.go).
+	inventoryURL string
+	httpClient   *http.Client
 }
 
 type bookOut struct {
@@ -323,6 +341,7 @@ func (a *app) mux() *http.ServeMux {
 	mux.HandleFunc("GET /authors", a.listAuthors)
 	mux.HandleFunc("GET /authors/stats", a.authorStats)
 	mux.HandleFunc("POST /books/import", a.importBooks)
+	a.catalogueRoutes(mux)
 	return mux
 }
 
@@ -416,6 +435,29 @@ var scenarios = []scenario{
 	{"below_threshold", "GET", "/books", false, 3},
 	{"insert_loop", "POST", "/books/import", false, 0},
 	{"insert_bulk", "POST", "/books/import", true, 0},
+	// The rest of the catalogue (handlers in catalogue.go).
+	{"mn_plus_one_loop", "GET", "/books/details", false, 0},
+	{"mn_plus_one_prefetch", "GET", "/books/details", true, 0},
+	{"duplicate_loop", "GET", "/books/prices", false, 0},
+	{"duplicate_cached", "GET", "/books/prices", true, 0},
+	{"api_loop", "GET", "/books/stock", false, 0},
+	{"api_batch", "GET", "/books/stock", true, 0},
+	{"over_fetch_select_star", "GET", "/books/titles", false, 0},
+	{"over_fetch_columns", "GET", "/books/titles", true, 0},
+	{"deep_offset", "GET", "/books/browse?page=251", false, 0},
+	{"pagination_count", "GET", "/books/search?min_pages=100&page=3", false, 0},
+	{"keyset_page", "GET", "/books/browse?after=5000", true, 0},
+	{"several_traps", "GET", "/dashboard", false, 0},
+}
+
+// scenarioGroups are shorthands accepted by -only.
+var scenarioGroups = map[string][]string{
+	"core": {"forward_fk_loop", "forward_fk_join", "collection_loop", "collection_prefetch",
+		"m2m_loop", "m2m_prefetch", "count_loop", "count_annotate", "below_threshold",
+		"insert_loop", "insert_bulk"},
+	"catalogue": {"mn_plus_one_loop", "mn_plus_one_prefetch", "duplicate_loop", "duplicate_cached",
+		"api_loop", "api_batch", "over_fetch_select_star", "over_fetch_columns",
+		"deep_offset", "pagination_count", "keyset_page", "several_traps"},
 }
 
 type driver struct {
@@ -476,6 +518,17 @@ func run(ctx context.Context, d driver, outRoot string, only map[string]bool) er
 	)
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	otel.SetTracerProvider(tp)
+	// W3C trace context, so that the otelhttp client of GET /books/stock
+	// propagates the trace to the inventory service.
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+
+	// The inventory service: another service with its own TracerProvider,
+	// exporting to the same sink.
+	inv, err := startInventory(ctx, sinkSrv.URL+"/v1/traces")
+	if err != nil {
+		return err
+	}
+	defer inv.close()
 
 	// What a user writes: the plugin with its defaults (global provider,
 	// query variables inlined into the statement).
@@ -483,7 +536,14 @@ func run(ctx context.Context, d driver, outRoot string, only map[string]bool) er
 		return fmt.Errorf("%s: plugin: %w", d.name, err)
 	}
 
-	a := &app{db: db}
+	a := &app{
+		db:           db,
+		inventoryURL: inv.url,
+		httpClient: &http.Client{
+			Transport: otelhttp.NewTransport(http.DefaultTransport),
+			Timeout:   30 * time.Second,
+		},
+	}
 	served := make(chan struct{}, 1)
 	instrumented := otelhttp.NewHandler(a.mux(), "bookshop")
 	appSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -516,8 +576,12 @@ func run(ctx context.Context, d driver, outRoot string, only map[string]bool) er
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		<-served
+		inv.wait() // inventory server spans (api_*) have ended
 		if resp.StatusCode >= 300 && resp.StatusCode != http.StatusCreated {
 			return fmt.Errorf("%s %s: status %s", d.name, sc.name, resp.Status)
+		}
+		if err := inv.tp.ForceFlush(ctx); err != nil {
+			return fmt.Errorf("%s %s: flush inventory: %w", d.name, sc.name, err)
 		}
 		if err := tp.ForceFlush(ctx); err != nil {
 			return fmt.Errorf("%s %s: flush: %w", d.name, sc.name, err)
@@ -537,11 +601,17 @@ func main() {
 		"host=127.0.0.1 port=5432 user=gorm_testdata password=gorm_testdata dbname=gorm_testdata sslmode=disable"),
 		"PostgreSQL DSN")
 	drivers := flag.String("drivers", "postgres,sqlite", "comma-separated: postgres, sqlite")
-	onlyFlag := flag.String("only", "", "comma-separated scenario names (default: all)")
+	onlyFlag := flag.String("only", "", "comma-separated scenario names or groups (core, catalogue); default: all")
 	flag.Parse()
 
 	only := map[string]bool{}
 	for _, s := range splitComma(*onlyFlag) {
+		if g, ok := scenarioGroups[s]; ok {
+			for _, n := range g {
+				only[n] = true
+			}
+			continue
+		}
 		only[s] = true
 	}
 	ctx := context.Background()

@@ -40,4 +40,20 @@ const newBooks = Array.from({ length: 20 }, (_, i) => ({
   pages: 200 + i,
 }));
 
-module.exports = { authors, books, tags, bookTags, newBooks };
+// The settings table of the "rest of the catalogue" scenarios (key/value rows).
+const settings = [
+  { key: 'currency', value: 'EUR' },
+  { key: 'site_name', value: 'The Bookshop' },
+  { key: 'page_size', value: '20' },
+];
+
+// The backlist of the pagination scenarios: BACKLIST more books, inserted by generate.js
+// over a plain (untraced) pg connection in one INSERT ... SELECT, so that the catalogue
+// has 6000 books and page 251 of 20 (OFFSET 5000) exists. Some have 100 pages or fewer,
+// so that the "pages > 100" filter of the pagination scenarios filters something.
+const BACKLIST = 5975;
+const backlistSql = `INSERT INTO books (title, author_id, published_at, pages)
+  SELECT 'Backlist No. ' || n, (n % 10) + 1, DATE '2000-01-01' + n, 80 + (n * 37) % 600
+  FROM generate_series(1, ${BACKLIST}) AS n`;
+
+module.exports = { authors, books, tags, bookTags, newBooks, settings, BACKLIST, backlistSql };

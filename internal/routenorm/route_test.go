@@ -1,0 +1,25 @@
+package routenorm
+
+import "testing"
+
+func TestRoute(t *testing.T) {
+	cases := []struct{ method, template, url, host, want string }{
+		{"GET", "", "http://inventory:8080/stock/42", "", "GET inventory:8080/stock/{id}"},
+		{"get", "", "http://inventory:8080/stock/42?fields=qty&lang=en", "", "GET inventory:8080/stock/{id}?fields=?&lang=?"},
+		{"GET", "", "https://api.example.com/v2/users/6f1c1a8e-3c1f-4c8e-9b0a-2d8f4f1d7c11/orders/507f1f77bcf86cd799439011", "",
+			"GET api.example.com/v2/users/{id}/orders/{id}"},
+		{"POST", "", "/stock/42", "inventory", "POST inventory/stock/{id}"},
+		{"GET", "/stock/{id}", "http://inventory/stock/42", "inventory", "GET inventory/stock/{id}"},
+		{"GET", "", "http://inventory/books/catalogue", "", "GET inventory/books/catalogue"},
+		{"GET", "", "http://inventory/stock?ids=1,2,3", "", "GET inventory/stock?ids=?"},
+		{"GET", "", "://bad url", "inventory", "GET inventory"},
+	}
+	for _, c := range cases {
+		if got := Route(c.method, c.template, c.url, c.host); got != c.want {
+			t.Errorf("Route(%q, %q, %q, %q) = %q, want %q", c.method, c.template, c.url, c.host, got, c.want)
+		}
+	}
+	if Route("GET", "", "http://h/stock/1", "") != Route("GET", "", "http://h/stock/9999", "") {
+		t.Error("two ids gave two routes")
+	}
+}

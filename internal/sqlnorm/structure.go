@@ -1,0 +1,318 @@
+package sqlnorm
+
+import "strings"
+
+// Structure is what the detectors need to know of a SELECT beyond its text,
+// read from the normalized statement (and, for LIMIT/OFFSET values, the raw one).
+type Structure struct {
+	// SelectsAll: the top-level select list has * or table.* over a table (not
+	// COUNT(*), not EXISTS (SELECT * ...), not * over a subquery or CTE that
+	// lists its columns): whole rows are read.
+	SelectsAll bool
+	// Count: the select list is a single COUNT(...), with no GROUP BY.
+	Count bool
+	// GroupBy: the top-level query groups.
+	GroupBy bool
+	// Where is the normalized WHERE clause of the top-level query ("" if none).
+	Where string
+	// Limit and Offset of the top-level query.
+	Limit, Offset Bound
+}
+
+// token is a piece of normalized SQL: a word (keyword, identifier, a.b, a.*),
+// a quoted identifier, or one punctuation character.
+type token struct {
+	text  string
+	depth int // parenthesis depth at the token
+}
+
+func tokenize(s string) []token {
+	var out []token
+	depth := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '"' || c == '`' || c == '[':
+			closing := c
+			if c == '[' {
+				closing = ']'
+			}
+			j := skipQuoted(s, i, closing, false)
+			out = append(out, token{s[i:j], depth})
+			i = j
+		case isIdentByte(c) || c == '$':
+			j := i
+			for j < len(s) && (isIdentByte(s[j]) || s[j] == '$' || s[j] == '.' ||
+				s[j] == '*' && j > i && s[j-1] == '.' || s[j] == '"' && j > i && s[j-1] == '.') {
+				if s[j] == '"' { // a."b"
+					j = skipQuoted(s, j, '"', false)
+					continue
+				}
+				j++
+			}
+			out = append(out, token{s[i:j], depth})
+			i = j
+		case c == '(':
+			out = append(out, token{"(", depth})
+			depth++
+			i++
+		case c == ')':
+			depth--
+			out = append(out, token{")", depth})
+			i++
+		default:
+			out = append(out, token{s[i : i+1], depth})
+			i++
+		}
+	}
+	return out
+}
+
+// clauseEnd lists the keywords that end a FROM or WHERE clause.
+var clauseEnd = map[string]bool{
+	"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true, "OFFSET": true,
+	"FETCH": true, "UNION": true, "INTERSECT": true, "EXCEPT": true, "WINDOW": true, "FOR": true,
+	"RETURNING": true,
+}
+
+var joinWords = map[string]bool{
+	"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true, "FULL": true, "OUTER": true,
+	"CROSS": true, "NATURAL": true, "LATERAL": true, "STRAIGHT_JOIN": true,
+}
+
+// analyze reads the structure of a normalized SELECT.
+func analyze(normalized string) Structure {
+	toks := tokenize(normalized)
+	var st Structure
+	q := topQuery(toks)
+	if q == nil {
+		return st
+	}
+	st.SelectsAll = selectsAll(q, toks)
+	list, rest := selectList(q)
+	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
+		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
+	for i := 0; i < len(rest); i++ {
+		t := rest[i]
+		if t.depth != q[0].depth {
+			continue
+		}
+		switch strings.ToUpper(t.text) {
+		case "GROUP":
+			st.GroupBy = true
+		case "WHERE":
+			j := i + 1
+			for j < len(rest) && !(rest[j].depth == t.depth && clauseEnd[strings.ToUpper(rest[j].text)]) {
+				j++
+			}
+			st.Where = join(rest[i+1 : j])
+		}
+	}
+	if st.GroupBy {
+		st.Count = false
+	}
+	return st
+}
+
+// topQuery returns the tokens of the main SELECT, past a WITH list.
+func topQuery(toks []token) []token {
+	i := 0
+	for i < len(toks) && toks[i].text == "(" {
+		i++
+	}
+	if i < len(toks) && strings.EqualFold(toks[i].text, "WITH") {
+		d := toks[i].depth
+		for i++; i < len(toks); i++ {
+			if toks[i].depth == d && strings.EqualFold(toks[i].text, "SELECT") {
+				break
+			}
+		}
+	}
+	if i >= len(toks) || !strings.EqualFold(toks[i].text, "SELECT") {
+		return nil
+	}
+	return toks[i:]
+}
+
+// selectList splits a query into its select list (depth of SELECT, up to FROM)
+// and what follows.
+func selectList(q []token) (list, rest []token) {
+	d := q[0].depth
+	i := 1
+	if i < len(q) && (strings.EqualFold(q[i].text, "DISTINCT") || strings.EqualFold(q[i].text, "ALL")) {
+		i++
+	}
+	start := i
+	for i < len(q) && !(q[i].depth == d && strings.EqualFold(q[i].text, "FROM")) {
+		i++
+	}
+	return q[start:i], q[i:]
+}
+
+func selectsAll(q []token, all []token) bool {
+	d := q[0].depth
+	list, rest := selectList(q)
+	var stars []string // "" for a bare *, else the qualifier
+	for _, t := range list {
+		if t.depth != d {
+			continue
+		}
+		if t.text == "*" {
+			stars = append(stars, "")
+		} else if strings.HasSuffix(t.text, ".*") {
+			stars = append(stars, unquote(strings.TrimSuffix(t.text, ".*")))
+		}
+	}
+	if len(stars) == 0 || len(rest) == 0 {
+		return false
+	}
+	sources := fromSources(rest, d)
+	ctes := cteNames(all)
+	for _, qualifier := range stars {
+		for _, src := range sources {
+			if qualifier != "" && !strings.EqualFold(qualifier, src.alias) && !strings.EqualFold(qualifier, src.name) &&
+				!strings.EqualFold(qualifier, lastSegment(src.name)) {
+				continue
+			}
+			switch {
+			case src.subquery != nil:
+				if sub := topQuery(src.subquery); sub != nil && selectsAll(sub, all) {
+					return true
+				}
+			case ctes[strings.ToLower(src.name)]:
+				// a CTE: it lists what it reads
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type source struct {
+	name, alias string
+	subquery    []token
+}
+
+// fromSources lists the tables and subqueries of a FROM clause at depth d.
+func fromSources(rest []token, d int) []source {
+	var out []source
+	i := 1 // past FROM
+	for i < len(rest) {
+		t := rest[i]
+		if t.depth < d || t.depth == d && clauseEnd[strings.ToUpper(t.text)] {
+			break
+		}
+		if t.depth > d || t.text == "," || joinWords[strings.ToUpper(t.text)] {
+			i++
+			continue
+		}
+		var src source
+		if t.text == "(" {
+			end := closesAt(rest, i)
+			src.subquery = rest[i+1 : end]
+			i = end + 1
+		} else if strings.EqualFold(t.text, "ON") || strings.EqualFold(t.text, "USING") {
+			// skip the join condition up to the next join or comma
+			for i++; i < len(rest); i++ {
+				u := strings.ToUpper(rest[i].text)
+				if rest[i].depth == d && (joinWords[u] || u == "," || clauseEnd[u]) || rest[i].depth < d {
+					break
+				}
+			}
+			continue
+		} else {
+			src.name = unquote(t.text)
+			i++
+		}
+		if i < len(rest) && rest[i].depth == d && strings.EqualFold(rest[i].text, "AS") {
+			i++
+		}
+		if i < len(rest) && rest[i].depth == d && isAliasToken(rest[i].text) {
+			src.alias = unquote(rest[i].text)
+			i++
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
+func isAliasToken(s string) bool {
+	u := strings.ToUpper(s)
+	if joinWords[u] || clauseEnd[u] || u == "ON" || u == "USING" || u == "," || u == "(" || u == ")" {
+		return false
+	}
+	return s != "" && (isIdentByte(s[0]) || s[0] == '"' || s[0] == '`' || s[0] == '[')
+}
+
+// cteNames are the names a WITH list defines, lowercased.
+func cteNames(toks []token) map[string]bool {
+	names := map[string]bool{}
+	i := 0
+	for i < len(toks) && toks[i].text == "(" {
+		i++
+	}
+	if i >= len(toks) || !strings.EqualFold(toks[i].text, "WITH") {
+		return names
+	}
+	d := toks[i].depth
+	for i++; i+1 < len(toks); i++ {
+		if toks[i].depth != d {
+			continue
+		}
+		if strings.EqualFold(toks[i].text, "SELECT") {
+			break
+		}
+		if strings.EqualFold(toks[i+1].text, "AS") && !strings.EqualFold(toks[i].text, "RECURSIVE") {
+			names[strings.ToLower(unquote(toks[i].text))] = true
+		}
+	}
+	return names
+}
+
+// closesAt returns the index of the parenthesis closing toks[open].
+func closesAt(toks []token, open int) int {
+	for j := open + 1; j < len(toks); j++ {
+		if toks[j].text == ")" && toks[j].depth == toks[open].depth {
+			return j
+		}
+	}
+	return len(toks) - 1
+}
+
+// isCountWithAlias: COUNT(...) AS name, or COUNT(...) name.
+func isCountWithAlias(list []token) bool {
+	if len(list) < 3 || !strings.EqualFold(list[0].text, "COUNT") || list[1].text != "(" {
+		return false
+	}
+	end := closesAt(list, 1)
+	tail := list[end+1:]
+	if len(tail) > 0 && strings.EqualFold(tail[0].text, "AS") {
+		tail = tail[1:]
+	}
+	return len(tail) == 1 && isAliasToken(tail[0].text)
+}
+
+func join(toks []token) string {
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.text
+	}
+	return strings.Join(parts, " ")
+}
+
+func lastSegment(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '`' || s[0] == '[') {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
