@@ -14,8 +14,18 @@ import (
 
 // Finding types, as in the querylens contract.
 const (
-	TypeNPlusOne = "n_plus_one"
+	TypeNPlusOne        = "n_plus_one"
+	TypeMNPlusOne       = "mn_plus_one"
+	TypeDuplicateQuery  = "duplicate_query"
+	TypeNPlusOneAPI     = "n_plus_one_api"
+	TypeOverFetch       = "over_fetch"
+	TypeDeepOffset      = "deep_offset"
+	TypePaginationCount = "pagination_count"
 )
+
+// Types lists every finding type, in precedence order.
+var Types = []string{TypeMNPlusOne, TypeDuplicateQuery, TypeNPlusOne, TypePaginationCount,
+	TypeNPlusOneAPI, TypeOverFetch, TypeDeepOffset}
 
 // Finding is one trap found in a trace.
 type Finding struct {
@@ -39,6 +49,11 @@ type Finding struct {
 	Members []int
 	// Table is the main table the statement reads or writes, when known.
 	Table string
+	// Reason tells, for findings with more than one cause, which one:
+	// over_fetch "select_all" or "returned_rows".
+	Reason string
+	// Statements are the statements of one iteration, for mn_plus_one.
+	Statements []string
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string

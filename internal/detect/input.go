@@ -2,50 +2,68 @@ package detect
 
 import "github.com/querylens/querylens/internal/traceview"
 
-// Input is what every detector reads: the trace view, the database calls found
-// in it once for all detectors, and which spans a finding already claimed.
+// Input is what every detector reads: the trace view, the database and HTTP
+// calls found in it once for all detectors, and which spans a finding already
+// claimed.
 type Input struct {
 	Trace *traceview.Trace
 	// Calls are the database spans that carry a statement, in canonical order,
 	// except those that record again the call of a database span above them (a
 	// knex or Sequelize span's pg child, with the same statement).
-	Calls   []Call
-	claimed []bool
+	Calls []Call
+	// HTTPCalls are the HTTP client spans, except those that record again the
+	// call of an HTTP client span above them with the same route.
+	HTTPCalls []Call
+	claimed   []bool
 }
 
-// Call is one database call and the span it was made under.
+// Call is one database or HTTP call and the span it was made under.
 type Call struct {
 	Span int
-	// LoopParent is the span the call was made under, seen through the ORM
-	// spans that wrap nothing but this one call (a Hibernate "SELECT Book" span
-	// per lazy load, ActiveRecord's "Book.create!" > "Book#save!" around
-	// BEGIN, INSERT, COMMIT): the span whose loop repeats it.
+	// LoopParent is the span whose loop repeats the call: its parent, seen
+	// through the spans that are only the body of one iteration — ORM spans
+	// that wrap nothing but this call (a Hibernate "SELECT Book" span per lazy
+	// load, ActiveRecord's "Book.create!" > "Book#save!" around BEGIN, INSERT,
+	// COMMIT) and per-item spans that repeat under their own parent (a
+	// template render or serializer span per row).
 	LoopParent traceview.SpanID
 }
 
 // maxAncestors bounds walks up the parent chain, which may hold a cycle.
 const maxAncestors = 64
 
-// NewInput derives the database calls of t.
+// NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
 	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
 	for i := range t.Spans {
-		if s := &t.Spans[i]; s.DB != nil && s.DB.Statement != nil && !recordedAbove(t, i) {
+		s := &t.Spans[i]
+		if s.DB != nil && s.DB.Statement != nil && !recordedAbove(t, i, sameStatement) {
 			in.Calls = append(in.Calls, Call{Span: i})
 		}
-	}
-	// How many data statements (not BEGIN, COMMIT, SET ...) each span holds in
-	// its subtree: a span that holds only one is a wrapper of that call.
-	calls := make([]int32, len(t.Spans))
-	for _, c := range in.Calls {
-		if t.Spans[c.Span].DB.Statement.Control {
-			continue
+		if s.HTTP != nil && !recordedAbove(t, i, sameRoute) {
+			in.HTTPCalls = append(in.HTTPCalls, Call{Span: i})
 		}
-		calls[c.Span]++
-		eachAncestor(t, c.Span, func(a int) bool { calls[a]++; return true })
 	}
-	for k := range in.Calls {
-		in.Calls[k].LoopParent = loopParent(t, in.Calls[k].Span, calls)
+	// How many calls (data statements, not BEGIN or COMMIT, and HTTP calls)
+	// each span holds in its subtree: a span that holds one wraps that call.
+	ops := make([]int32, len(t.Spans))
+	count := func(c Call) {
+		ops[c.Span]++
+		eachAncestor(t, c.Span, func(a int) bool { ops[a]++; return true })
+	}
+	for _, c := range in.Calls {
+		if !t.Spans[c.Span].DB.Statement.Control {
+			count(c)
+		}
+	}
+	for _, c := range in.HTTPCalls {
+		count(c)
+	}
+	repeated := repeatedNames(t)
+	for _, calls := range [][]Call{in.Calls, in.HTTPCalls} {
+		for k := range calls {
+			calls[k].LoopParent = loopParent(t, calls[k].Span, ops, repeated)
+		}
 	}
 	return in
 }
@@ -73,9 +91,23 @@ func eachAncestor(t *traceview.Trace, i int, fn func(int) bool) {
 	}
 }
 
-// recordedAbove reports whether the nearest database span above span i, in
-// the same service, records the same statement: one call, instrumented twice.
-func recordedAbove(t *traceview.Trace, i int) bool {
+func sameStatement(a, b *traceview.Span) (bool, bool) {
+	if b.DB == nil || b.DB.Statement == nil {
+		return false, false
+	}
+	return true, a.DB.Statement.Fingerprint == b.DB.Statement.Fingerprint
+}
+
+func sameRoute(a, b *traceview.Span) (bool, bool) {
+	if b.HTTP == nil {
+		return false, false
+	}
+	return true, a.HTTP.Route == b.HTTP.Route
+}
+
+// recordedAbove reports whether the nearest call of the same kind above span
+// i, in the same service, is the same call (same reports: found, same).
+func recordedAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (found, equal bool)) bool {
 	s := &t.Spans[i]
 	above := false
 	eachAncestor(t, i, func(a int) bool {
@@ -83,26 +115,75 @@ func recordedAbove(t *traceview.Trace, i int) bool {
 		if p.Service != s.Service {
 			return false
 		}
-		if p.DB == nil || p.DB.Statement == nil {
-			return true
-		}
-		above = p.DB.Statement.Fingerprint == s.DB.Statement.Fingerprint
-		return false
+		found, equal := same(s, p)
+		above = equal
+		return !found
 	})
 	return above
 }
 
-func loopParent(t *traceview.Trace, i int, calls []int32) traceview.SpanID {
+// repeatedNames marks the spans that share their name with a sibling: the
+// body of one iteration of a loop.
+func repeatedNames(t *traceview.Trace) []bool {
+	repeated := make([]bool, len(t.Spans))
+	for _, g := range t.Groups {
+		if len(g.Children) < 2 {
+			continue
+		}
+		first := make(map[string]int, len(g.Children))
+		for _, c := range g.Children {
+			name := t.Spans[c].Name
+			if f, ok := first[name]; ok {
+				repeated[f], repeated[c] = true, true
+			} else {
+				first[name] = c
+			}
+		}
+	}
+	return repeated
+}
+
+func loopParent(t *traceview.Trace, i int, ops []int32, repeated []bool) traceview.SpanID {
 	s := &t.Spans[i]
 	parent := s.ParentID
 	eachAncestor(t, i, func(a int) bool {
 		w := &t.Spans[a]
 		if w.Kind == traceview.KindServer || w.Kind == traceview.KindConsumer ||
-			w.Service != s.Service || w.ParentID.IsEmpty() || calls[a] > 1 {
+			w.Service != s.Service || w.ParentID.IsEmpty() || ops[a] > 1 && !repeated[a] {
 			return false
 		}
 		parent = w.ParentID
 		return true
 	})
 	return parent
+}
+
+// commonAncestor returns the nearest span that is an ancestor of every member,
+// or false when there is none in the trace (a parent never arrived).
+func commonAncestor(t *traceview.Trace, members []int) (int, bool) {
+	var chain []int
+	eachAncestor(t, members[0], func(a int) bool { chain = append(chain, a); return true })
+	if len(chain) == 0 {
+		return -1, false
+	}
+	pos := make(map[int]int, len(chain))
+	for k, a := range chain {
+		pos[a] = k
+	}
+	lowest := 0
+	for _, m := range members[1:] {
+		found := -1
+		eachAncestor(t, m, func(a int) bool {
+			if k, ok := pos[a]; ok {
+				found = k
+				return false
+			}
+			return true
+		})
+		if found < 0 {
+			return -1, false
+		}
+		lowest = max(lowest, found)
+	}
+	return chain[lowest], true
 }

@@ -37,40 +37,21 @@ type nPlusOne struct{ cfg NPlusOneConfig }
 
 func (nPlusOne) Type() string { return TypeNPlusOne }
 
-type repeatKey struct {
-	parent      traceview.SpanID
-	fingerprint string
-}
-
 func (d nPlusOne) Detect(in *Input) []Finding {
 	t := in.Trace
-	groups := map[repeatKey][]int{}
-	var keys []repeatKey // first-seen order, for deterministic output
-	for _, c := range in.Calls {
-		st := t.Spans[c.Span].DB.Statement
-		// BEGIN and COMMIT repeat with the statements they wrap: the finding
-		// is about those.
-		if in.Claimed(c.Span) || st.Control {
-			continue
-		}
-		k := repeatKey{c.LoopParent, st.Fingerprint}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], c.Span)
-	}
 	var findings []Finding
-	for _, k := range keys {
-		members := groups[k]
-		if len(members) < d.cfg.MinRepeats || sameVisibleParameters(t, members) {
-			continue
+	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
+			if len(members) < d.cfg.MinRepeats || sameVisibleParameters(t, members) {
+				continue
+			}
+			f := groupFinding(t, TypeNPlusOne, g.parent, members)
+			if f.TotalDuration < d.cfg.MinTotalDuration {
+				continue
+			}
+			in.Claim(members)
+			findings = append(findings, f)
 		}
-		f := groupFinding(t, TypeNPlusOne, k.parent, members)
-		if f.TotalDuration < d.cfg.MinTotalDuration {
-			continue
-		}
-		in.Claim(members)
-		findings = append(findings, f)
 	}
 	return findings
 }
@@ -106,14 +87,20 @@ func groupFinding(t *traceview.Trace, typ string, parent traceview.SpanID, membe
 	if len(st.Tables) > 0 {
 		f.Table = st.Tables[0]
 	}
-	for _, m := range members {
+	anchorOn(t, &f, parent)
+	return f
+}
+
+// anchorOn sums the members' durations, anchors the finding on the parent or,
+// when it never arrived, on the earliest member, and gives it its id.
+func anchorOn(t *traceview.Trace, f *Finding, parent traceview.SpanID) {
+	for _, m := range f.Members {
 		f.TotalDuration += t.Spans[m].Duration()
 	}
 	if a, ok := t.Lookup(parent); ok {
 		f.Anchor = a
 	} else {
-		f.Anchor, f.ParentMissing = members[0], true
+		f.Anchor, f.ParentMissing = f.Members[0], true
 	}
-	f.ID = findingID(t, typ, f.Fingerprint, f.Anchor, members)
-	return f
+	f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, f.Members)
 }

@@ -25,7 +25,7 @@ func TestBadInputPassesThrough(t *testing.T) {
 			return withStatement(synthTrace(1, 6), 3, pcommon.NewValueStr(""))
 		}, expectFinding(5)},
 		{"1 MB statement", func() ptrace.Traces {
-			return withStatement(synthTrace(1, 6), 3, pcommon.NewValueStr("SELECT * FROM authors WHERE id IN ("+strings.Repeat("12345, ", 150_000)+"1)"))
+			return withStatement(synthTrace(1, 6), 3, pcommon.NewValueStr("SELECT id FROM authors WHERE id IN ("+strings.Repeat("12345, ", 150_000)+"1)"))
 		}, expectFinding(5)},
 		{"binary garbage", func() ptrace.Traces {
 			return withStatement(synthTrace(1, 6), 3, pcommon.NewValueStr("\x00\x01\xff\xfe\x80 SELECT \x00 ' ((( "))
@@ -33,7 +33,7 @@ func TestBadInputPassesThrough(t *testing.T) {
 		{"invalid UTF-8 in every statement", func() ptrace.Traces {
 			td := synthTrace(1, 6)
 			for i := 1; i <= 6; i++ {
-				td = withStatement(td, i, pcommon.NewValueStr(fmt.Sprintf("SELECT * FROM b\xc3\x28ooks WHERE name = '\xff\xfe%d'", i)))
+				td = withStatement(td, i, pcommon.NewValueStr(fmt.Sprintf("SELECT title FROM b\xc3\x28ooks WHERE name = '\xff\xfe%d'", i)))
 			}
 			return td
 		}, func(t *testing.T, out []ptrace.Traces) {

@@ -227,7 +227,7 @@ func TestNextConsumerErrorIsLogged(t *testing.T) {
 	}
 	f := found[0].ContextMap()
 	if f["type"] != "n_plus_one" || f["count"] != int64(5) || f["service"] != "bookshop" ||
-		f["statement"] != "SELECT * FROM authors WHERE authors.id = ? LIMIT ?" || f["trace_id"] != traceID(1).String() {
+		f["statement"] != "SELECT authors.id, authors.name FROM authors WHERE authors.id = ? LIMIT ?" || f["trace_id"] != traceID(1).String() {
 		t.Errorf("finding log: %v", f)
 	}
 }

@@ -25,16 +25,13 @@ func TestLoadConfig(t *testing.T) {
 		wantErr []string
 	}{
 		{id: component.NewID(metadata.Type), want: createDefaultConfig().(*Config)},
-		{id: component.NewIDWithName(metadata.Type, "custom"), want: &Config{
-			WaitDuration:     10 * time.Second,
-			NumTraces:        1000,
-			MaxSpansPerTrace: 5000,
-			NumWorkers:       2,
-			Statements:       StatementsConfig{CacheSize: 2000, MaxLength: 4096},
-			Detectors: detect.Config{
-				NPlusOne: detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, MinTotalDuration: 2 * time.Millisecond},
-			},
-		}},
+		{id: component.NewIDWithName(metadata.Type, "custom"), want: func() *Config {
+			c := createDefaultConfig().(*Config)
+			c.WaitDuration, c.NumTraces, c.MaxSpansPerTrace, c.NumWorkers = 10*time.Second, 1000, 5000, 2
+			c.Statements = StatementsConfig{CacheSize: 2000, MaxLength: 4096}
+			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, MinTotalDuration: 2 * time.Millisecond}
+			return c
+		}()},
 		{id: component.NewIDWithName(metadata.Type, "invalid"), wantErr: []string{
 			"wait_duration must be positive, got 0s",
 			"num_traces must be at least 1, got 0",

@@ -33,7 +33,7 @@ func synthTrace(t byte, n int) ptrace.Traces {
 		s.SetStartTimestamp(pcommon.Timestamp(1_000_000 + i*1000))
 		s.SetEndTimestamp(pcommon.Timestamp(1_000_000 + i*1000 + 500))
 		s.Attributes().PutStr("db.system.name", "postgresql")
-		s.Attributes().PutStr("db.query.text", fmt.Sprintf(`SELECT * FROM "authors" WHERE "authors"."id" = %d LIMIT 1`, i))
+		s.Attributes().PutStr("db.query.text", fmt.Sprintf(`SELECT "authors"."id", "authors"."name" FROM "authors" WHERE "authors"."id" = %d LIMIT 1`, i))
 	}
 	return td
 }

@@ -1,0 +1,56 @@
+package detect
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// DeepOffsetConfig sets the deep_offset detector: LIMIT/OFFSET paging far
+// into a result, which makes the database read and drop every skipped row.
+type DeepOffsetConfig struct {
+	// Enabled turns the detector on. Default true.
+	Enabled bool `mapstructure:"enabled"`
+	// MinOffset is the smallest offset reported. Default 1000: page 50 of 20
+	// rows. Below it the skipped rows cost little; past it the cost grows
+	// with every page and keyset pagination stays flat.
+	MinOffset int64 `mapstructure:"min_offset"`
+}
+
+// Validate names each setting out of range and what it allows.
+func (c *DeepOffsetConfig) Validate() error {
+	if c.MinOffset < 1 {
+		return fmt.Errorf("min_offset must be at least 1, got %d", c.MinOffset)
+	}
+	return nil
+}
+
+type deepOffset struct{ cfg DeepOffsetConfig }
+
+func (deepOffset) Type() string { return TypeDeepOffset }
+
+func (d deepOffset) Detect(in *Input) []Finding {
+	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span) (bool, string) {
+		offset, ok := boundValue(s.DB, s.DB.Statement.Offset)
+		return ok && offset >= d.cfg.MinOffset, ""
+	})
+}
+
+// boundValue is the value of a LIMIT or OFFSET: its literal, or the recorded
+// value of its placeholder. A placeholder with no recorded value is unknown.
+func boundValue(db *traceview.DBCall, b sqlnorm.Bound) (int64, bool) {
+	switch {
+	case !b.Present:
+		return 0, false
+	case b.Literal:
+		return b.Value, true
+	case b.Param != "":
+		if v, ok := db.Values[b.Param]; ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}

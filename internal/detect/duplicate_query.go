@@ -1,0 +1,76 @@
+package detect
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// DuplicateQueryConfig sets the duplicate_query detector: the very same
+// statement with the very same values run again and again in one trace.
+type DuplicateQueryConfig struct {
+	// Enabled turns the detector on. Default true.
+	Enabled bool `mapstructure:"enabled"`
+	// MinRepeats is the fewest runs that make a finding. Default 3: two runs
+	// are often deliberate (a re-read after a write, a lock check), three
+	// are a loop re-running a lookup per item.
+	MinRepeats int `mapstructure:"min_repeats"`
+}
+
+// Validate names each setting out of range and what it allows.
+func (c *DuplicateQueryConfig) Validate() error {
+	if c.MinRepeats < 2 {
+		return fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats)
+	}
+	return nil
+}
+
+type duplicateQuery struct {
+	cfg DuplicateQueryConfig
+	// nPlusOneRepeats: repeats of a statement under one loop parent with
+	// different values, this many or more, are an N+1 even when some of
+	// them share values; those are left to n_plus_one.
+	nPlusOneRepeats int
+}
+
+func (duplicateQuery) Type() string { return TypeDuplicateQuery }
+
+func (d duplicateQuery) Detect(in *Input) []Finding {
+	t := in.Trace
+	inLoop := make(map[int]bool)
+	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+		for _, same := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
+			if len(same) >= d.nPlusOneRepeats && !sameVisibleParameters(t, same) {
+				for _, i := range same {
+					inLoop[i] = true
+				}
+			}
+		}
+	}
+	var candidates []int
+	for _, c := range in.Calls {
+		db := t.Spans[c.Span].DB
+		visible := db.Statement.Placeholders == 0 || db.NumParams > 0
+		if visible && !inLoop[c.Span] && !in.Claimed(c.Span) && !db.Statement.Control {
+			candidates = append(candidates, c.Span)
+		}
+	}
+	var findings []Finding
+	for _, members := range bySameKey(candidates, func(i int) string {
+		db := t.Spans[i].DB
+		return db.Statement.Fingerprint + "\x00" + db.Raw + "\x00" + strconv.FormatUint(db.Params, 16)
+	}) {
+		if len(members) < d.cfg.MinRepeats {
+			continue
+		}
+		parent := traceview.SpanID{}
+		if a, ok := commonAncestor(t, members); ok {
+			parent = t.Spans[a].ID
+		}
+		f := groupFinding(t, TypeDuplicateQuery, parent, members)
+		in.Claim(members)
+		findings = append(findings, f)
+	}
+	return findings
+}

@@ -1,0 +1,60 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
+
+// NPlusOneAPIConfig sets the n_plus_one_api detector: the same HTTP route
+// called again and again under one parent, in any service.
+type NPlusOneAPIConfig struct {
+	// Enabled turns the detector on. Default true.
+	Enabled bool `mapstructure:"enabled"`
+	// MinRepeats is the fewest calls of one route under one parent that make
+	// a finding. Default 5.
+	MinRepeats int `mapstructure:"min_repeats"`
+	// MinTotalDuration is the least summed duration of the calls. Default 0.
+	MinTotalDuration time.Duration `mapstructure:"min_total_duration"`
+}
+
+// Validate names each setting out of range and what it allows.
+func (c *NPlusOneAPIConfig) Validate() error {
+	var errs []error
+	if c.MinRepeats < 2 {
+		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
+	}
+	if c.MinTotalDuration < 0 {
+		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
+	}
+	return errors.Join(errs...)
+}
+
+type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }
+
+func (nPlusOneAPI) Type() string { return TypeNPlusOneAPI }
+
+func (d nPlusOneAPI) Detect(in *Input) []Finding {
+	t := in.Trace
+	var findings []Finding
+	all := func(*Input, int) bool { return true }
+	for _, g := range callsByLoopParent(in, in.HTTPCalls, all) {
+		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route }) {
+			if len(members) < d.cfg.MinRepeats {
+				continue
+			}
+			route := t.Spans[members[0]].HTTP.Route
+			f := Finding{Type: TypeNPlusOneAPI, Statement: route, Fingerprint: sqlnorm.Fingerprint(route),
+				Count: len(members), Members: members}
+			anchorOn(t, &f, g.parent)
+			if f.TotalDuration < d.cfg.MinTotalDuration {
+				continue
+			}
+			in.Claim(members)
+			findings = append(findings, f)
+		}
+	}
+	return findings
+}

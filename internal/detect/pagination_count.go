@@ -1,0 +1,77 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// PaginationCountConfig sets the pagination_count detector: a COUNT(*) for
+// the page total run beside the LIMIT/OFFSET query of the page.
+type PaginationCountConfig struct {
+	// Enabled turns the detector on. Default true.
+	Enabled bool `mapstructure:"enabled"`
+}
+
+type paginationCount struct{ cfg PaginationCountConfig }
+
+func (paginationCount) Type() string { return TypePaginationCount }
+
+// Detect pairs, under each loop parent, a COUNT without GROUP BY with a page
+// query (a SELECT with a LIMIT other than 1) over the same tables and the same
+// WHERE: the total of Django's Paginator, Sequelize's findAndCountAll, GORM's
+// Count beside Offset/Limit.
+func (d paginationCount) Detect(in *Input) []Finding {
+	t := in.Trace
+	var findings []Finding
+	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+		paired := map[int]bool{}
+		for _, c := range g.spans {
+			cst := t.Spans[c].DB.Statement
+			if !cst.Count || paired[c] {
+				continue
+			}
+			for _, p := range g.spans {
+				pst := t.Spans[p].DB.Statement
+				if paired[p] || !isPage(t.Spans[p].DB) || pst.Where != cst.Where || !sameTables(pst.Tables, cst.Tables) {
+					continue
+				}
+				members := []int{min(c, p), max(c, p)}
+				paired[c], paired[p] = true, true
+				f := groupFinding(t, TypePaginationCount, g.parent, members)
+				f.Statement = cst.Text + "; " + pst.Text
+				f.Fingerprint = cst.Fingerprint
+				f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)
+				in.Claim(members)
+				findings = append(findings, f)
+				break
+			}
+		}
+	}
+	return findings
+}
+
+// isPage: a SELECT of rows with a LIMIT that is not 1 (a LIMIT 1 fetches one
+// row, it does not page).
+func isPage(db *traceview.DBCall) bool {
+	st := db.Statement
+	if st.Command != "SELECT" || st.Count || st.GroupBy || !st.Limit.Present {
+		return false
+	}
+	limit, known := boundValue(db, st.Limit)
+	return !known || limit != 1
+}
+
+func sameTables(a, b []string) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	for i := range x {
+		x[i], y[i] = strings.ToLower(x[i]), strings.ToLower(y[i])
+	}
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
