@@ -153,8 +153,8 @@ func TestFindingIDsAreStableAndDistinct(t *testing.T) {
 			db(31, 1, "SELECT * FROM books WHERE author_id = 2").db(32, 1, "SELECT * FROM books WHERE author_id = 3").
 			db(33, 1, "SELECT * FROM books WHERE author_id = 4").db(34, 1, "SELECT * FROM books WHERE author_id = 5").build()
 	}
-	a := Run(New(DefaultConfig()), NewInput(build()))
-	b := Run(New(DefaultConfig()), NewInput(build()))
+	a := Run(New(only(TypeNPlusOne)), NewInput(build()))
+	b := Run(New(only(TypeNPlusOne)), NewInput(build()))
 	if len(a) != 2 || a[0].ID != b[0].ID || a[1].ID != b[1].ID {
 		t.Fatalf("ids differ between runs: %+v / %+v", a, b)
 	}
@@ -164,7 +164,7 @@ func TestFindingIDsAreStableAndDistinct(t *testing.T) {
 }
 
 func TestDisabledDetectorFindsNothing(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := only(TypeNPlusOne)
 	cfg.NPlusOne.Enabled = false
 	if got := Run(New(cfg), NewInput(newRoot().lookups(1, 10, 9).build())); len(got) != 0 {
 		t.Fatalf("disabled detector found %+v", got)
@@ -172,3 +172,20 @@ func TestDisabledDetectorFindsNothing(t *testing.T) {
 }
 
 func defaults() NPlusOneConfig { return DefaultConfig().NPlusOne }
+
+// only is the default configuration with every detector but the given ones off.
+func only(types ...string) Config {
+	c := DefaultConfig()
+	on := map[string]bool{}
+	for _, t := range types {
+		on[t] = true
+	}
+	c.NPlusOne.Enabled = on[TypeNPlusOne]
+	c.MNPlusOne.Enabled = on[TypeMNPlusOne]
+	c.DuplicateQuery.Enabled = on[TypeDuplicateQuery]
+	c.NPlusOneAPI.Enabled = on[TypeNPlusOneAPI]
+	c.OverFetch.Enabled = on[TypeOverFetch]
+	c.DeepOffset.Enabled = on[TypeDeepOffset]
+	c.PaginationCount.Enabled = on[TypePaginationCount]
+	return c
+}
