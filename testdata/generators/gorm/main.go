@@ -5,7 +5,9 @@
 // an in-process net/http application wrapped in otelhttp, calls one endpoint
 // per scenario through a plain http.Client, and writes every OTLP export
 // request the SDK sends (protobuf, decoded with pdata) as one JSON line into
-// ../../gorm-<driver>/<scenario>.json.
+// ../../gorm-<driver>/<scenario>.json. The endpoints of the rest of the
+// catalogue, and a second service ("inventory") they call over HTTP, are in
+// catalogue.go.
 package main
 
 import (
