@@ -48,6 +48,15 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	if f.ParentMissing {
 		attrs.PutBool(AttrParentMissing, true)
 	}
+	if f.Code.Function != "" {
+		attrs.PutStr(AttrCodeFunction, f.Code.Function)
+	}
+	if f.Code.File != "" {
+		attrs.PutStr(AttrCodeFile, f.Code.File)
+	}
+	if f.Code.Line > 0 {
+		attrs.PutInt(AttrCodeLine, f.Code.Line)
+	}
 }
 
 // eventTime is when the trap began: the start of its first member, or of the

@@ -21,4 +21,10 @@ const (
 	// AttrORM names the ORM the suggestion speaks for, when one was recognised
 	// (an addition to the contract).
 	AttrORM = "querylens.orm"
+
+	// The code location of the trap, when its spans record one, with the
+	// current semantic-convention names (an addition to the contract).
+	AttrCodeFunction = "code.function.name"
+	AttrCodeFile     = "code.file.path"
+	AttrCodeLine     = "code.line.number"
 )

@@ -54,6 +54,9 @@ type Finding struct {
 	Reason string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
+	// Code is where in the code the trap is, when the spans record it;
+	// filled in by the engine.
+	Code traceview.CodeLocation
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string

@@ -54,18 +54,25 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 			inPattern[fp] = true
 		}
 		members := filter(g.spans, func(i int) bool { return inPattern[fingerprint(t, i)] })
+		pattern = distinct(t, members) // in order of first run, whatever the ties
 		iters := iterations(t, members)
-		whole := 0
+		whole, loops := 0, 0
 		for _, it := range iters {
 			if len(distinct(t, it)) == len(pattern) {
 				whole++
 			}
 		}
-		if len(iters) < d.cfg.MinIterations || whole*2 < len(iters) {
+		for _, fp := range pattern {
+			loops = max(loops, counts[fp])
+		}
+		// Iterations are counted by the statement that runs most: spans that
+		// start in the same tick (whole milliseconds in the JS SDK) may come
+		// in either order, which can cut one iteration in two.
+		if loops < d.cfg.MinIterations || whole*2 < len(iters) {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
-		f.Count = len(iters)
+		f.Count = loops
 		f.Statements = make([]string, len(pattern))
 		for k, fp := range pattern {
 			for _, i := range members {

@@ -1,9 +1,11 @@
-// Package engine runs the detectors over a trace view and words each finding's
-// fix. The processor, the connector and the command-line tool share it, so a
-// finding is the same everywhere.
+// Package engine runs the detectors over a trace view, words each finding's
+// fix and drops the findings the user chose to ignore. The processor, the
+// connector and the command-line tool share it, so a finding is the same
+// everywhere.
 package engine
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/querylens/querylens/internal/detect"
@@ -15,31 +17,70 @@ import (
 // Engine is safe for concurrent use: it holds only configuration.
 type Engine struct {
 	detectors []detect.Detector
+	ignore    []ignoreRule
 }
 
-// New returns an engine running the detectors enabled in cfg, which must be valid.
-func New(cfg detect.Config) *Engine {
-	return &Engine{detectors: detect.New(cfg)}
+// New returns an engine running the detectors enabled in cfg and dropping the
+// findings an ignore rule matches.
+func New(cfg detect.Config, ignore []IgnoreRule) (*Engine, error) {
+	rules, err := compileIgnore(ignore)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{detectors: detect.New(cfg), ignore: rules}, nil
 }
 
-// Analyze returns the findings of one trace, each with its suggestion.
+// Analyze returns the findings of one trace, each with its suggestion and,
+// when its spans record one, the code location it comes from.
 func (e *Engine) Analyze(t *traceview.Trace) []detect.Finding {
 	if len(e.detectors) == 0 {
 		return nil
 	}
 	findings := detect.Run(e.detectors, detect.NewInput(t))
+	kept := findings[:0]
 	for i := range findings {
 		f := &findings[i]
-		f.Suggestion, f.ORM = suggest.Fix(f.Type, statementOf(t, f), contextOf(t, f))
+		f.Code = codeLocation(t, f)
+		if e.ignored(t, f) {
+			continue
+		}
+		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
+			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f),
+		})
+		if f.Code.Function != "" {
+			f.Suggestion += " Called from " + describeCode(f.Code) + "."
+		}
+		kept = append(kept, *f)
 	}
-	return findings
+	return kept
 }
 
-func statementOf(t *traceview.Trace, f *detect.Finding) *sqlnorm.Statement {
-	if db := t.Spans[subject(f)].DB; db != nil {
-		return db.Statement
+func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
+	service := t.Spans[f.Anchor].Service
+	for i := range e.ignore {
+		if e.ignore[i].matches(f, service) {
+			return true
+		}
 	}
-	return nil
+	return false
+}
+
+// statementsOf are the statements a finding is about: one iteration's for an
+// mn_plus_one, else the statement of its subject span.
+func statementsOf(t *traceview.Trace, f *detect.Finding) []*sqlnorm.Statement {
+	var out []*sqlnorm.Statement
+	seen := map[string]bool{}
+	spans := []int{subject(f)}
+	if f.Type == detect.TypeMNPlusOne {
+		spans = f.Members
+	}
+	for _, i := range spans {
+		if db := t.Spans[i].DB; db != nil && db.Statement != nil && !seen[db.Statement.Fingerprint] {
+			seen[db.Statement.Fingerprint] = true
+			out = append(out, db.Statement)
+		}
+	}
+	return out
 }
 
 // subject is the span whose statement the finding is about.
@@ -48,6 +89,27 @@ func subject(f *detect.Finding) int {
 		return f.Members[0]
 	}
 	return f.Anchor
+}
+
+// codeLocation is where the trap is in the code: the first repeated span
+// that records one, else the offending or anchor span.
+func codeLocation(t *traceview.Trace, f *detect.Finding) traceview.CodeLocation {
+	for _, i := range append(slices.Clone(f.Members), f.Anchor) {
+		if c := t.Spans[i].Code; c.Function != "" || c.File != "" {
+			return c
+		}
+	}
+	return traceview.CodeLocation{}
+}
+
+func describeCode(c traceview.CodeLocation) string {
+	switch {
+	case c.File != "" && c.Line > 0:
+		return fmt.Sprintf("%s (%s:%d)", c.Function, c.File, c.Line)
+	case c.File != "":
+		return fmt.Sprintf("%s (%s)", c.Function, c.File)
+	}
+	return c.Function
 }
 
 // contextOf gathers what ORM recognition reads: the language and the

@@ -23,6 +23,9 @@ const (
 	ShapeDelete
 	// ShapeCommand is a key-value or document store command.
 	ShapeCommand
+	// ShapeManyRows stands for a query that returned too many rows (an
+	// over_fetch by row count, whatever its statement).
+	ShapeManyRows
 )
 
 var (

@@ -4,6 +4,7 @@
 package suggest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -41,25 +42,75 @@ func Recognize(ctx Context) *ORM {
 	return nil
 }
 
-// Fix returns the fix for a finding of the given type on the statement, in the
-// words of the recognised ORM (by name, "" when none), else generic.
-func Fix(findingType string, st *sqlnorm.Statement, ctx Context) (fix, orm string) {
-	o := Recognize(ctx)
+// Request is what a fix is worded from.
+type Request struct {
+	// Type is the finding type; Reason its cause when it has several
+	// (over_fetch "returned_rows").
+	Type   string
+	Reason string
+	// Statements are the normalized statements of the finding: one, or one
+	// iteration's for mn_plus_one.
+	Statements []*sqlnorm.Statement
+	Context    Context
+}
+
+// Fix returns the fix for a finding, in the words of the recognised ORM (by
+// name, "" when none), else generic.
+func Fix(r Request) (fix, orm string) {
+	if r.Type == "n_plus_one_api" {
+		return apiFix(r.Context.Language), ""
+	}
+	o := Recognize(r.Context)
 	if o == nil {
 		o = &generic
 	}
-	shape, column := ShapeOther, ""
-	table := ""
-	if st != nil {
-		shape, column = Classify(st.Command, st.Text, st.SQL)
-		table = entityTable(st.Tables)
+	var first *sqlnorm.Statement
+	if len(r.Statements) > 0 {
+		first = r.Statements[0]
 	}
-	text := lookup(o, findingType, shape)
+	shape, column, table := describe(first)
+	if r.Reason == "returned_rows" {
+		shape = ShapeManyRows
+	}
+	text := lookup(o, r.Type, shape)
 	if text == "" && o != &generic {
 		o = &generic
-		text = lookup(o, findingType, shape)
+		text = lookup(o, r.Type, shape)
+	}
+	if strings.Contains(text, "{eager}") {
+		text = strings.ReplaceAll(text, "{eager}", eagerPieces(o, r.Statements))
 	}
 	return fill(text, o.Name, table, column), o.Name
+}
+
+// describe is the shape, key column and entity table of a statement.
+func describe(st *sqlnorm.Statement) (Shape, string, string) {
+	if st == nil {
+		return ShapeOther, "", ""
+	}
+	shape, column := Classify(st.Command, st.Text, st.SQL)
+	return shape, column, entityTable(st.Tables)
+}
+
+// eagerPieces words how to load what each statement of one iteration reads.
+func eagerPieces(o *ORM, statements []*sqlnorm.Statement) string {
+	var pieces []string
+	for _, st := range statements {
+		shape, column, table := describe(st)
+		piece, ok := o.Eager[shape]
+		if !ok {
+			piece = o.Eager[ShapeOther]
+		}
+		piece = fill(piece, o.Name, table, column)
+		if !slices.Contains(pieces, piece) {
+			pieces = append(pieces, piece)
+		}
+	}
+	sep := ", "
+	if o.Name == "GORM" { // chained calls: db.Preload("Author").Preload("Tags")
+		sep = "."
+	}
+	return strings.Join(pieces, sep)
 }
 
 func lookup(o *ORM, findingType string, shape Shape) string {

@@ -71,7 +71,7 @@ func TestRecognizeAndWordTheFix(t *testing.T) {
 				system = "redis"
 			}
 			c.ctx.Raw = c.raw
-			fix, orm := Fix("n_plus_one", sqlnorm.Normalize(system, c.raw), c.ctx)
+			fix, orm := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{sqlnorm.Normalize(system, c.raw)}, Context: c.ctx})
 			if orm != c.orm || !strings.Contains(fix, c.phrase) {
 				t.Errorf("orm %q, fix %q; want %q containing %q", orm, fix, c.orm, c.phrase)
 			}

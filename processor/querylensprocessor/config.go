@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
 )
 
 // Config is the configuration of the querylens processor.
@@ -26,6 +27,9 @@ type Config struct {
 	Statements StatementsConfig `mapstructure:"statements"`
 	// Detectors sets each detector.
 	Detectors detect.Config `mapstructure:"detectors"`
+	// Ignore lists rules that suppress the findings they match (by
+	// fingerprint, statement pattern, service, code function, type).
+	Ignore []engine.IgnoreRule `mapstructure:"ignore"`
 }
 
 // StatementsConfig sets statement normalization.

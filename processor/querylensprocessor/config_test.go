@@ -2,6 +2,7 @@ package querylensprocessor
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *cfg != *c.want {
+			if !reflect.DeepEqual(cfg, c.want) {
 				t.Errorf("config\n got %+v\nwant %+v", cfg, c.want)
 			}
 		})

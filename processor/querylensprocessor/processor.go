@@ -53,12 +53,16 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	eng, err := engine.New(cfg.Detectors, cfg.Ignore)
+	if err != nil {
+		return nil, err
+	}
 	return &querylensProcessor{
 		logger:     set.Logger,
 		next:       next,
 		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
 		norm:       norm,
-		engine:     engine.New(cfg.Detectors),
+		engine:     eng,
 		tick:       min(max(cfg.WaitDuration/20, 5*time.Millisecond), 100*time.Millisecond),
 		numWorkers: workers,
 		work:       make(chan []*pendingTrace, workers),
