@@ -7,6 +7,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -189,3 +190,5 @@ func only(types ...string) Config {
 	c.PaginationCount.Enabled = on[TypePaginationCount]
 	return c
 }
+
+func routeOf(url string) string { return routenorm.Route("GET", "", url, "") }

@@ -1,0 +1,221 @@
+package detect
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// expect is one finding a case must produce: its type, count and anchor.
+type expect struct {
+	typ    string
+	count  int
+	anchor byte
+}
+
+func runOnly(t *traceview.Trace, types ...string) []Finding {
+	return Run(New(only(types...)), NewInput(t))
+}
+
+func check(t *testing.T, got []Finding, tr *traceview.Trace, want []expect) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		f := got[i]
+		if f.Type != w.typ || f.Count != w.count || tr.Spans[f.Anchor].ID != (traceview.SpanID{w.anchor}) {
+			t.Errorf("finding %d: %s x%d on %v, want %s x%d on %d", i, f.Type, f.Count, tr.Spans[f.Anchor].ID, w.typ, w.count, w.anchor)
+		}
+	}
+}
+
+// twoPerItem is a loop over n books that loads each one's author and tags.
+func twoPerItem(b *traceBuilder, parent byte, n int, skipTagsOf int) *traceBuilder {
+	for i := 0; i < n; i++ {
+		b.db(byte(20+2*i), parent, fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i))
+		if i != skipTagsOf {
+			b.db(byte(21+2*i), parent, fmt.Sprintf(`SELECT "tags"."name" FROM "tags" JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id" WHERE "book_tags"."book_id" = %d`, i))
+		}
+	}
+	return b
+}
+
+func TestMNPlusOne(t *testing.T) {
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"two queries per item, after a first query", twoPerItem(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 1, 8, -1).build(),
+			[]expect{{TypeMNPlusOne, 8, 1}}},
+		{"an item whose second query is skipped", twoPerItem(newRoot(), 1, 8, 3).build(), []expect{{TypeMNPlusOne, 8, 1}}},
+		{"HTTP spans between iterations", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ {
+				twoPerItem(b, 1, 1, -1)
+				b.spans[len(b.spans)-1].ID[1], b.spans[len(b.spans)-2].ID[1] = byte(i), byte(i)
+				b.span(byte(100+i), 1, "GET", traceview.KindClient)
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 6, 1}}},
+		{"each iteration under its own serializer span", func() *traceview.Trace {
+			b := newRoot()
+			for i := byte(0); i < 6; i++ {
+				b.span(50+i, 1, "serialize book", traceview.KindInternal)
+				b.db(60+2*i, 50+i, fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i))
+				b.db(61+2*i, 50+i, fmt.Sprintf(`SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = %d`, i))
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 6, 1}}},
+		{"two loops one after the other are two N+1s", newRoot().lookups(1, 20, 6).
+			db(40, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 1`).db(41, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 2`).
+			db(42, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 3`).db(43, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 4`).
+			db(44, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 5`).build(),
+			[]expect{{TypeNPlusOne, 6, 1}, {TypeNPlusOne, 5, 1}}},
+		{"four iterations are below the threshold", twoPerItem(newRoot(), 1, 4, -1).build(), nil},
+		{"the fix: two IN-list queries", newRoot().db(2, 1, `SELECT "authors"."id" FROM "authors" WHERE "authors"."id" IN (1, 2, 3)`).
+			db(3, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" IN (1, 2, 3)`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeMNPlusOne, TypeNPlusOne), c.trace, c.want)
+		})
+	}
+	f := runOnly(cases[0].trace, TypeMNPlusOne)[0]
+	if f.Statement != "SELECT authors.id FROM authors WHERE authors.id = ?; SELECT tags.name FROM tags JOIN book_tags ON book_tags.tag_id = tags.id WHERE book_tags.book_id = ?" ||
+		len(f.Members) != 16 || len(f.Fingerprint) != 16 {
+		t.Errorf("mn_plus_one finding: %+v", f)
+	}
+}
+
+func TestDuplicateQuery(t *testing.T) {
+	const settings = `SELECT "settings"."value" FROM "settings" WHERE "settings"."key" = 'currency'`
+	serializers := func(n int, stmt func(i int) string) *traceview.Trace {
+		b := newRoot()
+		for i := 0; i < n; i++ {
+			b.span(byte(50+i), 1, "serialize book", traceview.KindInternal).db(byte(70+i), byte(50+i), stmt(i))
+		}
+		return b.build()
+	}
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"the same lookup per item, each under its serializer span", serializers(8, func(int) string { return settings }), []expect{{TypeDuplicateQuery, 8, 1}}},
+		{"a lookup with no parameter at all", serializers(3, func(int) string { return `SELECT "settings"."value" FROM "settings" ORDER BY "settings"."id" LIMIT 1` }),
+			[]expect{{TypeDuplicateQuery, 3, 1}}},
+		{"twice is below the default", serializers(2, func(int) string { return settings }), nil},
+		{"placeholders with no recorded values are an N+1, not a duplicate", serializers(8, func(int) string { return `SELECT "settings"."value" FROM "settings" WHERE "settings"."key" = $1` }),
+			[]expect{{TypeNPlusOne, 8, 1}}},
+		{"repeats inside an N+1 of different ids stay in the N+1", func() *traceview.Trace {
+			b := newRoot()
+			for i, id := range []int{1, 1, 2, 2, 2, 3, 3, 4} {
+				b.db(byte(10+i), 1, fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, id))
+			}
+			return b.build()
+		}(), []expect{{TypeNPlusOne, 8, 1}}},
+		{"across two requests of one trace: the nearest common ancestor", func() *traceview.Trace {
+			b := newRoot().span(2, 1, "GET /a", traceview.KindInternal).span(3, 1, "GET /b", traceview.KindInternal)
+			b.db(10, 2, settings).db(11, 2, settings).db(12, 3, settings)
+			return b.build()
+		}(), []expect{{TypeDuplicateQuery, 3, 1}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeDuplicateQuery, TypeNPlusOne), c.trace, c.want)
+		})
+	}
+}
+
+func TestNPlusOneAPI(t *testing.T) {
+	calls := func(n int, url func(i int) string) *traceview.Trace {
+		b := newRoot()
+		for i := 0; i < n; i++ {
+			b.span(byte(10+i), 1, "GET", traceview.KindClient)
+			b.spans[len(b.spans)-1].HTTP = &traceview.HTTPCall{Method: "GET", Route: routeOf(url(i))}
+		}
+		return b.build()
+	}
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"one call per item", calls(8, func(i int) string { return fmt.Sprintf("http://inventory/stock/%d", i) }), []expect{{TypeNPlusOneAPI, 8, 1}}},
+		{"the fix: one batch call", calls(1, func(int) string { return "http://inventory/stock?ids=1,2,3" }), nil},
+		{"different routes do not add up", calls(8, func(i int) string { return fmt.Sprintf("http://inventory/r%d/x", i) }), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeNPlusOneAPI), c.trace, c.want)
+		})
+	}
+}
+
+func TestSingleSpanFindings(t *testing.T) {
+	withRows := func(b *traceBuilder, rows int64) *traceBuilder {
+		b.spans[len(b.spans)-1].DB.ReturnedRows = rows
+		return b
+	}
+	withParam := func(b *traceBuilder, key, value string) *traceBuilder {
+		db := b.spans[len(b.spans)-1].DB
+		db.Values = map[string]string{key: value}
+		db.NumParams = 1
+		return b
+	}
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"SELECT * once per statement, on its first span", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(),
+			[]expect{{TypeOverFetch, 1, 10}, {TypeOverFetch, 1, 20}}},
+		{"alias.* over a join", newRoot().db(2, 1, `SELECT "tags".* FROM "tags" INNER JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id"`).build(),
+			[]expect{{TypeOverFetch, 1, 2}}},
+		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
+			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
+		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"too many rows returned", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), []expect{{TypeOverFetch, 1, 2}}},
+		{"a page of rows is fine", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" LIMIT 20`), 20).build(), nil},
+		{"a deep literal offset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET 5000`).build(), []expect{{TypeDeepOffset, 1, 2}}},
+		{"a deep offset in a recorded parameter", withParam(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET $1`), "0", "5000").build(),
+			[]expect{{TypeDeepOffset, 1, 2}}},
+		{"an offset placeholder with no recorded value says nothing", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT ? OFFSET ?`).build(), nil},
+		{"a shallow offset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET 40`).build(), nil},
+		{"the fix: keyset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" WHERE id > 5000 ORDER BY id LIMIT 20`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeOverFetch, TypeDeepOffset), c.trace, c.want)
+		})
+	}
+}
+
+func TestPaginationCount(t *testing.T) {
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"Django's Paginator: count and page with the same filter", newRoot().
+			db(2, 1, `SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."pages" > %s`).
+			db(3, 1, `SELECT "books"."id" FROM "books" WHERE "books"."pages" > %s ORDER BY "books"."id" ASC LIMIT 20 OFFSET 40`).build(),
+			[]expect{{TypePaginationCount, 2, 1}}},
+		{"page 1 has no OFFSET", newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id LIMIT 20`).build(),
+			[]expect{{TypePaginationCount, 2, 1}}},
+		{"a count of another filter answers another question", newRoot().db(2, 1, `SELECT count(*) FROM books WHERE author_id = 3`).
+			db(3, 1, `SELECT id FROM books WHERE pages > 100 LIMIT 20`).build(), nil},
+		{"a grouped count is not a total", newRoot().db(2, 1, `SELECT author_id, count(*) FROM books GROUP BY author_id`).
+			db(3, 1, `SELECT id FROM books LIMIT 20`).build(), nil},
+		{"LIMIT 1 fetches a row, it does not page", newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id DESC LIMIT 1`).build(), nil},
+		{"the fix: a keyset page without a count", newRoot().db(3, 1, `SELECT id FROM books WHERE id > 40 ORDER BY id LIMIT 20`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypePaginationCount), c.trace, c.want)
+		})
+	}
+}
