@@ -2,10 +2,10 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
 )
 
 // MNPlusOneConfig sets the mn_plus_one detector: a loop that runs a sequence
@@ -40,43 +40,65 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
-		counts := map[string]int{}
-		for _, i := range g.spans {
-			counts[fingerprint(t, i)]++
+		// Number the fingerprints of the group: iterations are then compared as
+		// small integers, without building strings.
+		ids := make([]int, len(g.spans))
+		index := map[string]int{}
+		var counts []int
+		for k, i := range g.spans {
+			fp := fingerprint(t, i)
+			id, ok := index[fp]
+			if !ok {
+				id = len(counts)
+				index[fp] = id
+				counts = append(counts, 0)
+			}
+			ids[k] = id
+			counts[id]++
 		}
-		repeating := func(i int) bool { return counts[fingerprint(t, i)] >= 2 }
-		pattern := commonIteration(t, iterations(t, filter(g.spans, repeating)))
+		if len(counts) < 2 {
+			continue
+		}
+		repeating := filterIDs(ids, func(id int) bool { return counts[id] >= 2 })
+		pattern := commonIteration(repeating, len(counts))
 		if len(pattern) < 2 {
 			continue
 		}
-		inPattern := map[string]bool{}
-		for _, fp := range pattern {
-			inPattern[fp] = true
+		inPattern := make([]bool, len(counts))
+		for _, id := range pattern {
+			inPattern[id] = true
 		}
-		members := filter(g.spans, func(i int) bool { return inPattern[fingerprint(t, i)] })
-		pattern = distinct(t, members) // in order of first run, whatever the ties
-		iters := iterations(t, members)
-		whole, loops := 0, 0
-		for _, it := range iters {
-			if len(distinct(t, it)) == len(pattern) {
-				whole++
+		var members []int
+		var seq []int
+		for k, i := range g.spans {
+			if inPattern[ids[k]] {
+				members = append(members, i)
+				seq = append(seq, ids[k])
 			}
 		}
-		for _, fp := range pattern {
-			loops = max(loops, counts[fp])
+		pattern = distinctIDs(seq) // in order of first run, whatever the ties
+		whole, iters, loops := 0, 0, 0
+		eachIteration(seq, len(counts), func(it []int) {
+			iters++
+			if len(distinctIDs(it)) == len(pattern) {
+				whole++
+			}
+		})
+		for _, id := range pattern {
+			loops = max(loops, counts[id])
 		}
 		// Iterations are counted by the statement that runs most: spans that
 		// start in the same tick (whole milliseconds in the JS SDK) may come
 		// in either order, which can cut one iteration in two.
-		if loops < d.cfg.MinIterations || whole*2 < len(iters) {
+		if loops < d.cfg.MinIterations || whole*2 < iters {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
 		f.Count = loops
 		f.Statements = make([]string, len(pattern))
-		for k, fp := range pattern {
-			for _, i := range members {
-				if fingerprint(t, i) == fp {
+		for k, id := range pattern {
+			for j, i := range g.spans {
+				if ids[j] == id {
 					f.Statements[k] = t.Spans[i].DB.Statement.Text
 					break
 				}
@@ -91,59 +113,62 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 	return findings
 }
 
-// iterations cuts a sequence of calls where a fingerprint comes back.
-func iterations(t *traceview.Trace, spans []int) [][]int {
-	var (
-		out  [][]int
-		cur  []int
-		seen = map[string]bool{}
-	)
-	for _, i := range spans {
-		fp := fingerprint(t, i)
-		if seen[fp] {
-			out = append(out, cur)
-			cur, seen = nil, map[string]bool{}
+// eachIteration cuts a sequence of fingerprint ids where an id comes back, and
+// calls fn with each piece (a subslice of seq).
+func eachIteration(seq []int, numIDs int, fn func([]int)) {
+	seen := make([]bool, numIDs)
+	start := 0
+	for k, id := range seq {
+		if seen[id] {
+			fn(seq[start:k])
+			start = k
+			clear(seen)
 		}
-		seen[fp] = true
-		cur = append(cur, i)
+		seen[id] = true
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
+	if start < len(seq) {
+		fn(seq[start:])
+	}
+}
+
+// commonIteration is the most frequent ordered sequence of two or more ids
+// among the iterations of seq (the earliest on a tie).
+func commonIteration(seq []int, numIDs int) []int {
+	counts := map[uint64]int{}
+	var best []int
+	bestCount := 0
+	eachIteration(seq, numIDs, func(it []int) {
+		if len(it) < 2 {
+			return
+		}
+		var key uint64
+		for _, id := range it {
+			key = key*1_000_003 + uint64(id) + 1
+		}
+		counts[key]++
+		if counts[key] > bestCount {
+			best, bestCount = it, counts[key]
+		}
+	})
+	return slices.Clone(best)
+}
+
+func distinctIDs(ids []int) []int {
+	var out []int
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
 	return out
 }
 
-// commonIteration is the most frequent ordered sequence of two or more
-// fingerprints among the iterations (the earliest on a tie).
-func commonIteration(t *traceview.Trace, iters [][]int) []string {
-	counts := map[string]int{}
-	var best []string
-	bestCount := 0
-	for _, it := range iters {
-		fps := distinct(t, it)
-		if len(fps) < 2 {
-			continue
-		}
-		key := strings.Join(fps, ",")
-		counts[key]++
-		if counts[key] > bestCount {
-			best, bestCount = fps, counts[key]
+func filterIDs(ids []int, keep func(int) bool) []int {
+	var out []int
+	for _, id := range ids {
+		if keep(id) {
+			out = append(out, id)
 		}
 	}
-	return best
-}
-
-func distinct(t *traceview.Trace, spans []int) []string {
-	var fps []string
-	for _, i := range spans {
-		fp := fingerprint(t, i)
-		dup := false
-		for _, f := range fps {
-			dup = dup || f == fp
-		}
-		if !dup {
-			fps = append(fps, fp)
-		}
-	}
-	return fps
+	return out
 }

@@ -1,6 +1,7 @@
 'use strict';
 // The instrumented bookshop process (one per ORM), driven by generate.js over IPC.
-// BOOKSHOP_ORM selects the ORM; SINK_URL is where the OTLP exporter posts.
+// BOOKSHOP_ORM selects the ORM; SINK_URL is where the OTLP exporter posts; INVENTORY_URL is
+// the inventory service of the api_* scenarios (inventory.js).
 const { spanProcessor, sdk } = require('./tracing'); // must load before express/pg/ORMs
 const express = require('express');
 
@@ -20,7 +21,8 @@ async function prepare(scenario) {
   await closeServer();
   await bookshop.reset(); // schema + seed; the sink discards these spans
   const serverVersion = await bookshop.serverVersion();
-  const [method, route, handler] = bookshop.scenarios[scenario];
+  // An optional 4th element is the path requested (with a query string), else the route.
+  const [method, route, handler, requestPath] = bookshop.scenarios[scenario];
   const app = express();
   app.use(express.json());
   app[method](route, handler);
@@ -28,7 +30,7 @@ async function prepare(scenario) {
     server = app.listen(0, '127.0.0.1', resolve);
   });
   await spanProcessor.forceFlush();
-  return { port: server.address().port, method, route, serverVersion };
+  return { port: server.address().port, method, route, path: requestPath || route, serverVersion };
 }
 
 const handlers = {

@@ -1,6 +1,7 @@
 'use strict';
 // The bookshop with Knex 3: schema, seeding, and one express handler per scenario.
 const knexFactory = require('knex');
+const { trace } = require('@opentelemetry/api');
 const seed = require('./seed');
 const { dbConfig } = require('./db-config');
 
@@ -8,6 +9,7 @@ const knex = knexFactory({ client: 'pg', connection: dbConfig });
 
 // Schema and seed data (run outside any scenario; its spans are discarded).
 async function reset() {
+  await knex.schema.dropTableIfExists('settings');
   await knex.schema.dropTableIfExists('book_tags');
   await knex.schema.dropTableIfExists('books');
   await knex.schema.dropTableIfExists('tags');
@@ -34,11 +36,35 @@ async function reset() {
     t.integer('tag_id').notNullable().references('id').inTable('tags').onDelete('CASCADE');
     t.primary(['book_id', 'tag_id']);
   });
+  await knex.schema.createTable('settings', (t) => {
+    t.increments('id');
+    t.string('key').notNullable().unique();
+    t.string('value').notNullable();
+  });
   await knex('authors').insert(seed.authors);
   await knex('books').insert(seed.books);
   await knex('tags').insert(seed.tags);
   await knex('book_tags').insert(seed.bookTags);
+  await knex('settings').insert(seed.settings);
 }
+
+// The app's own tracer, for the per-item "serialize book" spans.
+const tracer = trace.getTracer('bookshop');
+const INVENTORY_URL = process.env.INVENTORY_URL;
+const PAGE_SIZE = 20;
+
+// A serializer that runs under its own span per item.
+function serializeBook(book, fn) {
+  return tracer.startActiveSpan('serialize book', async (span) => {
+    try {
+      return await fn(book);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const price = (book) => (book.pages / 20).toFixed(2);
 
 // scenario -> [method, route, handler]
 const scenarios = {
@@ -141,6 +167,128 @@ const scenarios = {
     }
     res.json(out);
   }],
+
+  // ---- the rest of the catalogue (testdata/README.md) ----
+  mn_plus_one_loop: ['get', '/books/details', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(10);
+    const out = [];
+    for (const book of books) {
+      const author = await knex('authors').where({ id: book.author_id }).first();
+      const tags = await knex('tags')
+        .join('book_tags', 'book_tags.tag_id', 'tags.id')
+        .where('book_tags.book_id', book.id)
+        .select('tags.*');
+      out.push({ id: book.id, title: book.title, author: author.name, tags: tags.map((t) => t.name) });
+    }
+    res.json(out);
+  }],
+  mn_plus_one_prefetch: ['get', '/books/details', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(10);
+    const authors = await knex('authors').whereIn('id', [...new Set(books.map((b) => b.author_id))]);
+    const tags = await knex('tags')
+      .join('book_tags', 'book_tags.tag_id', 'tags.id')
+      .whereIn('book_tags.book_id', books.map((b) => b.id))
+      .select('tags.*', 'book_tags.book_id');
+    const authorById = new Map(authors.map((a) => [a.id, a]));
+    res.json(books.map((book) => ({
+      id: book.id,
+      title: book.title,
+      author: authorById.get(book.author_id).name,
+      tags: tags.filter((t) => t.book_id === book.id).map((t) => t.name),
+    })));
+  }],
+  duplicate_loop: ['get', '/books/prices', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(8);
+    const out = [];
+    for (const book of books) {
+      out.push(await serializeBook(book, async (b) => {
+        const currency = await knex('settings').where({ key: 'currency' }).first();
+        return { id: b.id, title: b.title, price: price(b), currency: currency.value };
+      }));
+    }
+    res.json(out);
+  }],
+  // The same bug with a lookup that has no parameter at all: every setting, as a map.
+  duplicate_loop_no_param: ['get', '/books/prices', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(8);
+    const out = [];
+    for (const book of books) {
+      out.push(await serializeBook(book, async (b) => {
+        const settings = Object.fromEntries((await knex('settings').select('key', 'value')).map((r) => [r.key, r.value]));
+        return { id: b.id, title: b.title, price: price(b), currency: settings.currency };
+      }));
+    }
+    res.json(out);
+  }],
+  duplicate_cached: ['get', '/books/prices', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(8);
+    const currency = await knex('settings').where({ key: 'currency' }).first();
+    const out = [];
+    for (const book of books) {
+      out.push(await serializeBook(book, async (b) => (
+        { id: b.id, title: b.title, price: price(b), currency: currency.value })));
+    }
+    res.json(out);
+  }],
+  api_loop: ['get', '/books/stock', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(8);
+    const out = [];
+    for (const book of books) {
+      const stock = await (await fetch(`${INVENTORY_URL}/stock/${book.id}`)).json();
+      out.push({ id: book.id, title: book.title, inStock: stock.in_stock });
+    }
+    res.json(out);
+  }],
+  api_batch: ['get', '/books/stock', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(8);
+    const ids = books.map((b) => b.id).join(',');
+    const stock = await (await fetch(`${INVENTORY_URL}/stock?ids=${ids}`)).json();
+    const byBook = new Map(stock.map((s) => [s.book_id, s.in_stock]));
+    res.json(books.map((b) => ({ id: b.id, title: b.title, inStock: byBook.get(b.id) })));
+  }],
+  over_fetch_select_star: ['get', '/books/titles', async (req, res) => {
+    const books = await knex('books').select('*').limit(50);
+    res.json(books.map((b) => ({ id: b.id, title: b.title })));
+  }],
+  over_fetch_columns: ['get', '/books/titles', async (req, res) => {
+    const books = await knex('books').select('id', 'title').limit(50);
+    res.json(books.map((b) => ({ id: b.id, title: b.title })));
+  }],
+  deep_offset: ['get', '/books', async (req, res) => {
+    const page = Number(req.query.page || 1);
+    const books = await knex('books').orderBy('id').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE);
+    res.json({ page, books: books.map((b) => ({ id: b.id, title: b.title })) });
+  }, '/books?page=251'],
+  pagination_count: ['get', '/books/long-reads', async (req, res) => {
+    const page = Number(req.query.page || 1);
+    const longReads = knex('books').where('pages', '>', 100);
+    const { total } = await longReads.clone().count({ total: '*' }).first();
+    const books = await longReads.clone().orderBy('id').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE);
+    res.json({ page, total: Number(total), books: books.map((b) => ({ id: b.id, title: b.title, pages: b.pages })) });
+  }, '/books/long-reads?page=3'],
+  keyset_page: ['get', '/books/long-reads', async (req, res) => {
+    const after = Number(req.query.after || 0);
+    const books = await knex('books').where('pages', '>', 100).andWhere('id', '>', after).orderBy('id').limit(PAGE_SIZE);
+    res.json({
+      books: books.map((b) => ({ id: b.id, title: b.title, pages: b.pages })),
+      next: books.length ? books[books.length - 1].id : null,
+    });
+  }, '/books/long-reads?after=5000'],
+  several_traps: ['get', '/dashboard', async (req, res) => {
+    // "New arrivals" with their authors, read one by one: an N+1.
+    const latest = await knex('books').orderBy('id').limit(10);
+    const arrivals = [];
+    for (const book of latest) {
+      const author = await knex('authors').where({ id: book.author_id }).first();
+      arrivals.push({ id: book.id, title: book.title, author: author.name });
+    }
+    // The long-reads catalogue on a deep page, with its total.
+    const page = Number(req.query.page || 1);
+    const longReads = knex('books').where('pages', '>', 100);
+    const { total } = await longReads.clone().count({ total: '*' }).first();
+    const books = await longReads.clone().orderBy('id').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE);
+    res.json({ arrivals, longReads: { page, total: Number(total), books: books.map((b) => ({ id: b.id, title: b.title })) } });
+  }, '/dashboard?page=251'],
 };
 
 async function serverVersion() {

@@ -1,6 +1,7 @@
 'use strict';
 // The bookshop with Sequelize 6: models, seeding, and one express handler per scenario.
-const { Sequelize, DataTypes, QueryTypes, fn, col } = require('sequelize');
+const { Sequelize, DataTypes, QueryTypes, Op, fn, col } = require('sequelize');
+const { trace } = require('@opentelemetry/api');
 const seed = require('./seed');
 const { dbConfig } = require('./db-config');
 
@@ -32,6 +33,11 @@ const Tag = sequelize.define('Tag', {
 
 const BookTag = sequelize.define('BookTag', {}, modelOptions('book_tags'));
 
+const Setting = sequelize.define('Setting', {
+  key: { type: DataTypes.STRING, allowNull: false, unique: true },
+  value: { type: DataTypes.STRING, allowNull: false },
+}, modelOptions('settings'));
+
 Author.hasMany(Book, { foreignKey: 'authorId' });
 Book.belongsTo(Author, { foreignKey: 'authorId' });
 Book.belongsToMany(Tag, { through: BookTag, foreignKey: 'bookId', otherKey: 'tagId' });
@@ -44,6 +50,7 @@ async function reset() {
   await Book.bulkCreate(seed.books.map(toBook));
   await Tag.bulkCreate(seed.tags);
   await BookTag.bulkCreate(seed.bookTags.map((bt) => ({ bookId: bt.book_id, tagId: bt.tag_id })));
+  await Setting.bulkCreate(seed.settings);
 }
 
 function toBook(row) {
@@ -51,6 +58,24 @@ function toBook(row) {
 }
 
 const byId = [['id', 'ASC']];
+
+// The app's own tracer, for the per-item "serialize book" spans.
+const tracer = trace.getTracer('bookshop');
+const INVENTORY_URL = process.env.INVENTORY_URL;
+const PAGE_SIZE = 20;
+
+// A serializer that runs under its own span per item.
+function serializeBook(book, fn) {
+  return tracer.startActiveSpan('serialize book', async (span) => {
+    try {
+      return await fn(book);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const price = (book) => (book.pages / 20).toFixed(2);
 
 // scenario -> [method, route, handler]
 const scenarios = {
@@ -138,6 +163,106 @@ const scenarios = {
     }
     res.json(out);
   }],
+
+  // ---- the rest of the catalogue (testdata/README.md) ----
+  mn_plus_one_loop: ['get', '/books/details', async (req, res) => {
+    const books = await Book.findAll({ limit: 10, order: byId });
+    const out = [];
+    for (const book of books) {
+      const author = await book.getAuthor();
+      const tags = await book.getTags();
+      out.push({ id: book.id, title: book.title, author: author.name, tags: tags.map((t) => t.name) });
+    }
+    res.json(out);
+  }],
+  mn_plus_one_prefetch: ['get', '/books/details', async (req, res) => {
+    const books = await Book.findAll({ limit: 10, order: byId, include: [Author, Tag] });
+    res.json(books.map((book) => ({
+      id: book.id, title: book.title, author: book.Author.name, tags: book.Tags.map((t) => t.name),
+    })));
+  }],
+  duplicate_loop: ['get', '/books/prices', async (req, res) => {
+    const books = await Book.findAll({ limit: 8, order: byId });
+    const out = [];
+    for (const book of books) {
+      out.push(await serializeBook(book, async (b) => {
+        const currency = await Setting.findOne({ where: { key: 'currency' } });
+        return { id: b.id, title: b.title, price: price(b), currency: currency.value };
+      }));
+    }
+    res.json(out);
+  }],
+  duplicate_cached: ['get', '/books/prices', async (req, res) => {
+    const books = await Book.findAll({ limit: 8, order: byId });
+    const currency = await Setting.findOne({ where: { key: 'currency' } });
+    const out = [];
+    for (const book of books) {
+      out.push(await serializeBook(book, async (b) => (
+        { id: b.id, title: b.title, price: price(b), currency: currency.value })));
+    }
+    res.json(out);
+  }],
+  api_loop: ['get', '/books/stock', async (req, res) => {
+    const books = await Book.findAll({ limit: 8, order: byId });
+    const out = [];
+    for (const book of books) {
+      const stock = await (await fetch(`${INVENTORY_URL}/stock/${book.id}`)).json();
+      out.push({ id: book.id, title: book.title, inStock: stock.in_stock });
+    }
+    res.json(out);
+  }],
+  api_batch: ['get', '/books/stock', async (req, res) => {
+    const books = await Book.findAll({ limit: 8, order: byId });
+    const ids = books.map((b) => b.id).join(',');
+    const stock = await (await fetch(`${INVENTORY_URL}/stock?ids=${ids}`)).json();
+    const byBook = new Map(stock.map((s) => [s.book_id, s.in_stock]));
+    res.json(books.map((b) => ({ id: b.id, title: b.title, inStock: byBook.get(b.id) })));
+  }],
+  deep_offset: ['get', '/books', async (req, res) => {
+    const page = Number(req.query.page || 1);
+    const books = await Book.findAll({ order: [['id', 'ASC']], offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+    res.json({ page, books: books.map((b) => ({ id: b.id, title: b.title })) });
+  }, '/books?page=251'],
+  pagination_count: ['get', '/books/long-reads', async (req, res) => {
+    const page = Number(req.query.page || 1);
+    const { count, rows } = await Book.findAndCountAll({
+      where: { pages: { [Op.gt]: 100 } },
+      order: [['id', 'ASC']],
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+    res.json({ page, total: count, books: rows.map((b) => ({ id: b.id, title: b.title, pages: b.pages })) });
+  }, '/books/long-reads?page=3'],
+  keyset_page: ['get', '/books/long-reads', async (req, res) => {
+    const after = Number(req.query.after || 0);
+    const rows = await Book.findAll({
+      where: { pages: { [Op.gt]: 100 }, id: { [Op.gt]: after } },
+      order: [['id', 'ASC']],
+      limit: PAGE_SIZE,
+    });
+    res.json({
+      books: rows.map((b) => ({ id: b.id, title: b.title, pages: b.pages })),
+      next: rows.length ? rows[rows.length - 1].id : null,
+    });
+  }, '/books/long-reads?after=5000'],
+  several_traps: ['get', '/dashboard', async (req, res) => {
+    // "New arrivals" with their authors, read lazily: an N+1.
+    const latest = await Book.findAll({ limit: 10, order: byId });
+    const arrivals = [];
+    for (const book of latest) {
+      const author = await book.getAuthor();
+      arrivals.push({ id: book.id, title: book.title, author: author.name });
+    }
+    // The long-reads catalogue on a deep page, with its total.
+    const page = Number(req.query.page || 1);
+    const { count, rows } = await Book.findAndCountAll({
+      where: { pages: { [Op.gt]: 100 } },
+      order: [['id', 'ASC']],
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+    res.json({ arrivals, longReads: { page, total: count, books: rows.map((b) => ({ id: b.id, title: b.title })) } });
+  }, '/dashboard?page=251'],
 };
 
 async function serverVersion() {

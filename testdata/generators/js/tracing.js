@@ -9,6 +9,7 @@ const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-expre
 const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg');
 const { KnexInstrumentation } = require('@opentelemetry/instrumentation-knex');
 const { SequelizeInstrumentation } = require('@opentelemetry/instrumentation-sequelize');
+const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici');
 
 const orm = process.env.BOOKSHOP_ORM; // "sequelize" | "knex"
 
@@ -17,7 +18,10 @@ const exporter = new OTLPTraceExporter({ url: process.env.SINK_URL });
 // A small batch size, so that one trace is naturally exported over several requests.
 const spanProcessor = new BatchSpanProcessor(exporter, { maxExportBatchSize: 8 });
 
-const instrumentations = [new HttpInstrumentation(), new ExpressInstrumentation(), new PgInstrumentation()];
+// undici: Node's global fetch(), which the api_* scenarios use to call the inventory service
+// (instrumentation-http only sees the http/https modules, not fetch).
+const instrumentations = [new HttpInstrumentation(), new ExpressInstrumentation(), new PgInstrumentation(),
+  new UndiciInstrumentation()];
 if (orm === 'sequelize') instrumentations.push(new SequelizeInstrumentation());
 if (orm === 'knex') instrumentations.push(new KnexInstrumentation());
 

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// bookshop is a Django request with an N+1 on authors called from
+// views.book_list, and a SELECT * from a reporting service.
+func bookshop() *traceview.Trace {
+	spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET books/", Kind: traceview.KindServer, Start: 1, End: 100,
+		Service: "shop", Language: "python", Scope: "opentelemetry.instrumentation.django"}}
+	for i := 0; i < 6; i++ {
+		raw := `SELECT "authors"."id", "authors"."name" FROM "authors" WHERE "authors"."id" = %s LIMIT 21`
+		spans = append(spans, traceview.Span{ID: traceview.SpanID{byte(10 + i)}, ParentID: traceview.SpanID{1}, Name: "SELECT",
+			Kind: traceview.KindClient, Start: int64(10 + i), End: int64(11 + i), Service: "shop", Language: "python",
+			Scope: "opentelemetry.instrumentation.psycopg2",
+			DB:    &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)},
+			Code:  traceview.CodeLocation{Function: "views.book_list", File: "shop/views.py", Line: 42}})
+	}
+	raw := `SELECT * FROM "report_rows"`
+	spans = append(spans, traceview.Span{ID: traceview.SpanID{30}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
+		Start: 50, End: 60, Service: "reports", Language: "go",
+		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+	t, _ := traceview.New(traceview.TraceID{1}, spans)
+	return t
+}
+
+func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
+	e, err := New(detect.DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := e.Analyze(bookshop())
+	if len(findings) != 2 {
+		t.Fatalf("%d findings: %+v", len(findings), findings)
+	}
+	n := findings[0]
+	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("author")`) ||
+		!strings.HasSuffix(n.Suggestion, "Called from views.book_list (shop/views.py:42).") || n.Code.Line != 42 {
+		t.Errorf("n_plus_one: %+v", n)
+	}
+	o := findings[1]
+	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "List the columns") {
+		t.Errorf("over_fetch: %+v", o)
+	}
+}
+
+func TestIgnoreRules(t *testing.T) {
+	cases := []struct {
+		rule IgnoreRule
+		left []string // types still reported
+	}{
+		{IgnoreRule{Fingerprint: sqlnorm.Normalize("postgresql", `SELECT * FROM "report_rows"`).Fingerprint}, []string{"n_plus_one"}},
+		{IgnoreRule{Statement: `FROM authors`}, []string{"over_fetch"}},
+		{IgnoreRule{Service: "reports"}, []string{"n_plus_one"}},
+		{IgnoreRule{Service: "shop"}, []string{"over_fetch"}}, // the anchor of the N+1 is shop's request span
+		{IgnoreRule{CodeFunction: `^views\.book_`}, []string{"over_fetch"}},
+		{IgnoreRule{CodeFunction: `^views\.book_`, Types: []string{"over_fetch"}}, []string{"n_plus_one", "over_fetch"}},
+		{IgnoreRule{Statement: `.`, Types: []string{"over_fetch"}}, []string{"n_plus_one"}},
+		{IgnoreRule{Service: "shop", Statement: "report_rows"}, []string{"n_plus_one", "over_fetch"}}, // both must match
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%+v", c.rule), func(t *testing.T) {
+			e, err := New(detect.DefaultConfig(), []IgnoreRule{c.rule})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var left []string
+			for _, f := range e.Analyze(bookshop()) {
+				left = append(left, f.Type)
+			}
+			if fmt.Sprint(left) != fmt.Sprint(c.left) {
+				t.Errorf("left %v, want %v", left, c.left)
+			}
+		})
+	}
+}
+
+func TestIgnoreRuleValidation(t *testing.T) {
+	cases := map[string]IgnoreRule{
+		"give at least one of fingerprint, statement, service, code_function": {Types: []string{"n_plus_one"}},
+		"statement is not a regular expression":                               {Statement: "("},
+		"code_function is not a regular expression":                           {CodeFunction: "[z-a]"},
+		`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query, n_plus_one`: {Service: "x", Types: []string{"n_plus_two"}},
+	}
+	for want, rule := range cases {
+		err := rule.Validate()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: error %v, want it to say %q", rule, err, want)
+		}
+		if _, err := New(detect.DefaultConfig(), []IgnoreRule{rule}); err == nil || !strings.Contains(err.Error(), "ignore[0]") {
+			t.Errorf("New accepted %+v: %v", rule, err)
+		}
+	}
+}
