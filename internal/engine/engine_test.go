@@ -84,9 +84,9 @@ func TestIgnoreRules(t *testing.T) {
 
 func TestIgnoreRuleValidation(t *testing.T) {
 	cases := map[string]IgnoreRule{
-		"give at least one of fingerprint, statement, service, code_function": {Types: []string{"n_plus_one"}},
-		"statement is not a regular expression":                               {Statement: "("},
-		"code_function is not a regular expression":                           {CodeFunction: "[z-a]"},
+		"give at least one of fingerprint, statement, service, code_function":                          {Types: []string{"n_plus_one"}},
+		"statement is not a regular expression":                                                        {Statement: "("},
+		"code_function is not a regular expression":                                                    {CodeFunction: "[z-a]"},
 		`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query, n_plus_one`: {Service: "x", Types: []string{"n_plus_two"}},
 	}
 	for want, rule := range cases {

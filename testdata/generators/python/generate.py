@@ -41,7 +41,7 @@ PG = dict(
     password=os.environ.get("PGPASSWORD", "py_testdata"),
 )
 
-# (scenario, method, path) in the order they are requested.
+# (scenario, method, path[, query]) in the order they are requested.
 REQUESTS = [
     ("forward_fk_loop", "GET", "books"),
     ("forward_fk_join", "GET", "books"),
@@ -54,9 +54,23 @@ REQUESTS = [
     ("insert_loop", "POST", "books/import"),
     ("insert_bulk", "POST", "books/import"),
     ("below_threshold", "GET", "books/recent"),
+    # the rest of the catalogue (testdata/README.md); these run on the large
+    # seed (seed_large). over_fetch_select_star / over_fetch_columns are not
+    # generated: neither ORM writes SELECT *, both list the columns.
+    ("mn_plus_one_loop", "GET", "books/details"),
+    ("mn_plus_one_prefetch", "GET", "books/details"),
+    ("duplicate_loop", "GET", "books/serialized"),
+    ("duplicate_cached", "GET", "books/serialized"),
+    ("api_loop", "GET", "books/stock"),
+    ("api_batch", "GET", "books/stock"),
+    ("deep_offset", "GET", "books/page", "offset=5000"),
+    ("pagination_count", "GET", "books/page", "page=3"),
+    ("keyset_page", "GET", "books/page", "after=40"),
+    ("several_traps", "GET", "books/report", "page=251"),
 ]
+LARGE_SEED = {s for s, *_ in REQUESTS[REQUESTS.index(("mn_plus_one_loop", "GET", "books/details")):]}
 
-TABLES = ("books_tags", "books", "tags", "authors")
+TABLES = ("books_tags", "books", "tags", "authors", "settings")
 
 
 def pg_connect():
@@ -92,6 +106,39 @@ def seed():
                 cur.execute("INSERT INTO books_tags (book_id, tag_id) VALUES (%s, %s)", (b, t))
 
 
+def seed_large():
+    """The seed of the first catalogue scenarios (same authors, tags and first
+    25 books) grown to 5120 books, so that page 251 of 20 rows (OFFSET 5000)
+    exists, plus the site settings rows. Written in a few set-based
+    statements, untraced, before each scenario."""
+    with pg_connect() as conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(TABLES))
+        for a in range(1, 11):
+            cur.execute(
+                "INSERT INTO authors (name, email, bio) VALUES (%s, %s, %s)",
+                (f"Author {a}", f"author{a}@example.com", f"Biography of author {a}."),
+            )
+        for t in ("fiction", "history", "science", "poetry", "travel", "crime", "essays", "children"):
+            cur.execute("INSERT INTO tags (name) VALUES (%s)", (t,))
+        cur.execute(
+            "INSERT INTO books (title, author_id, published_at, pages) "
+            "SELECT 'Book ' || b, (b - 1) %% 10 + 1, DATE '2015-01-01' + 53 * b, 120 + (b * 37) %% 400 "
+            "FROM generate_series(1, %s) AS b ORDER BY b",
+            (LARGE_BOOKS,),
+        )
+        cur.execute(
+            "INSERT INTO books_tags (book_id, tag_id) "
+            "SELECT DISTINCT b, t FROM generate_series(1, %s) AS b, "
+            "LATERAL (VALUES (b %% 8 + 1), ((b * 3) %% 8 + 1)) AS v(t) ORDER BY b, t",
+            (LARGE_BOOKS,),
+        )
+        for k, v in (("currency", "EUR"), ("site_name", "Bookshop")):
+            cur.execute("INSERT INTO settings (key, value) VALUES (%s, %s)", (k, v))
+
+
+LARGE_BOOKS = 5120
+
+
 def import_payload():
     base = datetime.date(2024, 3, 1)
     return {
@@ -114,10 +161,10 @@ def create_schema_django():
     django.setup()
     from django.db import connection
 
-    from bookshop_django.models import Author, Book, Tag
+    from bookshop_django.models import Author, Book, Setting, Tag
 
     with connection.schema_editor() as editor:
-        for model in (Author, Tag, Book):
+        for model in (Author, Tag, Book, Setting):
             editor.create_model(model)
     connection.close()
 
@@ -151,31 +198,46 @@ def wait_http(url, timeout=30):
     raise RuntimeError(f"server at {url} did not come up")
 
 
-def run_phase(name, wsgi, port, capture_dir, path_suffix):
-    """Start gunicorn (one sync worker) on the app, request every scenario with
-    curl, stop gunicorn; captures land in capture_dir/<scenario>.capture.json."""
+def start_gunicorn(wsgi, port, capture_dir, **extra_env):
+    """gunicorn 20.1.0, one sync worker, on 127.0.0.1:port."""
     os.makedirs(capture_dir, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=HERE, CAPTURE_DIR=capture_dir,
-               BOOKSHOP_DB_URL=sqlalchemy_url(), PYTHONDONTWRITEBYTECODE="1")
+               BOOKSHOP_DB_URL=sqlalchemy_url(), PYTHONDONTWRITEBYTECODE="1", **extra_env)
     log = open(os.path.join(capture_dir, "gunicorn.log"), "w")
     proc = subprocess.Popen(
         ["/usr/bin/gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--chdir", HERE, wsgi],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
+    return proc, log
+
+
+def stop_gunicorn(proc, log):
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    log.close()
+
+
+def run_phase(name, wsgi, port, capture_dir, path_suffix, requests, inventory_url):
+    """Start gunicorn (one sync worker) on the app, request every scenario with
+    curl, stop gunicorn; captures land in capture_dir/<scenario>.capture.json."""
+    proc, log = start_gunicorn(wsgi, port, capture_dir, INVENTORY_URL=inventory_url)
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_http(base + "books" + path_suffix)  # warm-up, not recorded
         payload = os.path.join(capture_dir, "import.json")
         with open(payload, "w") as f:
             json.dump(import_payload(), f)
-        for scenario, method, path in REQUESTS:
-            seed()
+        for scenario, method, path, *query in requests:
+            if scenario in LARGE_SEED:
+                seed_large()
+            else:
+                seed()
             cmd = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                    "-H", f"X-Scenario: {scenario}"]
             if method == "POST":
                 cmd += ["-H", "Content-Type: application/json", "--data-binary", "@" + payload]
-            cmd.append(base + path + path_suffix)
+            cmd.append(base + path + path_suffix + ("?" + query[0] if query else ""))
             code = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             out = os.path.join(capture_dir, scenario + ".capture.json")
             for _ in range(100):
@@ -186,9 +248,7 @@ def run_phase(name, wsgi, port, capture_dir, path_suffix):
                 raise RuntimeError(f"{name}/{scenario}: HTTP {code}, capture {os.path.exists(out)}")
             print(f"{name}/{scenario}: HTTP {code}")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+        stop_gunicorn(proc, log)
 
 
 def main():
@@ -196,21 +256,40 @@ def main():
     ap.add_argument("--keep", help="keep the raw captures in this directory")
     ap.add_argument("--django-port", type=int, default=18731)
     ap.add_argument("--flask-port", type=int, default=18732)
+    ap.add_argument("--inventory-port", type=int, default=18733)
+    ap.add_argument("--scenarios", help="comma-separated scenarios to (re)generate; default all")
     args = ap.parse_args()
 
+    requests = REQUESTS
+    if args.scenarios:
+        wanted = args.scenarios.split(",")
+        unknown = set(wanted) - {r[0] for r in REQUESTS}
+        if unknown:
+            ap.error("unknown scenarios: " + ", ".join(sorted(unknown)))
+        requests = [r for r in REQUESTS if r[0] in wanted]
+
     work = args.keep or tempfile.mkdtemp(prefix="querylens-py-capture-")
+    inventory_url = f"http://127.0.0.1:{args.inventory_port}"
+    # the inventory service (Flask, no database) that api_loop / api_batch call
+    inventory = start_gunicorn("inventory.app:app", args.inventory_port,
+                               os.path.join(work, "inventory"))
     try:
+        wait_http(inventory_url + "/stock/1")
         drop_tables()
         create_schema_django()
         run_phase("django", "bookshop_django.wsgi:application", args.django_port,
-                  os.path.join(work, "django"), "/")
+                  os.path.join(work, "django"), "/", requests, inventory_url)
         drop_tables()
         create_schema_sqlalchemy()
         run_phase("sqlalchemy", "bookshop_sqlalchemy.app:app", args.flask_port,
-                  os.path.join(work, "sqlalchemy"), "")
+                  os.path.join(work, "sqlalchemy"), "", requests, inventory_url)
         drop_tables()
-        otlp.write_all(work, TESTDATA, [s for s, _, _ in REQUESTS])
+        stop_gunicorn(*inventory)
+        inventory = None
+        otlp.write_all(work, TESTDATA, [r[0] for r in requests])
     finally:
+        if inventory:
+            stop_gunicorn(*inventory)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 

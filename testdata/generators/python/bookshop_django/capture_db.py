@@ -7,6 +7,8 @@
 * an ``connection.execute_wrapper`` per request, to cross-check that the ORM
   statements are the same ones the cursor saw.
 * CaptureMiddleware: first in MIDDLEWARE, like the OpenTelemetry middleware.
+* capture_http: the ``requests`` hook (``Session.send``, where
+  RequestsInstrumentor patches), installed when this module loads.
 """
 import time
 
@@ -15,6 +17,9 @@ from django.db import connection
 from django.urls import Resolver404, resolve
 
 import capture
+import capture_http
+
+capture_http.install()
 
 
 class CaptureCursor(psycopg2.extensions.cursor):

@@ -29,3 +29,14 @@ class Book(models.Model):
     class Meta:
         db_table = "books"
         app_label = "bookshop_django"
+
+
+class Setting(models.Model):
+    """Site settings, one row per key (the default currency, the site name)."""
+
+    key = models.CharField(max_length=50)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "settings"
+        app_label = "bookshop_django"

@@ -9,4 +9,9 @@ urlpatterns = [
     path("books/import/", views.import_books),
     path("authors/", views.authors),
     path("authors/book-counts/", views.author_book_counts),
+    path("books/details/", views.book_details),
+    path("books/serialized/", views.books_serialized),
+    path("books/stock/", views.books_stock),
+    path("books/page/", views.books_page),
+    path("books/report/", views.books_report),
 ]

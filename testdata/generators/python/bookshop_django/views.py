@@ -3,12 +3,21 @@ picked by the X-Scenario header the generator sends (same URL, same span name:
 the fix is the same endpoint after the code change)."""
 import datetime
 import json
+import os
 
+import requests
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from bookshop_django.models import Author, Book
+import capture
+from bookshop_django.models import Author, Book, Setting
+
+# opentelemetry.trace.get_tracer("bookshop") in the real app; capture.Tracer
+# records the same INTERNAL spans (see capture.py).
+tracer = capture.Tracer("bookshop")
+INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:18733")
 
 
 def _scenario(request):
@@ -84,3 +93,66 @@ def import_books(request):
         for it in items:
             Book.objects.create(**it)
     return JsonResponse({"imported": len(items)}, status=201)
+
+
+def book_details(request):
+    if _scenario(request) == "mn_plus_one_prefetch":
+        qs = Book.objects.select_related("author").prefetch_related("tags").order_by("id")[:10]
+    else:  # mn_plus_one_loop: two lazy loads per book
+        qs = Book.objects.order_by("id")[:10]
+    rows = []
+    for b in qs:
+        rows.append({"title": b.title, "author": b.author.name, "tags": [t.name for t in list(b.tags.all())]})
+    return JsonResponse({"books": rows})
+
+
+def site_settings():
+    # the site settings row; Django inlines first()'s LIMIT 1
+    return Setting.objects.order_by("id").first()
+
+
+def serialize_book(book, settings=None):
+    with tracer.start_as_current_span("serialize book", attributes={"book.id": book.id}):
+        if settings is None:
+            settings = site_settings()
+        return {"title": book.title, "pages": book.pages, "currency": settings.value}
+
+
+def books_serialized(request):
+    books = Book.objects.order_by("id")[:8]
+    if _scenario(request) == "duplicate_cached":
+        settings = site_settings()
+        rows = [serialize_book(b, settings) for b in books]
+    else:  # duplicate_loop: the serializer looks the settings up again per book
+        rows = [serialize_book(b) for b in books]
+    return JsonResponse({"books": rows})
+
+
+def books_stock(request):
+    books = list(Book.objects.order_by("id")[:8])
+    if _scenario(request) == "api_batch":
+        ids = ",".join(str(b.id) for b in books)
+        stock = {s["book_id"]: s["in_stock"] for s in requests.get(f"{INVENTORY_URL}/stock?ids={ids}", timeout=5).json()["stock"]}
+    else:  # api_loop: one call to the inventory service per book
+        stock = {b.id: requests.get(f"{INVENTORY_URL}/stock/{b.id}", timeout=5).json()["in_stock"] for b in books}
+    return JsonResponse({"books": [{"title": b.title, "in_stock": stock[b.id]} for b in books]})
+
+
+def books_page(request):
+    scenario = _scenario(request)
+    if scenario == "pagination_count":  # ?page=3: COUNT(*) + LIMIT 20 OFFSET 40
+        page = Paginator(Book.objects.filter(pages__gt=100).order_by("id"), 20).page(int(request.GET["page"]))
+        return JsonResponse({"books": [b.title for b in page], "pages": page.paginator.num_pages})
+    if scenario == "keyset_page":  # ?after=40: WHERE id > 40 ORDER BY id LIMIT 20, no count
+        after = int(request.GET["after"])
+        books = list(Book.objects.filter(id__gt=after).order_by("id")[:20])
+        return JsonResponse({"books": [b.title for b in books], "next": books[-1].id if books else None})
+    # deep_offset: ?offset=5000, page 251 of 20 rows
+    offset = int(request.GET["offset"])
+    return JsonResponse({"books": [b.title for b in Book.objects.order_by("id")[offset:offset + 20]]})
+
+
+def books_report(request):  # several_traps
+    rows = [{"title": b.title, "author": b.author.name} for b in Book.objects.order_by("id")[:10]]
+    page = Paginator(Book.objects.filter(pages__gt=100).order_by("id"), 20).page(int(request.GET["page"]))
+    return JsonResponse({"latest": rows, "page": [b.title for b in page], "pages": page.paginator.num_pages})

@@ -10,8 +10,18 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+import requests
+
 import capture
-from bookshop_sqlalchemy.models import Author, Book
+import capture_http
+from bookshop_sqlalchemy.models import Author, Book, Setting
+
+# the requests hook, where RequestsInstrumentor patches (Session.send)
+capture_http.install()
+# opentelemetry.trace.get_tracer("bookshop") in the real app; capture.Tracer
+# records the same INTERNAL spans (see capture.py).
+tracer = capture.Tracer("bookshop")
+INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:18733")
 
 DB_URL = os.environ.get(
     "BOOKSHOP_DB_URL",
@@ -189,3 +199,90 @@ def import_books():
                 session.flush()
         session.commit()
     return jsonify(imported=len(items)), 201
+
+
+@app.get("/books/details")
+def book_details():
+    with Session(engine) as session:
+        stmt = select(Book).order_by(Book.id).limit(10)
+        if _scenario() == "mn_plus_one_prefetch":
+            stmt = stmt.options(joinedload(Book.author), selectinload(Book.tags))
+        # mn_plus_one_loop: book.author and book.tags both load lazily
+        rows = [
+            {"title": b.title, "author": b.author.name, "tags": [t.name for t in b.tags]}
+            for b in session.execute(stmt).scalars()
+        ]
+    return jsonify(books=rows)
+
+
+def site_settings(session):
+    # the site settings row. Not .limit(1): SQLAlchemy binds LIMIT as
+    # %(param_1)s, and a statement whose values are unseen is never a
+    # duplicate; Result.first() fetches one row of the unlimited select.
+    return session.scalars(select(Setting).order_by(Setting.id)).first()
+
+
+def serialize_book(session, book, settings=None):
+    with tracer.start_as_current_span("serialize book", attributes={"book.id": book.id}):
+        if settings is None:
+            settings = site_settings(session)
+        return {"title": book.title, "pages": book.pages, "currency": settings.value}
+
+
+@app.get("/books/serialized")
+def books_serialized():
+    with Session(engine) as session:
+        books = session.scalars(select(Book).order_by(Book.id).limit(8)).all()
+        if _scenario() == "duplicate_cached":
+            settings = site_settings(session)
+            rows = [serialize_book(session, b, settings) for b in books]
+        else:  # duplicate_loop: the serializer looks the settings up again per book
+            rows = [serialize_book(session, b) for b in books]
+    return jsonify(books=rows)
+
+
+@app.get("/books/stock")
+def books_stock():
+    with Session(engine) as session:
+        books = session.scalars(select(Book).order_by(Book.id).limit(8)).all()
+        if _scenario() == "api_batch":
+            ids = ",".join(str(b.id) for b in books)
+            stock = {s["book_id"]: s["in_stock"] for s in requests.get(f"{INVENTORY_URL}/stock?ids={ids}", timeout=5).json()["stock"]}
+        else:  # api_loop: one call to the inventory service per book
+            stock = {b.id: requests.get(f"{INVENTORY_URL}/stock/{b.id}", timeout=5).json()["in_stock"] for b in books}
+        rows = [{"title": b.title, "in_stock": stock[b.id]} for b in books]
+    return jsonify(books=rows)
+
+
+def _page_with_count(session, page, per_page=20):
+    where = Book.pages > 100
+    total = session.scalar(select(func.count()).select_from(Book).where(where))
+    stmt = select(Book).where(where).order_by(Book.id).offset((page - 1) * per_page).limit(per_page)
+    return session.scalars(stmt).all(), total
+
+
+@app.get("/books/page")
+def books_page():
+    scenario = _scenario()
+    with Session(engine) as session:
+        if scenario == "pagination_count":  # ?page=3: count(*) + the page
+            books, total = _page_with_count(session, int(request.args["page"]))
+            return jsonify(books=[b.title for b in books], total=total)
+        if scenario == "keyset_page":  # ?after=40: WHERE id > 40 ORDER BY id LIMIT 20, no count
+            stmt = select(Book).where(Book.id > int(request.args["after"])).order_by(Book.id).limit(20)
+            books = session.scalars(stmt).all()
+            return jsonify(books=[b.title for b in books], next=books[-1].id if books else None)
+        # deep_offset: ?offset=5000, page 251 of 20 rows
+        stmt = select(Book).order_by(Book.id).offset(int(request.args["offset"])).limit(20)
+        return jsonify(books=[b.title for b in session.scalars(stmt)])
+
+
+@app.get("/books/report")
+def books_report():  # several_traps
+    with Session(engine) as session:
+        rows = [
+            {"title": b.title, "author": b.author.name}
+            for b in session.scalars(select(Book).order_by(Book.id).limit(10))
+        ]
+        books, total = _page_with_count(session, int(request.args["page"]))
+    return jsonify(latest=rows, page=[b.title for b in books], total=total)

@@ -36,3 +36,12 @@ class Book(Base):
     pages = Column(Integer, nullable=False)
     author = relationship("Author", back_populates="books")
     tags = relationship("Tag", secondary=books_tags)
+
+
+class Setting(Base):
+    """Site settings, one row per key (the default currency, the site name)."""
+
+    __tablename__ = "settings"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(50), nullable=False)
+    value = Column(String(200), nullable=False)
