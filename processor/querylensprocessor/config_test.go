@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
@@ -31,6 +32,18 @@ func TestLoadConfig(t *testing.T) {
 			c.WaitDuration, c.NumTraces, c.MaxSpansPerTrace, c.NumWorkers = 10*time.Second, 1000, 5000, 2
 			c.Statements = StatementsConfig{CacheSize: 2000, MaxLength: 4096}
 			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, MinTotalDuration: 2 * time.Millisecond}
+			c.Detectors.MNPlusOne.MinIterations = 4
+			c.Detectors.DuplicateQuery.MinRepeats = 2
+			c.Detectors.NPlusOneAPI.Enabled = false
+			c.Detectors.OverFetch = detect.OverFetchConfig{Enabled: true, SelectAll: false, MaxReturnedRows: 5000}
+			c.Detectors.DeepOffset.MinOffset = 10000
+			c.Detectors.PaginationCount.Enabled = false
+			c.Ignore = []engine.IgnoreRule{
+				{Fingerprint: "125f54a5c8ec9798"},
+				{Service: "legacy-admin", Types: []string{"over_fetch", "deep_offset"}},
+				{Statement: "^SELECT .* FROM django_session"},
+				{CodeFunction: `^reports\.export_`},
+			}
 			return c
 		}()},
 		{id: component.NewIDWithName(metadata.Type, "invalid"), wantErr: []string{
@@ -38,6 +51,11 @@ func TestLoadConfig(t *testing.T) {
 			"num_traces must be at least 1, got 0",
 			"statements: cache_size must be at least 1, got 0",
 			"detectors::n_plus_one: min_repeats must be at least 2, got 1",
+		}},
+		{id: component.NewIDWithName(metadata.Type, "bad_ignore"), wantErr: []string{
+			"ignore::0: give at least one of fingerprint, statement, service, code_function",
+			"ignore::1: statement is not a regular expression",
+			`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query`,
 		}},
 		{id: component.NewIDWithName(metadata.Type, "unknown"), wantErr: []string{"wait_time"}},
 	}
