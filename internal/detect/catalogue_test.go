@@ -219,3 +219,17 @@ func TestPaginationCount(t *testing.T) {
 		})
 	}
 }
+
+func TestDriverNoiseNeverFormsAGroup(t *testing.T) {
+	b := newRoot()
+	for i := byte(0); i < 8; i++ {
+		b.db(10+6*i, 1, "BEGIN").db(11+6*i, 1, "SAVEPOINT sp1").db(12+6*i, 1, "SET TIME ZONE 'UTC'").
+			db(13+6*i, 1, `FETCH FORWARD 2000 FROM "_django_curs_1"`).db(14+6*i, 1, "RELEASE SAVEPOINT sp1").db(15+6*i, 1, "COMMIT")
+		b.span(100+i, 1, "pg-pool.connect", traceview.KindClient) // no statement: not a call
+		b.spans[len(b.spans)-1].DB = &traceview.DBCall{System: "postgresql"}
+	}
+	tr := b.build()
+	if got := Run(New(DefaultConfig()), NewInput(tr)); len(got) != 0 {
+		t.Fatalf("driver noise formed findings: %+v", got)
+	}
+}

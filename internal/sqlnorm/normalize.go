@@ -43,12 +43,14 @@ type Statement struct {
 	Structure
 }
 
-// controlCommands start statements that control a transaction or session
-// rather than read or write data.
+// controlCommands start statements that control a transaction, a session or a
+// cursor rather than read or write data of their own.
 var controlCommands = map[string]bool{
 	"BEGIN": true, "START": true, "COMMIT": true, "END": true, "ROLLBACK": true, "ABORT": true,
 	"SAVEPOINT": true, "RELEASE": true, "SET": true, "RESET": true, "SHOW": true, "USE": true,
 	"DISCARD": true, "DEALLOCATE": true,
+	// server-side cursors (Django's .iterator(), psycopg named cursors)
+	"DECLARE": true, "FETCH": true, "MOVE": true, "CLOSE": true,
 }
 
 var (

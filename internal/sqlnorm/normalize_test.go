@@ -189,6 +189,8 @@ func TestControlStatements(t *testing.T) {
 	for raw, control := range map[string]bool{
 		"BEGIN": true, "COMMIT": true, "ROLLBACK": true, "SET TIME ZONE %s": true, "START TRANSACTION": true,
 		"SAVEPOINT sp1": true, "RELEASE SAVEPOINT sp1": true, "BEGIN ?": true, "begin": true,
+		`FETCH FORWARD 2000 FROM "_django_curs_140_sync_1"`: true, `CLOSE "_django_curs_140_sync_1"`: true,
+		`DECLARE "_django_curs_1" NO SCROLL CURSOR WITH HOLD FOR SELECT id FROM books`: true,
 		"SELECT 1": false, "INSERT INTO t VALUES (1)": false, "UPDATE t SET a = 1": false, "SELECT setval(?)": false,
 	} {
 		if st := Normalize("postgresql", raw); st.Control != control {

@@ -57,7 +57,7 @@ var orms = []ORM{
 	{
 		Name: "SQLAlchemy", Language: "python",
 		Scopes: []string{"opentelemetry.instrumentation.sqlalchemy"},
-		SQL:    regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b`),
+		SQL:    regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
 		Fixes: map[string]map[Shape]string{
 			"n_plus_one": {
 				ShapeByKey:        `SQLAlchemy: load the many-to-one in the same query with .options(joinedload(<Parent>.{rel})) on the query the loop iterates, instead of a lazy load per row.`,
@@ -84,6 +84,7 @@ var orms = []ORM{
 	{
 		Name: "GORM", Language: "go",
 		Scopes: []string{"gorm.io/plugin/opentelemetry"},
+		SQL:    regexp.MustCompile("[\"`]deleted_at[\"`] IS NULL|^SELECT \\* FROM `\\w+` WHERE `\\w+`\\.`"),
 		Fixes: map[string]map[Shape]string{
 			"n_plus_one": {
 				ShapeByKey:        `GORM: load the association with the rows, db.Joins("{Rel}").Find(&rows) (one JOIN) or db.Preload("{Rel}").Find(&rows) (one IN query), instead of db.First per row.`,

@@ -81,3 +81,27 @@ func TestRecognizeAndWordTheFix(t *testing.T) {
 		})
 	}
 }
+
+func TestRecognizeBySQLShape(t *testing.T) {
+	cases := []struct{ language, raw, orm string }{
+		{"go", `SELECT * FROM "books" WHERE "books"."author_id" = 3 AND "books"."deleted_at" IS NULL`, "GORM"},
+		{"go", "SELECT * FROM `books` WHERE `books`.`id` = 3 ORDER BY `books`.`id` LIMIT 1", "GORM"},
+		{"python", `SELECT anon_1.books_id FROM (SELECT books.id AS books_id FROM books) AS anon_1`, "SQLAlchemy"},
+		{"python", `SELECT count(*) AS count_1 FROM books WHERE books.pages > %(pages_1)s`, "SQLAlchemy"},
+		{"python", `SELECT COUNT(*) AS "__count" FROM "shop_book" WHERE "shop_book"."pages" > %s`, "Django"},
+		{"java", `select b1_0.id from books b1_0`, "Hibernate"},
+		{"nodejs", `SELECT "id" FROM "books" AS "Book" WHERE "Book"."id" = 1;`, "Sequelize"},
+		{"ruby", `SELECT "books".* FROM "books" WHERE "books"."id" = $1`, "ActiveRecord"},
+		{"go", `SELECT id FROM books`, ""},
+	}
+	for _, c := range cases {
+		o := Recognize(Context{Language: c.language, Raw: c.raw})
+		name := ""
+		if o != nil {
+			name = o.Name
+		}
+		if name != c.orm {
+			t.Errorf("%s %q: %q, want %q", c.language, c.raw, name, c.orm)
+		}
+	}
+}
