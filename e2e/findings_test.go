@@ -86,6 +86,9 @@ service:
 	if missing := fixtures.DBSpansWithoutFingerprint(received...); len(missing) > 0 {
 		t.Errorf("database spans without a fingerprint: %v", missing)
 	}
+	if missing := fixtures.RootsWithoutRequestCount(received...); len(missing) > 0 {
+		t.Errorf("request roots without querylens.request.db_queries: %v", missing)
+	}
 	byTrace := map[string][]fixtures.Observed{}
 	for _, o := range fixtures.Observe(received...) {
 		byTrace[o.TraceID] = append(byTrace[o.TraceID], o)

@@ -1,23 +1,32 @@
 package annotate
 
 import (
+	"time"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
 // Write annotates the pdata spans of a trace, given in the order of the view's
 // spans (as traceview.Build returns them): the fingerprint on every database
-// span with a statement, one event per finding on its anchor, and the finding's
-// type and id on every member span.
-func Write(t *traceview.Trace, spans []ptrace.Span, findings []detect.Finding) {
+// span with a statement, one event per finding on its anchor, the finding's
+// type and id on every member span, and the query count of every request root.
+func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
 			spans[i].Attributes().PutStr(AttrFingerprint, db.Statement.Fingerprint)
 		}
 	}
+	for _, r := range res.Requests {
+		attrs := spans[r.Span].Attributes()
+		attrs.PutInt(AttrRequestDBQueries, int64(r.DBQueries))
+		attrs.PutDouble(AttrRequestDBDuration, milliseconds(r.DBDuration))
+	}
+	findings := res.Findings
 	for i := range findings {
 		f := &findings[i]
 		writeEvent(t, spans[f.Anchor], f)
@@ -34,16 +43,20 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	ev.SetName(EventFinding)
 	ev.SetTimestamp(pcommon.Timestamp(eventTime(t, f)))
 	attrs := ev.Attributes()
-	attrs.EnsureCapacity(9)
+	attrs.EnsureCapacity(10)
 	attrs.PutStr(AttrFindingType, f.Type)
 	attrs.PutStr(AttrFindingID, f.ID)
 	attrs.PutStr(AttrFingerprint, f.Fingerprint)
 	attrs.PutStr(AttrStatement, f.Statement)
 	attrs.PutInt(AttrCount, int64(f.Count))
-	attrs.PutDouble(AttrTotalDuration, float64(f.TotalDuration.Nanoseconds())/1e6)
+	attrs.PutDouble(AttrTotalDuration, milliseconds(f.TotalDuration))
+	attrs.PutInt(AttrWastedQueries, int64(f.WastedQueries()))
 	attrs.PutStr(AttrSuggestion, f.Suggestion)
 	if f.ORM != "" {
 		attrs.PutStr(AttrORM, f.ORM)
+	}
+	if f.Route != "" {
+		attrs.PutStr(AttrRoute, f.Route)
 	}
 	if f.ParentMissing {
 		attrs.PutBool(AttrParentMissing, true)
@@ -67,3 +80,5 @@ func eventTime(t *traceview.Trace, f *detect.Finding) int64 {
 	}
 	return t.Spans[f.Anchor].Start
 }
+
+func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

@@ -18,6 +18,17 @@ const (
 	AttrSuggestion    = "querylens.suggestion"
 	AttrParentMissing = "querylens.parent_missing"
 
+	// Every local request root: the database queries of its part of the trace.
+	AttrRequestDBQueries  = "querylens.request.db_queries"
+	AttrRequestDBDuration = "querylens.request.db_duration_ms"
+
+	// AttrWastedQueries is on the finding event: the queries (or calls) its
+	// fix removes, which the connector counts (an addition to the contract).
+	AttrWastedQueries = "querylens.wasted_queries"
+	// AttrRoute is on the finding event: the http.route of the request the
+	// finding is in, when known (an addition).
+	AttrRoute = "http.route"
+
 	// AttrORM names the ORM the suggestion speaks for, when one was recognised
 	// (an addition to the contract).
 	AttrORM = "querylens.orm"

@@ -54,9 +54,11 @@ type Finding struct {
 	Reason string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
-	// Code is where in the code the trap is, when the spans record it;
-	// filled in by the engine.
-	Code traceview.CodeLocation
+	// Code is where in the code the trap is, when the spans record it, and
+	// Route the http.route of the request it is in; both filled in by the
+	// engine.
+	Code  traceview.CodeLocation
+	Route string
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string
@@ -80,4 +82,20 @@ func findingID(t *traceview.Trace, typ, fingerprint string, anchor int, members 
 		h >>= 8
 	}
 	return hex.EncodeToString(sum[:])
+}
+
+// WastedQueries is how many queries (or calls) the fix removes: all repeats
+// but one for n_plus_one, duplicate_query and n_plus_one_api; all but one run
+// of each statement of the sequence for mn_plus_one; the count query for
+// pagination_count; none for single-span findings.
+func (f *Finding) WastedQueries() int {
+	switch f.Type {
+	case TypeNPlusOne, TypeDuplicateQuery, TypeNPlusOneAPI:
+		return f.Count - 1
+	case TypeMNPlusOne:
+		return max(len(f.Members)-len(f.Statements), 0)
+	case TypePaginationCount:
+		return 1
+	}
+	return 0
 }

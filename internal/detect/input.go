@@ -14,7 +14,11 @@ type Input struct {
 	// HTTPCalls are the HTTP client spans, except those that record again the
 	// call of an HTTP client span above them with the same route.
 	HTTPCalls []Call
-	claimed   []bool
+	// DBSpans are the database spans, with a statement or not, except those
+	// that record again the call of a database span above them: the queries
+	// a request made.
+	DBSpans []int
+	claimed []bool
 }
 
 // Call is one database or HTTP call and the span it was made under.
@@ -37,8 +41,11 @@ func NewInput(t *traceview.Trace) *Input {
 	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if s.DB != nil && s.DB.Statement != nil && !recordedAbove(t, i, sameStatement) {
-			in.Calls = append(in.Calls, Call{Span: i})
+		if s.DB != nil && !recordedAbove(t, i, sameStatement) {
+			in.DBSpans = append(in.DBSpans, i)
+			if s.DB.Statement != nil {
+				in.Calls = append(in.Calls, Call{Span: i})
+			}
 		}
 		if s.HTTP != nil && !recordedAbove(t, i, sameRoute) {
 			in.HTTPCalls = append(in.HTTPCalls, Call{Span: i})
@@ -92,8 +99,11 @@ func eachAncestor(t *traceview.Trace, i int, fn func(int) bool) {
 }
 
 func sameStatement(a, b *traceview.Span) (bool, bool) {
-	if b.DB == nil || b.DB.Statement == nil {
+	if b.DB == nil {
 		return false, false
+	}
+	if a.DB.Statement == nil || b.DB.Statement == nil {
+		return true, false
 	}
 	return true, a.DB.Statement.Fingerprint == b.DB.Statement.Fingerprint
 }

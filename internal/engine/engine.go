@@ -7,6 +7,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -30,17 +31,38 @@ func New(cfg detect.Config, ignore []IgnoreRule) (*Engine, error) {
 	return &Engine{detectors: detect.New(cfg), ignore: rules}, nil
 }
 
-// Analyze returns the findings of one trace, each with its suggestion and,
-// when its spans record one, the code location it comes from.
-func (e *Engine) Analyze(t *traceview.Trace) []detect.Finding {
+// Result is what the engine finds in one trace.
+type Result struct {
+	Findings []detect.Finding
+	// Requests are the local request roots, with the database queries each
+	// made: the seed's "watch the query count", per request.
+	Requests []Request
+}
+
+// Request is a local request root: the first span of a service's part of the
+// trace (traceview.LocalRoot).
+type Request struct {
+	Span       int
+	Route      string
+	DBQueries  int
+	DBDuration time.Duration
+}
+
+// Analyze returns the findings of one trace, each with its suggestion, its
+// request's route and, when its spans record one, its code location; and the
+// database queries of each request.
+func (e *Engine) Analyze(t *traceview.Trace) Result {
+	in := detect.NewInput(t)
+	res := Result{Requests: requests(t, in)}
 	if len(e.detectors) == 0 {
-		return nil
+		return res
 	}
-	findings := detect.Run(e.detectors, detect.NewInput(t))
+	findings := detect.Run(e.detectors, in)
 	kept := findings[:0]
 	for i := range findings {
 		f := &findings[i]
 		f.Code = codeLocation(t, f)
+		f.Route = t.RouteOf(t.LocalRoot(f.Anchor))
 		if e.ignored(t, f) {
 			continue
 		}
@@ -52,7 +74,40 @@ func (e *Engine) Analyze(t *traceview.Trace) []detect.Finding {
 		}
 		kept = append(kept, *f)
 	}
-	return kept
+	res.Findings = kept
+	return res
+}
+
+// requests finds every local request root and sums the database queries in
+// its part of the trace.
+func requests(t *traceview.Trace, in *detect.Input) []Request {
+	index := map[int]int{}
+	var out []Request
+	root := func(i int) *Request {
+		r := t.LocalRoot(i)
+		k, ok := index[r]
+		if !ok {
+			k = len(out)
+			index[r] = k
+			out = append(out, Request{Span: r, Route: t.RouteOf(r)})
+		}
+		return &out[k]
+	}
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if s.Kind == traceview.KindServer || s.Kind == traceview.KindConsumer || s.ParentID.IsEmpty() {
+			if r := t.LocalRoot(i); r == i {
+				root(i)
+			}
+		}
+	}
+	for _, i := range in.DBSpans {
+		r := root(i)
+		r.DBQueries++
+		r.DBDuration += t.Spans[i].Duration()
+	}
+	slices.SortFunc(out, func(a, b Request) int { return a.Span - b.Span })
+	return out
 }
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {

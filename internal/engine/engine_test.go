@@ -36,7 +36,7 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings := e.Analyze(bookshop())
+	findings := e.Analyze(bookshop()).Findings
 	if len(findings) != 2 {
 		t.Fatalf("%d findings: %+v", len(findings), findings)
 	}
@@ -48,6 +48,49 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 	o := findings[1]
 	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "List the columns") {
 		t.Errorf("over_fetch: %+v", o)
+	}
+}
+
+func TestRequests(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	tr := bookshop()
+	tr.Spans[0].Route = "books/"
+	reqs := e.Analyze(tr).Requests
+	// The reports service has no server span of its own: its query counts in
+	// the request at the root of the trace.
+	if len(reqs) != 1 || reqs[0].Span != 0 || reqs[0].DBQueries != 7 || reqs[0].Route != "books/" || reqs[0].DBDuration != 16 {
+		t.Fatalf("requests %+v", reqs)
+	}
+	for _, f := range e.Analyze(tr).Findings {
+		if f.Route != "books/" {
+			t.Errorf("%s has route %q", f.Type, f.Route)
+		}
+	}
+}
+
+func TestRequestsAcrossServices(t *testing.T) {
+	// gateway (server) -> client -> shop (server) -> 3 queries; gateway also queries once
+	span := func(id, parent byte, service string, kind traceview.Kind, db bool) traceview.Span {
+		s := traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Service: service, Kind: kind,
+			Start: int64(id), End: int64(id) + 1, Name: "GET /x"}
+		if db {
+			s.DB = &traceview.DBCall{System: "postgresql", Raw: "SELECT 1", Statement: sqlnorm.Normalize("postgresql", "SELECT 1")}
+		}
+		return s
+	}
+	tr, _ := traceview.New(traceview.TraceID{2}, []traceview.Span{
+		span(1, 0, "gateway", traceview.KindServer, false),
+		span(2, 1, "gateway", traceview.KindClient, false),
+		span(3, 2, "shop", traceview.KindServer, false),
+		span(4, 3, "shop", traceview.KindClient, true),
+		span(5, 3, "shop", traceview.KindClient, true),
+		span(6, 3, "shop", traceview.KindClient, true),
+		span(7, 1, "gateway", traceview.KindClient, true),
+	})
+	e, _ := New(detect.DefaultConfig(), nil)
+	reqs := e.Analyze(tr).Requests
+	if len(reqs) != 2 || reqs[0].Span != 0 || reqs[0].DBQueries != 1 || reqs[1].Span != 2 || reqs[1].DBQueries != 3 || reqs[1].Route != "/x" {
+		t.Fatalf("requests %+v", reqs)
 	}
 }
 
@@ -72,7 +115,7 @@ func TestIgnoreRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			var left []string
-			for _, f := range e.Analyze(bookshop()) {
+			for _, f := range e.Analyze(bookshop()).Findings {
 				left = append(left, f.Type)
 			}
 			if fmt.Sprint(left) != fmt.Sprint(c.left) {

@@ -94,6 +94,8 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 	)
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
+		case "http.route":
+			s.Route = v.AsString()
 		case "db.response.returned_rows":
 			returned = intValue(v)
 		case "db.rows_affected":

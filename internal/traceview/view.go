@@ -6,6 +6,7 @@ package traceview
 
 import (
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -50,6 +51,8 @@ type Span struct {
 	DB       *DBCall
 	HTTP     *HTTPCall
 	Code     CodeLocation
+	// Route is the span's http.route, when it records one.
+	Route string
 }
 
 // Duration is End-Start, never negative.
@@ -104,6 +107,9 @@ type ChildGroup struct {
 	Children []int // indexes into Trace.Spans
 }
 
+// maxAncestors bounds walks up the parent chain, which may hold a cycle.
+const maxAncestors = 64
+
 // Trace is the index of one trace. Spans are in a canonical order (start time,
 // then span id, end, name, service), so that the same spans give the same view
 // whatever order and batching they arrived in.
@@ -145,4 +151,44 @@ func (t *Trace) Children(id SpanID) []int {
 		return t.Groups[g].Children
 	}
 	return nil
+}
+
+// LocalRoot returns the first span of span i's service in its part of the
+// trace: the nearest SERVER or CONSUMER span above it (or itself) whose parent
+// is missing or of another service; else the root of the trace. Parent cycles
+// end the walk.
+func (t *Trace) LocalRoot(i int) int {
+	service := t.Spans[i].Service
+	top := i
+	inService := true
+	for hops, j := 0, i; hops < maxAncestors; hops++ {
+		s := &t.Spans[j]
+		p, ok := t.Parent(j)
+		if inService && (s.Kind == KindServer || s.Kind == KindConsumer) &&
+			(!ok || p == i || t.Spans[p].Service != service) {
+			return j
+		}
+		top = j
+		if !ok || p == i {
+			break
+		}
+		inService = inService && t.Spans[p].Service == service
+		j = p
+	}
+	return top
+}
+
+// RouteOf is the route of a request root: its http.route, else the path in a
+// server span named "GET /books" as the HTTP conventions name them, else "".
+func (t *Trace) RouteOf(root int) string {
+	s := &t.Spans[root]
+	if s.Route != "" {
+		return s.Route
+	}
+	if s.Kind == KindServer {
+		if method, path, ok := strings.Cut(s.Name, " "); ok && method == strings.ToUpper(method) && strings.HasPrefix(path, "/") {
+			return path
+		}
+	}
+	return ""
 }

@@ -188,10 +188,10 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 		}
 	}()
 	view, spans := traceview.Build(td, p.norm)
-	findings := p.engine.Analyze(view)
-	annotate.Write(view, spans, findings)
-	for i := range findings {
-		p.logFinding(view, &findings[i])
+	res := p.engine.Analyze(view)
+	annotate.Write(view, spans, res)
+	for i := range res.Findings {
+		p.logFinding(view, &res.Findings[i])
 	}
 }
 

@@ -68,6 +68,9 @@ func TestTestdataFindings(t *testing.T) {
 			if missing := fixtures.DBSpansWithoutFingerprint(out...); len(missing) > 0 {
 				t.Errorf("database spans without a fingerprint: %v", missing)
 			}
+			if missing := fixtures.RootsWithoutRequestCount(out...); len(missing) > 0 {
+				t.Errorf("request roots without querylens.request.db_queries: %v", missing)
+			}
 			observed := fixtures.Observe(out...)
 			if err := fixtures.Match(s.Expected.Findings, observed); err != nil {
 				t.Error(err)
