@@ -182,11 +182,17 @@ func (t *Trace) LocalRoot(i int) int {
 // server span named "GET /books" as the HTTP conventions name them, else "".
 func (t *Trace) RouteOf(root int) string {
 	s := &t.Spans[root]
-	if s.Route != "" {
-		return s.Route
+	return Route(s.Kind, s.Name, s.Route)
+}
+
+// Route is a span's route: its http.route, else the path in a server span
+// named "GET /books" as the HTTP conventions name them, else "".
+func Route(kind Kind, name, httpRoute string) string {
+	if httpRoute != "" {
+		return httpRoute
 	}
-	if s.Kind == KindServer {
-		if method, path, ok := strings.Cut(s.Name, " "); ok && method == strings.ToUpper(method) && strings.HasPrefix(path, "/") {
+	if kind == KindServer {
+		if method, path, ok := strings.Cut(name, " "); ok && method == strings.ToUpper(method) && strings.HasPrefix(path, "/") {
 			return path
 		}
 	}

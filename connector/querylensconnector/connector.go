@@ -1,0 +1,363 @@
+package querylensconnector
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
+	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Attribute values used when the traces do not say.
+const (
+	unknownRoute        = "unknown"
+	unknownService      = "unknown_service"
+	overflowFingerprint = "other"
+)
+
+type querylensConnector struct {
+	cfg    *Config
+	logger *zap.Logger
+	next   consumer.Metrics
+	norm   *sqlnorm.Cache
+	now    func() time.Time
+
+	mu       sync.Mutex
+	findings map[findingKey]*findingSeries
+	queries  map[queryKey]*querySeries
+	requests map[requestKey]*requestSeries
+	info     map[infoKey]*infoSeries
+	// admitted are the fingerprints each service may report, with when each
+	// was last seen; past MaxFingerprints, new ones count as "other".
+	admitted map[string]map[string]pcommon.Timestamp
+
+	overflow metric.Int64Counter
+	series   metric.Int64ObservableGauge
+	reg      metric.Registration
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+var _ connector.Traces = (*querylensConnector)(nil)
+
+func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*querylensConnector, error) {
+	norm, err := sqlnorm.NewCache(2*cfg.MaxFingerprints, 16<<10)
+	if err != nil {
+		return nil, err
+	}
+	c := &querylensConnector{
+		cfg:      cfg,
+		logger:   set.Logger,
+		next:     next,
+		norm:     norm,
+		now:      time.Now,
+		findings: map[findingKey]*findingSeries{},
+		queries:  map[queryKey]*querySeries{},
+		requests: map[requestKey]*requestSeries{},
+		info:     map[infoKey]*infoSeries{},
+		admitted: map[string]map[string]pcommon.Timestamp{},
+		stop:     make(chan struct{}),
+	}
+	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
+	if c.overflow, err = meter.Int64Counter("otelcol_connector_querylens_fingerprint_overflow",
+		metric.WithDescription("Observations counted under querylens.fingerprint=\"other\" because their service reached max_fingerprints."),
+		metric.WithUnit("{observation}")); err != nil {
+		return nil, err
+	}
+	if c.series, err = meter.Int64ObservableGauge("otelcol_connector_querylens_series",
+		metric.WithDescription("Metric series the connector holds."), metric.WithUnit("{series}")); err != nil {
+		return nil, err
+	}
+	if c.reg, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		c.mu.Lock()
+		n := len(c.findings) + len(c.queries) + len(c.requests) + len(c.info)
+		c.mu.Unlock()
+		o.ObserveInt64(c.series, int64(n))
+		return nil
+	}, c.series); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *querylensConnector) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+// Start starts emitting the metrics every metrics_flush_interval.
+func (c *querylensConnector) Start(context.Context, component.Host) error {
+	c.done.Add(1)
+	go func() {
+		defer c.done.Done()
+		ticker := time.NewTicker(c.cfg.FlushInterval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-ticker.C:
+				c.flush(context.Background())
+			}
+		}
+	}()
+	return nil
+}
+
+// Shutdown emits the metrics one last time.
+func (c *querylensConnector) Shutdown(ctx context.Context) error {
+	select {
+	case <-c.stop:
+		return nil
+	default:
+	}
+	close(c.stop)
+	c.done.Wait()
+	if c.reg != nil {
+		_ = c.reg.Unregister()
+	}
+	c.flush(ctx)
+	return nil
+}
+
+func (c *querylensConnector) flush(ctx context.Context) {
+	md := c.collect(pcommon.NewTimestampFromTime(c.now()))
+	if md.DataPointCount() == 0 {
+		return
+	}
+	if err := c.next.ConsumeMetrics(ctx, md); err != nil {
+		c.logger.Error("the next consumer refused querylens metrics", zap.Error(err))
+	}
+}
+
+// ConsumeTraces counts what the querylens processor wrote into the spans.
+func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	now := pcommon.NewTimestampFromTime(c.now())
+	overflowed := 0
+	c.mu.Lock()
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service := unknownService
+		if v, ok := rs.Resource().Attributes().Get("service.name"); ok && v.AsString() != "" {
+			service = v.AsString()
+		}
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				overflowed += c.consumeSpan(service, spans.At(k), now)
+			}
+		}
+	}
+	c.mu.Unlock()
+	if overflowed > 0 {
+		c.overflow.Add(ctx, int64(overflowed))
+	}
+	return nil
+}
+
+// spanAttributes are the attributes of a span the connector reads.
+type spanAttributes struct {
+	fingerprint, system, oldSystem, text, oldText, route string
+	dbQueries                                            int64
+	isRequest                                            bool
+}
+
+func readSpan(attrs pcommon.Map) spanAttributes {
+	var a spanAttributes
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case annotate.AttrFingerprint:
+			a.fingerprint = v.Str()
+		case "db.system.name":
+			a.system = v.AsString()
+		case "db.system":
+			a.oldSystem = v.AsString()
+		case "db.query.text":
+			a.text = v.Str()
+		case "db.statement":
+			a.oldText = v.Str()
+		case "http.route":
+			a.route = v.AsString()
+		case annotate.AttrRequestDBQueries:
+			a.dbQueries, a.isRequest = v.Int(), true
+		}
+		return true
+	})
+	if a.system == "" {
+		a.system = a.oldSystem
+	}
+	if a.text == "" {
+		a.text = a.oldText
+	}
+	return a
+}
+
+// consumeSpan counts one span; it returns the observations that overflowed.
+func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now pcommon.Timestamp) int {
+	overflowed := 0
+	a := readSpan(span.Attributes())
+	if a.fingerprint != "" {
+		fp := c.admit(service, a.fingerprint, now)
+		if fp == overflowFingerprint {
+			overflowed++
+		} else {
+			c.describe(infoKey{fp, a.system}, now, func() string { return c.norm.Normalize(a.system, a.text).Text })
+		}
+		s := c.querySeries(queryKey{service, a.system, fp}, now)
+		s.queries.value++
+		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
+	}
+	if a.isRequest {
+		route := traceview.Route(traceview.Kind(span.Kind()), span.Name(), a.route)
+		if route == "" {
+			route = unknownRoute
+		}
+		s := c.requestSeries(requestKey{service, route}, now)
+		s.queries.observe(c.cfg.QueryCountBuckets, float64(a.dbQueries))
+		s.queries.ex.record(span.TraceID(), span.SpanID(), float64(a.dbQueries), span.EndTimestamp())
+	}
+	events := span.Events()
+	for e := 0; e < events.Len(); e++ {
+		if ev := events.At(e); ev.Name() == annotate.EventFinding {
+			overflowed += c.consumeFinding(service, span, ev.Attributes(), now)
+		}
+	}
+	return overflowed
+}
+
+func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
+	str := func(k string) string {
+		if v, ok := attrs.Get(k); ok {
+			return v.AsString()
+		}
+		return ""
+	}
+	num := func(k string) (float64, bool) {
+		v, ok := attrs.Get(k)
+		switch {
+		case !ok:
+			return 0, false
+		case v.Type() == pcommon.ValueTypeInt:
+			return float64(v.Int()), true
+		case v.Type() == pcommon.ValueTypeDouble:
+			return v.Double(), true
+		}
+		return 0, false
+	}
+	overflowed := 0
+	fp := c.admit(service, str(annotate.AttrFingerprint), now)
+	if fp == overflowFingerprint {
+		overflowed++
+	} else if statement := str(annotate.AttrStatement); statement != "" {
+		c.describe(infoKey{fp, ""}, now, func() string { return statement })
+	}
+	route := str(annotate.AttrRoute)
+	if route == "" {
+		route = unknownRoute
+	}
+	count, _ := num(annotate.AttrCount)
+	wasted, ok := num(annotate.AttrWastedQueries)
+	if !ok {
+		wasted = max(count-1, 0)
+	}
+	durationMs, _ := num(annotate.AttrTotalDuration)
+	s := c.findingSeries(findingKey{service, str(annotate.AttrFindingType), fp, route}, now)
+	s.findings.value++
+	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
+	s.wasted.value += int64(wasted)
+	if wasted > 0 {
+		s.wasted.ex.record(span.TraceID(), span.SpanID(), wasted, now)
+	}
+	s.duration.observe(c.cfg.DurationBuckets, durationMs/1e3)
+	s.duration.ex.record(span.TraceID(), span.SpanID(), durationMs/1e3, now)
+	return overflowed
+}
+
+// admit returns the fingerprint to count an observation under: its own, or
+// "other" once its service has MaxFingerprints others.
+func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) string {
+	if fp == "" {
+		return ""
+	}
+	set := c.admitted[service]
+	if set == nil {
+		set = map[string]pcommon.Timestamp{}
+		c.admitted[service] = set
+	}
+	if _, ok := set[fp]; !ok && len(set) >= c.cfg.MaxFingerprints {
+		return overflowFingerprint
+	}
+	set[fp] = now
+	return fp
+}
+
+// describe keeps the statement of a fingerprint for querylens.fingerprint.info.
+func (c *querylensConnector) describe(k infoKey, now pcommon.Timestamp, statement func() string) {
+	s, ok := c.info[k]
+	if !ok {
+		s = &infoSeries{life: life{start: now}, statement: truncate(statement(), c.cfg.MaxStatementLength)}
+		c.info[k] = s
+	}
+	s.last = now
+}
+
+func (c *querylensConnector) findingSeries(k findingKey, now pcommon.Timestamp) *findingSeries {
+	s, ok := c.findings[k]
+	if !ok {
+		s = &findingSeries{life: life{start: now}, duration: newHistogram(c.cfg.DurationBuckets)}
+		c.findings[k] = s
+	}
+	s.last = now
+	return s
+}
+
+func (c *querylensConnector) querySeries(k queryKey, now pcommon.Timestamp) *querySeries {
+	s, ok := c.queries[k]
+	if !ok {
+		s = &querySeries{life: life{start: now}, duration: newHistogram(c.cfg.DurationBuckets)}
+		c.queries[k] = s
+	}
+	s.last = now
+	return s
+}
+
+func (c *querylensConnector) requestSeries(k requestKey, now pcommon.Timestamp) *requestSeries {
+	s, ok := c.requests[k]
+	if !ok {
+		s = &requestSeries{life: life{start: now}, queries: newHistogram(c.cfg.QueryCountBuckets)}
+		c.requests[k] = s
+	}
+	s.last = now
+	return s
+}
+
+func seconds(span ptrace.Span) float64 {
+	if span.EndTimestamp() <= span.StartTimestamp() {
+		return 0
+	}
+	return float64(span.EndTimestamp()-span.StartTimestamp()) / 1e9
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,327 @@
+package querylensconnector
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
+	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/fixtures"
+)
+
+// fakeClock moves only when told.
+type fakeClock struct{ t time.Time }
+
+func (f *fakeClock) now() time.Time { return f.t }
+
+func newTestConnector(t testing.TB, mutate func(*Config)) (*querylensConnector, *consumertest.MetricsSink, *fakeClock) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	sink := new(consumertest.MetricsSink)
+	c, err := NewFactory().CreateTracesToMetrics(context.Background(), connectortest.NewNopSettings(metadata.Type), cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc := c.(*querylensConnector)
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	qc.now = clock.now
+	return qc, sink, clock
+}
+
+// point is one data point, flattened for assertions.
+type point struct {
+	metric    string
+	attrs     map[string]any
+	value     float64 // sum value, or histogram count
+	sum       float64 // histogram sum
+	exemplars []string
+}
+
+func points(md pmetric.Metrics) []point {
+	var out []point
+	for i := 0; i < md.ResourceMetrics().Len(); i++ {
+		sms := md.ResourceMetrics().At(i).ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			ms := sms.At(j).Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				m := ms.At(k)
+				switch m.Type() {
+				case pmetric.MetricTypeSum:
+					if m.Sum().AggregationTemporality() != pmetric.AggregationTemporalityCumulative || !m.Sum().IsMonotonic() {
+						panic(m.Name() + " is not a cumulative monotonic sum")
+					}
+					for d := 0; d < m.Sum().DataPoints().Len(); d++ {
+						dp := m.Sum().DataPoints().At(d)
+						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.IntValue()), 0, exemplarTraces(dp.Exemplars())})
+					}
+				case pmetric.MetricTypeHistogram:
+					for d := 0; d < m.Histogram().DataPoints().Len(); d++ {
+						dp := m.Histogram().DataPoints().At(d)
+						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.Count()), dp.Sum(), exemplarTraces(dp.Exemplars())})
+					}
+				case pmetric.MetricTypeGauge:
+					for d := 0; d < m.Gauge().DataPoints().Len(); d++ {
+						dp := m.Gauge().DataPoints().At(d)
+						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.IntValue()), 0, nil})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func exemplarTraces(es pmetric.ExemplarSlice) []string {
+	var ids []string
+	for i := 0; i < es.Len(); i++ {
+		ids = append(ids, es.At(i).TraceID().String()+"/"+es.At(i).SpanID().String())
+	}
+	return ids
+}
+
+func total(ps []point, metric string, match func(map[string]any) bool) float64 {
+	sum := 0.0
+	for _, p := range ps {
+		if p.metric == metric && (match == nil || match(p.attrs)) {
+			sum += p.value
+		}
+	}
+	return sum
+}
+
+func TestMetricsOfTheTestdata(t *testing.T) {
+	scenarios, err := fixtures.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, sink, _ := newTestConnector(t, nil)
+	var annotated []ptrace.Traces
+	for _, s := range scenarios {
+		td := s.Annotated()
+		annotated = append(annotated, td)
+		if err := c.ConsumeTraces(context.Background(), td); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.AllMetrics()) != 1 {
+		t.Fatalf("%d flushes, want the one at shutdown", len(sink.AllMetrics()))
+	}
+	ps := points(sink.AllMetrics()[0])
+
+	// What the annotated traces hold, read independently of the connector.
+	wantFindings := map[string]float64{}
+	wantWasted, wantDBSpans, wantRequests := 0.0, 0.0, 0.0
+	anchors := map[string]bool{}
+	fixtures.EachSpan(annotated, func(_ pcommon.Resource, s ptrace.Span) {
+		if _, ok := s.Attributes().Get(annotate.AttrFingerprint); ok {
+			wantDBSpans++
+		}
+		if _, ok := s.Attributes().Get(annotate.AttrRequestDBQueries); ok {
+			wantRequests++
+		}
+		for i := 0; i < s.Events().Len(); i++ {
+			if ev := s.Events().At(i); ev.Name() == annotate.EventFinding {
+				typ, _ := ev.Attributes().Get(annotate.AttrFindingType)
+				w, _ := ev.Attributes().Get(annotate.AttrWastedQueries)
+				wantFindings[typ.Str()]++
+				wantWasted += float64(w.Int())
+				anchors[s.TraceID().String()+"/"+s.SpanID().String()] = true
+			}
+		}
+	})
+	for typ, n := range wantFindings {
+		got := total(ps, metricFindings, func(a map[string]any) bool { return a["querylens.finding.type"] == typ })
+		if got != n {
+			t.Errorf("%s findings: %v, want %v", typ, got, n)
+		}
+		if hist := total(ps, metricFindingDuration, func(a map[string]any) bool { return a["querylens.finding.type"] == typ }); hist != n {
+			t.Errorf("%s duration observations: %v, want %v", typ, hist, n)
+		}
+	}
+	if got := total(ps, metricWastedQueries, nil); got != wantWasted || wantWasted == 0 {
+		t.Errorf("wasted queries %v, want %v", got, wantWasted)
+	}
+	if got := total(ps, metricDBQueries, nil); got != wantDBSpans {
+		t.Errorf("db queries %v, want every database span: %v", got, wantDBSpans)
+	}
+	if got := total(ps, metricDBQueryDuration, nil); got != wantDBSpans {
+		t.Errorf("db query duration observations %v, want %v", got, wantDBSpans)
+	}
+	if got := total(ps, metricRequestQueries, nil); got != wantRequests {
+		t.Errorf("request observations %v, want %v", got, wantRequests)
+	}
+	// Attributes, routes, exemplars.
+	for _, p := range ps {
+		switch p.metric {
+		case metricFindings, metricWastedQueries, metricFindingDuration:
+			for _, k := range []string{"service.name", "querylens.finding.type", "querylens.fingerprint", "http.route"} {
+				if p.attrs[k] == "" || p.attrs[k] == nil {
+					t.Errorf("%s point without %s: %v", p.metric, k, p.attrs)
+				}
+			}
+			for _, e := range p.exemplars {
+				if !anchors[e] {
+					t.Errorf("%s exemplar %s is not the anchor of a finding", p.metric, e)
+				}
+			}
+			if p.metric != metricWastedQueries && len(p.exemplars) != 1 {
+				t.Errorf("%s point without an exemplar: %v", p.metric, p.attrs)
+			}
+		}
+	}
+	routes := map[any]bool{}
+	for _, p := range ps {
+		if p.metric == metricFindings {
+			routes[p.attrs["http.route"]] = true
+		}
+	}
+	for _, r := range []string{"/books", "books/", "/authors/stats"} {
+		if !routes[r] {
+			t.Errorf("no finding on route %q; routes seen: %v", r, routes)
+		}
+	}
+	// Every fingerprint counted has its statement.
+	described := map[any]bool{}
+	for _, p := range ps {
+		if p.metric == metricFingerprintInfo {
+			described[p.attrs["querylens.fingerprint"]] = true
+			if p.attrs["querylens.statement"] == "" {
+				t.Errorf("info without statement: %v", p.attrs)
+			}
+		}
+	}
+	for _, p := range ps {
+		if fp := p.attrs["querylens.fingerprint"]; fp != nil && !described[fp] {
+			t.Errorf("fingerprint %v of %s has no querylens.fingerprint.info", fp, p.metric)
+		}
+	}
+	t.Logf("%d series after %d scenarios", len(ps), len(scenarios))
+}
+
+// dbTrace is one request with n queries on n distinct tables.
+func dbTrace(id byte, service string, n int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", service)
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	for i := 0; i < n; i++ {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{id})
+		s.SetSpanID(pcommon.SpanID{id, byte(i)})
+		s.SetStartTimestamp(1000)
+		s.SetEndTimestamp(2000)
+		s.Attributes().PutStr("db.system.name", "postgresql")
+		stmt := fmt.Sprintf("SELECT id FROM table_%d", i)
+		s.Attributes().PutStr("db.query.text", stmt)
+		s.Attributes().PutStr(annotate.AttrFingerprint, fmt.Sprintf("%016x", i+1))
+	}
+	return td
+}
+
+func TestFingerprintsOverflowToOther(t *testing.T) {
+	c, sink, _ := newTestConnector(t, func(cfg *Config) { cfg.MaxFingerprints = 5 })
+	ctx := context.Background()
+	_ = c.ConsumeTraces(ctx, dbTrace(1, "shop", 50)) // 10x max_fingerprints
+	_ = c.ConsumeTraces(ctx, dbTrace(2, "billing", 3))
+	_ = c.Shutdown(ctx)
+	ps := points(sink.AllMetrics()[0])
+	shop := func(a map[string]any) bool { return a["service.name"] == "shop" }
+	if got := total(ps, metricDBQueries, shop); got != 50 {
+		t.Errorf("shop counted %v queries, want all 50", got)
+	}
+	if got := total(ps, metricDBQueries, func(a map[string]any) bool { return shop(a) && a["querylens.fingerprint"] == "other" }); got != 45 {
+		t.Errorf("%v queries under other, want 45", got)
+	}
+	series := 0
+	for _, p := range ps {
+		if p.metric == metricDBQueries && shop(p.attrs) {
+			series++
+		}
+	}
+	if series != 6 {
+		t.Errorf("shop has %d series, want 5 fingerprints and other", series)
+	}
+	if got := total(ps, metricDBQueries, func(a map[string]any) bool { return a["service.name"] == "billing" && a["querylens.fingerprint"] != "other" }); got != 3 {
+		t.Errorf("billing has its own budget: %v", got)
+	}
+}
+
+func TestSeriesExpire(t *testing.T) {
+	c, sink, clock := newTestConnector(t, func(cfg *Config) { cfg.Expiration = time.Minute; cfg.FlushInterval = 10 * time.Second })
+	ctx := context.Background()
+	_ = c.ConsumeTraces(ctx, dbTrace(1, "shop", 3))
+	clock.t = clock.t.Add(30 * time.Second)
+	_ = c.ConsumeTraces(ctx, dbTrace(2, "shop", 1)) // refreshes fingerprint 1 only
+	clock.t = clock.t.Add(45 * time.Second)         // 75s after the first, 45s after the second
+	c.flush(ctx)
+	ps := points(sink.AllMetrics()[0])
+	if got := total(ps, metricDBQueries, nil); got != 2 {
+		t.Errorf("after expiry %v queries left, want the 2 of the refreshed series", got)
+	}
+	if len(c.admitted["shop"]) != 1 || len(c.info) != 1 {
+		t.Errorf("expired fingerprints kept: admitted %v, info %d", c.admitted, len(c.info))
+	}
+	clock.t = clock.t.Add(time.Hour)
+	c.flush(ctx)
+	if len(sink.AllMetrics()) != 1 || len(c.queries) != 0 {
+		t.Errorf("everything expired, yet %d series remain", len(c.queries))
+	}
+	_ = c.Shutdown(ctx)
+}
+
+func TestConfigValidation(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxFingerprints = 0
+	cfg.DurationBuckets = []float64{1, 1}
+	cfg.Expiration = time.Second
+	err := confmap.Validate(cfg)
+	for _, want := range []string{"max_fingerprints must be at least 1, got 0", "duration_buckets must be a non-empty list of strictly increasing bounds", "metrics_expiration must be at least metrics_flush_interval"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+}
+
+
+func TestStartFlushesPeriodically(t *testing.T) {
+	c, sink, _ := newTestConnector(t, func(cfg *Config) { cfg.FlushInterval = 10 * time.Millisecond })
+	ctx := context.Background()
+	if err := c.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.ConsumeTraces(ctx, dbTrace(1, "shop", 2))
+	deadline := time.Now().Add(5 * time.Second)
+	for len(sink.AllMetrics()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = c.Shutdown(ctx)
+	if len(sink.AllMetrics()) < 2 {
+		t.Fatal("no periodic flush")
+	}
+	// Cumulative: every flush repeats the totals.
+	for _, md := range sink.AllMetrics() {
+		if got := total(points(md), metricDBQueries, nil); got != 2 {
+			t.Errorf("a flush holds %v queries, want the cumulative 2", got)
+		}
+	}
+}

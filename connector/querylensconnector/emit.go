@@ -1,0 +1,181 @@
+package querylensconnector
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
+)
+
+// Metric names, as in the querylens contract.
+const (
+	metricFindings        = "querylens.findings"
+	metricWastedQueries   = "querylens.wasted_queries"
+	metricFindingDuration = "querylens.finding.duration"
+	metricDBQueries       = "querylens.db.queries"
+	metricDBQueryDuration = "querylens.db.query.duration"
+	metricRequestQueries  = "querylens.request.db_queries"
+	metricFingerprintInfo = "querylens.fingerprint.info"
+)
+
+// collect drops the series that expired and returns every other one as
+// cumulative metrics.
+func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expire(now)
+
+	md := pmetric.NewMetrics()
+	sm := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName(metadata.ScopeName)
+	ms := sm.Metrics()
+
+	findings := sum(ms, metricFindings, "Findings of the querylens processor, by service, type, fingerprint and route.", "{finding}")
+	wasted := sum(ms, metricWastedQueries, "Queries a fix would remove: all repeats but one per group finding.", "{query}")
+	findingDuration := hist(ms, metricFindingDuration, "Summed duration of the spans of each finding.", "s")
+	for _, k := range sortedKeys(c.findings, func(a, b findingKey) bool {
+		return less(a.service, b.service, a.findingType, b.findingType, a.fingerprint, b.fingerprint, a.route, b.route)
+	}) {
+		s := c.findings[k]
+		set := func(attrs pcommon.Map) {
+			attrs.PutStr("service.name", k.service)
+			attrs.PutStr("querylens.finding.type", k.findingType)
+			attrs.PutStr("querylens.fingerprint", k.fingerprint)
+			attrs.PutStr("http.route", k.route)
+		}
+		sumPoint(findings.DataPoints(), s.life, now, set, &s.findings)
+		sumPoint(wasted.DataPoints(), s.life, now, set, &s.wasted)
+		hp := findingDuration.DataPoints().AppendEmpty()
+		stamp(hp, s.life, now)
+		set(hp.Attributes())
+		s.duration.writeTo(hp, c.cfg.DurationBuckets)
+	}
+
+	queries := sum(ms, metricDBQueries, "Database queries, by service, database system and fingerprint.", "{query}")
+	queryDuration := hist(ms, metricDBQueryDuration, "Duration of the database queries.", "s")
+	for _, k := range sortedKeys(c.queries, func(a, b queryKey) bool {
+		return less(a.service, b.service, a.system, b.system, a.fingerprint, b.fingerprint)
+	}) {
+		s := c.queries[k]
+		set := func(attrs pcommon.Map) {
+			attrs.PutStr("service.name", k.service)
+			attrs.PutStr("db.system", k.system)
+			attrs.PutStr("querylens.fingerprint", k.fingerprint)
+		}
+		sumPoint(queries.DataPoints(), s.life, now, set, &s.queries)
+		hp := queryDuration.DataPoints().AppendEmpty()
+		stamp(hp, s.life, now)
+		set(hp.Attributes())
+		s.duration.writeTo(hp, c.cfg.DurationBuckets)
+	}
+
+	requests := hist(ms, metricRequestQueries, "Database queries per request (local request root).", "{query}")
+	for _, k := range sortedKeys(c.requests, func(a, b requestKey) bool { return less(a.service, b.service, a.route, b.route) }) {
+		s := c.requests[k]
+		hp := requests.DataPoints().AppendEmpty()
+		stamp(hp, s.life, now)
+		hp.Attributes().PutStr("service.name", k.service)
+		hp.Attributes().PutStr("http.route", k.route)
+		s.queries.writeTo(hp, c.cfg.QueryCountBuckets)
+	}
+
+	info := ms.AppendEmpty()
+	info.SetName(metricFingerprintInfo)
+	info.SetDescription("The normalized statement of each fingerprint; the value is always 1.")
+	gauge := info.SetEmptyGauge()
+	for _, k := range sortedKeys(c.info, func(a, b infoKey) bool { return less(a.fingerprint, b.fingerprint, a.system, b.system) }) {
+		dp := gauge.DataPoints().AppendEmpty()
+		dp.SetTimestamp(now)
+		dp.SetIntValue(1)
+		dp.Attributes().PutStr("querylens.fingerprint", k.fingerprint)
+		dp.Attributes().PutStr("querylens.statement", c.info[k].statement)
+		dp.Attributes().PutStr("db.system", k.system)
+	}
+
+	// Drop the metrics that have no data point.
+	ms.RemoveIf(func(m pmetric.Metric) bool { return dataPoints(m) == 0 })
+	return md
+}
+
+// expire drops the series, admitted fingerprints and statements that received
+// nothing for metrics_expiration.
+func (c *querylensConnector) expire(now pcommon.Timestamp) {
+	cutoff := now - pcommon.Timestamp(c.cfg.Expiration.Nanoseconds())
+	for k, s := range c.findings {
+		if s.last < cutoff {
+			delete(c.findings, k)
+		}
+	}
+	for k, s := range c.queries {
+		if s.last < cutoff {
+			delete(c.queries, k)
+		}
+	}
+	for k, s := range c.requests {
+		if s.last < cutoff {
+			delete(c.requests, k)
+		}
+	}
+	for k, s := range c.info {
+		if s.last < cutoff {
+			delete(c.info, k)
+		}
+	}
+	for service, set := range c.admitted {
+		for fp, last := range set {
+			if last < cutoff {
+				delete(set, fp)
+			}
+		}
+		if len(set) == 0 {
+			delete(c.admitted, service)
+		}
+	}
+}
+
+func sum(ms pmetric.MetricSlice, name, description, unit string) pmetric.Sum {
+	m := ms.AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(description)
+	m.SetUnit(unit)
+	s := m.SetEmptySum()
+	s.SetIsMonotonic(true)
+	s.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	return s
+}
+
+func hist(ms pmetric.MetricSlice, name, description, unit string) pmetric.Histogram {
+	m := ms.AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(description)
+	m.SetUnit(unit)
+	h := m.SetEmptyHistogram()
+	h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	return h
+}
+
+func sumPoint(dps pmetric.NumberDataPointSlice, l life, now pcommon.Timestamp, set func(pcommon.Map), c *counter) {
+	dp := dps.AppendEmpty()
+	dp.SetStartTimestamp(l.start)
+	dp.SetTimestamp(now)
+	set(dp.Attributes())
+	dp.SetIntValue(c.value)
+	c.ex.writeTo(dp.Exemplars(), true)
+}
+
+func stamp(dp pmetric.HistogramDataPoint, l life, now pcommon.Timestamp) {
+	dp.SetStartTimestamp(l.start)
+	dp.SetTimestamp(now)
+}
+
+func dataPoints(m pmetric.Metric) int {
+	switch m.Type() {
+	case pmetric.MetricTypeSum:
+		return m.Sum().DataPoints().Len()
+	case pmetric.MetricTypeHistogram:
+		return m.Histogram().DataPoints().Len()
+	case pmetric.MetricTypeGauge:
+		return m.Gauge().DataPoints().Len()
+	}
+	return 0
+}

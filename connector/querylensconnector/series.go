@@ -1,0 +1,135 @@
+package querylensconnector
+
+import (
+	"sort"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// exemplar is the last observation of a series that can open its trace. It is
+// kept across flushes, so a scrape between two observations still sees it.
+type exemplar struct {
+	set     bool
+	traceID pcommon.TraceID
+	spanID  pcommon.SpanID
+	value   float64
+	time    pcommon.Timestamp
+}
+
+func (e *exemplar) record(traceID pcommon.TraceID, spanID pcommon.SpanID, value float64, t pcommon.Timestamp) {
+	*e = exemplar{set: true, traceID: traceID, spanID: spanID, value: value, time: t}
+}
+
+func (e *exemplar) writeTo(dst pmetric.ExemplarSlice, asInt bool) {
+	if !e.set {
+		return
+	}
+	x := dst.AppendEmpty()
+	x.SetTraceID(e.traceID)
+	x.SetSpanID(e.spanID)
+	x.SetTimestamp(e.time)
+	if asInt {
+		x.SetIntValue(int64(e.value))
+	} else {
+		x.SetDoubleValue(e.value)
+	}
+}
+
+// counter is a cumulative sum.
+type counter struct {
+	value int64
+	ex    exemplar
+}
+
+// histogram is a cumulative explicit-bucket histogram.
+type histogram struct {
+	counts   []uint64 // len(bounds)+1
+	sum      float64
+	count    uint64
+	min, max float64
+	ex       exemplar
+}
+
+func newHistogram(bounds []float64) histogram {
+	return histogram{counts: make([]uint64, len(bounds)+1)}
+}
+
+func (h *histogram) observe(bounds []float64, v float64) {
+	// bucket i holds (bounds[i-1], bounds[i]]
+	h.counts[sort.SearchFloat64s(bounds, v)]++
+	if h.count == 0 || v < h.min {
+		h.min = v
+	}
+	if h.count == 0 || v > h.max {
+		h.max = v
+	}
+	h.sum += v
+	h.count++
+}
+
+func (h *histogram) writeTo(dp pmetric.HistogramDataPoint, bounds []float64) {
+	dp.ExplicitBounds().FromRaw(bounds)
+	dp.BucketCounts().FromRaw(h.counts)
+	dp.SetSum(h.sum)
+	dp.SetCount(h.count)
+	dp.SetMin(h.min)
+	dp.SetMax(h.max)
+	h.ex.writeTo(dp.Exemplars(), false)
+}
+
+// life is when a series started (its cumulative start time) and when it last
+// received data (for expiry).
+type life struct {
+	start, last pcommon.Timestamp
+}
+
+type findingKey struct{ service, findingType, fingerprint, route string }
+
+type findingSeries struct {
+	life
+	findings, wasted counter
+	duration         histogram
+}
+
+type queryKey struct{ service, system, fingerprint string }
+
+type querySeries struct {
+	life
+	queries  counter
+	duration histogram
+}
+
+type requestKey struct{ service, route string }
+
+type requestSeries struct {
+	life
+	queries histogram
+}
+
+type infoKey struct{ fingerprint, system string }
+
+type infoSeries struct {
+	life
+	statement string
+}
+
+// sortedKeys returns the keys of m in a stable order, for reproducible output.
+func sortedKeys[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
+	return keys
+}
+
+// less compares pairs of fields in order: less(a1, b1, a2, b2, ...).
+func less(pairs ...string) bool {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			return pairs[i] < pairs[i+1]
+		}
+	}
+	return false
+}
