@@ -11,9 +11,21 @@ import (
 
 // pendingTrace is the spans of one trace held until its window closes.
 type pendingTrace struct {
+	id       pcommon.TraceID
 	td       ptrace.Traces
 	spans    int
 	deadline time.Time
+}
+
+// added is what one add did besides buffering.
+type added struct {
+	// release are the traces to release now.
+	release []*pendingTrace
+	// full and tooLarge count the traces released early because the buffer
+	// was full or the trace reached max_spans_per_trace.
+	full, tooLarge int
+	// late counts spans of traces released before they arrived.
+	late int
 }
 
 // traceBuffer holds spans per trace, bounded in traces and in spans per trace.
@@ -30,42 +42,57 @@ type traceBuffer struct {
 	maxSpans int
 	wait     time.Duration
 	closed   bool
+	// released remembers the traces released last (twice num_traces, at least
+	// 1024), to count the spans that arrive after their trace left.
+	released *simplelru.LRU[pcommon.TraceID, struct{}]
 }
 
 func newTraceBuffer(numTraces, maxSpansPerTrace int, wait time.Duration) *traceBuffer {
 	// simplelru only fails on a size below 1, which Config.Validate refuses.
 	traces, _ := simplelru.NewLRU[pcommon.TraceID, *pendingTrace](numTraces, nil)
-	return &traceBuffer{traces: traces, capacity: numTraces, maxSpans: maxSpansPerTrace, wait: wait}
+	released, _ := simplelru.NewLRU[pcommon.TraceID, struct{}](max(2*numTraces, 1024), nil)
+	return &traceBuffer{traces: traces, capacity: numTraces, maxSpans: maxSpansPerTrace, wait: wait, released: released}
 }
 
 // add moves the fragments into the buffer. It returns the traces that must be
 // released now: the oldest ones when the buffer is full, traces that reached
 // the span bound, and, once the buffer is closed, the fragments themselves.
-func (b *traceBuffer) add(frags []*fragment, now time.Time) (release []*pendingTrace) {
+func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, f := range frags {
 		if b.closed {
-			release = append(release, &pendingTrace{td: f.td, spans: f.spans})
+			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans})
 			continue
 		}
 		t, ok := b.traces.Peek(f.id)
 		if !ok {
+			if b.released.Contains(f.id) {
+				a.late += f.spans
+			}
 			if b.traces.Len() >= b.capacity {
 				_, oldest, _ := b.traces.RemoveOldest()
-				release = append(release, oldest)
+				a.release = append(a.release, b.leave(oldest))
+				a.full++
 			}
-			t = &pendingTrace{td: ptrace.NewTraces(), deadline: now.Add(b.wait)}
+			t = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait)}
 			b.traces.Add(f.id, t)
 		}
 		f.td.ResourceSpans().MoveAndAppendTo(t.td.ResourceSpans())
 		t.spans += f.spans
 		if t.spans >= b.maxSpans {
 			b.traces.Remove(f.id)
-			release = append(release, t)
+			a.release = append(a.release, b.leave(t))
+			a.tooLarge++
 		}
 	}
-	return release
+	return a
+}
+
+// leave records that a trace was released.
+func (b *traceBuffer) leave(t *pendingTrace) *pendingTrace {
+	b.released.Add(t.id, struct{}{})
+	return t
 }
 
 // expired removes and returns the traces whose window closed by now, oldest
@@ -80,7 +107,7 @@ func (b *traceBuffer) expired(now time.Time, limit int) []*pendingTrace {
 			break
 		}
 		b.traces.RemoveOldest()
-		out = append(out, t)
+		out = append(out, b.leave(t))
 	}
 	return out
 }

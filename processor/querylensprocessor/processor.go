@@ -29,6 +29,7 @@ type querylensProcessor struct {
 	buffer *traceBuffer
 	norm   *sqlnorm.Cache
 	engine *engine.Engine
+	tel    *telemetry
 
 	tick       time.Duration
 	numWorkers int
@@ -57,7 +58,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 	if err != nil {
 		return nil, err
 	}
-	return &querylensProcessor{
+	p := &querylensProcessor{
 		logger:     set.Logger,
 		next:       next,
 		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
@@ -67,7 +68,11 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 		numWorkers: workers,
 		work:       make(chan []*pendingTrace, workers),
 		stop:       make(chan struct{}),
-	}, nil
+	}
+	if p.tel, err = newTelemetry(set.TelemetrySettings, p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (p *querylensProcessor) Capabilities() consumer.Capabilities {
@@ -124,19 +129,31 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 		close(p.work)
 		p.workers.Wait()
 	}
+	p.tel.unregister()
 	return nil
 }
 
 // ConsumeTraces files the spans of td under their traces and returns at once.
 // Traces pushed out because the buffer is full are released by the caller, so
 // a full buffer slows senders down instead of dropping spans.
-func (p *querylensProcessor) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	p.tel.spansReceived.Add(ctx, int64(td.SpanCount()))
 	frags, empty := splitByTrace(td)
 	if empty != nil {
 		p.forward(*empty)
 	}
-	if release := p.buffer.add(frags, time.Now()); len(release) > 0 {
-		p.release(release)
+	a := p.buffer.add(frags, time.Now())
+	if a.full > 0 {
+		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFull)
+	}
+	if a.tooLarge > 0 {
+		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLarge)
+	}
+	if a.late > 0 {
+		p.tel.lateSpans.Add(ctx, int64(a.late))
+	}
+	if len(a.release) > 0 {
+		p.release(a.release)
 	}
 	return nil
 }
@@ -173,8 +190,12 @@ func (p *querylensProcessor) release(traces []*pendingTrace) {
 }
 
 func (p *querylensProcessor) forward(td ptrace.Traces) {
-	if err := p.next.ConsumeTraces(context.Background(), td); err != nil {
-		p.logger.Error("the next consumer refused released spans", zap.Int("spans", td.SpanCount()), zap.Error(err))
+	ctx := context.Background()
+	n := td.SpanCount()
+	p.tel.spansReleased.Add(ctx, int64(n))
+	if err := p.next.ConsumeTraces(ctx, td); err != nil {
+		p.tel.spansRefused.Add(ctx, int64(n))
+		p.logger.Error("the next consumer refused released spans", zap.Int("spans", n), zap.Error(err))
 	}
 }
 
@@ -187,11 +208,16 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 				zap.Int("spans", td.SpanCount()), zap.Stack("stack"))
 		}
 	}()
+	start := time.Now()
 	view, spans := traceview.Build(td, p.norm)
 	res := p.engine.Analyze(view)
 	annotate.Write(view, spans, res)
+	ctx := context.Background()
+	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())
 	for i := range res.Findings {
-		p.logFinding(view, &res.Findings[i])
+		f := &res.Findings[i]
+		p.tel.findings.Add(ctx, 1, findingType(f.Type))
+		p.logFinding(view, f)
 	}
 }
 
