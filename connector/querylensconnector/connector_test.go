@@ -261,7 +261,9 @@ func TestFingerprintsOverflowToOther(t *testing.T) {
 	if series != 6 {
 		t.Errorf("shop has %d series, want 5 fingerprints and other", series)
 	}
-	if got := total(ps, metricDBQueries, func(a map[string]any) bool { return a["service.name"] == "billing" && a["querylens.fingerprint"] != "other" }); got != 3 {
+	if got := total(ps, metricDBQueries, func(a map[string]any) bool {
+		return a["service.name"] == "billing" && a["querylens.fingerprint"] != "other"
+	}); got != 3 {
 		t.Errorf("billing has its own budget: %v", got)
 	}
 }
@@ -301,7 +303,6 @@ func TestConfigValidation(t *testing.T) {
 		}
 	}
 }
-
 
 func TestStartFlushesPeriodically(t *testing.T) {
 	c, sink, _ := newTestConnector(t, func(cfg *Config) { cfg.FlushInterval = 10 * time.Millisecond })
