@@ -37,7 +37,7 @@ type querylensConnector struct {
 	findings map[findingKey]*findingSeries
 	queries  map[queryKey]*querySeries
 	requests map[requestKey]*requestSeries
-	info     map[infoKey]*infoSeries
+	info     map[string]*infoSeries // by fingerprint
 	// admitted are the fingerprints each service may report, with when each
 	// was last seen; past MaxFingerprints, new ones count as "other".
 	admitted map[string]map[string]pcommon.Timestamp
@@ -66,7 +66,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		findings: map[findingKey]*findingSeries{},
 		queries:  map[queryKey]*querySeries{},
 		requests: map[requestKey]*requestSeries{},
-		info:     map[infoKey]*infoSeries{},
+		info:     map[string]*infoSeries{},
 		admitted: map[string]map[string]pcommon.Timestamp{},
 		stop:     make(chan struct{}),
 	}
@@ -214,7 +214,7 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		if fp == overflowFingerprint {
 			overflowed++
 		} else {
-			c.describe(infoKey{fp, a.system}, now, func() string { return c.norm.Normalize(a.system, a.text).Text })
+			c.describe(fp, a.system, now, func() string { return c.norm.Normalize(a.system, a.text).Text })
 		}
 		s := c.querySeries(queryKey{service, a.system, fp}, now)
 		s.queries.value++
@@ -262,7 +262,7 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 	if fp == overflowFingerprint {
 		overflowed++
 	} else if statement := str(annotate.AttrStatement); statement != "" {
-		c.describe(infoKey{fp, ""}, now, func() string { return statement })
+		c.describe(fp, "", now, func() string { return statement })
 	}
 	route := str(annotate.AttrRoute)
 	if route == "" {
@@ -304,12 +304,16 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 	return fp
 }
 
-// describe keeps the statement of a fingerprint for querylens.fingerprint.info.
-func (c *querylensConnector) describe(k infoKey, now pcommon.Timestamp, statement func() string) {
-	s, ok := c.info[k]
+// describe keeps the statement of a fingerprint for querylens.fingerprint.info;
+// a database span also tells its system, which a finding event does not.
+func (c *querylensConnector) describe(fp, system string, now pcommon.Timestamp, statement func() string) {
+	s, ok := c.info[fp]
 	if !ok {
 		s = &infoSeries{life: life{start: now}, statement: truncate(statement(), c.cfg.MaxStatementLength)}
-		c.info[k] = s
+		c.info[fp] = s
+	}
+	if s.system == "" {
+		s.system = system
 	}
 	s.last = now
 }

@@ -200,13 +200,27 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 			t.Errorf("no finding on route %q; routes seen: %v", r, routes)
 		}
 	}
-	// Every fingerprint counted has its statement.
+	// Every fingerprint counted has its statement, once, with the database
+	// system when a database span told it.
 	described := map[any]bool{}
 	for _, p := range ps {
 		if p.metric == metricFingerprintInfo {
-			described[p.attrs["querylens.fingerprint"]] = true
+			fp := p.attrs["querylens.fingerprint"]
+			if described[fp] {
+				t.Errorf("fingerprint %v described twice", fp)
+			}
+			described[fp] = true
 			if p.attrs["querylens.statement"] == "" {
 				t.Errorf("info without statement: %v", p.attrs)
+			}
+		}
+	}
+	for _, p := range ps {
+		if p.metric == metricDBQueries {
+			for _, q := range ps {
+				if q.metric == metricFingerprintInfo && q.attrs["querylens.fingerprint"] == p.attrs["querylens.fingerprint"] && q.attrs["db.system"] == "" {
+					t.Errorf("info of database fingerprint %v has no db.system", q.attrs["querylens.fingerprint"])
+				}
 			}
 		}
 	}

@@ -83,13 +83,13 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 	info.SetName(metricFingerprintInfo)
 	info.SetDescription("The normalized statement of each fingerprint; the value is always 1.")
 	gauge := info.SetEmptyGauge()
-	for _, k := range sortedKeys(c.info, func(a, b infoKey) bool { return less(a.fingerprint, b.fingerprint, a.system, b.system) }) {
+	for _, fp := range sortedKeys(c.info, func(a, b string) bool { return a < b }) {
 		dp := gauge.DataPoints().AppendEmpty()
 		dp.SetTimestamp(now)
 		dp.SetIntValue(1)
-		dp.Attributes().PutStr("querylens.fingerprint", k.fingerprint)
-		dp.Attributes().PutStr("querylens.statement", c.info[k].statement)
-		dp.Attributes().PutStr("db.system", k.system)
+		dp.Attributes().PutStr("querylens.fingerprint", fp)
+		dp.Attributes().PutStr("querylens.statement", c.info[fp].statement)
+		dp.Attributes().PutStr("db.system", c.info[fp].system)
 	}
 
 	// Drop the metrics that have no data point.

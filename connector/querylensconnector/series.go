@@ -107,11 +107,9 @@ type requestSeries struct {
 	queries histogram
 }
 
-type infoKey struct{ fingerprint, system string }
-
 type infoSeries struct {
 	life
-	statement string
+	statement, system string
 }
 
 // sortedKeys returns the keys of m in a stable order, for reproducible output.
