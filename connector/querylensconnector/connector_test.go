@@ -3,12 +3,16 @@ package querylensconnector
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -337,6 +341,40 @@ func TestStartFlushesPeriodically(t *testing.T) {
 	for _, md := range sink.AllMetrics() {
 		if got := total(points(md), metricDBQueries, nil); got != 2 {
 			t.Errorf("a flush holds %v queries, want the cumulative 2", got)
+		}
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(name string) (*Config, error) {
+		cfg := createDefaultConfig().(*Config)
+		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+		if err != nil {
+			return nil, err
+		}
+		if err := sub.Unmarshal(cfg); err != nil {
+			return nil, err
+		}
+		return cfg, confmap.Validate(cfg)
+	}
+	if cfg, err := load(""); err != nil || !reflect.DeepEqual(cfg, createDefaultConfig()) {
+		t.Errorf("defaults: %+v %v", cfg, err)
+	}
+	cfg, err := load("custom")
+	want := &Config{FlushInterval: 30 * time.Second, Expiration: 10 * time.Minute, MaxFingerprints: 200, MaxStatementLength: 256,
+		DurationBuckets: []float64{0.001, 0.01, 0.1, 1}, QueryCountBuckets: []float64{1, 10, 100}}
+	if err != nil || !reflect.DeepEqual(cfg, want) {
+		t.Errorf("custom: %+v %v", cfg, err)
+	}
+	_, err = load("invalid")
+	for _, w := range []string{"metrics_flush_interval must be positive, got 0s", "max_fingerprints must be at least 1, got 0",
+		"duration_buckets must be a non-empty list of strictly increasing bounds, got [1 0.5]"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v does not say %q", err, w)
 		}
 	}
 }
