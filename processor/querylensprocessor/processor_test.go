@@ -76,7 +76,7 @@ func TestTestdataFindings(t *testing.T) {
 				t.Error(err)
 			}
 			for _, o := range observed {
-				t.Logf("%s x%d on %q [%s]: %s\n  suggestion: %s", o.Type, o.Count, o.AnchorSpanName, o.ORM, o.Statement, o.Suggestion)
+				t.Logf("%s x%d on %q [%s]: %s\n  suggestion: %s", o.Type, o.Count, o.Anchor, o.ORM, o.Statement, o.Suggestion)
 			}
 		})
 	}

@@ -1,0 +1,116 @@
+// Package report reads the findings back out of annotated traces and writes
+// them as a table, JSON or SARIF, for the command-line tool and the tests.
+package report
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/annotate"
+)
+
+// Finding is one finding as the processor wrote it into a trace.
+type Finding struct {
+	TraceID       string  `json:"trace_id"`
+	SpanID        string  `json:"span_id"`
+	Type          string  `json:"type"`
+	ID            string  `json:"id"`
+	Service       string  `json:"service"`
+	Route         string  `json:"route,omitempty"`
+	Anchor        string  `json:"anchor_span"`
+	Count         int     `json:"count"`
+	WastedQueries int     `json:"wasted_queries"`
+	DurationMs    float64 `json:"total_duration_ms"`
+	// WastedMs is the time a fix saves: the duration of the repeats it removes.
+	WastedMs      float64 `json:"wasted_ms"`
+	Fingerprint   string  `json:"fingerprint"`
+	Statement     string  `json:"statement"`
+	Suggestion    string  `json:"suggestion"`
+	ORM           string  `json:"orm,omitempty"`
+	ParentMissing bool    `json:"parent_missing,omitempty"`
+	Code          *Code   `json:"code,omitempty"`
+	// Event holds every attribute of the finding event.
+	Event map[string]any `json:"-"`
+}
+
+// Code is where in the code a finding is.
+type Code struct {
+	Function string `json:"function,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int64  `json:"line,omitempty"`
+}
+
+// Read returns the findings written into td, in the order of their spans.
+func Read(td ptrace.Traces) []Finding {
+	var out []Finding
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service := ""
+		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
+			service = v.AsString()
+		}
+		for j := 0; j < rs.ScopeSpans().Len(); j++ {
+			spans := rs.ScopeSpans().At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				s := spans.At(k)
+				for e := 0; e < s.Events().Len(); e++ {
+					if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
+						out = append(out, fromEvent(service, s, ev.Attributes()))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
+	f := Finding{
+		TraceID:     s.TraceID().String(),
+		SpanID:      s.SpanID().String(),
+		Service:     service,
+		Anchor:      s.Name(),
+		Type:        str(a, annotate.AttrFindingType),
+		ID:          str(a, annotate.AttrFindingID),
+		Route:       str(a, annotate.AttrRoute),
+		Fingerprint: str(a, annotate.AttrFingerprint),
+		Statement:   str(a, annotate.AttrStatement),
+		Suggestion:  str(a, annotate.AttrSuggestion),
+		ORM:         str(a, annotate.AttrORM),
+		Count:       int(num(a, annotate.AttrCount)),
+		DurationMs:  num(a, annotate.AttrTotalDuration),
+		Event:       a.AsRaw(),
+	}
+	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
+	if f.Count > 0 {
+		f.WastedMs = f.DurationMs * float64(f.WastedQueries) / float64(f.Count)
+	}
+	if v, ok := a.Get(annotate.AttrParentMissing); ok {
+		f.ParentMissing = v.Bool()
+	}
+	if fn, file, line := str(a, annotate.AttrCodeFunction), str(a, annotate.AttrCodeFile), int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
+		f.Code = &Code{Function: fn, File: file, Line: line}
+	}
+	return f
+}
+
+func str(m pcommon.Map, k string) string {
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+func num(m pcommon.Map, k string) float64 {
+	v, ok := m.Get(k)
+	switch {
+	case !ok:
+		return 0
+	case v.Type() == pcommon.ValueTypeInt:
+		return float64(v.Int())
+	case v.Type() == pcommon.ValueTypeDouble:
+		return v.Double()
+	}
+	return 0
+}
