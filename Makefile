@@ -8,7 +8,10 @@ BUILD := $(CURDIR)/build
 OCB_VERSION := v0.161.0
 OCB         := $(BIN)/builder-$(OCB_VERSION)
 COLLECTOR   := $(BIN)/otelcol-querylens
+CLI         := $(BIN)/querylens
+BOOKSHOP    := $(BIN)/bookshop
 DIST        := $(BUILD)/otelcol-querylens
+VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 # What the collector is built from: rebuild only when one of these changes.
 GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
@@ -16,9 +19,12 @@ GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
 COLLECTOR_INPUTS := $(GO_SOURCES) go.mod go.sum \
 	collector-builder/builder-config.yaml collector-builder/default_config.go.tmpl config/local.yaml
 
-.PHONY: build run test fmt-check vet unit e2e clean
+.PHONY: build run demo test fmt-check vet unit e2e clean
 
-build: $(COLLECTOR)
+build: $(COLLECTOR) $(CLI)
+
+$(CLI): $(GO_SOURCES) go.mod go.sum
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/querylens
 
 $(OCB):
 	mkdir -p $(BIN)
@@ -38,6 +44,13 @@ $(COLLECTOR): $(OCB) $(COLLECTOR_INPUTS)
 run: build
 	$(COLLECTOR)
 
+# The GORM demo service (its own module, examples/bookshop).
+$(BOOKSHOP): $(wildcard examples/bookshop/*.go) examples/bookshop/go.mod examples/bookshop/go.sum
+	cd examples/bookshop && $(GO) build -o $@ .
+
+demo: build $(BOOKSHOP)
+	examples/demo.sh
+
 test: fmt-check vet unit e2e
 
 fmt-check:
@@ -52,8 +65,8 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 # End to end through the real binary.
-e2e: build
-	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
+e2e: build $(BOOKSHOP)
+	QUERYLENS_BOOKSHOP=$(BOOKSHOP) QUERYLENS_CLI=$(CLI) QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
 
 clean:
-	rm -rf $(BUILD) $(COLLECTOR)
+	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)

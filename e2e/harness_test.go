@@ -21,15 +21,7 @@ import (
 
 // collectorBinary is the binary under test.
 func collectorBinary(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("QUERYLENS_COLLECTOR")
-	if bin == "" {
-		bin = filepath.Join("..", "bin", "otelcol-querylens")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("collector binary %s not found (run `make e2e`, which builds it): %v", bin, err)
-	}
-	return bin
+	return binaryFromEnv(t, "QUERYLENS_COLLECTOR", "otelcol-querylens")
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.

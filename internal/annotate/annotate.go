@@ -17,6 +17,11 @@ import (
 // type and id on every member span, and the query count of every request root.
 func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
+		if t.Spans[i].Annotated {
+			erase(spans[i])
+		}
+	}
+	for i := range t.Spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
 			spans[i].Attributes().PutStr(AttrFingerprint, db.Statement.Fingerprint)
 		}
@@ -82,3 +87,14 @@ func eventTime(t *traceview.Trace, f *detect.Finding) int64 {
 }
 
 func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// erase removes what an earlier pass of querylens wrote into a span, so that a
+// trace analyzed twice (two collectors, or `querylens analyze` of annotated
+// traces) carries one set of findings.
+func erase(s ptrace.Span) {
+	s.Events().RemoveIf(func(e ptrace.SpanEvent) bool { return e.Name() == EventFinding })
+	attrs := s.Attributes()
+	for _, k := range []string{AttrFindingType, AttrFindingID, AttrRequestDBQueries, AttrRequestDBDuration} {
+		attrs.Remove(k)
+	}
+}

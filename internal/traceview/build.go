@@ -54,6 +54,9 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 					Scope:    scope,
 				}
 				readAttributes(p.Attributes(), &s, norm)
+				if p.Events().Len() > 0 {
+					s.Annotated = s.Annotated || hasFindingEvent(p.Events())
+				}
 				spans = append(spans, s)
 				handles = append(handles, p)
 			}
@@ -96,6 +99,8 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 		switch k {
 		case "http.route":
 			s.Route = v.AsString()
+		case "querylens.finding.type", "querylens.finding.id", "querylens.request.db_queries":
+			s.Annotated = true
 		case "db.response.returned_rows":
 			returned = intValue(v)
 		case "db.rows_affected":
@@ -236,4 +241,13 @@ func intValue(v pcommon.Value) int64 {
 		}
 	}
 	return -1
+}
+
+func hasFindingEvent(events ptrace.SpanEventSlice) bool {
+	for i := 0; i < events.Len(); i++ {
+		if events.At(i).Name() == "querylens.finding" {
+			return true
+		}
+	}
+	return false
 }

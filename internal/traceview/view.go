@@ -53,6 +53,9 @@ type Span struct {
 	Code     CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
+	// Annotated is true when the span already carries querylens annotations
+	// (it passed through querylens before): they are replaced, not added to.
+	Annotated bool
 }
 
 // Duration is End-Start, never negative.

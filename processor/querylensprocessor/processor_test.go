@@ -115,3 +115,35 @@ func TestQuickstartTrace(t *testing.T) {
 		t.Fatalf("findings %+v", found)
 	}
 }
+
+// TestAnalyzingTwiceReplacesTheAnnotations passes the testdata through the
+// processor twice: the second pass must leave the same findings, not double them.
+func TestAnalyzingTwiceReplacesTheAnnotations(t *testing.T) {
+	scenarios, err := fixtures.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []ptrace.Traces
+	for _, s := range scenarios {
+		in = append(in, s.Fresh()...)
+	}
+	sink := new(consumertest.TracesSink)
+	once := runAll(t, newTestProcessor(t, nil, sink), sink, in)
+	want := fixtures.Observe(once...)
+	var again []ptrace.Traces
+	for _, td := range once {
+		cp := ptrace.NewTraces()
+		td.CopyTo(cp)
+		again = append(again, cp)
+	}
+	sink2 := new(consumertest.TracesSink)
+	got := fixtures.Observe(runAll(t, newTestProcessor(t, nil, sink2), sink2, again)...)
+	if len(got) != len(want) {
+		t.Fatalf("second pass: %d findings, first %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].ID != want[i].ID || len(got[i].Members) != len(want[i].Members) {
+			t.Errorf("finding %d differs: %+v / %+v", i, got[i].Finding, want[i].Finding)
+		}
+	}
+}
