@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -67,10 +68,6 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "querylens: --fail-on: %v\n", err)
 		return exitBadInput
 	}
-	if !slices.Contains([]string{"table", "json", "sarif"}, *format) {
-		fmt.Fprintf(stderr, "querylens: --format must be table, json or sarif, got %q\n", *format)
-		return exitBadInput
-	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "querylens: --config: %v\n", err)
@@ -82,7 +79,13 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 
-	out := &output{}
+	writer, err := report.NewWriter(*format, stdout, version)
+	if err != nil {
+		fmt.Fprintf(stderr, "querylens: --format: %v\n", err)
+		return exitBadInput
+	}
+	sum := report.Summary{Findings: map[string]int{}}
+	out := &output{writer: writer, sum: &sum, gate: gate}
 	if *write != "" {
 		if out.file, err = createOutput(*write); err != nil {
 			fmt.Fprintf(stderr, "querylens: --write: %v\n", err)
@@ -95,7 +98,6 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	progress := newProgress(stderr, !*quiet && isTerminal(stderr))
-	sum := report.Summary{Findings: map[string]int{}}
 	ctx := context.Background()
 	for _, f := range files {
 		sum.Files++
@@ -113,32 +115,20 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 	}
 	progress.done()
-	if err := out.close(); err != nil {
-		fmt.Fprintf(stderr, "querylens: --write: %v\n", err)
-		sum.Errors = append(sum.Errors, err.Error())
+	if err := errors.Join(out.err, out.close()); err != nil {
+		fmt.Fprintf(stderr, "querylens: %v\n", err)
+		return exitBadInput
 	}
 
-	report.Sort(out.findings)
-	sum.Traces, sum.Spans = len(out.traces), out.spansIn
-	for _, f := range out.findings {
-		sum.Findings[f.Type]++
-	}
-	switch *format {
-	case "json":
-		err = report.JSON(stdout, out.findings, sum)
-	case "sarif":
-		err = report.SARIF(stdout, out.findings, version)
-	default:
-		err = report.Table(stdout, out.findings, sum)
-	}
-	if err != nil {
+	sum.Spans = out.spansIn
+	if err := errors.Join(out.err, writer.End(sum)); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 		return exitBadInput
 	}
 	switch {
 	case len(sum.Errors) > 0:
 		return exitBadInput
-	case slices.ContainsFunc(out.findings, func(f report.Finding) bool { return gate[f.Type] }):
+	case out.gated:
 		return exitFindings
 	}
 	return exitClean
@@ -208,11 +198,14 @@ func newProcessor(cfg *querylensprocessor.Config, next consumer.Traces) (process
 	return querylensprocessor.NewFactory().CreateTraces(context.Background(), set, cfg, next)
 }
 
-// output receives the annotated traces from the processor: it keeps their
-// findings, counts them, and writes them when asked.
+// output receives the annotated traces from the processor: it writes their
+// findings at once (so memory does not grow with the input), counts them,
+// and writes the traces when asked.
 type output struct {
-	findings []report.Finding
-	traces   map[string]struct{}
+	writer   report.Writer
+	sum      *report.Summary
+	gate     map[string]bool
+	gated    bool
 	spansIn  int
 	spansOut int
 	file     io.WriteCloser
@@ -222,20 +215,15 @@ type output struct {
 func (o *output) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
-	if o.traces == nil {
-		o.traces = map[string]struct{}{}
-	}
-	o.findings = append(o.findings, report.Read(td)...)
-	o.spansOut += td.SpanCount()
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
-			spans := rss.At(i).ScopeSpans().At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				o.traces[spans.At(k).TraceID().String()] = struct{}{}
-			}
+	for _, f := range report.Read(td) {
+		o.sum.Findings[f.Type]++
+		o.gated = o.gated || o.gate[f.Type]
+		if o.err == nil {
+			o.err = o.writer.Finding(f)
 		}
 	}
+	o.spansOut += td.SpanCount()
+	o.sum.Traces += countTraces(td)
 	if o.file != nil && o.err == nil {
 		b, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 		if err == nil {
@@ -246,11 +234,26 @@ func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 	return nil
 }
 
+// countTraces counts the trace ids of one release.
+func countTraces(td ptrace.Traces) int {
+	ids := map[pcommon.TraceID]struct{}{}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
+			spans := rss.At(i).ScopeSpans().At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				ids[spans.At(k).TraceID()] = struct{}{}
+			}
+		}
+	}
+	return len(ids)
+}
+
 func (o *output) close() error {
 	if o.file == nil {
-		return o.err
+		return nil
 	}
-	return errors.Join(o.err, o.file.Close())
+	return o.file.Close()
 }
 
 // createOutput opens --write, gzipping when the name ends in .gz.

@@ -26,7 +26,11 @@ func (p *progress) update(o *output) {
 	}
 	p.last = time.Now()
 	rate := float64(o.spansIn) / time.Since(p.start).Seconds()
-	fmt.Fprintf(p.w, "\r%d spans read, %d analyzed, %d findings (%.0f spans/s) ", o.spansIn, o.spansOut, len(o.findings), rate)
+	findings := 0
+	for _, n := range o.sum.Findings {
+		findings += n
+	}
+	fmt.Fprintf(p.w, "\r%d spans read, %d analyzed, %d findings (%.0f spans/s) ", o.spansIn, o.spansOut, findings, rate)
 }
 
 func (p *progress) done() {

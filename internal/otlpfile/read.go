@@ -120,10 +120,58 @@ func Read(path string, stdin io.Reader, fn func(ptrace.Traces) error) error {
 	return readJSON(path, r, fn)
 }
 
-// readJSON reads successive JSON values: one document over many lines, or one
-// per line.
+// readJSON reads successive JSON values: one per line (the file exporter's
+// output, read line by line, each parsed once), or documents over many lines
+// (read with a streaming decoder).
 func readJSON(path string, r io.Reader, fn func(ptrace.Traces) error) error {
-	counter := &lineCounter{r: bufio.NewReaderSize(r, 1<<20)}
+	br := bufio.NewReaderSize(r, 1<<20)
+	first, _ := br.Peek(br.Size())
+	if line, _, found := bytes.Cut(first, []byte("\n")); found && json.Valid(line) {
+		return readJSONLines(path, br, fn)
+	}
+	return readJSONStream(path, br, fn)
+}
+
+// readJSONLines reads one request per line.
+func readJSONLines(path string, br *bufio.Reader, fn func(ptrace.Traces) error) error {
+	var u ptrace.JSONUnmarshaler
+	var offset int64
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && err == io.EOF {
+			return nil
+		}
+		if err != nil && err != io.EOF {
+			return &Error{File: path, Position: fmt.Sprintf("line %d, byte %d", n, offset), Err: err}
+		}
+		pos := fmt.Sprintf("line %d, byte %d", n, offset)
+		offset += int64(len(line))
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) == 0 {
+			continue
+		}
+		if !json.Valid(trimmed) {
+			if err == io.EOF {
+				return &Error{File: path, Position: pos, Err: errors.New("truncated JSON (the file ends inside a value)")}
+			}
+			return &Error{File: path, Position: pos, Err: errors.New("not JSON")}
+		}
+		if err := looksLikeRequest(trimmed); err != nil {
+			return &Error{File: path, Position: pos, Err: err}
+		}
+		td, uerr := u.UnmarshalTraces(trimmed)
+		if uerr != nil {
+			return &Error{File: path, Position: pos, Err: fmt.Errorf("not an OTLP ExportTraceServiceRequest: %w", uerr)}
+		}
+		if err := fn(td); err != nil {
+			return err
+		}
+	}
+}
+
+// readJSONStream reads JSON values spread over lines.
+func readJSONStream(path string, br *bufio.Reader, fn func(ptrace.Traces) error) error {
+	counter := &lineCounter{r: br}
 	dec := json.NewDecoder(counter)
 	var u ptrace.JSONUnmarshaler
 	for {

@@ -29,8 +29,6 @@ type Finding struct {
 	ORM           string  `json:"orm,omitempty"`
 	ParentMissing bool    `json:"parent_missing,omitempty"`
 	Code          *Code   `json:"code,omitempty"`
-	// Event holds every attribute of the finding event.
-	Event map[string]any `json:"-"`
 }
 
 // Code is where in the code a finding is.
@@ -80,7 +78,6 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		ORM:         str(a, annotate.AttrORM),
 		Count:       int(num(a, annotate.AttrCount)),
 		DurationMs:  num(a, annotate.AttrTotalDuration),
-		Event:       a.AsRaw(),
 	}
 	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
 	if f.Count > 0 {

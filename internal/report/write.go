@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/querylens/querylens/internal/detect"
@@ -19,53 +18,60 @@ type Summary struct {
 	Errors   []string       `json:"errors,omitempty"`
 }
 
-// Table writes the findings as a readable table: one row per finding, with
-// its statement, fix and code location on the lines below it.
-func Table(w io.Writer, findings []Finding, sum Summary) error {
-	if len(findings) > 0 {
-		header := []string{"TYPE", "SERVICE", "ROUTE", "COUNT", "WASTED", "TRACE"}
-		rows := [][]string{header}
-		for _, f := range findings {
-			route := f.Route
-			if route == "" {
-				route = f.Anchor
-			}
-			wasted := "-"
-			if f.WastedQueries > 0 {
-				wasted = fmt.Sprintf("%d q, %.2f ms", f.WastedQueries, f.WastedMs)
-			}
-			rows = append(rows, []string{f.Type, f.Service, route, fmt.Sprint(f.Count), wasted, f.TraceID})
-		}
-		width := make([]int, len(header))
-		for _, r := range rows {
-			for i, c := range r {
-				width[i] = max(width[i], len(c))
-			}
-		}
-		indent := strings.Repeat(" ", width[0]+2)
-		for n, r := range rows {
-			var line strings.Builder
-			for i, c := range r {
-				if i < len(r)-1 {
-					fmt.Fprintf(&line, "%-*s  ", width[i], c)
-				} else {
-					line.WriteString(c)
-				}
-			}
-			fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
-			if n == 0 {
-				continue
-			}
-			f := findings[n-1]
-			fmt.Fprintf(w, "%s%s\n", indent, f.Statement)
-			fmt.Fprintf(w, "%sfix: %s\n", indent, f.Suggestion)
-			if f.Code != nil {
-				fmt.Fprintf(w, "%sat: %s\n", indent, f.Code)
-			}
-		}
-		fmt.Fprintln(w)
+// Writer writes findings as they come, so that a report of any size holds
+// one finding in memory at a time, then the summary.
+type Writer interface {
+	Finding(Finding) error
+	End(Summary) error
+}
+
+// NewWriter returns the writer of a format: table, json or sarif.
+func NewWriter(format string, w io.Writer, version string) (Writer, error) {
+	switch format {
+	case "table":
+		return &tableWriter{w: w}, nil
+	case "json":
+		return &jsonWriter{w: w}, nil
+	case "sarif":
+		return newSARIFWriter(w, version), nil
 	}
-	_, err := fmt.Fprintln(w, sum)
+	return nil, fmt.Errorf("format must be table, json or sarif, got %q", format)
+}
+
+// tableWriter writes a readable block per finding: a header line with the
+// type, count, service, route, wasted queries and trace, then the statement,
+// the fix and the code location, indented.
+type tableWriter struct {
+	w io.Writer
+	n int
+}
+
+func (t *tableWriter) Finding(f Finding) error {
+	t.n++
+	route := f.Route
+	if route == "" {
+		route = f.Anchor
+	}
+	wasted := ""
+	if f.WastedQueries > 0 {
+		wasted = fmt.Sprintf("  wasted %d queries, %.2f ms", f.WastedQueries, f.WastedMs)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-16s ×%-4d %s %s%s  trace %s\n", f.Type, f.Count, f.Service, route, wasted, f.TraceID)
+	fmt.Fprintf(&b, "    %s\n", f.Statement)
+	fmt.Fprintf(&b, "    fix: %s\n", f.Suggestion)
+	if f.Code != nil {
+		fmt.Fprintf(&b, "    at: %s\n", f.Code)
+	}
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+func (t *tableWriter) End(s Summary) error {
+	if t.n > 0 {
+		fmt.Fprintln(t.w)
+	}
+	_, err := fmt.Fprintln(t.w, s)
 	return err
 }
 
@@ -98,33 +104,36 @@ func (s Summary) String() string {
 	return line
 }
 
-// JSON writes the findings and the summary as one JSON document.
-func JSON(w io.Writer, findings []Finding, sum Summary) error {
-	if findings == nil {
-		findings = []Finding{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		Findings []Finding `json:"findings"`
-		Summary  Summary   `json:"summary"`
-	}{findings, sum})
+// jsonWriter writes {"findings": [...], "summary": {...}}, one finding at a
+// time.
+type jsonWriter struct {
+	w io.Writer
+	n int
 }
 
-// Sort orders findings by trace, then type in precedence order, then anchor.
-func Sort(findings []Finding) {
-	rank := map[string]int{}
-	for i, t := range detect.Types {
-		rank[t] = i
+func (j *jsonWriter) Finding(f Finding) error {
+	sep := ",\n  "
+	if j.n == 0 {
+		sep = "{\"findings\": [\n  "
 	}
-	sort.SliceStable(findings, func(i, j int) bool {
-		a, b := findings[i], findings[j]
-		if a.TraceID != b.TraceID {
-			return a.TraceID < b.TraceID
-		}
-		if rank[a.Type] != rank[b.Type] {
-			return rank[a.Type] < rank[b.Type]
-		}
-		return a.SpanID < b.SpanID
-	})
+	j.n++
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(j.w, sep+string(b))
+	return err
+}
+
+func (j *jsonWriter) End(s Summary) error {
+	head := "\n],\n"
+	if j.n == 0 {
+		head = "{\"findings\": [],\n"
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(j.w, head+"\"summary\": "+string(b)+"}\n")
+	return err
 }
