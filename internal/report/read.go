@@ -3,10 +3,13 @@
 package report
 
 import (
+	"sort"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/detect"
 )
 
 // Finding is one finding as the processor wrote it into a trace.
@@ -110,4 +113,23 @@ func num(m pcommon.Map, k string) float64 {
 		return v.Double()
 	}
 	return 0
+}
+
+// Sort orders findings by trace, then type in precedence order (the group
+// findings first), then span.
+func Sort(findings []Finding) {
+	rank := map[string]int{}
+	for i, t := range detect.Types {
+		rank[t] = i
+	}
+	sort.SliceStable(findings, func(i, j int) bool {
+		a, b := findings[i], findings[j]
+		if a.TraceID != b.TraceID {
+			return a.TraceID < b.TraceID
+		}
+		if rank[a.Type] != rank[b.Type] {
+			return rank[a.Type] < rank[b.Type]
+		}
+		return a.SpanID < b.SpanID
+	})
 }
