@@ -9,21 +9,40 @@ type loopGroup struct {
 }
 
 // callsByLoopParent groups the unclaimed calls that keep passes by loop
-// parent, in order of each parent's first call.
+// parent, in order of each parent's first call, in one backing array.
 func callsByLoopParent(in *Input, calls []Call, keep func(*Input, int) bool) []loopGroup {
-	var groups []loopGroup
-	index := map[traceview.SpanID]int{}
-	for _, c := range calls {
+	index := make(map[traceview.SpanID]int, 4)
+	ids := make([]int, len(calls))
+	var sizes []int
+	var parents []traceview.SpanID
+	kept := 0
+	for n, c := range calls {
 		if in.Claimed(c.Span) || !keep(in, c.Span) {
+			ids[n] = -1
 			continue
 		}
 		g, ok := index[c.LoopParent]
 		if !ok {
-			g = len(groups)
+			g = len(sizes)
 			index[c.LoopParent] = g
-			groups = append(groups, loopGroup{parent: c.LoopParent})
+			sizes = append(sizes, 0)
+			parents = append(parents, c.LoopParent)
 		}
-		groups[g].spans = append(groups[g].spans, c.Span)
+		ids[n] = g
+		sizes[g]++
+		kept++
+	}
+	backing := make([]int, kept)
+	groups := make([]loopGroup, len(sizes))
+	start := 0
+	for g, size := range sizes {
+		groups[g] = loopGroup{parent: parents[g], spans: backing[start:start:start+size]}
+		start += size
+	}
+	for n, c := range calls {
+		if g := ids[n]; g >= 0 {
+			groups[g].spans = append(groups[g].spans, c.Span)
+		}
 	}
 	return groups
 }
@@ -48,19 +67,33 @@ func filter(spans []int, keep func(int) bool) []int {
 	return out
 }
 
-// bySameKey splits spans into groups of equal key, in order of first appearance.
+// bySameKey splits spans into groups of equal key, in order of first
+// appearance. The groups share one backing array: a handful of allocations
+// whatever the number of groups.
 func bySameKey(spans []int, key func(int) string) [][]int {
-	var groups [][]int
-	index := map[string]int{}
-	for _, i := range spans {
+	index := make(map[string]int, 8)
+	ids := make([]int, len(spans))
+	var sizes []int
+	for n, i := range spans {
 		k := key(i)
 		g, ok := index[k]
 		if !ok {
-			g = len(groups)
+			g = len(sizes)
 			index[k] = g
-			groups = append(groups, nil)
+			sizes = append(sizes, 0)
 		}
-		groups[g] = append(groups[g], i)
+		ids[n] = g
+		sizes[g]++
+	}
+	backing := make([]int, len(spans))
+	groups := make([][]int, len(sizes))
+	start := 0
+	for g, size := range sizes {
+		groups[g] = backing[start:start:start+size]
+		start += size
+	}
+	for n, i := range spans {
+		groups[ids[n]] = append(groups[ids[n]], i)
 	}
 	return groups
 }

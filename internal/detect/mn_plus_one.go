@@ -78,9 +78,18 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 		}
 		pattern = distinctIDs(seq) // in order of first run, whatever the ties
 		whole, iters, loops := 0, 0, 0
+		seen := make([]bool, len(counts))
 		eachIteration(seq, len(counts), func(it []int) {
 			iters++
-			if len(distinctIDs(it)) == len(pattern) {
+			distinct := 0
+			for _, id := range it {
+				if !seen[id] {
+					seen[id] = true
+					distinct++
+				}
+			}
+			clear(seen)
+			if distinct == len(pattern) {
 				whole++
 			}
 		})

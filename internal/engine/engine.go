@@ -58,6 +58,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		return res
 	}
 	findings := detect.Run(e.detectors, in)
+	scopes := map[string][]string{} // by service, gathered once per trace
 	kept := findings[:0]
 	for i := range findings {
 		f := &findings[i]
@@ -67,7 +68,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 			continue
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
-			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f),
+			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, scopes),
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."
@@ -168,18 +169,24 @@ func describeCode(c traceview.CodeLocation) string {
 }
 
 // contextOf gathers what ORM recognition reads: the language and the
-// instrumentation scopes of the service that ran the statement.
-func contextOf(t *traceview.Trace, f *detect.Finding) suggest.Context {
+// instrumentation scopes of the service that ran the statement (cached per
+// service in scopes).
+func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string) suggest.Context {
 	s := &t.Spans[subject(f)]
 	ctx := suggest.Context{Language: s.Language}
 	if s.DB != nil {
 		ctx.Raw = s.DB.Raw
 	}
-	for i := range t.Spans {
-		o := &t.Spans[i]
-		if o.Service == s.Service && o.Scope != "" && !slices.Contains(ctx.Scopes, o.Scope) {
-			ctx.Scopes = append(ctx.Scopes, o.Scope)
+	list, ok := scopes[s.Service]
+	if !ok {
+		for i := range t.Spans {
+			o := &t.Spans[i]
+			if o.Service == s.Service && o.Scope != "" && !slices.Contains(list, o.Scope) {
+				list = append(list, o.Scope)
+			}
 		}
+		scopes[s.Service] = list
 	}
+	ctx.Scopes = list
 	return ctx
 }

@@ -83,8 +83,31 @@ func (d Dialect) lexerDBMS(statement string) sqllexer.DBMSType {
 	}
 	// Read as PostgreSQL, backtick identifiers come out as "` books `" and no
 	// tables; read as MySQL, double-quoted identifiers become values.
-	if strings.IndexByte(statement, '`') >= 0 {
+	if quotesWithBackticks(statement) {
 		return sqllexer.DBMSMySQL
 	}
 	return sqllexer.DBMSPostgres
+}
+
+// quotesWithBackticks reports whether a backtick quotes an identifier: one in
+// a string literal, a double-quoted identifier or a comment is a value or a
+// name, and must not change how the statement is lexed.
+func quotesWithBackticks(s string) bool {
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '`':
+			return true
+		case c == '\'':
+			i = skipQuoted(s, i, '\'', true)
+		case c == '"':
+			i = skipQuoted(s, i, '"', false)
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			i = skipLine(s, i)
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			i = skipBlockComment(s, i)
+		default:
+			i++
+		}
+	}
+	return false
 }

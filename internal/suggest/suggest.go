@@ -145,15 +145,46 @@ func fill(text, orm, table, column string) string {
 	if fk == "" {
 		fk = one + "_id"
 	}
-	return strings.NewReplacer(
-		"{table}", orDefault(table, "table"),
-		"{rel}", one,
-		"{rels}", many,
-		"{Rel}", upperFirst(camel(one)),
-		"{Rels}", upperFirst(camel(many)),
-		"{Model}", upperFirst(camel(one)),
-		"{fk}", fk,
-	).Replace(text)
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		b.WriteString(text[:i])
+		j := i + 1
+		for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z') {
+			j++
+		}
+		value, ok := "", j < len(text) && text[j] == '}'
+		if ok {
+			switch text[i+1 : j] {
+			case "table":
+				value = orDefault(table, "table")
+			case "rel":
+				value = one
+			case "rels":
+				value = many
+			case "Rel", "Model":
+				value = upperFirst(camel(one))
+			case "Rels":
+				value = upperFirst(camel(many))
+			case "fk":
+				value = fk
+			default:
+				ok = false
+			}
+		}
+		if !ok { // not a placeholder: "{ model: Author }", "Book{}"
+			b.WriteByte('{')
+			text = text[i+1:]
+			continue
+		}
+		b.WriteString(value)
+		text = text[j+1:]
+	}
 }
 
 // entityTable is the table a statement is about: the first one that is not

@@ -27,6 +27,10 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 	n := td.SpanCount()
 	spans := make([]Span, 0, n)
 	handles := make([]ptrace.Span, 0, n)
+	// The database and HTTP sides of the spans live in two slices of the
+	// trace, not in an allocation per span; spans point into them once all
+	// are read (appending may move the slices before).
+	calls := callStore{db: make([]int32, 0, n), http: make([]int32, 0, n)}
 	var traceID TraceID
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -53,7 +57,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 					Language: language,
 					Scope:    scope,
 				}
-				readAttributes(p.Attributes(), &s, norm)
+				calls.read(p.Attributes(), &s, norm)
 				if p.Events().Len() > 0 {
 					s.Annotated = s.Annotated || hasFindingEvent(p.Events())
 				}
@@ -62,6 +66,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 			}
 		}
 	}
+	calls.link(spans)
 	t, order := New(traceID, spans)
 	sorted := make([]ptrace.Span, len(handles))
 	for to, from := range order {
@@ -80,10 +85,36 @@ func resourceIdentity(attrs pcommon.Map) (service, language string) {
 	return service, language
 }
 
-// readAttributes reads in one pass what the detectors need: the database
-// system, statement and parameters (current and older semantic conventions, the
-// current one winning when a span has both) and the code location.
-func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
+// callStore holds the database and HTTP sides of a trace's spans.
+type callStore struct {
+	dbs   []DBCall
+	https []HTTPCall
+	// per span read, the index of its DBCall and HTTPCall, or -1
+	db, http []int32
+}
+
+// link points each span at its database and HTTP sides.
+func (c *callStore) link(spans []Span) {
+	for i := range spans {
+		if k := c.db[i]; k >= 0 {
+			spans[i].DB = &c.dbs[k]
+		}
+		if k := c.http[i]; k >= 0 {
+			spans[i].HTTP = &c.https[k]
+		}
+	}
+}
+
+// read reads in one pass what the detectors need of a span's attributes: the
+// database system, statement and parameters (current and older semantic
+// conventions, the current one winning when a span has both), the HTTP call,
+// the route and the code location.
+func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
+	dbIndex, httpIndex := int32(-1), int32(-1)
+	defer func() {
+		c.db = append(c.db, dbIndex)
+		c.http = append(c.http, httpIndex)
+	}()
 	var (
 		system, oldSystem string
 		text, oldText     string
@@ -95,7 +126,7 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 		affected          int64 = -1
 		http              httpAttributes
 	)
-	attrs.Range(func(k string, v pcommon.Value) bool {
+	for k, v := range attrs.All() {
 		switch k {
 		case "http.route":
 			s.Route = v.AsString()
@@ -154,10 +185,10 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 				values[k[len(dbParameterPrefix):]] = v.AsString()
 			}
 		}
-		return true
-	})
+	}
 	if http.method != "" && s.Kind == KindClient {
-		s.HTTP = &HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)}
+		httpIndex = int32(len(c.https))
+		c.https = append(c.https, HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)})
 	}
 	if system == "" {
 		system = oldSystem
@@ -168,12 +199,13 @@ func readAttributes(attrs pcommon.Map, s *Span, norm Normalizer) {
 	if !hasText {
 		text = oldText
 	}
-	db := &DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
+	db := DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
 		ReturnedRows: returned, RowsAffected: affected}
 	if strings.TrimSpace(text) != "" {
 		db.Statement = norm.Normalize(system, text)
 	}
-	s.DB = db
+	dbIndex = int32(len(c.dbs))
+	c.dbs = append(c.dbs, db)
 }
 
 // New indexes spans of one trace. It sorts them into canonical order and

@@ -1,0 +1,200 @@
+package loadgen
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Clean traces are what they say: 20 to 500 spans of one trace, one root, no
+// finding at all with the processor's default settings.
+func TestCleanTracesHaveNoFinding(t *testing.T) {
+	g := NewClean(7)
+	cache, err := sqlnorm.NewCache(100_000, 16384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(detect.DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	traces := 300
+	if testing.Short() {
+		traces = 50
+	}
+	minN, maxN, total := 1<<30, 0, 0
+	for i := range traces {
+		var td ptrace.Traces
+		switch i {
+		case 0:
+			td = g.NextN(time.Now(), CleanMaxSpans)
+		case 1:
+			td = g.NextN(time.Now(), CleanMinSpans)
+		default:
+			td = g.Next(time.Now())
+		}
+		n := td.SpanCount()
+		minN, maxN, total = min(minN, n), max(maxN, n), total+n
+		if n < CleanMinSpans || n > CleanMaxSpans {
+			t.Fatalf("trace %d has %d spans", i, n)
+		}
+		checkOneTree(t, td)
+		view, _ := traceview.Build(td, cache)
+		if res := eng.Analyze(view); len(res.Findings) > 0 {
+			f := res.Findings[0]
+			t.Fatalf("trace %d (%d spans): %d findings, the first %s x%d: %s", i, n, len(res.Findings), f.Type, f.Count, f.Statement)
+		}
+	}
+	t.Logf("%d traces: %d..%d spans, mean %d; %d statement shapes", traces, minN, maxN, total/traces, g.Shapes())
+}
+
+// Every shape normalizes to a statement of its own.
+func TestCleanShapesAreDistinct(t *testing.T) {
+	g := NewClean(1)
+	seen := map[string]string{}
+	for i := range g.shapes {
+		for _, style := range []byte{'$', '?', '%'} {
+			raw := g.shapes[i].placeholders(style)
+			st := sqlnorm.Normalize("postgresql", raw)
+			if style == '$' {
+				if prev, ok := seen[st.Fingerprint]; ok {
+					t.Fatalf("%q and %q share fingerprint %s", prev, raw, st.Fingerprint)
+				}
+				seen[st.Fingerprint] = raw
+			}
+		}
+	}
+}
+
+func checkOneTree(t *testing.T, td ptrace.Traces) {
+	t.Helper()
+	ids := map[pcommon.SpanID]bool{}
+	var traceID pcommon.TraceID
+	roots := 0
+	eachSpan(td, func(s ptrace.Span) {
+		if traceID.IsEmpty() {
+			traceID = s.TraceID()
+		}
+		if s.TraceID() != traceID {
+			t.Fatal("two trace ids in one trace")
+		}
+		if ids[s.SpanID()] {
+			t.Fatal("a span id twice")
+		}
+		ids[s.SpanID()] = true
+		if s.EndTimestamp() < s.StartTimestamp() {
+			t.Fatal("a span ends before it starts")
+		}
+	})
+	eachSpan(td, func(s ptrace.Span) {
+		if s.ParentSpanID().IsEmpty() {
+			roots++
+		} else if !ids[s.ParentSpanID()] {
+			t.Fatalf("span %s has no parent in the trace", s.Name())
+		}
+	})
+	if roots != 1 {
+		t.Fatalf("%d roots", roots)
+	}
+}
+
+// A corpus holds every span of its traces once, each trace in 1 to 3
+// requests, and Encode with a salt gives other trace ids of the same traces.
+func TestCorpus(t *testing.T) {
+	m, err := NewMix(3, DefaultORMShare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 20_000, SpansPerRequest: 512, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ORMTraces == 0 || m.CleanTraces == 0 {
+		t.Fatalf("mix: %d testdata traces, %d clean", m.ORMTraces, m.CleanTraces)
+	}
+	for _, salt := range []uint64{0, 12345} {
+		perTrace := map[[16]byte]int{}
+		requestsOf := map[[16]byte]int{}
+		spans := 0
+		for i := range c.Requests {
+			r := &c.Requests[i]
+			body := r.Encode(nil, salt)
+			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if td.SpanCount() != r.Spans() {
+				t.Fatalf("request %d: %d spans, says %d", i, td.SpanCount(), r.Spans())
+			}
+			spans += r.Spans()
+			inRequest := map[[16]byte]int{}
+			if err := eachTraceID(body, func(id []byte) { inRequest[[16]byte(id)]++ }); err != nil {
+				t.Fatal(err)
+			}
+			r.EachTrace(body, func(id [16]byte, n int) {
+				if inRequest[id] != n {
+					t.Fatalf("request %d: trace %x: %d spans, says %d", i, id, inRequest[id], n)
+				}
+				perTrace[id] += n
+				requestsOf[id]++
+			})
+			if len(inRequest) != len(r.parts) {
+				t.Fatalf("request %d: %d traces, says %d", i, len(inRequest), len(r.parts))
+			}
+		}
+		if spans != c.Spans || len(perTrace) != c.Traces {
+			t.Fatalf("salt %d: %d spans in %d traces, corpus says %d in %d", salt, spans, len(perTrace), c.Spans, c.Traces)
+		}
+		for id, n := range requestsOf {
+			if n < 1 || n > 3 {
+				t.Fatalf("trace %x in %d requests", id, n)
+			}
+		}
+	}
+}
+
+// The sender and the sink agree, directly connected: every span sent arrives,
+// and the passes of the corpus are distinct traces.
+func TestSenderToSink(t *testing.T) {
+	m, err := NewMix(5, DefaultORMShare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 5_000, SpansPerRequest: 512, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := NewSink("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Stop()
+	s, err := NewSender(sink.Addr(), c, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Run(context.Background(), 300*time.Millisecond, 4); err != nil {
+		t.Fatal(err)
+	}
+	sent := s.Stats.Spans.Load()
+	if sent == 0 || sink.Spans() != sent {
+		t.Fatalf("sent %d spans, the sink got %d", sent, sink.Spans())
+	}
+	lat := MeasureLatency(s.Traces(), sink.Arrivals())
+	if lat.Complete != lat.Traces || lat.Traces == 0 {
+		t.Fatalf("latency: %+v", lat)
+	}
+	if s.Stats.Requests.Load() > int64(len(c.Requests)) && lat.Traces <= c.Traces {
+		t.Fatalf("%d requests of a corpus of %d but only %d distinct traces", s.Stats.Requests.Load(), len(c.Requests), lat.Traces)
+	}
+	t.Logf("%d requests, %d spans, %d traces; latency p50 %v p99 %v", s.Stats.Requests.Load(), sent, lat.Traces, lat.P50, lat.P99)
+}
