@@ -36,7 +36,7 @@ func callsByLoopParent(in *Input, calls []Call, keep func(*Input, int) bool) []l
 	groups := make([]loopGroup, len(sizes))
 	start := 0
 	for g, size := range sizes {
-		groups[g] = loopGroup{parent: parents[g], spans: backing[start:start:start+size]}
+		groups[g] = loopGroup{parent: parents[g], spans: backing[start : start : start+size]}
 		start += size
 	}
 	for n, c := range calls {
@@ -89,7 +89,7 @@ func bySameKey(spans []int, key func(int) string) [][]int {
 	groups := make([][]int, len(sizes))
 	start := 0
 	for g, size := range sizes {
-		groups[g] = backing[start:start:start+size]
+		groups[g] = backing[start : start : start+size]
 		start += size
 	}
 	for n, i := range spans {
