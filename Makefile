@@ -39,7 +39,7 @@ $(COLLECTOR): $(OCB) $(COLLECTOR_INPUTS)
 	cp collector-builder/default_config.go.tmpl $(DIST)/default_config.go
 	cp config/local.yaml $(DIST)/
 	cd collector-builder && $(OCB) --config builder-config.yaml --skip-generate --skip-get-modules
-	cp $(DIST)/otelcol-querylens $@
+	cp $(DIST)/otelcol-querylens $@.new && mv $@.new $@  # a running collector keeps its old file
 
 run: build
 	$(COLLECTOR)
@@ -67,6 +67,19 @@ unit:
 # End to end through the real binary.
 e2e: build $(BOOKSHOP)
 	QUERYLENS_BOOKSHOP=$(BOOKSHOP) QUERYLENS_CLI=$(CLI) QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
+
+# The benchmarks, not part of `make test`: the Go micro-benchmarks, then the end-to-end
+# load benchmark (cmd/loadbench: passthrough, groupbytrace and querylens in the real
+# collector, BENCH_DURATION of traffic each), which writes BENCHMARKS.md.
+BENCH_DURATION ?= 25s
+BENCH_FLAGS    ?=
+
+.PHONY: bench
+bench: build
+	mkdir -p $(BUILD)/bench
+	set -o pipefail; $(GO) test -run XXX -bench . -benchmem ./internal/... ./processor/... ./connector/... | tee $(BUILD)/bench/micro.txt
+	$(GO) run ./cmd/loadbench -collector $(COLLECTOR) -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
+		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)

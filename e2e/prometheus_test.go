@@ -168,8 +168,8 @@ service:
 			}
 		}
 	}
-	if !strings.Contains(scrape, "users WHERE email = ?") {
-		t.Error("the canary's statement is not among the fingerprint info: the check above proves nothing")
+	if !strings.Contains(scrape, "users WHERE email = ?") || !strings.Contains(scrape, "accounts/users/{id}/profile?account=?") {
+		t.Error("the canary's statement or route is not among the fingerprint info: the check above proves nothing")
 	}
 }
 
@@ -181,8 +181,9 @@ var readmeQueries = []string{
 	`sum by (service_name) (rate(querylens_finding_duration_seconds_sum[5m])) / sum by (service_name) (rate(querylens_db_query_duration_seconds_sum[5m]))`,
 }
 
-// canaryTrace is an N+1 whose inline literals are an e-mail address and a
-// long number.
+// canaryTrace is an N+1 whose inline literals and recorded parameters are an
+// e-mail address and a long number, and an N+1 of HTTP calls with both in
+// their URLs.
 func canaryTrace() ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
@@ -208,6 +209,18 @@ func canaryTrace() ptrace.Traces {
 		s.Attributes().PutStr("db.system.name", "postgresql")
 		s.Attributes().PutStr("db.query.text", fmt.Sprintf(
 			`SELECT * FROM users WHERE email = '%d.%s' AND account = %s`, i, canaryEmail, canaryNumber))
+		s.Attributes().PutStr("db.query.parameter.0", canaryEmail)
+		// and one HTTP call per user, the values in the path and the query
+		h := spans.AppendEmpty()
+		h.SetTraceID(root.TraceID())
+		h.SetSpanID(pcommon.SpanID{0xca, 3, byte(i)})
+		h.SetParentSpanID(root.SpanID())
+		h.SetName("GET")
+		h.SetKind(ptrace.SpanKindClient)
+		h.SetStartTimestamp(s.EndTimestamp())
+		h.SetEndTimestamp(s.EndTimestamp() + 1000)
+		h.Attributes().PutStr("http.request.method", "GET")
+		h.Attributes().PutStr("url.full", fmt.Sprintf("http://accounts/users/%d.%s/profile?account=%s", i, canaryEmail, canaryNumber))
 	}
 	return td
 }

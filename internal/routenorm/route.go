@@ -61,29 +61,26 @@ func ensureSlash(s string) string {
 	return "/" + s
 }
 
-// isID reports whether a path segment is an identifier rather than a name:
-// a number, a UUID, a hex string of 8 or more, or a long token with digits.
+// isID reports whether a path segment is a value rather than a name. A name
+// is a word: letters, with - or _, and at most two digits at its end ("v2",
+// "order-items"); anything else — a number, a UUID, a hex or opaque token, an
+// e-mail address, a slug with digits — is a value and must not reach a
+// finding.
 func isID(seg string) bool {
-	digits, hex, other := 0, 0, 0
-	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-			hex++
-		case c == '-' || c == '_':
-		default:
-			other++
-		}
+	if len(seg) == 0 || len(seg) > 32 {
+		return len(seg) > 32
 	}
-	switch {
-	case digits == len(seg):
-		return true
-	case other == 0 && digits > 0 && len(seg) >= 8: // hex ids, UUIDs
-		return true
-	case digits > 0 && len(seg) >= 16: // opaque tokens
+	i := 0
+	if c := seg[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
 		return true
 	}
-	return false
+	for i < len(seg) && (seg[i] >= 'a' && seg[i] <= 'z' || seg[i] >= 'A' && seg[i] <= 'Z' || seg[i] == '-' || seg[i] == '_') {
+		i++
+	}
+	digits := 0
+	for i < len(seg) && seg[i] >= '0' && seg[i] <= '9' {
+		i++
+		digits++
+	}
+	return i < len(seg) || digits > 2
 }

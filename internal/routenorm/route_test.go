@@ -13,6 +13,9 @@ func TestRoute(t *testing.T) {
 		{"GET", "", "http://inventory/books/catalogue", "", "GET inventory/books/catalogue"},
 		{"GET", "", "http://inventory/stock?ids=1,2,3", "", "GET inventory/stock?ids=?"},
 		{"GET", "", "://bad url", "inventory", "GET inventory"},
+		{"GET", "", "http://api/v2/users/alice.canary@example.com/orders", "", "GET api/v2/users/{id}/orders"},
+		{"GET", "", "http://api/orders/ord_8f3KzQ2/items/order-items", "", "GET api/orders/{id}/items/order-items"},
+		{"GET", "", "http://api/search?q=alice%40example.com&token=s3cr3t", "", "GET api/search?q=?&token=?"},
 	}
 	for _, c := range cases {
 		if got := Route(c.method, c.template, c.url, c.host); got != c.want {
