@@ -26,6 +26,8 @@ type added struct {
 	full, tooLarge int
 	// late counts spans of traces released before they arrived.
 	late int
+	// tooLargeIDs are the traces that reached max_spans_per_trace.
+	tooLargeIDs []pcommon.TraceID
 }
 
 // traceBuffer holds spans per trace, bounded in traces and in spans per trace.
@@ -84,6 +86,7 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 			b.traces.Remove(f.id)
 			a.release = append(a.release, b.leave(t))
 			a.tooLarge++
+			a.tooLargeIDs = append(a.tooLargeIDs, f.id)
 		}
 	}
 	return a

@@ -148,6 +148,10 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	}
 	if a.tooLarge > 0 {
 		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLarge)
+		for _, id := range a.tooLargeIDs {
+			p.logger.Warn("a trace reached max_spans_per_trace: released early, analyzed; its later spans start a new window",
+				zap.String("trace_id", id.String()), zap.Int("max_spans_per_trace", p.buffer.maxSpans))
+		}
 	}
 	if a.late > 0 {
 		p.tel.lateSpans.Add(ctx, int64(a.late))

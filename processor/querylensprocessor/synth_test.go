@@ -40,7 +40,9 @@ func synthTrace(t byte, n int) ptrace.Traces {
 
 func traceID(t byte) pcommon.TraceID { return pcommon.TraceID{15: t, 0: 0xab} }
 
-func spanID(t byte, i int) pcommon.SpanID { return pcommon.SpanID{0: t, 6: byte(i >> 8), 7: byte(i)} }
+func spanID(t byte, i int) pcommon.SpanID {
+	return pcommon.SpanID{0: t, 5: byte(i >> 16), 6: byte(i >> 8), 7: byte(i)}
+}
 
 // spanOf takes the i-th span of a synthTrace out into a ptrace.Traces of its own.
 func spanOf(td ptrace.Traces, i int) ptrace.Traces {
