@@ -233,3 +233,28 @@ func TestDriverNoiseNeverFormsAGroup(t *testing.T) {
 		t.Fatalf("driver noise formed findings: %+v", got)
 	}
 }
+
+func TestPagedToManyJoin(t *testing.T) {
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"GORM Joins on a collection with Limit", newRoot().db(2, 1, `SELECT "authors"."id","authors"."name" FROM "authors" JOIN books ON books.author_id = authors.id WHERE books.title LIKE '%go%' LIMIT 20`).build(),
+			[]expect{{TypePagedToManyJoin, 1, 2}}},
+		{"many-to-many through the join table", newRoot().db(2, 1, `SELECT books.id FROM books JOIN book_tags ON book_tags.book_id = books.id JOIN tags ON tags.id = book_tags.tag_id LIMIT 10 OFFSET 10`).build(),
+			[]expect{{TypePagedToManyJoin, 1, 2}}},
+		{"a to-one join pages the rows it means", newRoot().db(2, 1, `SELECT books.id FROM books JOIN authors ON authors.id = books.author_id LIMIT 20`).build(), nil},
+		{"DISTINCT folds the children", newRoot().db(2, 1, `SELECT DISTINCT authors.id FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`).build(), nil},
+		{"GROUP BY folds the children", newRoot().db(2, 1, `SELECT authors.id, count(*) FROM authors JOIN books ON books.author_id = authors.id GROUP BY authors.id LIMIT 20`).build(), nil},
+		{"LIMIT 1 fetches one row", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id WHERE books.isbn = 'x' LIMIT 1`).build(), nil},
+		{"the parents paged in a subquery", newRoot().db(2, 1, `SELECT a.id FROM (SELECT id FROM authors LIMIT 20) AS a LEFT JOIN books ON books.author_id = a.id`).build(), nil},
+		{"no LIMIT", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id`).build(), nil},
+		{"a condition that is not a key: unsure, silent", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.writer = authors.name LIMIT 20`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypePagedToManyJoin), c.trace, c.want)
+		})
+	}
+}

@@ -10,6 +10,7 @@ type Config struct {
 	OverFetch       OverFetchConfig       `mapstructure:"over_fetch"`
 	DeepOffset      DeepOffsetConfig      `mapstructure:"deep_offset"`
 	PaginationCount PaginationCountConfig `mapstructure:"pagination_count"`
+	PagedToManyJoin PagedToManyJoinConfig `mapstructure:"paged_to_many_join"`
 }
 
 // DefaultConfig is a configuration that needs no tuning on a typical service.
@@ -22,6 +23,7 @@ func DefaultConfig() Config {
 		OverFetch:       OverFetchConfig{Enabled: true, SelectAll: true, MaxReturnedRows: 1000},
 		DeepOffset:      DeepOffsetConfig{Enabled: true, MinOffset: 1000},
 		PaginationCount: PaginationCountConfig{Enabled: true},
+		PagedToManyJoin: PagedToManyJoinConfig{Enabled: true},
 	}
 }
 
@@ -49,6 +51,7 @@ func New(c Config) []Detector {
 	add(c.NPlusOneAPI.Enabled, nPlusOneAPI{c.NPlusOneAPI})
 	add(c.OverFetch.Enabled, overFetch{c.OverFetch})
 	add(c.DeepOffset.Enabled, deepOffset{c.DeepOffset})
+	add(c.PagedToManyJoin.Enabled, pagedToManyJoin{c.PagedToManyJoin})
 	return ds
 }
 
@@ -58,5 +61,6 @@ func Run(detectors []Detector, in *Input) []Finding {
 	for _, d := range detectors {
 		all = append(all, d.Detect(in)...)
 	}
+	uniqueIDs(all)
 	return all
 }

@@ -4,7 +4,9 @@
 package detect
 
 import (
+	"encoding/binary"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -21,11 +23,12 @@ const (
 	TypeOverFetch       = "over_fetch"
 	TypeDeepOffset      = "deep_offset"
 	TypePaginationCount = "pagination_count"
+	TypePagedToManyJoin = "paged_to_many_join"
 )
 
 // Types lists every finding type, in precedence order.
 var Types = []string{TypeMNPlusOne, TypeDuplicateQuery, TypeNPlusOne, TypePaginationCount,
-	TypeNPlusOneAPI, TypeOverFetch, TypeDeepOffset}
+	TypeNPlusOneAPI, TypeOverFetch, TypeDeepOffset, TypePagedToManyJoin}
 
 // Finding is one trap found in a trace.
 type Finding struct {
@@ -82,6 +85,23 @@ func findingID(t *traceview.Trace, typ, fingerprint string, anchor int, members 
 		h >>= 8
 	}
 	return hex.EncodeToString(sum[:])
+}
+
+// uniqueIDs keeps the ids of a trace's findings unique when its spans share
+// ids (a span exported twice): two count-and-page pairs of such spans would
+// otherwise make two findings of one id. A repeated id is hashed again with
+// its repeat number; in a trace of distinct span ids no id changes.
+func uniqueIDs(findings []Finding) {
+	seen := make(map[string]bool, len(findings))
+	for i := range findings {
+		id := findings[i].ID
+		for n := 1; seen[id]; n++ {
+			sum := xxhash.Sum64String(findings[i].ID + "#" + strconv.Itoa(n))
+			id = hex.EncodeToString(binary.BigEndian.AppendUint64(nil, sum))
+		}
+		findings[i].ID = id
+		seen[id] = true
+	}
 }
 
 // WastedQueries is how many queries (or calls) the fix removes: all repeats

@@ -188,6 +188,7 @@ func only(types ...string) Config {
 	c.OverFetch.Enabled = on[TypeOverFetch]
 	c.DeepOffset.Enabled = on[TypeDeepOffset]
 	c.PaginationCount.Enabled = on[TypePaginationCount]
+	c.PagedToManyJoin.Enabled = on[TypePagedToManyJoin]
 	return c
 }
 

@@ -275,8 +275,15 @@ func (s *Sender) Close() error { return s.conn.Close() }
 // refuses until it is accepted or ctx ends. The corpus is sent again and again,
 // each pass with other trace ids.
 func (s *Sender) Run(ctx context.Context, duration time.Duration, concurrency int) error {
+	return s.RunAt(ctx, duration, concurrency, 0)
+}
+
+// RunAt is Run at an offered load of spansPerSecond at most (0: as fast as the
+// receiver takes them): each request is sent when the spans before it are due.
+func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency int, spansPerSecond float64) error {
 	s.Stats.Start = Now()
 	stop := s.Stats.Start + int64(duration)
+	var scheduled atomic.Int64 // spans handed to workers
 	var wg sync.WaitGroup
 	errs := make(chan error, concurrency)
 	for range concurrency {
@@ -287,6 +294,20 @@ func (s *Sender) Run(ctx context.Context, duration time.Duration, concurrency in
 			for Now() < stop && ctx.Err() == nil {
 				i := s.next.Add(1) - 1
 				req := &s.corpus.Requests[i%int64(len(s.corpus.Requests))]
+				if spansPerSecond > 0 {
+					before := scheduled.Add(int64(req.spans)) - int64(req.spans)
+					due := s.Stats.Start + int64(float64(before)/spansPerSecond*1e9)
+					if due >= stop {
+						return
+					}
+					if d := due - Now(); d > 0 {
+						select {
+						case <-time.After(time.Duration(d)):
+						case <-ctx.Done():
+							return
+						}
+					}
+				}
 				pass := uint64(i / int64(len(s.corpus.Requests)))
 				buf = req.Encode(buf[:0], mix64(s.salt+pass))
 				if err := s.send(ctx, req, buf); err != nil {
@@ -395,8 +416,11 @@ type Latency struct {
 	Complete   int // every span arrived
 	Incomplete int // some spans missing
 	Extra      int // more spans arrived than were sent (duplicates)
-	P50, P90   time.Duration
-	P99, Max   time.Duration
+	// Missing and Duplicated count spans, over every trace: sent but not
+	// arrived, and arrived more times than sent.
+	Missing, Duplicated int64
+	P50, P90            time.Duration
+	P99, Max            time.Duration
 }
 
 // MeasureLatency compares what was sent with what arrived.
@@ -406,13 +430,23 @@ func MeasureLatency(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival) Latenc
 	for id, s := range sent {
 		a, ok := arrived[id]
 		switch {
-		case !ok || a.Spans < s.Spans:
+		case !ok:
 			l.Incomplete++
+			l.Missing += int64(s.Spans)
+		case a.Spans < s.Spans:
+			l.Incomplete++
+			l.Missing += int64(s.Spans - a.Spans)
 		case a.Spans > s.Spans:
 			l.Extra++
+			l.Duplicated += int64(a.Spans - s.Spans)
 		default:
 			l.Complete++
 			ds = append(ds, a.Last-s.Last)
+		}
+	}
+	for id, a := range arrived {
+		if _, ok := sent[id]; !ok {
+			l.Duplicated += int64(a.Spans) // never sent: not ours
 		}
 	}
 	if len(ds) == 0 {

@@ -18,6 +18,7 @@ var rules = map[string]struct{ name, short, full string }{
 	detect.TypeOverFetch:       {"OverFetch", "Whole rows or too many rows", "SELECT * reads whole rows where a few columns are used, or a query returns far more rows than needed."},
 	detect.TypeDeepOffset:      {"DeepOffset", "Deep OFFSET pagination", "LIMIT/OFFSET paging deep into a result reads and drops every skipped row: page by key."},
 	detect.TypePaginationCount: {"PaginationCount", "COUNT(*) for every page", "A COUNT(*) of the whole result runs beside every page: drop, cache or estimate the total."},
+	detect.TypePagedToManyJoin: {"PagedToManyJoin", "LIMIT over a to-many join", "A LIMIT pages the rows of a join to a to-many child, not the parents: page the parent ids first, then load the children."},
 }
 
 type sarifMessage struct {

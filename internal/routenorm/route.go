@@ -6,12 +6,32 @@ package routenorm
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Route returns "METHOD host/path?key=?" for a call. template is url.template
 // when the instrumentation records it; rawURL is url.full or http.url; host is
-// server.address or net.peer.name, used when the URL has none.
+// server.address or net.peer.name, used when the URL has none. The route is
+// written into telemetry: it is valid UTF-8 without control characters, whatever
+// the attributes hold.
 func Route(method, template, rawURL, host string) string {
+	return clean(route(method, template, rawURL, host))
+}
+
+// clean replaces invalid UTF-8 with U+FFFD and control characters with spaces.
+func clean(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func route(method, template, rawURL, host string) string {
 	method = strings.ToUpper(method)
 	if template != "" {
 		return method + " " + host + ensureSlash(template)

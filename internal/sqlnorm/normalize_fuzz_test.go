@@ -1,8 +1,6 @@
 package sqlnorm
 
 import (
-	"fmt"
-	"time"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -189,12 +187,6 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, sys uint8, raw string) {
 		system := fuzzSystem(sys)
-		tmpStart := time.Now()
-		defer func() {
-			if d := time.Since(tmpStart); d > 100*time.Millisecond {
-				os.WriteFile(fmt.Sprintf("/tmp/slow_%d_%s", d.Milliseconds(), Fingerprint(raw)), []byte(system+"\n"+raw), 0o644)
-			}
-		}()
 		st := Normalize(system, raw)
 		checkStatement(t, system, raw, st)
 

@@ -19,8 +19,10 @@ type Bound struct {
 }
 
 // pagingBounds reads the LIMIT and OFFSET of the top-level query from the raw
-// statement (MySQL's "LIMIT offset, count" and SQL Server's "OFFSET n ROWS
-// FETCH NEXT m ROWS" too). Values are read, never kept beyond the numbers.
+// statement: LIMIT/OFFSET, MySQL's "LIMIT offset, count", "OFFSET n ROWS
+// FETCH NEXT m ROWS ONLY" (SQL Server, Oracle 12c+, PostgreSQL), SQL Server's
+// TOP (n) and Oracle's ROWNUM <= n. Values are read, never kept beyond the
+// numbers.
 func pagingBounds(s string, d Dialect) (limit, offset Bound) {
 	depth, positional := 0, 0
 	for i := 0; i < len(s); {
@@ -51,7 +53,32 @@ func pagingBounds(s string, d Dialect) (limit, offset Bound) {
 			j := scanIdentifier(s, i)
 			word := strings.ToUpper(s[i:j])
 			i = j
-			if depth != 0 || (word != "LIMIT" && word != "OFFSET" && word != "FETCH") {
+			if depth != 0 {
+				continue
+			}
+			switch word {
+			case "TOP": // SQL Server: SELECT TOP (n) / TOP n
+				k := skipSpace(s, i)
+				if k < len(s) && s[k] == '(' {
+					k = skipSpace(s, k+1)
+				}
+				limit, i = readBound(s, k, &positional)
+				continue
+			case "ROWNUM": // Oracle: WHERE ROWNUM <= n
+				k := skipSpace(s, i)
+				strict := k < len(s) && s[k] == '<' && (k+1 >= len(s) || s[k+1] != '=')
+				for k < len(s) && (s[k] == '<' || s[k] == '=') {
+					k++
+				}
+				if b, next := readBound(s, skipSpace(s, k), &positional); b.Present {
+					if strict && b.Literal {
+						b.Value--
+					}
+					limit, i = b, next
+				}
+				continue
+			case "LIMIT", "OFFSET", "FETCH":
+			default:
 				continue
 			}
 			if word == "FETCH" { // FETCH FIRST|NEXT n ROWS ONLY

@@ -13,6 +13,12 @@ type Structure struct {
 	Count bool
 	// GroupBy: the top-level query groups.
 	GroupBy bool
+	// Distinct: the top-level query is SELECT DISTINCT.
+	Distinct bool
+	// JoinsToMany: the top-level query joins its FROM table to a table whose
+	// column points back at it (FROM authors JOIN books ON books.author_id =
+	// authors.id): each parent row comes back once per child.
+	JoinsToMany bool
 	// Where is the normalized WHERE clause of the top-level query ("" if none).
 	Where string
 	// Limit and Offset of the top-level query.
@@ -91,7 +97,11 @@ func analyze(normalized string) Structure {
 		return st
 	}
 	st.SelectsAll = selectsAll(q, toks)
+	st.Distinct = len(q) > 1 && strings.EqualFold(q[1].text, "DISTINCT")
 	list, rest := selectList(q)
+	if len(rest) > 0 {
+		st.JoinsToMany = joinsToMany(fromSources(rest, q[0].depth))
+	}
 	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
 		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
 	for i := 0; i < len(rest); i++ {
@@ -194,6 +204,7 @@ func selectsAll(q []token, all []token) bool {
 type source struct {
 	name, alias string
 	subquery    []token
+	on          []token // the join condition, for a joined source
 }
 
 // fromSources lists the tables and subqueries of a FROM clause at depth d.
@@ -215,12 +226,17 @@ func fromSources(rest []token, d int) []source {
 			src.subquery = rest[i+1 : end]
 			i = end + 1
 		} else if strings.EqualFold(t.text, "ON") || strings.EqualFold(t.text, "USING") {
-			// skip the join condition up to the next join or comma
+			// the join condition runs to the next join or comma; it belongs
+			// to the source before it
+			start := i + 1
 			for i++; i < len(rest); i++ {
 				u := strings.ToUpper(rest[i].text)
 				if rest[i].depth == d && (joinWords[u] || u == "," || clauseEnd[u]) || rest[i].depth < d {
 					break
 				}
+			}
+			if len(out) > 0 && strings.EqualFold(t.text, "ON") {
+				out[len(out)-1].on = rest[start:i]
 			}
 			continue
 		} else {
@@ -313,6 +329,95 @@ func lastSegment(name string) string {
 func unquote(s string) string {
 	if len(s) >= 2 && (s[0] == '"' || s[0] == '`' || s[0] == '[') {
 		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// joinsToMany reports whether a joined table points back at the FROM table:
+// its join condition equals a column named after the FROM table
+// (author_id, authorId) to the FROM table's key (id, author_id). It says
+// nothing when it cannot tell: a subquery in FROM, a condition that is not a
+// plain equality of columns, names that follow no convention.
+func joinsToMany(sources []source) bool {
+	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
+		return false
+	}
+	parent := sources[0]
+	for _, child := range sources[1:] {
+		if child.subquery != nil || child.name == "" {
+			continue
+		}
+		on := child.on
+		for k := 0; k+2 < len(on); k++ {
+			if on[k+1].text != "=" {
+				continue
+			}
+			aq, acol, aok := column(on[k].text)
+			bq, bcol, bok := column(on[k+2].text)
+			if !aok || !bok {
+				continue
+			}
+			if child.is(bq) && parent.is(aq) {
+				aq, acol, bq, bcol = bq, bcol, aq, acol
+			}
+			if child.is(aq) && parent.is(bq) && pointsAt(acol, parent) && isKeyOf(bcol, parent) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// is reports whether a qualifier names the source, by alias or table.
+func (s source) is(qualifier string) bool {
+	return qualifier != "" && (strings.EqualFold(qualifier, s.alias) || strings.EqualFold(qualifier, s.name) ||
+		strings.EqualFold(qualifier, lastSegment(s.name)))
+}
+
+// column splits "books.author_id" into its qualifier and column.
+func column(tok string) (qualifier, col string, ok bool) {
+	i := strings.LastIndexByte(tok, '.')
+	if i <= 0 || i == len(tok)-1 {
+		return "", "", false
+	}
+	return unquote(tok[:i]), unquote(tok[i+1:]), true
+}
+
+// entityNames are the names a table's rows go by: books, book; for Django's
+// <app>_<model> tables, the model too.
+func entityNames(table string) []string {
+	t := strings.ToLower(lastSegment(table))
+	names := []string{t, singularOf(t)}
+	if i := strings.LastIndexByte(t, '_'); i > 0 {
+		names = append(names, t[i+1:], singularOf(t[i+1:]))
+	}
+	return names
+}
+
+// pointsAt: col is named as a foreign key to the table (author_id, authorId).
+func pointsAt(col string, to source) bool {
+	c := strings.ToLower(col)
+	for _, e := range entityNames(to.name) {
+		if c == e+"_id" || c == e+"id" {
+			return true
+		}
+	}
+	return false
+}
+
+// isKeyOf: col is named as the table's key (id, author_id).
+func isKeyOf(col string, table source) bool {
+	return strings.EqualFold(col, "id") || pointsAt(col, table)
+}
+
+func singularOf(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
 	}
 	return s
 }
