@@ -48,12 +48,14 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", "none", "exit 1 when findings of these types exist: a comma-separated list of types, any, or none")
 	write := fs.String("write", "", "write the annotated traces to this file (OTLP JSON, one request per line; .gz compresses)")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
+	requests := fs.Int("requests", 0, "list the N requests with the most database queries, heaviest first")
+	budget := fs.Int("max-queries-per-request", 0, "a query budget: exit 1 naming every request that made more database queries (0: off)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ...\n\n"+
 			"Reads OTLP JSON (one request per file or per line) and OTLP protobuf (.pb) trace files,\n"+
 			"gzipped when the name ends in .gz; a directory is read for such files; - is stdin.\n\nFlags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExit status: 0 no finding of the --fail-on types, 1 some, 2 bad input.\nFinding types: %s\n",
+		fmt.Fprintf(stderr, "\nExit status: 0 clean, 1 findings of the --fail-on types or requests over the query budget, 2 bad input.\nFinding types: %s\n",
 			strings.Join(detect.Types, ", "))
 	}
 	if err := fs.Parse(args); err != nil {
@@ -84,8 +86,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "querylens: --format: %v\n", err)
 		return exitBadInput
 	}
-	sum := report.Summary{Findings: map[string]int{}}
-	out := &output{writer: writer, sum: &sum, gate: gate}
+	if *requests < 0 || *budget < 0 {
+		fmt.Fprintln(stderr, "querylens: --requests and --max-queries-per-request must be 0 or more")
+		return exitBadInput
+	}
+	sum := report.Summary{Findings: map[string]int{}, Budget: *budget}
+	out := &output{writer: writer, sum: &sum, gate: gate, heaviest: report.NewHeaviest(*requests)}
 	if *write != "" {
 		if out.file, err = createOutput(*write); err != nil {
 			fmt.Fprintf(stderr, "querylens: --write: %v\n", err)
@@ -121,6 +127,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	sum.Spans = out.spansIn
+	sum.Heaviest = out.heaviest.List()
+	report.SortHeaviest(sum.OverBudget)
 	if err := errors.Join(out.err, writer.End(sum)); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 		return exitBadInput
@@ -128,7 +136,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch {
 	case len(sum.Errors) > 0:
 		return exitBadInput
-	case out.gated:
+	case out.gated, len(sum.OverBudget) > 0:
 		return exitFindings
 	}
 	return exitClean
@@ -206,6 +214,7 @@ type output struct {
 	sum      *report.Summary
 	gate     map[string]bool
 	gated    bool
+	heaviest *report.Heaviest
 	spansIn  int
 	spansOut int
 	file     io.WriteCloser
@@ -222,6 +231,13 @@ func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 		o.gated = o.gated || o.gate[f.Type]
 		if o.err == nil {
 			o.err = o.writer.Finding(f)
+		}
+	}
+	for _, r := range report.ReadRequests(td) {
+		o.sum.Requests++
+		o.heaviest.Add(r)
+		if o.sum.Budget > 0 && r.Queries > o.sum.Budget {
+			o.sum.OverBudget = append(o.sum.OverBudget, r)
 		}
 	}
 	o.spansOut += td.SpanCount()

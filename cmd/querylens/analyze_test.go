@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/report"
 )
@@ -298,12 +299,46 @@ func TestSARIF(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &log); err != nil {
 		t.Fatal(err)
 	}
-	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Tool.Driver.Rules) != 7 || len(log.Runs[0].Results) != 1 {
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Tool.Driver.Rules) != len(detect.Types) || len(log.Runs[0].Results) != 1 {
 		t.Fatalf("SARIF: %s", out)
 	}
 	res := log.Runs[0].Results[0]
 	if res.RuleID != "n_plus_one" || len(res.Locations) != 1 || res.Locations[0].PhysicalLocation.ArtifactLocation.URI != "shop/books.go" ||
 		res.Locations[0].PhysicalLocation.Region.StartLine != 42 {
 		t.Errorf("result %+v", res)
+	}
+}
+
+func TestQueryBudget(t *testing.T) {
+	dir := filepath.Join(fixtures.Dir(), "django")
+	// forward_fk_loop makes 14 queries, books/details/ 22, books/import/ 21.
+	cases := []struct {
+		budget string
+		code   int
+		over   int
+	}{
+		{"100", exitClean, 0},
+		{"21", exitFindings, 1},
+		{"15", exitFindings, 2},
+	}
+	for _, c := range cases {
+		code, out, stderr := runCLI(t, "", "analyze", "--format", "json", "--requests", "3", "--max-queries-per-request", c.budget, dir)
+		r := parseJSON(t, out)
+		if code != c.code || len(r.Summary.OverBudget) != c.over {
+			t.Errorf("budget %s: exit %d, %d over budget; want %d, %d (%s)", c.budget, code, len(r.Summary.OverBudget), c.code, c.over, stderr)
+		}
+		if len(r.Summary.Heaviest) != 3 || r.Summary.Heaviest[0].Queries != 22 || r.Summary.Heaviest[0].Route != "books/details/" ||
+			r.Summary.Heaviest[1].Queries < r.Summary.Heaviest[2].Queries || r.Summary.Requests == 0 {
+			t.Errorf("heaviest requests: %+v of %d", r.Summary.Heaviest, r.Summary.Requests)
+		}
+	}
+	if code, _, _ := runCLI(t, "", "analyze", "--max-queries-per-request", "-1", dir); code != exitBadInput {
+		t.Errorf("a negative budget: exit %d", code)
+	}
+	_, table, _ := runCLI(t, "", "analyze", "--requests", "2", "--max-queries-per-request", "21", dir)
+	for _, want := range []string{"Requests by database queries, heaviest 2 of", "Requests over the budget of 21 queries:", "1 of 30 requests over the budget of 21 queries"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table does not say %q", want)
+		}
 	}
 }

@@ -15,7 +15,14 @@ type Summary struct {
 	Traces   int            `json:"traces"`
 	Spans    int            `json:"spans"`
 	Findings map[string]int `json:"findings_by_type"`
-	Errors   []string       `json:"errors,omitempty"`
+	Requests int            `json:"requests"`
+	// Heaviest are the requests with the most queries, heaviest first, when
+	// asked for.
+	Heaviest []Request `json:"heaviest_requests,omitempty"`
+	// OverBudget lists the requests over --max-queries-per-request.
+	OverBudget []Request `json:"over_budget,omitempty"`
+	Budget     int       `json:"max_queries_per_request,omitempty"`
+	Errors     []string  `json:"errors,omitempty"`
 }
 
 // Writer writes findings as they come, so that a report of any size holds
@@ -71,6 +78,16 @@ func (t *tableWriter) End(s Summary) error {
 	if t.n > 0 {
 		fmt.Fprintln(t.w)
 	}
+	if len(s.Heaviest) > 0 {
+		if err := RequestTable(t.w, fmt.Sprintf("Requests by database queries, heaviest %d of %d:", len(s.Heaviest), s.Requests), s.Heaviest); err != nil {
+			return err
+		}
+	}
+	if len(s.OverBudget) > 0 {
+		if err := RequestTable(t.w, fmt.Sprintf("Requests over the budget of %d queries:", s.Budget), s.OverBudget); err != nil {
+			return err
+		}
+	}
 	_, err := fmt.Fprintln(t.w, s)
 	return err
 }
@@ -97,6 +114,9 @@ func (s Summary) String() string {
 	line := fmt.Sprintf("%d findings in %d traces (%d spans, %d files)", total, s.Traces, s.Spans, s.Files)
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
+	}
+	if s.Budget > 0 {
+		line += fmt.Sprintf("\n%d of %d requests over the budget of %d queries", len(s.OverBudget), s.Requests, s.Budget)
 	}
 	for _, e := range s.Errors {
 		line += "\nerror: " + e

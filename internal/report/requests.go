@@ -1,0 +1,175 @@
+package report
+
+import (
+	"container/heap"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Request is a local request root as the processor annotated it: the
+// database queries its part of the trace made.
+type Request struct {
+	TraceID  string  `json:"trace_id"`
+	SpanID   string  `json:"span_id"`
+	Service  string  `json:"service"`
+	Route    string  `json:"route"`
+	Queries  int     `json:"db_queries"`
+	DBMs     float64 `json:"db_duration_ms"`
+	Findings int     `json:"findings"`
+}
+
+// ReadRequests returns the requests annotated in td, each with the number of
+// findings its service's spans of the trace carry.
+func ReadRequests(td ptrace.Traces) []Request {
+	type key struct {
+		trace   pcommon.TraceID
+		service string
+	}
+	findings := map[key]int{}
+	var out []Request
+	var keys []key
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service := ""
+		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
+			service = v.AsString()
+		}
+		for j := 0; j < rs.ScopeSpans().Len(); j++ {
+			spans := rs.ScopeSpans().At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				s := spans.At(k)
+				for e := 0; e < s.Events().Len(); e++ {
+					if s.Events().At(e).Name() == annotate.EventFinding {
+						findings[key{s.TraceID(), service}]++
+					}
+				}
+				a := s.Attributes()
+				q, ok := a.Get(annotate.AttrRequestDBQueries)
+				if !ok {
+					continue
+				}
+				route := ""
+				if v, ok := a.Get("http.route"); ok {
+					route = v.AsString()
+				}
+				out = append(out, Request{
+					TraceID: s.TraceID().String(),
+					SpanID:  s.SpanID().String(),
+					Service: service,
+					Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
+					Queries: int(q.Int()),
+					DBMs:    num(a, annotate.AttrRequestDBDuration),
+				})
+				keys = append(keys, key{s.TraceID(), service})
+			}
+		}
+	}
+	for i := range out {
+		out[i].Findings = findings[keys[i]]
+	}
+	return out
+}
+
+// Heaviest keeps the n requests with the most queries seen so far: memory
+// stays bounded whatever the input.
+type Heaviest struct {
+	n     int
+	seen  int
+	items requestHeap
+}
+
+// NewHeaviest keeps the n heaviest requests.
+func NewHeaviest(n int) *Heaviest { return &Heaviest{n: n} }
+
+// Add offers a request.
+func (h *Heaviest) Add(r Request) {
+	h.seen++
+	if h.items.Len() < h.n {
+		heap.Push(&h.items, r)
+		return
+	}
+	if h.n > 0 && heavier(r, h.items[0]) {
+		h.items[0] = r
+		heap.Fix(&h.items, 0)
+	}
+}
+
+// Seen is the number of requests offered.
+func (h *Heaviest) Seen() int { return h.seen }
+
+// List returns the kept requests, heaviest first.
+func (h *Heaviest) List() []Request {
+	out := append([]Request(nil), h.items...)
+	sort.Slice(out, func(i, j int) bool { return heavier(out[i], out[j]) })
+	return out
+}
+
+// SortHeaviest orders requests by queries, heaviest first.
+func SortHeaviest(reqs []Request) {
+	sort.Slice(reqs, func(i, j int) bool { return heavier(reqs[i], reqs[j]) })
+}
+
+func heavier(a, b Request) bool {
+	if a.Queries != b.Queries {
+		return a.Queries > b.Queries
+	}
+	if a.DBMs != b.DBMs {
+		return a.DBMs > b.DBMs
+	}
+	return a.TraceID+a.SpanID < b.TraceID+b.SpanID
+}
+
+// requestHeap is a min-heap: its root is the lightest kept request.
+type requestHeap []Request
+
+func (h requestHeap) Len() int           { return len(h) }
+func (h requestHeap) Less(i, j int) bool { return heavier(h[j], h[i]) }
+func (h requestHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *requestHeap) Push(x any)        { *h = append(*h, x.(Request)) }
+func (h *requestHeap) Pop() any {
+	old := *h
+	r := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return r
+}
+
+// RequestTable writes requests as a table, heaviest first.
+func RequestTable(w io.Writer, title string, reqs []Request) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	rows := [][]string{{"QUERIES", "DB MS", "FINDINGS", "SERVICE", "ROUTE", "TRACE"}}
+	for _, r := range reqs {
+		rows = append(rows, []string{fmt.Sprint(r.Queries), fmt.Sprintf("%.2f", r.DBMs), fmt.Sprint(r.Findings), r.Service, r.Route, r.TraceID})
+	}
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			width[i] = max(width[i], len(c))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(title + "\n")
+	for _, row := range rows {
+		for i, c := range row {
+			if i < len(row)-1 {
+				fmt.Fprintf(&b, "%-*s  ", width[i], c)
+			} else {
+				b.WriteString(c)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
