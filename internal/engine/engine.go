@@ -18,7 +18,7 @@ import (
 // Engine is safe for concurrent use: it holds only configuration.
 type Engine struct {
 	detectors []detect.Detector
-	ignore    []ignoreRule
+	ignore    []*ignoreRule
 }
 
 // New returns an engine running the detectors enabled in cfg and dropping the
@@ -113,8 +113,9 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
 	service := t.Spans[f.Anchor].Service
-	for i := range e.ignore {
-		if e.ignore[i].matches(f, service) {
+	for _, r := range e.ignore {
+		if r.matches(f, service) {
+			r.suppressed.Add(1)
 			return true
 		}
 	}

@@ -142,3 +142,20 @@ func TestIgnoreRuleValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestIgnoreRulesCountWhatTheySuppress(t *testing.T) {
+	e, err := New(detect.DefaultConfig(), []IgnoreRule{
+		{Name: "reports", Service: "reports"},
+		{Statement: "FROM never_seen"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		e.Analyze(bookshop())
+	}
+	got := e.Suppressed()
+	if len(got) != 2 || got[0] != (Suppressed{"reports", 3}) || got[1] != (Suppressed{"1", 0}) {
+		t.Errorf("suppressed %+v", got)
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/querylens/querylens/internal/detect"
 )
@@ -13,6 +15,9 @@ import (
 // IgnoreRule suppresses the findings it matches: every field given must match
 // (fields left empty match anything), and at least one must be given.
 type IgnoreRule struct {
+	// Name labels the rule in the processor's metrics and logs; default its
+	// index in the list.
+	Name string `mapstructure:"name"`
 	// Fingerprint matches the finding's querylens.fingerprint exactly.
 	Fingerprint string `mapstructure:"fingerprint"`
 	// Statement is a regular expression (RE2) matched against the normalized
@@ -47,19 +52,23 @@ func (r *IgnoreRule) Validate() error {
 	return errors.Join(errs...)
 }
 
-// ignoreRule is an IgnoreRule ready to match.
+// ignoreRule is an IgnoreRule ready to match, with what it suppressed.
 type ignoreRule struct {
 	IgnoreRule
 	statement, function *regexp.Regexp
+	suppressed          atomic.Int64
 }
 
-func compileIgnore(rules []IgnoreRule) ([]ignoreRule, error) {
-	out := make([]ignoreRule, len(rules))
+func compileIgnore(rules []IgnoreRule) ([]*ignoreRule, error) {
+	out := make([]*ignoreRule, len(rules))
 	for i, r := range rules {
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("ignore[%d]: %w", i, err)
 		}
-		out[i].IgnoreRule = r
+		if r.Name == "" {
+			r.Name = strconv.Itoa(i)
+		}
+		out[i] = &ignoreRule{IgnoreRule: r}
 		if r.Statement != "" {
 			out[i].statement = regexp.MustCompile(r.Statement)
 		}
@@ -76,4 +85,20 @@ func (r *ignoreRule) matches(f *detect.Finding, service string) bool {
 		(r.statement == nil || r.statement.MatchString(f.Statement)) &&
 		(r.Service == "" || r.Service == service) &&
 		(r.function == nil || f.Code.Function != "" && r.function.MatchString(f.Code.Function))
+}
+
+// Suppressed is how many findings one ignore rule suppressed.
+type Suppressed struct {
+	Rule  string
+	Count int64
+}
+
+// Suppressed returns what each ignore rule suppressed so far, in their order:
+// a rule that never matched is a stale rule.
+func (e *Engine) Suppressed() []Suppressed {
+	out := make([]Suppressed, len(e.ignore))
+	for i, r := range e.ignore {
+		out[i] = Suppressed{Rule: r.Name, Count: r.suppressed.Load()}
+	}
+	return out
 }

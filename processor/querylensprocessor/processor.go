@@ -130,7 +130,23 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 		p.workers.Wait()
 	}
 	p.tel.unregister()
+	p.reportStaleRules()
 	return nil
+}
+
+// reportStaleRules logs the ignore rules that suppressed nothing in this run,
+// so that rules outliving their trap get removed.
+func (p *querylensProcessor) reportStaleRules() {
+	var stale []string
+	for _, s := range p.engine.Suppressed() {
+		if s.Count == 0 {
+			stale = append(stale, s.Rule)
+		}
+	}
+	if len(stale) > 0 {
+		p.logger.Info("ignore rules that matched no finding in this run: remove them if their trap is fixed",
+			zap.Strings("rules", stale))
+	}
 }
 
 // ConsumeTraces files the spans of td under their traces and returns at once.

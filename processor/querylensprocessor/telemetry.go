@@ -24,6 +24,7 @@ type telemetry struct {
 	analysisTime   metric.Float64Histogram
 	tracesBuffered metric.Int64ObservableGauge
 	cacheLookups   metric.Int64ObservableCounter
+	ignored        metric.Int64ObservableCounter
 	registration   metric.Registration
 }
 
@@ -72,6 +73,9 @@ func newTelemetry(set component.TelemetrySettings, p *querylensProcessor) (*tele
 	t.cacheLookups, err = m.Int64ObservableCounter("otelcol_processor_querylens_statement_cache_lookups",
 		metric.WithDescription("Lookups of the normalized-statement cache, by result: hit or miss."), metric.WithUnit("{lookup}"))
 	errs = append(errs, err)
+	t.ignored, err = m.Int64ObservableCounter("otelcol_processor_querylens_findings_ignored",
+		metric.WithDescription("Findings suppressed, by ignore rule (its name, or its index in the list)."), metric.WithUnit("{finding}"))
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -80,8 +84,11 @@ func newTelemetry(set component.TelemetrySettings, p *querylensProcessor) (*tele
 		hits, misses := p.norm.Stats()
 		o.ObserveInt64(t.cacheLookups, int64(hits), cacheHit)
 		o.ObserveInt64(t.cacheLookups, int64(misses), cacheMiss)
+		for _, s := range p.engine.Suppressed() {
+			o.ObserveInt64(t.ignored, s.Count, metric.WithAttributes(attribute.String("rule", s.Rule)))
+		}
 		return nil
-	}, t.tracesBuffered, t.cacheLookups)
+	}, t.tracesBuffered, t.cacheLookups, t.ignored)
 	return t, err
 }
 

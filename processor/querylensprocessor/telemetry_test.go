@@ -2,6 +2,7 @@ package querylensprocessor
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,7 +11,11 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
@@ -101,3 +106,43 @@ func gauge(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestIgnoreRulesTellOnThemselves(t *testing.T) {
+	core, logs := observer.New(zap.InfoLevel)
+	tel := componenttest.NewTelemetry()
+	defer func() { _ = tel.Shutdown(context.Background()) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	set.Logger = zap.New(core)
+	cfg := createDefaultConfig().(*Config)
+	cfg.WaitDuration = 10 * time.Millisecond
+	cfg.Ignore = []engine.IgnoreRule{{Name: "bookshop lookups", Service: "bookshop"}, {Name: "stale", Statement: "FROM legacy_table"}}
+	sink := new(consumertest.TracesSink)
+	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.ConsumeTraces(ctx, synthTrace(1, 6))
+	_ = p.ConsumeTraces(ctx, synthTrace(2, 6))
+	waitFor(t, func() bool { return sink.SpanCount() == 14 })
+	if got := sum(t, tel, "otelcol_processor_querylens_findings_ignored", ptr(attribute.NewSet(attribute.String("rule", "bookshop lookups")))); got != 2 {
+		t.Errorf("the rule suppressed %d findings, want 2", got)
+	}
+	if got := sum(t, tel, "otelcol_processor_querylens_findings_ignored", ptr(attribute.NewSet(attribute.String("rule", "stale")))); got != 0 {
+		t.Errorf("the stale rule suppressed %d", got)
+	}
+	if f := fixtures.Observe(sink.AllTraces()...); len(f) != 0 {
+		t.Errorf("ignored findings were written: %+v", f)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stale := logs.FilterMessageSnippet("matched no finding").All()
+	if len(stale) != 1 || fmt.Sprint(stale[0].ContextMap()["rules"]) != "[stale]" {
+		t.Errorf("stale rules log: %+v", logs.All())
+	}
+}
