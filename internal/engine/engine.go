@@ -7,6 +7,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/querylens/querylens/internal/detect"
@@ -180,14 +181,26 @@ func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string
 	}
 	list, ok := scopes[s.Service]
 	if !ok {
+		graphql := false
 		for i := range t.Spans {
 			o := &t.Spans[i]
-			if o.Service == s.Service && o.Scope != "" && !slices.Contains(list, o.Scope) {
+			if o.Service != s.Service {
+				continue
+			}
+			if o.Scope != "" && !slices.Contains(list, o.Scope) {
 				list = append(list, o.Scope)
 			}
+			graphql = graphql || strings.HasPrefix(o.Name, "graphql.") || strings.Contains(strings.ToLower(o.Scope), "graphql")
+		}
+		if graphql {
+			list = append(list, graphqlMarker)
 		}
 		scopes[s.Service] = list
 	}
 	ctx.Scopes = list
+	ctx.GraphQL = slices.Contains(list, graphqlMarker)
 	return ctx
 }
+
+// graphqlMarker is kept among a service's scopes when its spans show GraphQL.
+const graphqlMarker = "\x00graphql"

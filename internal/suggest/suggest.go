@@ -19,7 +19,13 @@ type Context struct {
 	Scopes []string
 	// Raw is one raw statement of the finding. It is matched, never written.
 	Raw string
+	// GraphQL is true when the service's spans show a GraphQL server
+	// (scope or span names): the loop is a resolver, the fix a batch loader.
+	GraphQL bool
 }
+
+// dataLoaderFix is added to the fixes of repeats inside a GraphQL server.
+const dataLoaderFix = ` In a GraphQL resolver, batch the lookups of one request with a DataLoader: it collects the keys of every parent and runs one query (WHERE id IN (...)) for them.`
 
 // Recognize returns the ORM behind the context, or nil when none is known.
 // A scope name is proof; the SQL's shape counts when the language agrees.
@@ -58,7 +64,11 @@ type Request struct {
 // name, "" when none), else generic.
 func Fix(r Request) (fix, orm string) {
 	if r.Type == "n_plus_one_api" {
-		return apiFix(r.Context.Language), ""
+		fix := apiFix(r.Context.Language)
+		if r.Context.GraphQL {
+			fix += dataLoaderFix
+		}
+		return fix, ""
 	}
 	o := Recognize(r.Context)
 	if o == nil {
@@ -80,7 +90,11 @@ func Fix(r Request) (fix, orm string) {
 	if strings.Contains(text, "{eager}") {
 		text = strings.ReplaceAll(text, "{eager}", eagerPieces(o, r.Statements))
 	}
-	return fill(text, o.Name, table, column), o.Name
+	fix = fill(text, o.Name, table, column)
+	if r.Context.GraphQL && (r.Type == "n_plus_one" || r.Type == "mn_plus_one" || r.Type == "n_plus_one_api") {
+		fix += dataLoaderFix
+	}
+	return fix, o.Name
 }
 
 // describe is the shape, key column and entity table of a statement.

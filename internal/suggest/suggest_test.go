@@ -105,3 +105,16 @@ func TestRecognizeBySQLShape(t *testing.T) {
 		}
 	}
 }
+
+func TestGraphQLResolversGetADataLoader(t *testing.T) {
+	st := sqlnorm.Normalize("postgresql", `SELECT "id" FROM "authors" AS "Author" WHERE "Author"."id" = 3;`)
+	ctx := Context{Language: "nodejs", Scopes: []string{"@opentelemetry/instrumentation-sequelize"}, GraphQL: true}
+	fix, orm := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{st}, Context: ctx})
+	if orm != "Sequelize" || !strings.Contains(fix, "DataLoader") || !strings.Contains(fix, "include") {
+		t.Errorf("%s: %s", orm, fix)
+	}
+	ctx.GraphQL = false
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{st}, Context: ctx}); strings.Contains(fix, "DataLoader") {
+		t.Errorf("a DataLoader outside GraphQL: %s", fix)
+	}
+}
