@@ -16,6 +16,7 @@ import (
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -30,6 +31,9 @@ type querylensProcessor struct {
 	norm   *sqlnorm.Cache
 	engine *engine.Engine
 	tel    *telemetry
+	// page is the findings page of the querylens extension, when the
+	// collector runs one: every analyzed trace is recorded in it.
+	page livepage.Recorder
 
 	tick       time.Duration
 	numWorkers int
@@ -81,13 +85,18 @@ func (p *querylensProcessor) Capabilities() consumer.Capabilities {
 
 // Start starts the goroutine that releases traces whose window closed, and the
 // workers that analyze them.
-func (p *querylensProcessor) Start(context.Context, component.Host) error {
+func (p *querylensProcessor) Start(_ context.Context, host component.Host) error {
 	p.lifecycle.Lock()
 	defer p.lifecycle.Unlock()
 	if p.started || p.stopped {
 		return nil
 	}
 	p.started = true
+	for _, ext := range host.GetExtensions() {
+		if r, ok := ext.(livepage.Recorder); ok {
+			p.page = r
+		}
+	}
 	for range p.numWorkers {
 		p.workers.Add(1)
 		go func() {
@@ -232,6 +241,9 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 	view, spans := traceview.Build(td, p.norm)
 	res := p.engine.Analyze(view)
 	annotate.Write(view, spans, res)
+	if p.page != nil {
+		p.page.Record(livepage.FromAnalysis(view, res, start))
+	}
 	ctx := context.Background()
 	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())
 	for i := range res.Findings {

@@ -1,0 +1,188 @@
+// Package livepage is the findings page of local development: the recent
+// requests, their database statements grouped by fingerprint, their findings
+// and the fingerprints that waste the most queries — django-debug-toolbar's
+// SQL panel for any language. It holds plain Go records, bounded in number;
+// the querylens extension serves it and the processor feeds it.
+package livepage
+
+import (
+	"sort"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Recorder receives the requests of each analyzed trace. The querylens
+// extension is one; the processor finds it among the host's extensions.
+type Recorder interface {
+	Record(requests []Request)
+}
+
+// Request is one local request of a trace, as the page shows it.
+type Request struct {
+	Time       time.Time   `json:"time"`
+	TraceID    string      `json:"trace_id"`
+	SpanID     string      `json:"span_id"`
+	Service    string      `json:"service"`
+	Route      string      `json:"route"`
+	DBQueries  int         `json:"db_queries"`
+	DBDuration float64     `json:"db_duration_ms"`
+	Findings   []Finding   `json:"findings"`
+	Statements []Statement `json:"statements"`
+	// Truncated counts the statements beyond the per-request bound.
+	Truncated int `json:"statements_truncated,omitempty"`
+}
+
+// Finding is a finding of a request, with its fix.
+type Finding struct {
+	Type        string  `json:"type"`
+	ID          string  `json:"id"`
+	Count       int     `json:"count"`
+	Wasted      int     `json:"wasted_queries"`
+	DurationMs  float64 `json:"total_duration_ms"`
+	Fingerprint string  `json:"fingerprint"`
+	Statement   string  `json:"statement"`
+	Suggestion  string  `json:"suggestion"`
+	ORM         string  `json:"orm,omitempty"`
+	Code        string  `json:"code,omitempty"`
+}
+
+// Statement is one database call of a request, in order. Its text is the
+// normalized statement: never a literal value.
+type Statement struct {
+	Fingerprint string  `json:"fingerprint"`
+	Text        string  `json:"statement"`
+	System      string  `json:"db_system"`
+	DurationMs  float64 `json:"duration_ms"`
+	// Values is a hash of the raw statement and recorded parameters: two
+	// calls with the same Values ran the very same query (a duplicate).
+	Values uint64 `json:"-"`
+	// Finding is the id of the group finding the call belongs to, if any.
+	Finding string `json:"finding,omitempty"`
+}
+
+// maxStatements bounds the statements kept per request.
+const maxStatements = 500
+
+// FromAnalysis turns an analyzed trace into the requests of the page: one per
+// local request root, with its database calls and its findings.
+func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Request {
+	index := map[int]int{}
+	out := make([]Request, 0, len(res.Requests))
+	for _, r := range res.Requests {
+		index[r.Span] = len(out)
+		s := &t.Spans[r.Span]
+		route := r.Route
+		if route == "" {
+			route = s.Name
+		}
+		out = append(out, Request{
+			Time: now, TraceID: t.ID.String(), SpanID: s.ID.String(), Service: s.Service, Route: route,
+			DBQueries: r.DBQueries, DBDuration: float64(r.DBDuration.Nanoseconds()) / 1e6,
+			Findings: []Finding{}, Statements: []Statement{},
+		})
+	}
+	request := func(span int) *Request {
+		k, ok := index[t.LocalRoot(span)]
+		if !ok {
+			return nil
+		}
+		return &out[k]
+	}
+	member := map[int]string{}
+	for _, f := range res.Findings {
+		for _, m := range f.Members {
+			member[m] = f.ID
+		}
+		r := request(f.Anchor)
+		if r == nil {
+			continue
+		}
+		code := ""
+		if f.Code.Function != "" || f.Code.File != "" {
+			code = f.Code.Function
+			if f.Code.File != "" {
+				code += " " + f.Code.File
+				if f.Code.Line > 0 {
+					code += ":" + itoa(f.Code.Line)
+				}
+			}
+		}
+		r.Findings = append(r.Findings, Finding{
+			Type: f.Type, ID: f.ID, Count: f.Count, Wasted: f.WastedQueries(), DurationMs: float64(f.TotalDuration.Nanoseconds()) / 1e6,
+			Fingerprint: f.Fingerprint, Statement: f.Statement, Suggestion: f.Suggestion, ORM: f.ORM, Code: code,
+		})
+	}
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if s.DB == nil || s.DB.Statement == nil {
+			continue
+		}
+		r := request(i)
+		if r == nil {
+			continue
+		}
+		if len(r.Statements) >= maxStatements {
+			r.Truncated++
+			continue
+		}
+		r.Statements = append(r.Statements, Statement{
+			Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
+			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
+			Values:     xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params, Finding: member[i],
+		})
+	}
+	return out
+}
+
+// Group is the calls of one fingerprint within a request: similar calls; the
+// ones with the same Values are duplicates.
+type Group struct {
+	Fingerprint string
+	Text        string
+	Count       int
+	Duplicates  int // calls beyond the first of each distinct set of values
+	DurationMs  float64
+}
+
+// Groups folds a request's statements by fingerprint, most frequent first.
+func (r *Request) Groups() []Group {
+	index := map[string]int{}
+	values := map[string]map[uint64]bool{}
+	var out []Group
+	for _, s := range r.Statements {
+		k, ok := index[s.Fingerprint]
+		if !ok {
+			k = len(out)
+			index[s.Fingerprint] = k
+			out = append(out, Group{Fingerprint: s.Fingerprint, Text: s.Text})
+			values[s.Fingerprint] = map[uint64]bool{}
+		}
+		g := &out[k]
+		g.Count++
+		g.DurationMs += s.DurationMs
+		if values[s.Fingerprint][s.Values] {
+			g.Duplicates++
+		}
+		values[s.Fingerprint][s.Values] = true
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
