@@ -116,10 +116,10 @@ func TestPagesOverTheTestdata(t *testing.T) {
 func TestDuplicatesAndSimilarStatements(t *testing.T) {
 	r := Request{Statements: []Statement{
 		{Fingerprint: "a", Text: "SELECT ? ", Values: 1}, {Fingerprint: "a", Values: 1}, {Fingerprint: "a", Values: 2},
-		{Fingerprint: "b", Values: 3},
+		{Fingerprint: "b", Values: 3}, {Fingerprint: "a", Values: 0}, {Fingerprint: "a", Values: 0},
 	}}
 	g := r.Groups()
-	if len(g) != 2 || g[0].Fingerprint != "a" || g[0].Count != 3 || g[0].Duplicates != 1 || g[1].Count != 1 || g[1].Duplicates != 0 {
+	if len(g) != 2 || g[0].Fingerprint != "a" || g[0].Count != 5 || g[0].Duplicates != 1 || g[1].Count != 1 || g[1].Duplicates != 0 {
 		t.Errorf("groups %+v", g)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -58,10 +59,13 @@ type Statement struct {
 	System      string  `json:"db_system"`
 	DurationMs  float64 `json:"duration_ms"`
 	// Values is a hash of the raw statement and recorded parameters: two
-	// calls with the same Values ran the very same query (a duplicate).
+	// calls with the same Values ran the very same query (a duplicate). 0
+	// when the values cannot be seen (placeholders, no recorded parameters).
 	Values uint64 `json:"-"`
-	// Finding is the id of the group finding the call belongs to, if any.
-	Finding string `json:"finding,omitempty"`
+	// Finding and FindingID are the type and id of the group finding the call
+	// belongs to, if any.
+	Finding   string `json:"finding,omitempty"`
+	FindingID string `json:"finding_id,omitempty"`
 }
 
 // maxStatements bounds the statements kept per request.
@@ -92,10 +96,11 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		}
 		return &out[k]
 	}
-	member := map[int]string{}
-	for _, f := range res.Findings {
+	member := map[int]*detect.Finding{}
+	for k := range res.Findings {
+		f := &res.Findings[k]
 		for _, m := range f.Members {
-			member[m] = f.ID
+			member[m] = f
 		}
 		r := request(f.Anchor)
 		if r == nil {
@@ -129,11 +134,17 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 			r.Truncated++
 			continue
 		}
-		r.Statements = append(r.Statements, Statement{
+		st := Statement{
 			Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
 			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
-			Values:     xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params, Finding: member[i],
-		})
+		}
+		if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
+			st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
+		}
+		if f := member[i]; f != nil {
+			st.Finding, st.FindingID = f.Type, f.ID
+		}
+		r.Statements = append(r.Statements, st)
 	}
 	return out
 }
@@ -164,6 +175,9 @@ func (r *Request) Groups() []Group {
 		g := &out[k]
 		g.Count++
 		g.DurationMs += s.DurationMs
+		if s.Values == 0 { // values unseen: similar, never a known duplicate
+			continue
+		}
 		if values[s.Fingerprint][s.Values] {
 			g.Duplicates++
 		}

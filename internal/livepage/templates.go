@@ -49,12 +49,13 @@ code{font-size:12px;white-space:pre-wrap;word-break:break-word}
 <td><code>{{.Statement}}</code></td><td>{{.Suggestion}}{{if .Code}}<br><code>{{.Code}}</code>{{end}}</td></tr>{{end}}
 </tbody></table>{{else}}<p class="ok">No finding.</p>{{end}}
 <h3>Statements by fingerprint</h3>
+<p>Similar calls share a fingerprint; duplicates also share their values (shown only when the values can be seen).</p>
 <table><thead><tr><th>count</th><th>duplicates</th><th>ms</th><th>statement</th></tr></thead><tbody>
 {{range .Groups}}<tr><td class="n">{{.Count}}</td><td class="n{{if .Duplicates}} dup{{end}}">{{.Duplicates}}</td><td class="n">{{ms .DurationMs}}</td><td><code>{{.Text}}</code></td></tr>{{end}}
 </tbody></table>
 <h3>Statements in order</h3>
 <table><thead><tr><th>#</th><th>ms</th><th>statement</th></tr></thead><tbody>
-{{range $i, $s := .Statements}}<tr><td class="n">{{$i}}</td><td class="n">{{ms .DurationMs}}</td><td><code>{{.Text}}</code>{{if .Finding}} <span class="f">{{.Finding}}</span>{{end}}</td></tr>{{end}}
+{{range $i, $s := .Statements}}<tr><td class="n">{{$i}}</td><td class="n">{{ms .DurationMs}}</td><td><code>{{.Text}}</code>{{if .Finding}} <span class="f" title="{{.FindingID}}">{{.Finding}}</span>{{end}}</td></tr>{{end}}
 </tbody></table>{{if .Truncated}}<p>{{.Truncated}} more statements not kept.</p>{{end}}
 {{else}}<p>This trace is not among the recent requests.</p>{{end}}
 </body></html>{{end}}
