@@ -1,0 +1,134 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+)
+
+// The TraceQL filters of the dashboard's variables. Values are regex-formatted
+// by Grafana and put in raw (backquoted) TraceQL strings, so that their
+// escapes reach the regex intact; the regexes are anchored. A finding event
+// has http.route only when its request recorded one, so the route filter
+// applies only when routes are chosen (with "All", every finding matches).
+const (
+	serviceMatch = "resource.service.name =~ `^(?:${service:regex})$`"
+	typeMatch    = "event.querylens.finding.type =~ `^(?:${finding_type:regex})$`"
+	routeMatch   = "(`${route:text}` = `All` || event.http.route =~ `^(?:${route:regex})$`)"
+)
+
+// findingType is one row of the processor's catalogue.
+type findingType struct {
+	name, title, description string
+	// group types mark their member spans with querylens.finding.type;
+	// single-span types only have the event, on the offending span.
+	group bool
+}
+
+var findingTypes = []findingType{
+	{"n_plus_one", "N+1 queries",
+		"One normalized statement run again and again under one parent, with different values: one query per item of a loop.", true},
+	{"mn_plus_one", "Several queries per item",
+		"A sequence of two or more statements repeated per item: a loop that loads several relations.", true},
+	{"duplicate_query", "Duplicate queries",
+		"The very same statement with the very same values, run again and again in one trace.", true},
+	{"n_plus_one_api", "N+1 HTTP calls",
+		"One HTTP route of another service called once per item, under one parent.", true},
+	{"pagination_count", "Page counts",
+		"A COUNT(*) for the page total beside every LIMIT/OFFSET page query.", true},
+	{"over_fetch", "Whole rows read",
+		"SELECT * (or table.*) over a table, or far more rows returned than a request can use.", false},
+	{"deep_offset", "Deep OFFSET pages",
+		"LIMIT/OFFSET paging deep into a result: every page reads and drops the rows before it.", false},
+	{"paged_to_many_join", "Pages over a to-many join",
+		"A LIMIT over the rows of a JOIN to a to-many child: a page counts joined rows, not parents.", false},
+}
+
+// findingTypeQuery is the TraceQL of one finding type's table: for a group
+// type, its member spans (the contract's { span.querylens.finding.type = ... })
+// in traces whose finding event passes the variables; for a single-span type,
+// the offending spans, which carry the event.
+func findingTypeQuery(ft findingType) string {
+	event := fmt.Sprintf(`{ event.querylens.finding.type = "%s" && %s && %s && %s }`, ft.name, typeMatch, serviceMatch, routeMatch)
+	if !ft.group {
+		return event
+	}
+	return fmt.Sprintf(`{ span.querylens.finding.type = "%s" && %s } && %s`, ft.name, serviceMatch, event)
+}
+
+// allFindingsQuery lists the spans that hold finding events.
+const allFindingsQuery = `{ event:name = "querylens.finding" && ` + typeMatch + ` && ` + serviceMatch + ` && ` + routeMatch + ` }`
+
+// heavyRequestsQuery lists the request roots that ran many queries. Request
+// roots carry no route attribute of the contract: only the service filters.
+const heavyRequestsQuery = "{ span.querylens.request.db_queries >= ${min_queries} && " + serviceMatch + " }"
+
+// traceTable is a table of the traces a TraceQL query finds. Tempo's results
+// link every trace id to its trace view, and the panel menu's Explore opens the
+// search with the variables filled.
+func traceTable(title, description, query string, width, height uint32) *table.PanelBuilder {
+	return tablePanel(title, description+" Click a trace id to open the trace.", width, height).
+		Unit("short").
+		Thresholds(thresholds("green")).
+		WithTarget(traceQLQuery("A", query))
+}
+
+// FlaggedTraces is "querylens / flagged traces": the traces the processor
+// annotated, searched in Tempo with TraceQL.
+func FlaggedTraces() (dashboard.Dashboard, error) {
+	b := newDashboard(FlaggedUID, "querylens / flagged traces",
+		"Recent traces in which the querylens processor flagged an ORM trap, searched in Tempo with TraceQL on the attributes "+
+			"the processor writes: querylens.finding events on the spans that hold a finding, querylens.finding.type on the repeated spans.").
+		WithVariable(datasourceVariable("tempo", "Tempo", "tempo", TempoUID,
+			"The Tempo that stores the traces annotated by the querylens processor.")).
+		WithVariable(datasourceVariable("prometheus", "Prometheus", "prometheus", PrometheusUID,
+			"The Prometheus whose querylens metrics list the services, routes and finding types."))
+	for _, v := range findingVariables() {
+		b = b.WithVariable(v)
+	}
+	b = b.WithVariable(dashboard.NewCustomVariableBuilder("min_queries").
+		Label("Queries per request at least").
+		Description("The heavy-requests table lists requests that ran at least this many database queries (querylens.request.db_queries).").
+		Values(dashboard.StringOrMap{String: cog.ToPtr("20,50,100,200,500")}).
+		Current(dashboard.VariableOption{
+			Text:  dashboard.StringOrArrayOfString{String: cog.ToPtr("50")},
+			Value: dashboard.StringOrArrayOfString{String: cog.ToPtr("50")},
+		}).
+		Options([]dashboard.VariableOption{
+			variableOption("20", false), variableOption("50", true), variableOption("100", false),
+			variableOption("200", false), variableOption("500", false),
+		}))
+
+	b = b.WithRow(dashboard.NewRowBuilder("Findings")).
+		WithPanel(traceTable("Traces with findings",
+			"Recent traces with a querylens.finding event of the selected types, services and routes; the matched spans are the ones that hold the events.",
+			allFindingsQuery, 24, tableHeight))
+
+	b = b.WithRow(dashboard.NewRowBuilder("By finding type"))
+	for _, ft := range findingTypes {
+		what := "The matched spans are the repeated ones and the span that holds the finding event."
+		if !ft.group {
+			what = "The matched span is the offending one; it holds the finding event."
+		}
+		b = b.WithPanel(traceTable(fmt.Sprintf("%s (%s)", ft.title, ft.name), ft.description+" "+what,
+			findingTypeQuery(ft), 12, chartHeight))
+	}
+
+	b = b.WithRow(dashboard.NewRowBuilder("Requests")).
+		WithPanel(traceTable("Heavy requests",
+			"Request roots of the selected services that ran at least ${min_queries} database queries (querylens.request.db_queries), with or without a finding. "+
+				"The route and type filters do not apply: the request root carries no querylens route or type.",
+			heavyRequestsQuery, 24, chartHeight))
+
+	return finish(b)
+}
+
+func variableOption(v string, selected bool) dashboard.VariableOption {
+	return dashboard.VariableOption{
+		Selected: cog.ToPtr(selected),
+		Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr(v)},
+		Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(v)},
+	}
+}

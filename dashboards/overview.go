@@ -1,0 +1,198 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/heatmap"
+)
+
+// The label matchers of the dashboard's variables, on the finding metrics
+// (querylens_findings_total, querylens_wasted_queries_total,
+// querylens_finding_duration_seconds).
+const findingFilter = `service_name=~"$service", http_route=~"$route", querylens_finding_type=~"$finding_type"`
+
+// The labels of a row of the worst-fingerprints table.
+const fingerprintRow = `service_name, http_route, querylens_finding_type, querylens_fingerprint`
+
+// withStatement adds the normalized statement of each fingerprint, from the
+// info metric, to the series of expr (which must keep querylens_fingerprint);
+// series whose fingerprint has no statement (the overflow fingerprint "other")
+// are kept without one.
+func withStatement(expr string) string {
+	return fmt.Sprintf(`(%s) * on (querylens_fingerprint) group_left (querylens_statement) max by (querylens_fingerprint, querylens_statement) (querylens_fingerprint_info) or on (%s) (%s)`,
+		expr, fingerprintRow, expr)
+}
+
+// The share of database time spent inside findings. n_plus_one_api findings
+// are HTTP calls, not database time, and are left out.
+const dbTimeShare = `sum by (service_name) (%[1]s(querylens_finding_duration_seconds_sum{` + findingFilter + `, querylens_finding_type!="n_plus_one_api"}[%[2]s]))
+  / sum by (service_name) (%[1]s(querylens_db_query_duration_seconds_sum{service_name=~"$service"}[%[2]s]))`
+
+// Overview is "querylens / overview": which trap costs the most, where.
+func Overview() (dashboard.Dashboard, error) {
+	b := newDashboard(OverviewUID, "querylens / overview",
+		"ORM traps found by the querylens processor, from the querylens connector's metrics: findings, the queries a fix would save, "+
+			"the database time they cost and the statements behind them. Points with exemplars open their trace in Tempo.").
+		WithVariable(datasourceVariable("prometheus", "Prometheus", "prometheus", PrometheusUID,
+			"The Prometheus that scrapes the collector's querylens metrics (with exemplar storage on).")).
+		WithVariable(datasourceVariable("tempo", "Tempo", "tempo", TempoUID,
+			"The Tempo that stores the annotated traces; the fingerprint links search it."))
+	for _, v := range findingVariables() {
+		b = b.WithVariable(v)
+	}
+
+	b = b.WithRow(dashboard.NewRowBuilder("In the selected time range")).
+		WithPanel(statPanel("Findings",
+			"Findings in the time range: each one a querylens.finding event, one ORM trap in one request.",
+			"short", 6).
+			Thresholds(thresholds("green", 1, "orange", 100, "red")).
+			WithTarget(instantQuery("A",
+				`sum(increase(querylens_findings_total{`+findingFilter+`}[$__range]))`, "findings"))).
+		WithPanel(statPanel("Wasted queries",
+			"Queries (or HTTP calls) that fixing the findings of the time range would have saved: all repeats but one per N+1, the count per page.",
+			"short", 6).
+			Thresholds(thresholds("green", 10, "orange", 1000, "red")).
+			WithTarget(instantQuery("A",
+				`sum(increase(querylens_wasted_queries_total{`+findingFilter+`}[$__range]))`, "wasted queries"))).
+		WithPanel(statPanel("Database time inside findings",
+			"The share of the selected services' database time spent in the queries of findings (N+1 HTTP calls left out). "+
+				"A query both repeated and reading whole rows counts in both findings.",
+			"percentunit", 6).
+			Decimals(1).
+			Thresholds(thresholds("green", 0.1, "orange", 0.3, "red")).
+			WithTarget(instantQuery("A",
+				fmt.Sprintf(`sum(%s)`, fmt.Sprintf(dbTimeShare, "increase", "$__range")), "share"))).
+		WithPanel(statPanel("Queries per request (p95)",
+			"95th percentile of the database queries one request runs (querylens.request.db_queries), over the selected services and routes.",
+			"short", 6).
+			Decimals(0).
+			Thresholds(thresholds("green", 20, "orange", 50, "red")).
+			WithTarget(instantQuery("A",
+				`histogram_quantile(0.95, sum by (le) (increase(querylens_request_db_queries_bucket{service_name=~"$service", http_route=~"$route"}[$__range])))`,
+				"p95")))
+
+	b = b.WithRow(dashboard.NewRowBuilder("Over time")).
+		WithPanel(timeseriesPanel("Findings per minute by type and service",
+			"Findings per minute, by finding type and service. The dots are exemplars: each opens the trace of one finding in Tempo.",
+			"short", 12).
+			Thresholds(thresholds("green", 10, "red")).
+			WithTarget(rangeQuery("A",
+				`sum by (service_name, querylens_finding_type) (rate(querylens_findings_total{`+findingFilter+`}[$__rate_interval])) * 60`,
+				"{{service_name}} {{querylens_finding_type}}").
+				Exemplar(true))).
+		WithPanel(timeseriesPanel("Wasted queries per minute",
+			"Queries per minute that a fix of the findings would save, by service and route. Exemplars open the trace.",
+			"short", 12).
+			Thresholds(thresholds("green", 100, "red")).
+			WithTarget(rangeQuery("A",
+				`sum by (service_name, http_route) (rate(querylens_wasted_queries_total{`+findingFilter+`}[$__rate_interval])) * 60`,
+				"{{service_name}} {{http_route}}").
+				Exemplar(true))).
+		WithPanel(timeseriesPanel("Share of database time inside findings",
+			"Per service, the database time spent in the queries of findings over all its database time (N+1 HTTP calls left out).",
+			"percentunit", 8).
+			Thresholds(thresholds("green", 0.1, "orange", 0.3, "red")).
+			WithTarget(rangeQuery("A", fmt.Sprintf(dbTimeShare, "rate", "$__rate_interval"), "{{service_name}}"))).
+		WithPanel(heatmap.NewPanelBuilder().
+			Title("Finding duration").
+			Description("How long the queries of each finding took together (querylens.total_duration_ms), as a histogram over time. " +
+				"Exemplars open the trace of a finding of that duration.").
+			Span(8).
+			Height(chartHeight).
+			Unit("s").
+			Thresholds(thresholds("green", 0.1, "orange", 1, "red")).
+			Calculate(false).
+			YAxis(heatmap.NewYAxisConfigBuilder().Unit("s").AxisPlacement(common.AxisPlacementLeft)).
+			Color(heatmap.NewHeatmapColorOptionsBuilder().
+				Mode(heatmap.HeatmapColorModeScheme).
+				Scheme("Oranges").
+				Scale(heatmap.HeatmapColorScaleExponential).
+				Exponent(0.5).
+				Fill("dark-orange").
+				Steps(64)).
+			CellValues(heatmap.NewCellValuesBuilder().Unit("short")).
+			ShowLegend().
+			ExemplarsColor("rgba(255,0,255,0.7)").
+			Tooltip(heatmap.NewHeatmapTooltipBuilder().Mode(common.TooltipDisplayModeSingle).YHistogram(true)).
+			WithTarget(rangeQuery("A",
+				`sum by (le) (increase(querylens_finding_duration_seconds_bucket{`+findingFilter+`}[$__rate_interval]))`,
+				"{{le}}").
+				Format("heatmap").
+				Exemplar(true))).
+		WithPanel(timeseriesPanel("Queries per request (p95) by route",
+			"95th percentile of the database queries per request, by service and route: the seed's \"watch the query count\". "+
+				"Exemplars open a request's trace.",
+			"short", 8).
+			Thresholds(thresholds("green", 20, "orange", 50, "red")).
+			WithTarget(rangeQuery("A",
+				`histogram_quantile(0.95, sum by (le, service_name, http_route) (rate(querylens_request_db_queries_bucket{service_name=~"$service", http_route=~"$route"}[$__rate_interval])))`,
+				"{{service_name}} {{http_route}}").
+				Exemplar(true)))
+
+	fingerprintLink := exploreURL(`{ event:name = "querylens.finding" && event.querylens.fingerprint = "${__value.raw}" }`)
+	b = b.WithRow(dashboard.NewRowBuilder("Statements")).
+		WithPanel(tablePanel("Worst fingerprints",
+			"Each normalized statement (fingerprint) with findings in the time range, by service, route and finding type, most wasted queries first. "+
+				"Click a fingerprint to search Tempo for the traces of its findings; click a service to list its flagged traces. "+
+				"Fingerprints past the connector's max_fingerprints count under \"other\", without a statement.",
+			24, tableHeight).
+			Unit("short").
+			Thresholds(thresholds("green", 10, "orange", 100, "red")).
+			WithTarget(tableQuery("A", withStatement(
+				`sum by (`+fingerprintRow+`) (increase(querylens_findings_total{`+findingFilter+`}[$__range]))`))).
+			WithTarget(tableQuery("B", withStatement(
+				`sum by (`+fingerprintRow+`) (increase(querylens_wasted_queries_total{`+findingFilter+`}[$__range]))`))).
+			WithTarget(tableQuery("C", withStatement(
+				`histogram_quantile(0.95, sum by (le, `+fingerprintRow+`) (increase(querylens_finding_duration_seconds_bucket{`+findingFilter+`}[$__range])))`))).
+			WithTransformation(dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}}).
+			WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
+				"excludeByName": map[string]any{"Time": true},
+				"indexByName": map[string]any{
+					"service_name": 0, "http_route": 1, "querylens_finding_type": 2, "Value #A": 3, "Value #B": 4,
+					"Value #C": 5, "querylens_fingerprint": 6, "querylens_statement": 7,
+				},
+				"renameByName": map[string]any{
+					"service_name": "Service", "http_route": "Route", "querylens_finding_type": "Type",
+					"Value #A": "Findings", "Value #B": "Wasted queries", "Value #C": "p95 duration",
+					"querylens_fingerprint": "Fingerprint", "querylens_statement": "Statement",
+				},
+			}}).
+			SortBy([]cog.Builder[common.TableSortByFieldState]{
+				common.NewTableSortByFieldStateBuilder().DisplayName("Wasted queries").Desc(true),
+			}).
+			OverrideByName("Fingerprint", []dashboard.DynamicConfigValue{
+				{Id: "custom.width", Value: 170},
+				{Id: "links", Value: []any{map[string]any{
+					"title":       "Traces with findings of this fingerprint (Tempo)",
+					"url":         fingerprintLink,
+					"targetBlank": false,
+				}}},
+			}).
+			OverrideByName("Service", []dashboard.DynamicConfigValue{
+				{Id: "links", Value: []any{map[string]any{
+					"title":       "Flagged traces of this service",
+					"url":         "/d/" + FlaggedUID + "?${__url_time_range}&${prometheus:queryparam}&${tempo:queryparam}&var-service=${__value.raw}",
+					"targetBlank": false,
+				}}},
+			}).
+			OverrideByName("Wasted queries", []dashboard.DynamicConfigValue{
+				{Id: "custom.cellOptions", Value: map[string]any{"type": "color-background", "mode": "gradient"}},
+			}).
+			OverrideByName("p95 duration", []dashboard.DynamicConfigValue{
+				{Id: "unit", Value: "s"},
+				{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []any{
+					map[string]any{"color": "green", "value": nil},
+					map[string]any{"color": "orange", "value": 0.1},
+					map[string]any{"color": "red", "value": 1},
+				}}},
+			}).
+			OverrideByName("Statement", []dashboard.DynamicConfigValue{
+				{Id: "custom.inspect", Value: true},
+				{Id: "custom.minWidth", Value: 400},
+			}))
+
+	return finish(b)
+}
