@@ -344,6 +344,7 @@ func (a *app) mux() *http.ServeMux {
 	mux.HandleFunc("GET /authors/stats", a.authorStats)
 	mux.HandleFunc("POST /books/import", a.importBooks)
 	a.catalogueRoutes(mux)
+	a.pagedParallelRoutes(mux)
 	return mux
 }
 
@@ -450,6 +451,12 @@ var scenarios = []scenario{
 	{"pagination_count", "GET", "/books/search?min_pages=100&page=3", false, 0},
 	{"keyset_page", "GET", "/books/browse?after=5000", true, 0},
 	{"several_traps", "GET", "/dashboard", false, 0},
+	// Pages over joins and the parallel N+1 (handlers in paged_parallel.go).
+	{"paged_to_many_join", "GET", "/authors/with-books", false, 0},
+	{"paged_to_many_fixed", "GET", "/authors/with-books", true, 0},
+	{"paged_to_one_join", "GET", "/books/with-author", false, 0},
+	{"parallel_n_plus_one", "GET", "/books/parallel", false, 0},
+	{"parallel_fixed", "GET", "/books/parallel", true, 0},
 }
 
 // scenarioGroups are shorthands accepted by -only.
@@ -460,6 +467,8 @@ var scenarioGroups = map[string][]string{
 	"catalogue": {"mn_plus_one_loop", "mn_plus_one_prefetch", "duplicate_loop", "duplicate_cached",
 		"api_loop", "api_batch", "over_fetch_select_star", "over_fetch_columns",
 		"deep_offset", "pagination_count", "keyset_page", "several_traps"},
+	"paged-parallel": {"paged_to_many_join", "paged_to_many_fixed", "paged_to_one_join",
+		"parallel_n_plus_one", "parallel_fixed"},
 }
 
 type driver struct {
@@ -603,7 +612,7 @@ func main() {
 		"host=127.0.0.1 port=5432 user=gorm_testdata password=gorm_testdata dbname=gorm_testdata sslmode=disable"),
 		"PostgreSQL DSN")
 	drivers := flag.String("drivers", "postgres,sqlite", "comma-separated: postgres, sqlite")
-	onlyFlag := flag.String("only", "", "comma-separated scenario names or groups (core, catalogue); default: all")
+	onlyFlag := flag.String("only", "", "comma-separated scenario names or groups (core, catalogue, paged-parallel); default: all")
 	flag.Parse()
 
 	only := map[string]bool{}

@@ -4,6 +4,7 @@ const knexFactory = require('knex');
 const { trace } = require('@opentelemetry/api');
 const seed = require('./seed');
 const { dbConfig } = require('./db-config');
+const { graphqlHandler, BOOKS_WITH_AUTHORS } = require('./graphql-app');
 
 const knex = knexFactory({ client: 'pg', connection: dbConfig });
 
@@ -289,15 +290,78 @@ const scenarios = {
     const books = await longReads.clone().orderBy('id').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE);
     res.json({ arrivals, longReads: { page, total: Number(total), books: books.map((b) => ({ id: b.id, title: b.title })) } });
   }, '/dashboard?page=251'],
+
+  // ---- pages over joins, parallel N+1, GraphQL (testdata/README.md, last section) ----
+  // A page of authors with their books, through the join: LIMIT counts joined rows.
+  paged_to_many_join: ['get', '/authors/with-books', async (req, res) => {
+    const rows = await knex('authors').join('books', 'books.author_id', 'authors.id').orderBy('authors.id').limit(PAGE_SIZE);
+    // select *: books.id overwrites authors.id in each row, author_id is the author's id.
+    const byAuthor = new Map();
+    for (const r of rows) {
+      if (!byAuthor.has(r.author_id)) byAuthor.set(r.author_id, { id: r.author_id, name: r.name, books: [] });
+      byAuthor.get(r.author_id).books.push(r.title);
+    }
+    res.json([...byAuthor.values()]);
+  }],
+  // The fix: page the authors, then their books in one IN-list query.
+  paged_to_many_fixed: ['get', '/authors/with-books', async (req, res) => {
+    const authors = await knex('authors').orderBy('id').limit(PAGE_SIZE);
+    const books = await knex('books').whereIn('author_id', authors.map((a) => a.id));
+    res.json(authors.map((a) => ({
+      id: a.id, name: a.name, books: books.filter((b) => b.author_id === a.id).map((b) => b.title),
+    })));
+  }],
+  // A to-one join with a page: one row per book, the LIMIT is right.
+  paged_to_one_join: ['get', '/books/with-author', async (req, res) => {
+    const books = await knex('books')
+      .join('authors', 'books.author_id', 'authors.id')
+      .select('books.id', 'books.title', 'authors.name as author')
+      .orderBy('books.id')
+      .limit(PAGE_SIZE);
+    res.json(books);
+  }],
+  // The N+1 run concurrently: every book's author, all at once.
+  parallel_n_plus_one: ['get', '/books', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(12);
+    const authors = await Promise.all(books.map((b) => knex('authors').where({ id: b.author_id }).first()));
+    res.json(books.map((b, i) => ({ id: b.id, title: b.title, author: authors[i].name })));
+  }],
+  // The fix: one IN-list query for the authors.
+  parallel_fixed: ['get', '/books', async (req, res) => {
+    const books = await knex('books').orderBy('id').limit(12);
+    const authors = await knex('authors').whereIn('id', [...new Set(books.map((b) => b.author_id))]);
+    const byAuthor = new Map(authors.map((a) => [a.id, a]));
+    res.json(books.map((b) => ({ id: b.id, title: b.title, author: byAuthor.get(b.author_id).name })));
+  }],
+  graphql_n_plus_one: ['post', '/graphql', graphqlHandler(graphqlDb(), { batched: false }), '/graphql',
+    { query: BOOKS_WITH_AUTHORS }],
+  graphql_dataloader: ['post', '/graphql', graphqlHandler(graphqlDb(), { batched: true }), '/graphql',
+    { query: BOOKS_WITH_AUTHORS }],
 };
+
+// The data access of the GraphQL resolvers.
+function graphqlDb() {
+  return {
+    listBooks: (limit) => knex('books').orderBy('id').limit(limit),
+    authorIdOf: (book) => book.author_id,
+    authorById: (id) => knex('authors').where({ id }).first(),
+    authorsByIds: (ids) => knex('authors').whereIn('id', ids),
+  };
+}
 
 async function serverVersion() {
   const { rows } = await knex.raw('SHOW server_version');
   return rows[0].server_version;
 }
 
+// Opens every connection of the pool (knex's default pool: min 2, max 10).
+async function warmPool() {
+  const max = knex.client.pool.max;
+  await Promise.all(Array.from({ length: max }, () => knex.raw('SELECT pg_sleep(0.05)')));
+}
+
 async function close() {
   await knex.destroy();
 }
 
-module.exports = { reset, scenarios, serverVersion, close };
+module.exports = { reset, scenarios, serverVersion, warmPool, close };

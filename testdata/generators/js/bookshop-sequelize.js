@@ -4,6 +4,7 @@ const { Sequelize, DataTypes, QueryTypes, Op, fn, col } = require('sequelize');
 const { trace } = require('@opentelemetry/api');
 const seed = require('./seed');
 const { dbConfig } = require('./db-config');
+const { graphqlHandler, BOOKS_WITH_AUTHORS } = require('./graphql-app');
 
 const sequelize = new Sequelize(dbConfig.database, dbConfig.user, dbConfig.password, {
   host: dbConfig.host,
@@ -263,15 +264,79 @@ const scenarios = {
     });
     res.json({ arrivals, longReads: { page, total: count, books: rows.map((b) => ({ id: b.id, title: b.title })) } });
   }, '/dashboard?page=251'],
+
+  // ---- pages over joins, parallel N+1, GraphQL (testdata/README.md, last section) ----
+  // A page of authors with their books, loaded through the join: LIMIT counts joined rows.
+  paged_to_many_join: ['get', '/authors/with-books', async (req, res) => {
+    const authors = await Author.findAll({
+      include: [{ model: Book, required: true }],
+      order: byId,
+      limit: PAGE_SIZE,
+      subQuery: false,
+    });
+    res.json(authors.map((a) => ({ id: a.id, name: a.name, books: a.Books.map((b) => b.title) })));
+  }],
+  // The fix: page the authors, then their books in one IN-list query (separate: true).
+  paged_to_many_fixed: ['get', '/authors/with-books', async (req, res) => {
+    const authors = await Author.findAll({
+      include: [{ model: Book, separate: true }],
+      order: byId,
+      limit: PAGE_SIZE,
+    });
+    res.json(authors.map((a) => ({ id: a.id, name: a.name, books: a.Books.map((b) => b.title) })));
+  }],
+  // A to-one join with a page: one row per book, the LIMIT is right.
+  paged_to_one_join: ['get', '/books/with-author', async (req, res) => {
+    const books = await Book.findAll({ include: Author, order: byId, limit: PAGE_SIZE });
+    res.json(books.map((b) => ({ id: b.id, title: b.title, author: b.Author.name })));
+  }],
+  // Sequelize's default (subQuery: true): the authors are paged in a subquery, then joined.
+  paged_subquery: ['get', '/authors/with-books', async (req, res) => {
+    const authors = await Author.findAll({ include: [{ model: Book }], order: byId, limit: PAGE_SIZE });
+    res.json(authors.map((a) => ({ id: a.id, name: a.name, books: a.Books.map((b) => b.title) })));
+  }],
+  // The N+1 run concurrently: every book's author lazily, all at once.
+  parallel_n_plus_one: ['get', '/books', async (req, res) => {
+    const books = await Book.findAll({ limit: 12, order: byId });
+    const authors = await Promise.all(books.map((b) => b.getAuthor()));
+    res.json(books.map((b, i) => ({ id: b.id, title: b.title, author: authors[i].name })));
+  }],
+  // The fix: one IN-list query for the authors.
+  parallel_fixed: ['get', '/books', async (req, res) => {
+    const books = await Book.findAll({ limit: 12, order: byId });
+    const authors = await Author.findAll({ where: { id: [...new Set(books.map((b) => b.authorId))] } });
+    const byAuthor = new Map(authors.map((a) => [a.id, a]));
+    res.json(books.map((b) => ({ id: b.id, title: b.title, author: byAuthor.get(b.authorId).name })));
+  }],
+  graphql_n_plus_one: ['post', '/graphql', graphqlHandler(graphqlDb(), { batched: false }), '/graphql',
+    { query: BOOKS_WITH_AUTHORS }],
+  graphql_dataloader: ['post', '/graphql', graphqlHandler(graphqlDb(), { batched: true }), '/graphql',
+    { query: BOOKS_WITH_AUTHORS }],
 };
+
+// The data access of the GraphQL resolvers.
+function graphqlDb() {
+  return {
+    listBooks: (limit) => Book.findAll({ limit, order: byId }),
+    authorIdOf: (book) => book.authorId,
+    authorById: (id) => Author.findByPk(id),
+    authorsByIds: (ids) => Author.findAll({ where: { id: ids } }),
+  };
+}
 
 async function serverVersion() {
   const [row] = await sequelize.query('SHOW server_version', { type: QueryTypes.SELECT });
   return row.server_version;
 }
 
+// Opens every connection of the pool (Sequelize's default pool: max 5).
+async function warmPool() {
+  const max = sequelize.connectionManager.pool.maxSize;
+  await Promise.all(Array.from({ length: max }, () => sequelize.query('SELECT pg_sleep(0.05)')));
+}
+
 async function close() {
   await sequelize.close();
 }
 
-module.exports = { reset, scenarios, serverVersion, close };
+module.exports = { reset, scenarios, serverVersion, warmPool, close };

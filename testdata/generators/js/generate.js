@@ -13,6 +13,7 @@
 // Usage: node generate.js            every scenario
 //        node generate.js --base     the scenarios of the first table of testdata/README.md
 //        node generate.js --rest     those of "The rest of the catalogue" only
+//        node generate.js --paged-parallel   those of the last section (pages over joins, parallel N+1, GraphQL)
 //        node generate.js NAME ...   the named scenarios only
 const fs = require('fs');
 const http = require('http');
@@ -104,6 +105,43 @@ const REST = [
       { type: 'pagination_count', count: 2, anchor_span_name: 'request handler', table: 'books' }],
   }],
 ];
+
+// The scenarios of testdata/README.md's last section (pages over joins, parallel N+1, GraphQL):
+// declared and checked like REST, but on the small seed only (no backlist).
+const PAGED_TRAP = 'Pagination pitfalls: slicing after a to-many prefetch/join can multiply or mis-limit rows';
+const PARALLEL_TRAP = 'N+1 on forward FK, the repeats run concurrently (Promise.all; not in the seed article)';
+const GRAPHQL_TRAP = 'N+1 on forward FK in a GraphQL field resolver, run concurrently by graphql-js (not in the seed article)';
+const PTM = (anchor) => ({ type: 'paged_to_many_join', count: 1, anchor_span_name: anchor, table: 'authors' });
+const NPO = (count, anchor, table) => ({ type: 'n_plus_one', count, anchor_span_name: anchor, table });
+const ISSUE11 = [
+  ['paged_to_many_join', PAGED_TRAP, {
+    sequelize: [PTM(SEQ)],
+    knex: [PTM(KNEX_SELECT('authors')), OF('authors', KNEX_SELECT('authors'))],
+  }],
+  ['paged_to_many_fixed', PAGED_TRAP, {
+    sequelize: [],
+    knex: [OF('authors', KNEX_SELECT('authors')), OF('books', KNEX_SELECT('books'))],
+  }],
+  ['paged_to_one_join', PAGED_TRAP, { sequelize: [], knex: [] }],
+  ['paged_subquery', PAGED_TRAP, { sequelize: [] }],
+  ['parallel_n_plus_one', PARALLEL_TRAP, {
+    sequelize: [NPO(12, 'request handler', 'authors')],
+    knex: [NPO(12, 'request handler', 'authors'), OF('books', KNEX_SELECT('books')), OF('authors', KNEX_FIRST('authors'))],
+  }],
+  ['parallel_fixed', PARALLEL_TRAP, {
+    sequelize: [],
+    knex: [OF('books', KNEX_SELECT('books')), OF('authors', KNEX_SELECT('authors'))],
+  }],
+  ['graphql_n_plus_one', GRAPHQL_TRAP, {
+    sequelize: [NPO(12, 'graphql.resolve books', 'authors')],
+    knex: [NPO(12, 'graphql.resolve books', 'authors'), OF('books', KNEX_SELECT('books')), OF('authors', KNEX_FIRST('authors'))],
+  }],
+  ['graphql_dataloader', GRAPHQL_TRAP, {
+    sequelize: [],
+    knex: [OF('books', KNEX_SELECT('books')), OF('authors', KNEX_SELECT('authors'))],
+  }],
+];
+const GRAPHQL_PACKAGES = ['graphql', 'graphql-http', '@opentelemetry/instrumentation-graphql'];
 
 const ORMS = {
   sequelize: {
@@ -440,13 +478,117 @@ function restNote(orm, scenario, a, services, backlist) {
   return parts.join(' ');
 }
 
+// The scenarios of ISSUE11: rules.js's findings must be exactly the declared ones (as for REST);
+// the note gives each DB call's statement and, for the loops, how much the repeats overlap.
+function issue11Expected(orm, cfg, scenario, trap, declared, file, serverVersion) {
+  const a = rules.analyzeTrace(file);
+  const traceIds = new Set(a.spans.map((s) => s.traceId));
+  const roots = a.spans.filter((s) => !s.parentSpanId);
+  if (traceIds.size !== 1) throw new Error(`${file}: ${traceIds.size} trace ids`);
+  if (roots.length !== 1 || roots[0].kind !== 2) throw new Error(`${file}: roots ${roots.map((r) => r.name)}`);
+  const orphans = a.spans.filter((s) => s.parentSpanId && !a.byId.has(s.parentSpanId));
+  if (orphans.length) throw new Error(`${file}: ${orphans.length} spans without their parent`);
+  const got = a.findings.map(findingKey).sort();
+  const want = declared.map(findingKey).sort();
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(`${file}: findings differ from the declared ones\n  rules.js: ${got.join('\n            ')}` +
+      `\n  declared: ${want.join('\n            ')}\n  details: ${JSON.stringify(a.details, (k, v) => (k === 'anchor' ? v && v.name : v), 2)}`);
+  }
+  const graphql = scenario.startsWith('graphql_');
+  const expected = {
+    source: sourceOf(orm, cfg, serverVersion, graphql ? GRAPHQL_PACKAGES.concat(['dataloader']) : []) +
+      (graphql ? '. GraphQL over HTTP: graphql-js schema served by graphql-http\'s express handler (POST /graphql), ' +
+        '@opentelemetry/instrumentation-graphql with its default options' : ''),
+    scenario,
+    seed_trap: trap,
+    note: issue11Note(orm, scenario, a),
+    findings: a.findings,
+  };
+  return { expected, spans: a.spans.length, outer: a.dbCalls.length, inner: a.spans.filter(rules.isDb).length - a.dbCalls.length, a };
+}
+
+// Start/end of a span in ms relative to t0 (start times are whole milliseconds in this SDK).
+const ms = (t, t0) => Number((t - t0) / 1000000n);
+
+function overlapNote(members) {
+  const iv = members.map((m) => [BigInt(m.startTimeUnixNano), BigInt(m.endTimeUnixNano)]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const t0 = iv[0][0];
+  let maxConc = 0;
+  for (const [s] of iv) maxConc = Math.max(maxConc, iv.filter(([s2, e2]) => s2 <= s && e2 > s).length);
+  const lastStart = iv[iv.length - 1][0];
+  const firstEnd = iv.reduce((m, x) => (x[1] < m ? x[1] : m), iv[0][1]);
+  return `${members.length} repeats start within ${ms(lastStart, t0)} ms of each other, the first ends at +${ms(firstEnd, t0)} ms ` +
+    `(${lastStart < firstEnd ? 'all started before any ended' : 'not all started before the first ended'}), at most ${maxConc} in flight at once ` +
+    `(starts ${iv.map(([st]) => '+' + ms(st, t0)).join(' ')} ms; ends ${iv.map(([, e]) => '+' + ms(e, t0)).join(' ')} ms).`;
+}
+
+function issue11Note(orm, scenario, a) {
+  const ORM = orm === 'sequelize' ? 'Sequelize' : 'knex';
+  const q = (x) => JSON.stringify(x);
+  const parts = [];
+  const nested = a.spans.filter(rules.isDb).length - a.dbCalls.length;
+  if (nested) {
+    parts.push(`Each statement yields two DB spans, the outer ${ORM} span and its child pg span with the same statement` +
+      (orm === 'knex' ? ' (knex\'s with ? placeholders, pg\'s with $n)' : '') + ': one call; counts and anchors use the outer span.');
+  }
+  const byStmt = new Map();
+  for (const c of a.dbCalls) {
+    const k = rules.normalize(rules.statementOf(c));
+    if (!byStmt.has(k)) byStmt.set(k, []);
+    byStmt.get(k).push(c);
+  }
+  const calls = [...byStmt.values()].map((g) => `${g.length} x ${q(rules.statementOf(g[0]))} (span ${q(g[0].name)}, parent ${q(a.byIdName(g[0].parentSpanId))})`);
+  parts.push(`DB calls: ${calls.join('; ')}.`);
+  for (const p of a.details.paged) {
+    parts.push(`paged_to_many_join: the top-level LIMIT of ${q(p.statement)} counts the rows of authors joined to their books ` +
+      '(the ON condition ties books.author_id to the key of the FROM table authors): an author with 3 books takes 3 slots of the page.');
+  }
+  if (a.details.n_plus_one) {
+    const g = [...byStmt.values()].find((x) => rules.statementOf(x[0]) === a.details.n_plus_one.statement) || [];
+    parts.push(`n_plus_one: ${g.length} x the author lookup, run concurrently; ${overlapNote(g)}` +
+      (orm === 'sequelize' ? ' The pg child spans wait for one of the pool\'s 5 connections (Sequelize\'s default pool max), so they start later than their Sequelize span.' : ' knex\'s default pool holds at most 10 connections.'));
+  }
+  if (a.details.over_fetch.length) {
+    parts.push(`over_fetch: ${a.details.over_fetch.map((o) => `${q(o.statement)} (anchor: the knex span ${q(o.name)})`).join('; ')}. Knex selects * when no columns are given.`);
+  }
+  const gql = a.spans.filter((s) => s.scope && s.scope.name === '@opentelemetry/instrumentation-graphql');
+  if (gql.length) {
+    const names = [...new Set(gql.map((s) => s.name.replace(/\.\d+(?=\.|$)/g, '.N')))];
+    const exec = gql.find((s) => 'graphql.operation.type' in s.attrs);
+    parts.push(`GraphQL spans (scope ${gql[0].scope.name} ${gql[0].scope.version}, default options: one span per resolved field, ` +
+      `list items not merged): ${names.map(q).join(', ')}; ${gql.length} in all. The execute span is named after the operation ` +
+      `(${q(exec.name)}, graphql.operation.type ${q(exec.attrs['graphql.operation.type'])}, graphql.operation.name ` +
+      `${q(exec.attrs['graphql.operation.name'])}), not "graphql.execute"; graphql.parse, graphql.validate and it are children of "request handler".`);
+    if (a.details.n_plus_one) {
+      parts.push('Each author lookup runs under its own "graphql.resolve books.N.author" span (one per book), a child of ' +
+        '"graphql.resolve books" (which has ended by then: it ends when the books resolver returns); each of those spans wraps a single ' +
+        'DB call, so the loop\'s parent, and the anchor, is "graphql.resolve books".');
+    } else {
+      const batch = a.dbCalls.find((c) => /\bin\s*\(/i.test(rules.statementOf(c)));
+      parts.push(`The DataLoader's one IN-list query runs under ${q(a.byIdName(batch.parentSpanId))}, the context of the first load() ` +
+        'call; the other "graphql.resolve books.N.author" spans hold no DB call.');
+    }
+  }
+  const fixes = {
+    paged_to_many_fixed: 'The fix: the authors are paged alone (LIMIT over authors only), then their books are read in one IN-list query.',
+    paged_to_one_join: 'Silent: a to-one join (FROM books, joined authors on its key authors.id): one row per book, the LIMIT pages books correctly.',
+    paged_subquery: 'Silent: Sequelize\'s default subQuery pages the authors in a subquery (LIMIT inside it) and joins the books outside; the top level has no LIMIT.',
+    parallel_fixed: 'The fix: one IN-list query for the distinct authors, no repeat.',
+    graphql_dataloader: 'The fix: Book.author goes through a per-request DataLoader, whose batch function runs one IN-list query for the 10 distinct authors.',
+  };
+  if (fixes[scenario]) parts.push(fixes[scenario]);
+  return parts.join(' ');
+}
+
 function selectScenarios(args) {
   const base = SCENARIOS.map((s) => s[0]);
   const rest = REST.map((r) => r[0]);
-  if (!args.length) return new Set([...base, ...rest]);
+  const issue11 = ISSUE11.map((r) => r[0]);
+  if (!args.length) return new Set([...base, ...rest, ...issue11]);
   if (args.includes('--base')) return new Set(base);
   if (args.includes('--rest')) return new Set(rest);
-  for (const a of args) if (!base.includes(a) && !rest.includes(a)) throw new Error(`unknown scenario ${a}`);
+  if (args.includes('--paged-parallel')) return new Set(issue11);
+  for (const a of args) if (![...base, ...rest, ...issue11].includes(a)) throw new Error(`unknown scenario ${a}`);
   return new Set(args);
 }
 
@@ -466,20 +608,22 @@ async function run() {
       ...SCENARIOS.filter(([sc]) => selected.has(sc)).map(([sc, trap, finding]) => ({ sc, trap, finding, rest: false })),
       ...REST.filter(([sc, , declared]) => selected.has(sc) && declared[orm])
         .map(([sc, trap, declared]) => ({ sc, trap, declared: declared[orm], rest: true })),
+      ...ISSUE11.filter(([sc, , declared]) => selected.has(sc) && declared[orm])
+        .map(([sc, trap, declared]) => ({ sc, trap, declared: declared[orm], issue11: true })),
     ];
     if (!todo.length) continue;
     const outDir = path.join(OUT_ROOT, cfg.dir);
     fs.mkdirSync(outDir, { recursive: true });
     const app = startApp(orm, sinkUrl, inventory && inventory.url);
     await app.ready;
-    for (const { sc: scenario, trap, finding, declared, rest } of todo) {
-      const { port, method, path: reqPath, serverVersion } = await app.call('prepare', { scenario });
+    for (const { sc: scenario, trap, finding, declared, rest, issue11 } of todo) {
+      const { port, method, path: reqPath, body, serverVersion } = await app.call('prepare', { scenario });
       const backlist = rest ? await seedBacklist() : null;
       const file = path.join(outDir, `${scenario}.json`);
       fs.writeFileSync(file, '');
       currentFile = file;
       const init = method === 'post'
-        ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed.newBooks) }
+        ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || seed.newBooks) }
         : { method: 'GET' };
       const res = await fetch(`http://127.0.0.1:${port}${reqPath}`, init);
       await res.text();
@@ -490,9 +634,11 @@ async function run() {
       currentFile = null;
 
       const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
-      const r = rest
-        ? restExpected(orm, cfg, scenario, trap, declared, file, serverVersion, backlist)
-        : baseExpected(orm, cfg, scenario, trap, finding, file, serverVersion);
+      const r = issue11
+        ? issue11Expected(orm, cfg, scenario, trap, declared, file, serverVersion)
+        : rest
+          ? restExpected(orm, cfg, scenario, trap, declared, file, serverVersion, backlist)
+          : baseExpected(orm, cfg, scenario, trap, finding, file, serverVersion);
       fs.writeFileSync(path.join(outDir, `${scenario}.expected.json`), JSON.stringify(r.expected, null, 2) + '\n');
       summary.push(`${cfg.dir}/${scenario}.json: ${r.spans} spans (${r.outer} outer DB, ` +
         `${r.inner} nested DB) in ${lines} requests; findings ${JSON.stringify(r.expected.findings)}`);

@@ -155,6 +155,49 @@ function tableOf(sql) {
   return m ? m[2] : undefined;
 }
 
+// The paged_to_many_join reading of a statement: a top-level LIMIT (literal or placeholder), no
+// top-level DISTINCT or GROUP BY, a FROM that starts with a table T (not a subquery), and a JOIN
+// of a table U whose ON condition equates a column of U other than its key to T's key (key:
+// the column `id`). Returns T, or null.
+const IDENT = String.raw`(?:"([^"]+)"|(\w+))`;
+const TABLE_REF = new RegExp(String.raw`^\s*${IDENT}(?:\s+(?:as\s+)?${IDENT})?\s*$`, 'i');
+const COLUMN_REF = new RegExp(String.raw`^\s*${IDENT}\s*\.\s*${IDENT}\s*$`, 'i');
+const JOIN_KW = /\s+(?:(?:inner|cross|(?:left|right|full)(?:\s+outer)?)\s+)?join\s+/i;
+
+function tableRef(text) {
+  const m = TABLE_REF.exec(text);
+  if (!m) return null;
+  const table = m[1] ?? m[2];
+  return { table, alias: m[3] ?? m[4] ?? table };
+}
+
+function pagedToManyJoin(sql) {
+  const c = topLevelClauses(sql);
+  if (c.select === undefined || c.from === undefined || c.limit === undefined) return null;
+  if (/^distinct\b/i.test(c.select) || c['group by'] !== undefined) return null;
+  if (c.from.startsWith('(')) return null;
+  const parts = c.from.split(JOIN_KW);
+  const base = tableRef(parts[0]);
+  if (!base || parts.length < 2) return null;
+  for (const part of parts.slice(1)) {
+    const m = /^(.*?)\s+on\s+([\s\S]*)$/i.exec(part);
+    if (!m) continue;
+    const joined = tableRef(m[1]);
+    if (!joined) continue;
+    const cond = m[2].replace(/^\(+|\)+$/g, '');
+    for (const eq of cond.split(/\s+and\s+/i)) {
+      const sides = eq.replace(/[()]/g, '').split('=');
+      if (sides.length !== 2) continue;
+      const [l, r] = sides.map((x) => COLUMN_REF.exec(x)).map((x) => x && { q: x[1] ?? x[2], col: x[3] ?? x[4] });
+      if (!l || !r) continue;
+      for (const [a, b] of [[l, r], [r, l]]) {
+        if (a.q === joined.alias && a.col !== 'id' && b.q === base.alias && b.col === 'id') return base.table;
+      }
+    }
+  }
+  return null;
+}
+
 // ---- the trace -------------------------------------------------------------------------------
 
 function analyzeTrace(file) {
@@ -325,7 +368,19 @@ function analyzeTrace(file) {
     details.pagination.push({ count: statementOf(cnt), page: statementOf(page), countName: cnt.name, pageName: page.name });
   }
 
+  // paged_to_many_join: one per distinct normalized statement, on its earliest span.
+  const seenPaged = new Set();
+  details.paged = [];
+  for (const c of dbCalls) {
+    const st = statementOf(c);
+    const table = pagedToManyJoin(st);
+    if (!table || seenPaged.has(normalize(st))) continue;
+    seenPaged.add(normalize(st));
+    findings.push({ type: 'paged_to_many_join', count: 1, anchor_span_name: c.name, table });
+    details.paged.push({ name: c.name, statement: st });
+  }
+
   return { ...t, dbCalls, apiCalls, findings, details, byIdName: nameOf };
 }
 
-module.exports = { analyzeTrace, normalize, selectsStar, isCount, literalOffset, tableOf, isDb, statementOf };
+module.exports = { analyzeTrace, normalize, selectsStar, isCount, literalOffset, tableOf, isDb, statementOf, pagedToManyJoin };

@@ -10,6 +10,7 @@ const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg');
 const { KnexInstrumentation } = require('@opentelemetry/instrumentation-knex');
 const { SequelizeInstrumentation } = require('@opentelemetry/instrumentation-sequelize');
 const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici');
+const { GraphQLInstrumentation } = require('@opentelemetry/instrumentation-graphql');
 
 const orm = process.env.BOOKSHOP_ORM; // "sequelize" | "knex"
 
@@ -19,9 +20,11 @@ const exporter = new OTLPTraceExporter({ url: process.env.SINK_URL });
 const spanProcessor = new BatchSpanProcessor(exporter, { maxExportBatchSize: 8 });
 
 // undici: Node's global fetch(), which the api_* scenarios use to call the inventory service
-// (instrumentation-http only sees the http/https modules, not fetch).
+// (instrumentation-http only sees the http/https modules, not fetch). graphql: the graphql_*
+// scenarios (default options: a graphql.resolve span per field, values not recorded); it makes
+// no span unless graphql parses, validates or executes something.
 const instrumentations = [new HttpInstrumentation(), new ExpressInstrumentation(), new PgInstrumentation(),
-  new UndiciInstrumentation()];
+  new UndiciInstrumentation(), new GraphQLInstrumentation()];
 if (orm === 'sequelize') instrumentations.push(new SequelizeInstrumentation());
 if (orm === 'knex') instrumentations.push(new KnexInstrumentation());
 

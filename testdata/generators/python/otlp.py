@@ -434,12 +434,14 @@ def _catalogue_findings(lines, source, scenario):
     return seed_trap, findings, len(spans)
 
 
-def write_all(work, testdata, scenarios):
+def write_all(work, testdata, scenarios, only=None):
     inventory = _load_inventory(work)
     for source in ("django", "sqlalchemy"):
         outdir = os.path.join(testdata, source)
         os.makedirs(outdir, exist_ok=True)
         for scenario in scenarios:
+            if source not in (only or {}).get(scenario, {source}):
+                continue
             with open(os.path.join(work, source, scenario + ".capture.json")) as f:
                 rec = json.load(f)
             if source == "django":
@@ -502,6 +504,83 @@ def _http_url(span):
     for a in span["attributes"]:
         if a["key"] in ("http.url", "url.full"):
             return a["value"]["stringValue"]
+    return None
+
+
+# paged_to_many_join: a top-level LIMIT (literal or placeholder), no top-level
+# DISTINCT or GROUP BY, a FROM that starts with a table T (not a subquery) and
+# a JOIN of a table U whose ON condition equates a column of U other than its
+# key to T's key (key: the column "id"); one finding per statement, table T.
+_IDENT = r'(?:"([^"]+)"|(\w+))'
+_TABLE_REF = re.compile(r"^\s*" + _IDENT + r"(?:\s+(?:AS\s+)?" + _IDENT + r")?\s*$", re.I)
+_COLUMN_REF = re.compile(r"^\s*" + _IDENT + r"\s*\.\s*" + _IDENT + r"\s*$", re.I)
+_JOIN_KW = re.compile(r"\s+(?:(?:INNER|CROSS|(?:LEFT|RIGHT|FULL)(?:\s+OUTER)?)\s+)?JOIN\s+", re.I)
+_CLAUSE_KW = re.compile(r"(select|from|where|group\s+by|order\s+by|limit|offset|having)\b", re.I)
+
+
+def _top_level_clauses(sql):
+    """{keyword: text} of the clauses at parenthesis depth 0."""
+    marks, depth, quote, i = [], 0, None, 0
+    while i < len(sql):
+        c = sql[i]
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+            m = _CLAUSE_KW.match(sql, i)
+            if m:
+                kw = " ".join(m.group(1).lower().split())
+                if kw not in {k for _, _, k in marks}:
+                    marks.append((i, m.end(), kw))
+                i = m.end()
+                continue
+        i += 1
+    out = {}
+    for n, (_, end, kw) in enumerate(marks):
+        nxt = marks[n + 1][0] if n + 1 < len(marks) else len(sql)
+        out[kw] = sql[end:nxt].strip().rstrip(";").strip()
+    return out
+
+
+def _table_ref(text):
+    m = _TABLE_REF.match(text)
+    if not m:
+        return None
+    table = m.group(1) or m.group(2)
+    return table, (m.group(3) or m.group(4) or table)
+
+
+def _paged_to_many_join(sql):
+    c = _top_level_clauses(sql)
+    if c.get("select") is None or c.get("from") is None or c.get("limit") is None:
+        return None
+    if re.match(r"DISTINCT\b", c["select"], re.I) or c.get("group by") is not None or c["from"].startswith("("):
+        return None
+    parts = _JOIN_KW.split(c["from"])
+    base = _table_ref(parts[0])
+    if base is None or len(parts) < 2:
+        return None
+    for part in parts[1:]:
+        m = re.match(r"^(.*?)\s+ON\s+(.*)$", part, re.I | re.S)
+        joined = m and _table_ref(m.group(1))
+        if not joined:
+            continue
+        for eq in re.split(r"\s+AND\s+", m.group(2), flags=re.I):
+            sides = eq.replace("(", "").replace(")", "").split("=")
+            if len(sides) != 2:
+                continue
+            refs = [_COLUMN_REF.match(x) for x in sides]
+            if not all(refs):
+                continue
+            (lq, lc), (rq, rc) = [(r.group(1) or r.group(2), r.group(3) or r.group(4)) for r in refs]
+            for (aq, ac), (bq, bc) in (((lq, lc), (rq, rc)), ((rq, rc), (lq, lc))):
+                if aq == joined[1] and ac != "id" and bq == base[1] and bc == "id":
+                    return base[0]
     return None
 
 
@@ -623,6 +702,14 @@ def analyse(spans):
                                      "table": _table(_statement(c))})
                     pages.remove(pg)
                     break
+
+    # paged_to_many_join: one per statement, on its earliest span
+    seen = set()
+    for s in data:
+        table = _paged_to_many_join(_statement(s))
+        if table and _statement(s) not in seen:
+            seen.add(_statement(s))
+            findings.append({"type": "paged_to_many_join", "count": 1, "anchor_span_name": s["name"], "table": table})
     return findings
 
 
@@ -652,8 +739,17 @@ CATALOGUE = {
                        "sqlalchemy": [("n_plus_one", 10), ("pagination_count", 2)]}),
 }
 
+_PAGED = "Pagination pitfalls: slicing after a to-many prefetch/join can multiply or mis-limit rows"
+CATALOGUE.update({
+    "paged_to_many_join": (_PAGED, _both([("paged_to_many_join", 1)])),
+    "paged_to_many_fixed": (_PAGED, _both([])),
+    "paged_to_one_join": (_PAGED, _both([])),
+    "paged_subquery": (_PAGED, {"sqlalchemy": []}),
+})
+
 _SEED = ("Seeded untraced before the request: 10 authors, 8 tags, 5120 books (2 tags each), settings rows "
          "(currency, site_name). ")
+_SMALL_SEED = ("Seeded untraced before the request: 10 authors, 8 tags, 25 books (authors 1-5 have 3 books, 6-10 have 2). ")
 _DJ_SET = "SET TIME ZONE %s is Django's own statement on the request's new connection (CONN_MAX_AGE=0). "
 _SA_CONNECT = "The 'connect' CLIENT span is the instrumentation's Engine.connect span. "
 _INVENTORY = ("Each client span has one child, the inventory service's SERVER span 'GET {route}' (service.name "
@@ -779,6 +875,44 @@ NOTES = {
         "> %s ORDER BY \"books\".\"id\" ASC LIMIT 20 OFFSET 5000 (pagination_count, count 2, on the server span; "
         "deep_offset, count 1, on the page span 'SELECT'). Neither ORM writes SELECT *, so the catalogue's "
         "SELECT * part has no counterpart here. " + _DJ_SET + "15 spans, exported in 2 requests (8 + 7)."),
+    ("django", "paged_to_many_join"): (
+        _SMALL_SEED + "GET authors/search/?q=book: Author.objects.filter(books__title__icontains=q).order_by(\"id\")[:20]. "
+        "The filter across the reverse FK makes Django join books: SELECT \"authors\".\"id\", ... FROM \"authors\" INNER JOIN "
+        "\"books\" ON (\"authors\".\"id\" = \"books\".\"author_id\") WHERE UPPER(\"books\".\"title\"::text) LIKE "
+        "UPPER(%s) ORDER BY \"authors\".\"id\" ASC LIMIT 20: the LIMIT (inlined by Django) counts (author, book) rows, so the "
+        "page holds 20 rows for 8 authors (authors 1-5 three times each, 6 and 7 twice, 8 once: one row per matching book). paged_to_many_join, count 1, on "
+        "that span ('SELECT'), table authors (the FROM table; books.author_id is tied to its key). " + _DJ_SET + "3 spans."),
+    ("django", "paged_to_many_fixed"): (
+        _SMALL_SEED + "The fix when filtering across the relation: .distinct(): SELECT DISTINCT \"authors\".\"id\", ... FROM "
+        "\"authors\" INNER JOIN \"books\" ON (...) WHERE ... ORDER BY \"authors\".\"id\" ASC LIMIT 20: the top-level DISTINCT "
+        "makes the LIMIT count authors. No finding. " + _DJ_SET + "3 spans."),
+    ("django", "paged_to_one_join"): (
+        _SMALL_SEED + "GET books/with-author/: Book.objects.select_related(\"author\").order_by(\"id\")[:20]: SELECT ... FROM "
+        "\"books\" INNER JOIN \"authors\" ON (\"books\".\"author_id\" = \"authors\".\"id\") ORDER BY \"books\".\"id\" "
+        "ASC LIMIT 20 (INNER, as the FK is NOT NULL): a to-one join on the key of the joined table, one row per book, the "
+        "LIMIT is right. No finding. " + _DJ_SET + "3 spans."),
+    ("sqlalchemy", "paged_to_many_join"): (
+        _SMALL_SEED + "GET /authors/search?q=book: select(Author).join(Author.books).where(Book.title.ilike(f\"%{q}%\"))"
+        ".order_by(Author.id).limit(20): SELECT authors.id, ... FROM authors JOIN books ON authors.id = books.author_id WHERE "
+        "books.title ILIKE %(title_1)s ORDER BY authors.id LIMIT %(param_1)s (multi-line, as SQLAlchemy writes it). The LIMIT "
+        "is a bound parameter (20, not recorded) and still a top-level LIMIT over the join: the page counts (author, book) "
+        "rows, 20 rows for 8 authors (1-5 three times each, 6 and 7 twice, 8 once; session.scalars() of a 2.0-style select does not uniquify). "
+        "paged_to_many_join, count 1, on that span ('SELECT py_testdata'), table authors. " + _SA_CONNECT + "3 spans."),
+    ("sqlalchemy", "paged_to_many_fixed"): (
+        _SMALL_SEED + "The fix when filtering across the relation: the same select with .distinct(): SELECT DISTINCT authors.id, "
+        "... FROM authors JOIN books ON authors.id = books.author_id WHERE ... ORDER BY authors.id LIMIT %(param_1)s: the "
+        "top-level DISTINCT makes the LIMIT count authors. No finding. " + _SA_CONNECT + "3 spans."),
+    ("sqlalchemy", "paged_to_one_join"): (
+        _SMALL_SEED + "GET /books/with-author: select(Book).options(joinedload(Book.author)).order_by(Book.id).limit(20): "
+        "SELECT ... FROM books LEFT OUTER JOIN authors AS authors_1 ON authors_1.id = books.author_id ORDER BY books.id LIMIT "
+        "%(param_1)s: a to-one join on the key of the joined table, one row per book, the LIMIT is right. No finding. " +
+        _SA_CONNECT + "3 spans."),
+    ("sqlalchemy", "paged_subquery"): (
+        _SMALL_SEED + "GET /authors/with-books: select(Author).options(joinedload(Author.books)).order_by(Author.id).limit(20), "
+        "then .unique(): SQLAlchemy pages the authors in a subquery and joins the collection outside it: SELECT anon_1.id, ..., "
+        "books_1.id AS id_1, ... FROM (SELECT authors.id AS id, ... FROM authors ORDER BY authors.id LIMIT %(param_1)s) AS anon_1 "
+        "LEFT OUTER JOIN books AS books_1 ON anon_1.id = books_1.author_id ORDER BY anon_1.id. The LIMIT is inside the "
+        "subquery, none at the top level: no finding. " + _SA_CONNECT + "3 spans."),
     ("sqlalchemy", "several_traps"): (
         _SEED + "GET /books/report?page=251: the latest 10 books with the lazy book.author (10 x SELECT ... FROM "
         "authors WHERE authors.id = %(pk_1)s: n_plus_one, count 10), then the page with its total: SELECT "

@@ -14,4 +14,6 @@ urlpatterns = [
     path("books/stock/", views.books_stock),
     path("books/page/", views.books_page),
     path("books/report/", views.books_report),
+    path("authors/search/", views.authors_search),
+    path("books/with-author/", views.books_with_author),
 ]

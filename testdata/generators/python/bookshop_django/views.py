@@ -156,3 +156,19 @@ def books_report(request):  # several_traps
     rows = [{"title": b.title, "author": b.author.name} for b in Book.objects.order_by("id")[:10]]
     page = Paginator(Book.objects.filter(pages__gt=100).order_by("id"), 20).page(int(request.GET["page"]))
     return JsonResponse({"latest": rows, "page": [b.title for b in page], "pages": page.paginator.num_pages})
+
+
+# --- pages over joins (testdata/README.md, last section) ---------------------
+def authors_search(request):
+    """A page of 20 authors with a book whose title contains ?q=. The filter
+    joins books (a to-many relation), so the LIMIT counts (author, book) rows:
+    paged_to_many_join; the fix, paged_to_many_fixed, is .distinct()."""
+    qs = Author.objects.filter(books__title__icontains=request.GET["q"]).order_by("id")
+    if _scenario(request) == "paged_to_many_fixed":
+        qs = qs.distinct()
+    return JsonResponse({"authors": [{"id": a.id, "name": a.name} for a in qs[:20]]})
+
+
+def books_with_author(request):  # paged_to_one_join: a to-one join, the LIMIT is right
+    qs = Book.objects.select_related("author").order_by("id")[:20]
+    return JsonResponse({"books": [{"title": b.title, "author": b.author.name} for b in qs]})

@@ -286,3 +286,45 @@ def books_report():  # several_traps
         ]
         books, total = _page_with_count(session, int(request.args["page"]))
     return jsonify(latest=rows, page=[b.title for b in books], total=total)
+
+
+# --- pages over joins (testdata/README.md, last section) ---------------------
+@app.get("/authors/search")
+def authors_search():
+    """A page of 20 authors with a book whose title contains ?q=. The join to
+    books (a to-many relation) is inside the page, so the LIMIT counts
+    (author, book) rows: paged_to_many_join; the fix, paged_to_many_fixed, is
+    .distinct()."""
+    with Session(engine) as session:
+        stmt = (
+            select(Author)
+            .join(Author.books)
+            .where(Book.title.ilike(f"%{request.args['q']}%"))
+            .order_by(Author.id)
+            .limit(20)
+        )
+        if _scenario() == "paged_to_many_fixed":
+            stmt = stmt.distinct()
+        rows = [{"id": a.id, "name": a.name} for a in session.scalars(stmt)]
+    return jsonify(authors=rows)
+
+
+@app.get("/authors/with-books")
+def authors_with_books():
+    """paged_subquery: joinedload of a collection with a LIMIT; SQLAlchemy pages
+    the authors in a subquery and joins the books outside it."""
+    with Session(engine) as session:
+        stmt = select(Author).options(joinedload(Author.books)).order_by(Author.id).limit(20)
+        rows = [
+            {"name": a.name, "books": [b.title for b in a.books]}
+            for a in session.scalars(stmt).unique()
+        ]
+    return jsonify(authors=rows)
+
+
+@app.get("/books/with-author")
+def books_with_author():  # paged_to_one_join: a to-one join, the LIMIT is right
+    with Session(engine) as session:
+        stmt = select(Book).options(joinedload(Book.author)).order_by(Book.id).limit(20)
+        rows = [{"title": b.title, "author": b.author.name} for b in session.scalars(stmt)]
+    return jsonify(books=rows)
