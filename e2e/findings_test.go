@@ -24,6 +24,44 @@ func TestCollectorFindsTestdataTraps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var sent []ptrace.Traces
+	var lines [][]byte
+	scenarioOf := map[string]fixtures.Scenario{} // trace id -> scenario
+	for _, s := range scenarios {
+		lines = append(lines, s.Lines...)
+		sent = append(sent, s.Requests...)
+		for _, id := range traceIDs(s.Requests) {
+			scenarioOf[id] = s
+		}
+	}
+	received := throughCollector(t, lines)
+	in, got := fixtures.SpanIDs(sent...), fixtures.SpanIDs(received...)
+	t.Logf("spans in: %d, spans out: %d, scenarios: %d", len(in), len(got), len(scenarios))
+	if fmt.Sprint(in) != fmt.Sprint(got) {
+		t.Fatalf("spans out (%d) are not the spans in (%d)", len(got), len(in))
+	}
+	if missing := fixtures.DBSpansWithoutFingerprint(received...); len(missing) > 0 {
+		t.Errorf("database spans without a fingerprint: %v", missing)
+	}
+	if missing := fixtures.RootsWithoutRequestCount(received...); len(missing) > 0 {
+		t.Errorf("request roots without querylens.request.db_queries: %v", missing)
+	}
+	byTrace := map[string][]fixtures.Observed{}
+	for _, o := range fixtures.Observe(received...) {
+		byTrace[o.TraceID] = append(byTrace[o.TraceID], o)
+	}
+	for id, s := range scenarioOf {
+		if err := fixtures.Match(s.Expected.Findings, byTrace[id]); err != nil {
+			t.Errorf("%s/%s: %v", s.Source, s.Name, err)
+		}
+	}
+}
+
+// throughCollector posts each line (an OTLP JSON export request) to a real
+// collector with the querylens processor, stops it with SIGTERM long before
+// its wait has passed, and returns what its file exporter wrote.
+func throughCollector(t *testing.T, lines [][]byte) []ptrace.Traces {
+	t.Helper()
 	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
 	out := filepath.Join(t.TempDir(), "traces.jsonl")
 	c := startCollector(t, fmt.Sprintf(`
@@ -58,46 +96,17 @@ service:
                 host: 127.0.0.1
                 port: %d
 `, httpPort, out, healthPort, metricsPort), healthPort)
-
-	var sent []ptrace.Traces
-	scenarioOf := map[string]fixtures.Scenario{} // trace id -> scenario
-	for _, s := range scenarios {
-		for i, line := range s.Lines {
-			if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
-				t.Fatalf("%s line %d: %v", s.Path, i+1, err)
-			}
-		}
-		sent = append(sent, s.Requests...)
-		for _, id := range traceIDs(s.Requests) {
-			scenarioOf[id] = s
+	for i, line := range lines {
+		if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
 		}
 	}
 	c.stop(t)
-
 	_, received, err := fixtures.ReadLines(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, got := fixtures.SpanIDs(sent...), fixtures.SpanIDs(received...)
-	t.Logf("spans in: %d, spans out: %d, scenarios: %d", len(in), len(got), len(scenarios))
-	if fmt.Sprint(in) != fmt.Sprint(got) {
-		t.Fatalf("spans out (%d) are not the spans in (%d)", len(got), len(in))
-	}
-	if missing := fixtures.DBSpansWithoutFingerprint(received...); len(missing) > 0 {
-		t.Errorf("database spans without a fingerprint: %v", missing)
-	}
-	if missing := fixtures.RootsWithoutRequestCount(received...); len(missing) > 0 {
-		t.Errorf("request roots without querylens.request.db_queries: %v", missing)
-	}
-	byTrace := map[string][]fixtures.Observed{}
-	for _, o := range fixtures.Observe(received...) {
-		byTrace[o.TraceID] = append(byTrace[o.TraceID], o)
-	}
-	for id, s := range scenarioOf {
-		if err := fixtures.Match(s.Expected.Findings, byTrace[id]); err != nil {
-			t.Errorf("%s/%s: %v", s.Source, s.Name, err)
-		}
-	}
+	return received
 }
 
 func traceIDs(tds []ptrace.Traces) []string {

@@ -23,7 +23,9 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	}
 	for i := range t.Spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
-			spans[i].Attributes().PutStr(AttrFingerprint, db.Statement.Fingerprint)
+			attrs := spans[i].Attributes()
+			attrs.PutStr(AttrFingerprint, db.Statement.Fingerprint)
+			attrs.PutStr(AttrFingerprintSource, db.Statement.Source)
 		}
 	}
 	for _, r := range res.Requests {
@@ -57,6 +59,9 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	attrs.PutDouble(AttrTotalDuration, milliseconds(f.TotalDuration))
 	attrs.PutInt(AttrWastedQueries, int64(f.WastedQueries()))
 	attrs.PutStr(AttrSuggestion, f.Suggestion)
+	if f.Source != "" {
+		attrs.PutStr(AttrFingerprintSource, f.Source)
+	}
 	if f.ORM != "" {
 		attrs.PutStr(AttrORM, f.ORM)
 	}

@@ -6,6 +6,11 @@ package annotate
 const (
 	// AttrFingerprint is on every database span with a statement.
 	AttrFingerprint = "querylens.fingerprint"
+	// AttrFingerprintSource is beside it: "text" when the fingerprint is of
+	// the statement; for a span that records none, "summary" when it is of
+	// db.query.summary, "operation" when of the operation and collection
+	// names. Findings on coarse fingerprints carry it on their event too.
+	AttrFingerprintSource = "querylens.fingerprint.source"
 
 	// EventFinding is the span event of one finding.
 	EventFinding = "querylens.finding"

@@ -212,10 +212,23 @@ func TestPaginationCount(t *testing.T) {
 			db(3, 1, `SELECT id FROM books LIMIT 20`).build(), nil},
 		{"LIMIT 1 fetches a row, it does not page", newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id DESC LIMIT 1`).build(), nil},
 		{"the fix: a keyset page without a count", newRoot().db(3, 1, `SELECT id FROM books WHERE id > 40 ORDER BY id LIMIT 20`).build(), nil},
+		{"a count and a page exported twice: two findings of two ids (fuzz)", func() *traceview.Trace {
+			b := newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id LIMIT 20`)
+			b.spans = append(b.spans, b.spans[1], b.spans[2])
+			return b.build()
+		}(), []expect{{TypePaginationCount, 2, 1}, {TypePaginationCount, 2, 1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			check(t, runOnly(c.trace, TypePaginationCount), c.trace, c.want)
+			got := runOnly(c.trace, TypePaginationCount)
+			check(t, got, c.trace, c.want)
+			ids := map[string]bool{}
+			for _, f := range got {
+				if ids[f.ID] {
+					t.Errorf("two findings of id %s", f.ID)
+				}
+				ids[f.ID] = true
+			}
 		})
 	}
 }

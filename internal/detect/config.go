@@ -16,7 +16,7 @@ type Config struct {
 // DefaultConfig is a configuration that needs no tuning on a typical service.
 func DefaultConfig() Config {
 	return Config{
-		NPlusOne:        NPlusOneConfig{Enabled: true, MinRepeats: 5},
+		NPlusOne:        NPlusOneConfig{Enabled: true, MinRepeats: 5, CoarseMinRepeats: 10},
 		MNPlusOne:       MNPlusOneConfig{Enabled: true, MinIterations: 5},
 		DuplicateQuery:  DuplicateQueryConfig{Enabled: true, MinRepeats: 3},
 		NPlusOneAPI:     NPlusOneAPIConfig{Enabled: true, MinRepeats: 5},
@@ -44,7 +44,7 @@ func New(c Config) []Detector {
 			ds = append(ds, d)
 		}
 	}
-	add(c.MNPlusOne.Enabled, mnPlusOne{c.MNPlusOne})
+	add(c.MNPlusOne.Enabled, mnPlusOne{c.MNPlusOne, c.NPlusOne.CoarseMinRepeats})
 	add(c.DuplicateQuery.Enabled, duplicateQuery{c.DuplicateQuery, c.NPlusOne.MinRepeats})
 	add(c.NPlusOne.Enabled, nPlusOne{c.NPlusOne})
 	add(c.PaginationCount.Enabled, paginationCount{c.PaginationCount})

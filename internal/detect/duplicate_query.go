@@ -51,7 +51,7 @@ func (d duplicateQuery) Detect(in *Input) []Finding {
 	var candidates []int
 	for _, c := range in.Calls {
 		db := t.Spans[c.Span].DB
-		visible := db.Statement.Placeholders == 0 || db.NumParams > 0
+		visible := (db.Statement.Placeholders == 0 || db.NumParams > 0) && !db.Statement.IsCoarse()
 		if visible && !inLoop[c.Span] && !in.Claimed(c.Span) && !db.Statement.Control {
 			candidates = append(candidates, c.Span)
 		}

@@ -55,6 +55,9 @@ type Finding struct {
 	// Reason tells, for findings with more than one cause, which one:
 	// over_fetch "select_all" or "returned_rows".
 	Reason string
+	// Source is set when the finding rests on coarse fingerprints: the spans
+	// record no statement ("summary" or "operation").
+	Source string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
 	// Code is where in the code the trap is, when the spans record it, and

@@ -39,9 +39,29 @@ const maxAncestors = 64
 // NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
 	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
+	// A database span that records an ORM's operation, not a query, with
+	// database spans below it wraps the queries its driver ran (TypeORM's
+	// "save books" over BEGIN, INSERT, COMMIT): the queries below are the
+	// calls. A query's span may hold queries of its own (GORM's Preload runs
+	// under its parent query): both are calls. One below that only records
+	// the same statement again is left out.
+	wrapper := make([]bool, len(t.Spans))
+	recorded := make([]bool, len(t.Spans))
+	for i := range t.Spans {
+		if t.Spans[i].DB == nil {
+			continue
+		}
+		if a, ok := nearestAbove(t, i, sameStatement); ok {
+			if _, same := sameStatement(&t.Spans[i], &t.Spans[a]); same {
+				recorded[i] = true
+			} else if !t.Spans[a].DB.Statement.IsQuery() {
+				wrapper[a] = true
+			}
+		}
+	}
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if s.DB != nil && !recordedAbove(t, i, sameStatement) {
+		if s.DB != nil && !recorded[i] && !wrapper[i] {
 			in.DBSpans = append(in.DBSpans, i)
 			if s.DB.Statement != nil {
 				in.Calls = append(in.Calls, Call{Span: i})
@@ -118,18 +138,31 @@ func sameRoute(a, b *traceview.Span) (bool, bool) {
 // recordedAbove reports whether the nearest call of the same kind above span
 // i, in the same service, is the same call (same reports: found, same).
 func recordedAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (found, equal bool)) bool {
+	a, ok := nearestAbove(t, i, same)
+	if !ok {
+		return false
+	}
+	_, equal := same(&t.Spans[i], &t.Spans[a])
+	return equal
+}
+
+// nearestAbove is the nearest ancestor of span i, in its service, that is a
+// call of the same kind (same reports it found).
+func nearestAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (found, equal bool)) (int, bool) {
 	s := &t.Spans[i]
-	above := false
+	above, ok := 0, false
 	eachAncestor(t, i, func(a int) bool {
 		p := &t.Spans[a]
 		if p.Service != s.Service {
 			return false
 		}
-		found, equal := same(s, p)
-		above = equal
-		return !found
+		if found, _ := same(s, p); found {
+			above, ok = a, true
+			return false
+		}
+		return true
 	})
-	return above
+	return above, ok
 }
 
 // repeatedNames marks the spans that share their name with a sibling: the

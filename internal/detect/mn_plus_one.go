@@ -26,7 +26,12 @@ func (c *MNPlusOneConfig) Validate() error {
 	return nil
 }
 
-type mnPlusOne struct{ cfg MNPlusOneConfig }
+type mnPlusOne struct {
+	cfg MNPlusOneConfig
+	// coarseMinIterations is n_plus_one's coarse_min_repeats: the fewest
+	// iterations of a sequence of summaries (spans with no statement).
+	coarseMinIterations int
+}
 
 func (mnPlusOne) Type() string { return TypeMNPlusOne }
 
@@ -70,10 +75,14 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 		}
 		var members []int
 		var seq []int
+		least := d.cfg.MinIterations
 		for k, i := range g.spans {
 			if inPattern[ids[k]] {
 				members = append(members, i)
 				seq = append(seq, ids[k])
+				if t.Spans[i].DB.Statement.IsCoarse() {
+					least = max(least, d.coarseMinIterations)
+				}
 			}
 		}
 		pattern = distinctIDs(seq) // in order of first run, whatever the ties
@@ -99,7 +108,7 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 		// Iterations are counted by the statement that runs most: spans that
 		// start in the same tick (whole milliseconds in the JS SDK) may come
 		// in either order, which can cut one iteration in two.
-		if loops < d.cfg.MinIterations || whole*2 < iters {
+		if loops < least || whole*2 < iters {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)

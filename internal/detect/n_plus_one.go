@@ -19,6 +19,11 @@ type NPlusOneConfig struct {
 	// MinTotalDuration is the least summed duration of the repeats. Default 0:
 	// local databases answer in microseconds and the N+1 is still there.
 	MinTotalDuration time.Duration `mapstructure:"min_total_duration"`
+	// CoarseMinRepeats is the fewest repeats of a coarse fingerprint (a span
+	// with no statement, fingerprinted by db.query.summary or operation and
+	// table). Default 10: "SELECT books" five times may be five different
+	// queries on one table; ten times under one parent is a loop.
+	CoarseMinRepeats int `mapstructure:"coarse_min_repeats"`
 }
 
 // Validate names each setting out of range and what it allows.
@@ -26,6 +31,9 @@ func (c *NPlusOneConfig) Validate() error {
 	var errs []error
 	if c.MinRepeats < 2 {
 		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
+	}
+	if c.CoarseMinRepeats < 2 {
+		errs = append(errs, fmt.Errorf("coarse_min_repeats must be at least 2, got %d", c.CoarseMinRepeats))
 	}
 	if c.MinTotalDuration < 0 {
 		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
@@ -42,7 +50,11 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
-			if len(members) < d.cfg.MinRepeats || sameVisibleParameters(t, members) {
+			least := d.cfg.MinRepeats
+			if t.Spans[members[0]].DB.Statement.IsCoarse() {
+				least = d.cfg.CoarseMinRepeats
+			}
+			if len(members) < least || sameVisibleParameters(t, members) {
 				continue
 			}
 			f := groupFinding(t, TypeNPlusOne, g.parent, members)
@@ -61,6 +73,9 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 // Placeholders with no recorded values are unseen, never the same.
 func sameVisibleParameters(t *traceview.Trace, members []int) bool {
 	first := t.Spans[members[0]].DB
+	if first.Statement.IsCoarse() { // no statement: the values are not seen
+		return false
+	}
 	for _, m := range members {
 		db := t.Spans[m].DB
 		if db.Statement.Placeholders > 0 && db.NumParams == 0 {
@@ -86,6 +101,9 @@ func groupFinding(t *traceview.Trace, typ string, parent traceview.SpanID, membe
 	}
 	if len(st.Tables) > 0 {
 		f.Table = st.Tables[0]
+	}
+	if st.IsCoarse() {
+		f.Source = st.Source
 	}
 	anchorOn(t, &f, parent)
 	return f

@@ -30,7 +30,7 @@ func oncePerStatement(in *Input, typ string, offends func(*traceview.Span) (bool
 	for _, c := range in.Calls {
 		s := &t.Spans[c.Span]
 		fp := s.DB.Statement.Fingerprint
-		if seen[fp] || s.DB.Statement.Control {
+		if seen[fp] || s.DB.Statement.Control || s.DB.Statement.IsCoarse() { // these read the text
 			continue
 		}
 		if ok, reason := offends(s); ok {

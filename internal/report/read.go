@@ -25,13 +25,16 @@ type Finding struct {
 	WastedQueries int     `json:"wasted_queries"`
 	DurationMs    float64 `json:"total_duration_ms"`
 	// WastedMs is the time a fix saves: the duration of the repeats it removes.
-	WastedMs      float64 `json:"wasted_ms"`
-	Fingerprint   string  `json:"fingerprint"`
-	Statement     string  `json:"statement"`
-	Suggestion    string  `json:"suggestion"`
-	ORM           string  `json:"orm,omitempty"`
-	ParentMissing bool    `json:"parent_missing,omitempty"`
-	Code          *Code   `json:"code,omitempty"`
+	WastedMs    float64 `json:"wasted_ms"`
+	Fingerprint string  `json:"fingerprint"`
+	// FingerprintSource is "summary" or "operation" when the spans record no
+	// statement and the fingerprint is of their summary.
+	FingerprintSource string `json:"fingerprint_source,omitempty"`
+	Statement         string `json:"statement"`
+	Suggestion        string `json:"suggestion"`
+	ORM               string `json:"orm,omitempty"`
+	ParentMissing     bool   `json:"parent_missing,omitempty"`
+	Code              *Code  `json:"code,omitempty"`
 }
 
 // Code is where in the code a finding is.
@@ -68,19 +71,20 @@ func Read(td ptrace.Traces) []Finding {
 
 func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 	f := Finding{
-		TraceID:     s.TraceID().String(),
-		SpanID:      s.SpanID().String(),
-		Service:     service,
-		Anchor:      s.Name(),
-		Type:        str(a, annotate.AttrFindingType),
-		ID:          str(a, annotate.AttrFindingID),
-		Route:       str(a, annotate.AttrRoute),
-		Fingerprint: str(a, annotate.AttrFingerprint),
-		Statement:   str(a, annotate.AttrStatement),
-		Suggestion:  str(a, annotate.AttrSuggestion),
-		ORM:         str(a, annotate.AttrORM),
-		Count:       int(num(a, annotate.AttrCount)),
-		DurationMs:  num(a, annotate.AttrTotalDuration),
+		TraceID:           s.TraceID().String(),
+		SpanID:            s.SpanID().String(),
+		Service:           service,
+		Anchor:            s.Name(),
+		Type:              str(a, annotate.AttrFindingType),
+		ID:                str(a, annotate.AttrFindingID),
+		Route:             str(a, annotate.AttrRoute),
+		Fingerprint:       str(a, annotate.AttrFingerprint),
+		Statement:         str(a, annotate.AttrStatement),
+		FingerprintSource: str(a, annotate.AttrFingerprintSource),
+		Suggestion:        str(a, annotate.AttrSuggestion),
+		ORM:               str(a, annotate.AttrORM),
+		Count:             int(num(a, annotate.AttrCount)),
+		DurationMs:        num(a, annotate.AttrTotalDuration),
 	}
 	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
 	if f.Count > 0 {

@@ -41,7 +41,14 @@ type Statement struct {
 	Control bool
 	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
 	Structure
+	// Source is where the fingerprint comes from: SourceText, or, for a span
+	// that records no statement, SourceSummary or SourceOperation (Coarse).
+	Source string
 }
+
+// IsCoarse reports whether the statement is only a summary of one: the
+// detectors that read the text leave it alone.
+func (s *Statement) IsCoarse() bool { return s.Source != "" && s.Source != SourceText }
 
 // controlCommands start statements that control a transaction, a session or a
 // cursor rather than read or write data of their own.
@@ -92,7 +99,7 @@ func normalize(d Dialect, raw string) (st *Statement) {
 	if err != nil || text == "" && strings.TrimSpace(raw) != "" {
 		return shapeStatement(DialectGuess, raw)
 	}
-	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true}
+	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {
@@ -123,7 +130,7 @@ func shapeStatement(d Dialect, raw string) *Statement {
 	if !isCommandWord(cmd) {
 		cmd = ""
 	}
-	return &Statement{Text: text, Fingerprint: Fingerprint(text), Command: strings.ToUpper(cmd)}
+	return &Statement{Text: text, Fingerprint: Fingerprint(text), Command: strings.ToUpper(cmd), Source: SourceText}
 }
 
 // Fingerprint is the 16-hex-digit xxhash64 of a normalized statement.

@@ -90,7 +90,7 @@ func Fix(r Request) (fix, orm string) {
 	if strings.Contains(text, "{eager}") {
 		text = strings.ReplaceAll(text, "{eager}", eagerPieces(o, r.Statements))
 	}
-	fix = fill(text, o.Name, table, column)
+	fix = fill(text, o.Name, table, column) + captureNote(first, r.Context.Language)
 	if r.Context.GraphQL && (r.Type == "n_plus_one" || r.Type == "mn_plus_one" || r.Type == "n_plus_one_api") {
 		fix += dataLoaderFix
 	}
@@ -102,7 +102,7 @@ func describe(st *sqlnorm.Statement) (Shape, string, string) {
 	if st == nil {
 		return ShapeOther, "", ""
 	}
-	shape, column := Classify(st.Command, st.Text, st.SQL)
+	shape, column := Classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
 	return shape, column, entityTable(st.Tables)
 }
 

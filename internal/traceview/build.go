@@ -14,9 +14,11 @@ import (
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
-// Normalizer gives the normalized form of a statement; *sqlnorm.Cache is one.
+// Normalizer gives the normalized form of a statement, and the coarse one of
+// a span that records no statement; *sqlnorm.Cache is one.
 type Normalizer interface {
 	Normalize(system, raw string) *sqlnorm.Statement
+	Coarse(summary, operation, collection string) *sqlnorm.Statement
 }
 
 const dbParameterPrefix = "db.query.parameter."
@@ -125,11 +127,24 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 		returned          int64 = -1
 		affected          int64 = -1
 		http              httpAttributes
+		summary           string
+		operation, oldOp  string
+		collection        string
 	)
 	for k, v := range attrs.All() {
 		switch k {
 		case "http.route":
 			s.Route = v.AsString()
+		case "db.query.summary":
+			summary = v.AsString()
+		case "db.operation.name":
+			operation = v.AsString()
+		case "db.operation":
+			oldOp = v.AsString()
+		case "db.collection.name", "db.sql.table":
+			if collection == "" || k == "db.collection.name" {
+				collection = v.AsString()
+			}
 		case "querylens.finding.type", "querylens.finding.id", "querylens.request.db_queries":
 			s.Annotated = true
 		case "db.response.returned_rows":
@@ -203,6 +218,11 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 		ReturnedRows: returned, RowsAffected: affected}
 	if strings.TrimSpace(text) != "" {
 		db.Statement = norm.Normalize(system, text)
+	} else {
+		if operation == "" {
+			operation = oldOp
+		}
+		db.Statement = norm.Coarse(summary, operation, collection)
 	}
 	dbIndex = int32(len(c.dbs))
 	c.dbs = append(c.dbs, db)

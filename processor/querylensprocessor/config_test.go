@@ -31,7 +31,7 @@ func TestLoadConfig(t *testing.T) {
 			c := createDefaultConfig().(*Config)
 			c.WaitDuration, c.NumTraces, c.MaxSpansPerTrace, c.NumWorkers = 10*time.Second, 1000, 5000, 2
 			c.Statements = StatementsConfig{CacheSize: 2000, MaxLength: 4096}
-			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, MinTotalDuration: 2 * time.Millisecond}
+			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, CoarseMinRepeats: 10, MinTotalDuration: 2 * time.Millisecond}
 			c.Detectors.MNPlusOne.MinIterations = 4
 			c.Detectors.DuplicateQuery.MinRepeats = 2
 			c.Detectors.NPlusOneAPI.Enabled = false

@@ -1,0 +1,79 @@
+package sqlnorm
+
+import "strings"
+
+// Where a fingerprint comes from (querylens.fingerprint.source).
+const (
+	SourceText      = "text"      // the statement
+	SourceSummary   = "summary"   // db.query.summary, the span records no statement
+	SourceOperation = "operation" // db.operation.name and db.collection.name
+)
+
+// cache keys of coarse statements, beside the dialects of statements
+const (
+	coarseSummary Dialect = 100 + iota
+	coarseOperation
+)
+
+// Coarse returns the coarse statement of a database span that records no
+// statement text (SqlClient's default, or capture turned off): its summary
+// ("SELECT books"), else its operation and collection. Nil when they do not
+// name both an operation and a target: a database name alone is not a
+// statement, and grouping on it would only mislead.
+func (c *Cache) Coarse(summary, operation, collection string) *Statement {
+	key := cacheKey{dialect: coarseSummary, raw: summary}
+	if strings.TrimSpace(summary) == "" {
+		key = cacheKey{dialect: coarseOperation, raw: operation + "\x00" + collection}
+	}
+	if st, ok := c.entries.Get(key); ok {
+		return st
+	}
+	var st *Statement
+	if key.dialect == coarseSummary {
+		st = coarse(SourceSummary, strings.Join(strings.Fields(clean(summary)), " "))
+	} else {
+		st = coarse(SourceOperation, strings.Join(strings.Fields(clean(operation+" "+collection)), " "))
+	}
+	if st == nil {
+		return nil
+	}
+	key.raw = strings.Clone(key.raw)
+	c.entries.Add(key, st)
+	return st
+}
+
+func coarse(source, text string) *Statement {
+	op, target, ok := strings.Cut(text, " ")
+	if !ok || target == "" || !isCommandWord(op) {
+		return nil
+	}
+	op = strings.ToUpper(op)
+	text = op + " " + target
+	return &Statement{Text: text, Fingerprint: Fingerprint(source + ":" + text), Command: op, Source: source,
+		Control: controlCommands[op], Tables: coarseTargets(target)}
+}
+
+// sqlVerbs are the SQL commands that read or write data: the operations a
+// summary may name after its first.
+var sqlVerbs = map[string]bool{"SELECT": true, "INSERT": true, "UPDATE": true, "DELETE": true,
+	"MERGE": true, "UPSERT": true, "REPLACE": true, "WITH": true, "CALL": true, "EXEC": true, "EXECUTE": true}
+
+// IsQuery reports whether the statement is a query the database ran: SQL, or
+// the summary of a SQL command. An ORM's own span records its operation
+// instead (TypeORM's "save" with its arguments as JSON), as does a driver
+// span with no statement.
+func (s *Statement) IsQuery() bool {
+	return s != nil && (s.SQL || sqlVerbs[s.Command])
+}
+
+// coarseTargets are the tables a summary names: "books authors" of
+// "SELECT books authors", both of "INSERT shipping SELECT orders".
+func coarseTargets(target string) []string {
+	var tables []string
+	for _, w := range strings.Fields(target) {
+		if !sqlVerbs[w] {
+			tables = append(tables, w)
+		}
+	}
+	return tables
+}
