@@ -28,7 +28,7 @@ type ORM struct {
 // fix, {eager} the Eager pieces of every statement of one iteration.
 // orms are the ORMs querylens recognises, each in a file of its own
 // (orm_<name>.go): adding an ORM is adding a file and a line here.
-var orms = []ORM{django, sqlalchemy, gorm, sequelize, knex, hibernate, activeRecord}
+var orms = []ORM{django, sqlalchemy, gorm, typeORM, prisma, sequelize, knex, hibernate, activeRecord, efCore, eloquent, ecto}
 
 // generic is the fix when no ORM is recognised.
 var generic = ORM{

@@ -118,3 +118,27 @@ func TestGraphQLResolversGetADataLoader(t *testing.T) {
 		t.Errorf("a DataLoader outside GraphQL: %s", fix)
 	}
 }
+
+func TestCoarseFixSaysHowToRecordStatements(t *testing.T) {
+	cache, _ := sqlnorm.NewCache(10, 100)
+	summary := cache.Coarse("SELECT Authors", "", "")
+	tests := []struct {
+		language string
+		want     string
+	}{
+		{"dotnet", "SetDbStatementForText = true"},
+		{"java", "Java agent"},
+		{"rust", "turn on the instrumentation's statement capture (db.query.text)."},
+	}
+	for _, tt := range tests {
+		fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{summary}, Context: Context{Language: tt.language}})
+		// The summary of a SELECT is a query: its fix is a query's, not a key-value store's.
+		if !strings.Contains(fix, `record no statement, only "SELECT Authors"`) || !strings.Contains(fix, tt.want) || strings.Contains(fix, "MGET") {
+			t.Errorf("%s: %s", tt.language, fix)
+		}
+	}
+	text := sqlnorm.Normalize("postgresql", `SELECT * FROM authors WHERE id = 1`)
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{text}, Context: Context{Language: "dotnet"}}); strings.Contains(fix, "record no statement") {
+		t.Errorf("a fix on a statement speaks of missing ones: %s", fix)
+	}
+}
