@@ -39,29 +39,43 @@ const maxAncestors = 64
 // NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
 	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
-	// A database span that records an ORM's operation, not a query, with
-	// database spans below it wraps the queries its driver ran (TypeORM's
-	// "save books" over BEGIN, INSERT, COMMIT): the queries below are the
-	// calls. A query's span may hold queries of its own (GORM's Preload runs
-	// under its parent query): both are calls. One below that only records
-	// the same statement again is left out.
+	// An ORM's database span with its driver's database spans below it
+	// wraps the queries the driver ran (TypeORM's "save books" over BEGIN,
+	// INSERT, COMMIT; its countBy over the driver's SELECT COUNT): the
+	// queries below are the calls. It is an ORM's when it records no query
+	// (an operation, or arguments as JSON), or when the spans below come from
+	// another instrumentation. A query's span may hold queries of its own of
+	// the same instrumentation (GORM's Preload runs under its parent query):
+	// both are calls. One below that only records the same statement again
+	// is left out.
 	wrapper := make([]bool, len(t.Spans))
-	recorded := make([]bool, len(t.Spans))
+	above := make([]int, len(t.Spans)) // nearest database span above, or -1
 	for i := range t.Spans {
+		above[i] = -1
 		if t.Spans[i].DB == nil {
 			continue
 		}
-		if a, ok := nearestAbove(t, i, sameStatement); ok {
-			if _, same := sameStatement(&t.Spans[i], &t.Spans[a]); same {
-				recorded[i] = true
-			} else if !t.Spans[a].DB.Statement.IsQuery() {
-				wrapper[a] = true
-			}
+		a, ok := nearestAbove(t, i, sameStatement)
+		if !ok {
+			continue
 		}
+		above[i] = a
+		if _, same := sameStatement(&t.Spans[i], &t.Spans[a]); !same && t.Spans[i].DB.Statement != nil &&
+			(!t.Spans[a].DB.Statement.IsQuery() || t.Spans[a].Scope != t.Spans[i].Scope) {
+			wrapper[a] = true
+		}
+	}
+	recorded := func(i int) bool {
+		a := above[i]
+		if a < 0 || wrapper[a] {
+			return false
+		}
+		_, same := sameStatement(&t.Spans[i], &t.Spans[a])
+		return same
 	}
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if s.DB != nil && !recorded[i] && !wrapper[i] {
+		if s.DB != nil && !wrapper[i] && !recorded(i) {
 			in.DBSpans = append(in.DBSpans, i)
 			if s.DB.Statement != nil {
 				in.Calls = append(in.Calls, Call{Span: i})

@@ -193,3 +193,69 @@ func only(types ...string) Config {
 }
 
 func routeOf(url string) string { return routenorm.Route("GET", "", url, "") }
+
+// scoped sets the instrumentation scope of the last span.
+func (b *traceBuilder) scoped(scope string) *traceBuilder {
+	b.spans[len(b.spans)-1].Scope = scope
+	return b
+}
+
+func TestORMSpansAroundDriverSpans(t *testing.T) {
+	const orm, driver = "@opentelemetry/instrumentation-typeorm", "@opentelemetry/instrumentation-pg"
+	tests := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"an ORM's JSON span is a wrapper: the driver's queries are the calls", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ {
+				id := byte(10 + 3*i)
+				b.db(id, 1, `{"targetOrEntity":"Book"}`).scoped(orm) // the same arguments each time
+				b.db(id+1, id, `START TRANSACTION`).scoped(driver)
+				b.db(id+2, id, fmt.Sprintf(`INSERT INTO "books"("title") VALUES ('New %d')`, i)).scoped(driver)
+			}
+			return b.build()
+		}(), []expect{{TypeNPlusOne, 6, 1}}},
+		{"an ORM's SQL over another statement of its driver: the driver's is the call", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ {
+				id := byte(10 + 2*i)
+				b.db(id, 1, fmt.Sprintf(`SELECT "Book"."id" FROM "books" "Book" WHERE "Book"."authorId" = %d`, i)).scoped(orm)
+				b.db(id+1, id, fmt.Sprintf(`SELECT COUNT(1) AS "cnt" FROM "books" "Book" WHERE "Book"."authorId" = %d`, i)).scoped(driver)
+			}
+			return b.build()
+		}(), []expect{{TypeNPlusOne, 6, 1}}},
+		{"a query with a query of its own instrumentation below: both are calls", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ { // GORM runs a Preload under its parent query's span
+				id := byte(10 + 2*i)
+				b.db(id, 1, fmt.Sprintf(`SELECT * FROM "authors" WHERE "id" = %d`, i)).scoped("gorm.io/plugin/opentelemetry")
+				b.db(id+1, id, fmt.Sprintf(`SELECT * FROM "books" WHERE "author_id" IN (%d)`, i)).scoped("gorm.io/plugin/opentelemetry")
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 6, 1}}},
+		{"the same statement recorded twice is one call", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ { // Sequelize's span over pg's
+				id := byte(10 + 2*i)
+				b.db(id, 1, fmt.Sprintf(`SELECT "id" FROM "authors" WHERE "id" = %d;`, i)).scoped("@opentelemetry/instrumentation-sequelize")
+				b.db(id+1, id, fmt.Sprintf(`SELECT "id" FROM "authors" WHERE "id" = %d`, i)).scoped(driver)
+			}
+			return b.build()
+		}(), []expect{{TypeNPlusOne, 6, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runOnly(tt.trace, TypeNPlusOne, TypeMNPlusOne)
+			check(t, got, tt.trace, tt.want)
+			for _, f := range got {
+				for _, m := range f.Members {
+					if s := tt.trace.Spans[m]; f.Type == TypeNPlusOne && s.Scope == orm && len(tt.trace.Children(s.ID)) > 0 {
+						t.Errorf("the wrapper %s is a member", s.Name)
+					}
+				}
+			}
+		})
+	}
+}

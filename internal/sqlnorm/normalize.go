@@ -106,17 +106,34 @@ func normalize(d Dialect, raw string) (st *Statement) {
 			st.Command = meta.Commands[0]
 		}
 	}
-	first := firstWord(st.Text)
+	body := afterControl(st.Text)
+	first := firstWord(body)
 	if st.Command == "" && isCommandWord(first) {
 		st.Command = first
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(st.Text)
+		st.Structure = analyze(body)
 		st.Limit, st.Offset = pagingBounds(raw, d)
 	}
 	st.Fingerprint = Fingerprint(st.Text)
 	return st
+}
+
+// afterControl is the text from its first statement that is not session
+// control: EF Core sends "SET IMPLICIT_TRANSACTIONS OFF; SET NOCOUNT ON;
+// INSERT ..." in one command, which is an INSERT. All control, it is the text.
+func afterControl(text string) string {
+	rest := text
+	for controlCommands[firstWord(rest)] {
+		_, next, ok := strings.Cut(rest, ";")
+		next = strings.TrimSpace(next)
+		if !ok || next == "" {
+			return text
+		}
+		rest = next
+	}
+	return rest
 }
 
 func firstWord(s string) string {

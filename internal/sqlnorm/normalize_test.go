@@ -195,6 +195,9 @@ func TestControlStatements(t *testing.T) {
 		`FETCH FORWARD 2000 FROM "_django_curs_140_sync_1"`: true, `CLOSE "_django_curs_140_sync_1"`: true,
 		`DECLARE "_django_curs_1" NO SCROLL CURSOR WITH HOLD FOR SELECT id FROM books`: true,
 		"SELECT 1": false, "INSERT INTO t VALUES (1)": false, "UPDATE t SET a = 1": false, "SELECT setval(?)": false,
+		// EF Core sends its session settings and the insert in one command.
+		"SET IMPLICIT_TRANSACTIONS OFF; SET NOCOUNT ON; INSERT INTO [Books] ([Title]) OUTPUT INSERTED.[Id] VALUES (@p0);": false,
+		"SET NOCOUNT ON; SET XACT_ABORT ON;": true,
 	} {
 		if st := Normalize("postgresql", raw); st.Control != control {
 			t.Errorf("%q: control %v, want %v (command %q)", raw, st.Control, control, st.Command)

@@ -123,7 +123,35 @@ func analyze(normalized string) Structure {
 	if st.GroupBy {
 		st.Count = false
 	}
+	if st.Count && st.Where == "" {
+		st.Where = derivedWhere(rest, q[0].depth)
+	}
 	return st
+}
+
+// derivedWhere is the WHERE of the subquery a count reads from: Prisma counts
+// with SELECT COUNT(*) FROM (SELECT id FROM books WHERE ... OFFSET $2) AS sub.
+func derivedWhere(rest []token, depth int) string {
+	for i := 0; i+2 < len(rest); i++ {
+		if rest[i].depth != depth || !strings.EqualFold(rest[i].text, "FROM") {
+			continue
+		}
+		if rest[i+1].text != "(" || !strings.EqualFold(rest[i+2].text, "SELECT") {
+			return ""
+		}
+		for j := i + 2; j < len(rest) && rest[j].depth > depth; j++ {
+			if rest[j].depth != depth+1 || !strings.EqualFold(rest[j].text, "WHERE") {
+				continue
+			}
+			k := j + 1
+			for k < len(rest) && rest[k].depth > depth && !(rest[k].depth == depth+1 && clauseEnd[strings.ToUpper(rest[k].text)]) {
+				k++
+			}
+			return join(rest[j+1 : k])
+		}
+		return ""
+	}
+	return ""
 }
 
 // topQuery returns the tokens of the main SELECT, past a WITH list.

@@ -197,7 +197,9 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 				if values == nil {
 					values = map[string]string{}
 				}
-				values[k[len(dbParameterPrefix):]] = v.AsString()
+				// By the name the statement uses, without its sigil: .NET's
+				// instrumentations record db.query.parameter.@__p_0.
+				values[strings.TrimLeft(k[len(dbParameterPrefix):], "@:")] = v.AsString()
 			}
 		}
 	}

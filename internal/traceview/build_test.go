@@ -40,7 +40,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 	add(3, 300, map[string]any{"db.system": "postgresql", "db.statement": "SELECT * FROM old WHERE id = %s",
 		"code.function": "views.index", "code.filepath": "shop/views.py", "code.lineno": int64(42)})
 	add(1, 100, map[string]any{"db.system.name": "postgresql", "db.query.text": "SELECT * FROM current WHERE id = $1",
-		"db.query.parameter.id": "7"})
+		"db.query.parameter.id": "7", "db.query.parameter.@__p_0": "5000"})
 	add(2, 200, map[string]any{"db.system.name": "mysql", "db.system": "other_sql",
 		"db.query.text": "SELECT * FROM both_new", "db.statement": "SELECT * FROM both_old"})
 	add(4, 400, map[string]any{"db.system": "postgresql", "db.statement": int64(5)})
@@ -64,9 +64,13 @@ func TestBuildReadsBothConventions(t *testing.T) {
 		text   string
 		params int
 	}{
-		{0, "postgresql", "SELECT * FROM current WHERE id = ?", 1},
+		{0, "postgresql", "SELECT * FROM current WHERE id = ?", 2},
 		{1, "mysql", "SELECT * FROM both_new", 0},
 		{2, "postgresql", "SELECT * FROM old WHERE id = ?", 0},
+	}
+	// .NET's instrumentations name parameters with their sigil.
+	if v := view.Spans[0].DB.Values; v["id"] != "7" || v["__p_0"] != "5000" {
+		t.Errorf("parameter values by name: %v", v)
 	}
 	for _, c := range cases {
 		db := view.Spans[c.i].DB

@@ -363,15 +363,9 @@ NOTES = {
 }
 
 
-# Scenarios querylens gets wrong today: written to pending/ beside this file (out of
-# testdata/*/, so out of the processor's TestTestdataFindings), with their true findings.
-PENDING = {
-    "insert_loop": "querylens finds no n_plus_one: the statement begins with SET IMPLICIT_TRANSACTIONS OFF; SET NOCOUNT ON;, "
-                   "so the normalizer classes the whole batch as session control (SET), which never forms a finding.",
-    "deep_offset": "querylens finds no deep_offset: the offset is recorded as db.query.parameter.@__p_0 (the instrumentation "
-                   "keys parameters by ParameterName, with its @), while the placeholder's key read from the statement is "
-                   "__p_0.",
-}
+# Scenarios querylens got wrong when they were written (none now): written to pending/
+# beside this file, out of testdata/*/, with their true findings.
+PENDING = {}
 
 
 def main():

@@ -40,8 +40,7 @@ const SCENARIOS = [
   { name: 'mn_plus_one_prefetch', trap: MN, findings: [], note: 'The fix: include: { author: true, tags: true }.' },
   { name: 'deep_offset', trap: 'Deep OFFSET pagination', findings: [],
     note: 'Page 251: findMany({ orderBy: { id: "asc" }, skip: 5000, take: 20 }) is LIMIT $1 OFFSET $2, and Prisma records no parameter: the offset is invisible, no deep_offset.' },
-  { name: 'pagination_count', trap: 'Pagination pitfalls: counting for pagination is a full second query', findings: [{ type: 'pagination_count', count: 2, anchor_span_name: 'prisma:client:operation', table: 'Book' }],
-    pending: 'querylens finds no pagination_count: Prisma\'s count puts the filter in a subquery, SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."Book"."id" FROM "public"."Book" WHERE "public"."Book"."pages" > $1 OFFSET $2) AS "sub", so the count has no WHERE of its own to match the page\'s.',
+  { name: 'pagination_count', trap: 'Pagination pitfalls: counting for pagination is a full second query', findings: [{ type: 'pagination_count', count: 2, anchor_span_name: 'prisma:client:transaction', table: 'Book' }],
     note: '$transaction([book.findMany({ where: { pages: { gt: 100 } }, skip: 40, take: 20 }), book.count({ where })]), as in Prisma\'s pagination guide: Prisma batches both statements into the first prisma:client:operation span (under prisma:client:transaction), their common parent.' },
   { name: 'keyset_page', trap: 'Deep OFFSET pagination and counting for pagination: the fix, keyset pagination', findings: [], note: 'The fix: findMany({ where: { pages: { gt: 100 }, id: { gt: 5000 } }, take: 20 }), no count.' },
 ];
