@@ -131,9 +131,15 @@ func mutate(td ptrace.Traces, r *fuzzBytes) {
 		case 4: // a statement of its own
 			tmpl := dbTemplates[r.intn(len(dbTemplates))]
 			a.PutStr("db.system.name", tmpl.system)
-			if r.intn(4) == 0 {
+			switch r.intn(6) {
+			case 0:
 				a.PutStr("db.query.text", r.str(64))
-			} else {
+			case 1: // no statement, a summary or an operation on a collection
+				a.Remove("db.query.text")
+				a.Remove("db.statement")
+				a.PutStr([]string{"db.query.summary", "db.operation.name", "db.collection.name"}[r.intn(3)],
+					[]string{"SELECT books", "SELECT", "books", r.str(16)}[r.intn(4)])
+			default:
 				a.PutStr("db.query.text", replaceValue(tmpl.text, strconv.Itoa(r.intn(10))))
 			}
 		case 5:
@@ -161,7 +167,8 @@ func mutate(td ptrace.Traces, r *fuzzBytes) {
 			s.SetSpanID(anyID())
 		case 10: // values of unexpected types
 			k := []string{"db.response.returned_rows", "db.rows_affected", "db.query.parameter.0", "code.line.number",
-				"db.query.text", "db.statement", "db.system.name", "http.route", "server.address"}[r.intn(9)]
+				"db.query.text", "db.statement", "db.system.name", "http.route", "server.address", "db.query.summary",
+				"db.operation.name", "db.collection.name"}[r.intn(12)]
 			switch r.intn(4) {
 			case 0:
 				a.PutInt(k, int64(pick())*int64(pick())-1000)
@@ -273,24 +280,24 @@ func FuzzAnnotate(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i := range scenarios {
-		f.Add(uint8(i), []byte{})
+		f.Add(uint16(i), []byte{})
 		data := make([]byte, 48)
 		rng := rand.New(rand.NewPCG(uint64(i), 1))
 		for k := range data {
 			data[k] = byte(rng.Uint32())
 		}
-		f.Add(uint8(i), data)
+		f.Add(uint16(i), data)
 	}
-	f.Add(uint8(255), []byte{0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 3, 10, 1, 0, 1, 0})
-	f.Add(uint8(254), []byte("querylens: n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1"))
+	f.Add(uint16(0xffff), []byte{0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 3, 10, 1, 0, 1, 0})
+	f.Add(uint16(0xfffe), []byte("querylens: n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1 n+1"))
 	norm, _ := sqlnorm.NewCache(1000, 4096)
 	e, _ := engine.New(detect.DefaultConfig(), nil)
-	f.Fuzz(func(t *testing.T, scenario uint8, data []byte) {
+	f.Fuzz(func(t *testing.T, scenario uint16, data []byte) {
 		r := &fuzzBytes{data: data}
 		var td ptrace.Traces
-		if int(scenario) < len(scenarios) {
+		if scenario < 0x8000 { // a real trace, mutated; else a random span tree
 			td = ptrace.NewTraces()
-			for _, req := range scenarios[scenario].Fresh() {
+			for _, req := range scenarios[int(scenario)%len(scenarios)].Fresh() {
 				req.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 			}
 			mutate(td, r)

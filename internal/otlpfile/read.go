@@ -281,10 +281,16 @@ func readProto(path string, r io.Reader, fn func(ptrace.Traces) error) error {
 		if n == 0 && length > maxFrame {
 			return readOneProto(path, size[:], br, fn)
 		}
-		msg := make([]byte, length)
-		if k, err := io.ReadFull(br, msg); err != nil {
+		// Read what the file holds, up to length: a length prefix is not
+		// believed for memory before its bytes are there (the first four
+		// bytes of a single request can read as a prefix of 170 MB).
+		msg, err := io.ReadAll(io.LimitReader(br, int64(length)))
+		if err == nil && len(msg) < int(length) {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
 			if n == 0 {
-				return readOneProto(path, append(size[:], msg[:k]...), br, fn)
+				return readOneProto(path, append(size[:], msg...), br, fn)
 			}
 			return &Error{File: path, Position: fmt.Sprintf("byte %d", offset), Err: fmt.Errorf("truncated: a request of %d bytes is cut short", length)}
 		}

@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -99,7 +101,8 @@ func fuzzReadSeeds(f *testing.F) {
 // FuzzRead reads the fuzzer's bytes as a file of each format (and standard
 // input): it never panics, and either every request reaches the callback or
 // the error is an *Error that names the file; an error of the callback comes
-// back as it is; standard input reads as a .json file does. Each request
+// back as it is; standard input reads as a .json file does; the memory a read
+// allocates is bounded by the size of the input. Each request
 // read goes on through the trace view and the engine, as in querylens
 // analyze.
 func FuzzRead(f *testing.F) {
@@ -143,7 +146,22 @@ func FuzzRead(f *testing.F) {
 			}
 			return n, err
 		}
+		size := len(data)
+		if strings.HasSuffix(name, ".gz") && kind&rawGz != 0 { // what it decompresses to
+			if zr, err := gzip.NewReader(bytes.NewReader(data)); err == nil {
+				k, _ := io.Copy(io.Discard, io.LimitReader(zr, 1<<30))
+				size = max(size, int(k))
+			}
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		n, err := read(path, false)
+		runtime.ReadMemStats(&after)
+		// Memory follows what the file holds, not what its bytes claim: the
+		// 1 MB read buffer, and a small multiple of the (decompressed) input.
+		if allocated, bound := after.TotalAlloc-before.TotalAlloc, uint64(8<<20+256*size); allocated > bound {
+			t.Fatalf("%s: reading %d bytes allocated %d bytes", name, len(content), allocated)
+		}
 		if errors.Is(err, errStop) {
 			t.Fatalf("%s: the callback's error came back from a callback that returned none", name)
 		}
