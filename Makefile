@@ -1,5 +1,7 @@
 # querylens — `make run` builds and starts the collector, `make test` runs every test.
 SHELL := /bin/bash
+# A failing command fails its recipe, also inside a pipe (e2e's output filter).
+.SHELLFLAGS := -eo pipefail -c
 GO ?= go
 
 BIN   := $(CURDIR)/bin
@@ -10,6 +12,7 @@ OCB         := $(BIN)/builder-$(OCB_VERSION)
 COLLECTOR   := $(BIN)/otelcol-querylens
 CLI         := $(BIN)/querylens
 BOOKSHOP    := $(BIN)/bookshop
+JAEGER      := $(BIN)/jaeger
 DIST        := $(BUILD)/otelcol-querylens
 VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
@@ -53,8 +56,23 @@ dashboards:
 	$(GO) run ./dashboards/cmd/generate -out dashboards
 
 # The GORM demo service (its own module, examples/bookshop).
+# `make bookshop` builds the demo service into bin/bookshop.
+.PHONY: bookshop
+bookshop: $(BOOKSHOP)
+
 $(BOOKSHOP): $(wildcard examples/bookshop/*.go) examples/bookshop/go.mod examples/bookshop/go.sum
 	cd examples/bookshop && $(GO) build -o $@ .
+
+# Jaeger v2, the real trace store of the end-to-end tests, from its own small module
+# (tools/jaeger), so that its dependencies stay out of go.mod. About 6 minutes the first
+# time; rebuilt only when the version pinned in tools/jaeger/go.mod changes. `make jaeger`.
+.PHONY: jaeger
+jaeger: $(JAEGER)
+
+$(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
+	mkdir -p $(BIN)
+	cd tools/jaeger && $(GO) build -o $@.new github.com/jaegertracing/jaeger/cmd/jaeger
+	mv $@.new $@
 
 demo: build $(BOOKSHOP)
 	examples/demo.sh
@@ -73,15 +91,15 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 # End to end through the real binary.
-e2e: build $(BOOKSHOP)
-	QUERYLENS_BOOKSHOP=$(BOOKSHOP) QUERYLENS_CLI=$(CLI) QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
+e2e: build $(BOOKSHOP) $(JAEGER)
+	QUERYLENS_BOOKSHOP=$(BOOKSHOP) QUERYLENS_JAEGER=$(JAEGER) QUERYLENS_CLI=$(CLI) QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) test -count=1 -v -tags e2e ./e2e/... 2>&1 | grep -v "^        20"
 
 # The Go native fuzz targets, as package:target (`go test -fuzz` takes one target of
 # one package per run). `make test` runs each for FUZZ_SHORT, `make fuzz` for FUZZ_TIME.
 # A failing input is written under the package's testdata/fuzz/<target>/.
 FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals \
 	internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
-FUZZ_SHORT ?= 8s
+FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m
 
 .PHONY: fuzz fuzz-short
@@ -104,7 +122,7 @@ BENCH_FLAGS    ?=
 bench: build
 	mkdir -p $(BUILD)/bench
 	set -o pipefail; $(GO) test -run XXX -bench . -benchmem ./internal/... ./processor/... ./connector/... | tee $(BUILD)/bench/micro.txt
-	$(GO) run ./cmd/loadbench -collector $(COLLECTOR) -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
+	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
 		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
 
 clean:
