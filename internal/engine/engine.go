@@ -104,6 +104,9 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 		}
 	}
 	for _, i := range in.DBSpans {
+		if t.Spans[i].DB.Statement == nil { // a pool's connect: no query
+			continue
+		}
 		r := root(i)
 		r.DBQueries++
 		r.DBDuration += t.Spans[i].Duration()
