@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
 	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/loadgen"
 )
 
 // TestFindingsPageInABrowser runs the collector on the pipeline of
@@ -108,6 +111,32 @@ func TestFindingsPageInABrowser(t *testing.T) {
 	}
 	browse(t, chromium, page+"/?type=n_plus_one&sort=queries", filepath.Join(shots, "index.png"))
 	t.Logf("%d traces checked on the page; screenshots in %s", checked, shots)
+
+	// A full page: the testdata again, with fresh ids, up to the default bound
+	// of 1,000 requests.
+	gen, err := loadgen.New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 800; i++ {
+		body, err := (&ptrace.JSONMarshaler{}).MarshalTraces(gen.Next(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := postOTLPJSON(context.Background(), ports["4318"], body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline = time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && strings.Count(get(t, page+"/", ""), `<tr class="request">`) < 1000 {
+		time.Sleep(200 * time.Millisecond)
+	}
+	start = time.Now()
+	dom = browse(t, chromium, page+"/", "")
+	if n := strings.Count(dom, `<tr class="request">`); n != 1000 {
+		t.Fatalf("the full page shows %d requests, want the bound of 1000", n)
+	}
+	t.Logf("the index of 1000 requests rendered in Chromium in %s (%d bytes)", time.Since(start).Round(time.Millisecond), len(dom))
 }
 
 func scenarioNamed(t *testing.T, all []fixtures.Scenario, name string) fixtures.Scenario {
