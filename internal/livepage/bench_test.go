@@ -5,35 +5,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
 )
 
 // fullStore is a store at its default bound, 1,000 requests, filled with the
 // testdata's requests over and over, as a long local session leaves it.
 func fullStore(b *testing.B) *Store {
 	b.Helper()
-	scenarios, err := fixtures.All()
-	if err != nil {
-		b.Fatal(err)
-	}
-	norm, _ := sqlnorm.NewCache(1000, 16<<10)
-	e, _ := engine.New(detect.DefaultConfig(), nil)
-	var records [][]Request
-	for _, s := range scenarios {
-		td := ptrace.NewTraces()
-		for _, r := range s.Fresh() {
-			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
-		}
-		view, _ := traceview.Build(td, norm)
-		records = append(records, FromAnalysis(view, e.Analyze(view), time.Time{}))
-	}
+	records, _ := testdataRequests(b, time.Time{})
 	store := NewStore(1000)
 	now := time.Unix(1_800_000_000, 0)
 	for i := 0; len(store.Recent()) < 1000 || i < len(records); i++ {

@@ -18,24 +18,35 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// testStore records every testdata trace, as the processor would.
-func testStore(t *testing.T, max int) (*Store, []fixtures.Scenario) {
-	t.Helper()
+// testdataRequests are the requests of every testdata trace, analyzed as the
+// processor would, the i-th trace's at now + i seconds.
+func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Scenario) {
+	tb.Helper()
 	scenarios, err := fixtures.All()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	norm, _ := sqlnorm.NewCache(1000, 16<<10)
 	e, _ := engine.New(detect.DefaultConfig(), nil)
-	store := NewStore(max)
-	now := time.Unix(1_800_000_000, 0)
+	var out [][]Request
 	for i, s := range scenarios {
 		td := ptrace.NewTraces()
 		for _, r := range s.Fresh() {
 			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 		}
 		view, _ := traceview.Build(td, norm)
-		store.Record(FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
+		out = append(out, FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
+	}
+	return out, scenarios
+}
+
+// testStore records every testdata trace.
+func testStore(t *testing.T, max int) (*Store, []fixtures.Scenario) {
+	t.Helper()
+	records, scenarios := testdataRequests(t, time.Unix(1_800_000_000, 0))
+	store := NewStore(max)
+	for _, r := range records {
+		store.Record(r)
 	}
 	return store, scenarios
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"sync"
@@ -230,6 +231,7 @@ type Sender struct {
 	corpus *Corpus
 	salt   uint64
 	next   atomic.Int64 // index of the next request, over every pass of the corpus
+	stop   atomic.Int64 // no request is started at or after this time (Now())
 
 	mu     sync.Mutex
 	traces map[[16]byte]*Sent
@@ -267,6 +269,9 @@ func NewSender(endpoint string, corpus *Corpus, salt uint64) (*Sender, error) {
 	return &Sender{conn: conn, corpus: corpus, salt: salt, traces: map[[16]byte]*Sent{}}, nil
 }
 
+// StopAt moves the end of a Run in progress to at (by Now()).
+func (s *Sender) StopAt(at int64) { s.stop.Store(at) }
+
 // Close closes the connection.
 func (s *Sender) Close() error { return s.conn.Close() }
 
@@ -282,7 +287,7 @@ func (s *Sender) Run(ctx context.Context, duration time.Duration, concurrency in
 // receiver takes them): each request is sent when the spans before it are due.
 func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency int, spansPerSecond float64) error {
 	s.Stats.Start = Now()
-	stop := s.Stats.Start + int64(duration)
+	s.stop.Store(s.Stats.Start + int64(duration))
 	var scheduled atomic.Int64 // spans handed to workers
 	var wg sync.WaitGroup
 	errs := make(chan error, concurrency)
@@ -291,13 +296,13 @@ func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency 
 		go func() {
 			defer wg.Done()
 			var buf []byte
-			for Now() < stop && ctx.Err() == nil {
+			for Now() < s.stop.Load() && ctx.Err() == nil {
 				i := s.next.Add(1) - 1
 				req := &s.corpus.Requests[i%int64(len(s.corpus.Requests))]
 				if spansPerSecond > 0 {
 					before := scheduled.Add(int64(req.spans)) - int64(req.spans)
 					due := s.Stats.Start + int64(float64(before)/spansPerSecond*1e9)
-					if due >= stop {
+					if due >= s.stop.Load() {
 						return
 					}
 					if d := due - Now(); d > 0 {
@@ -425,6 +430,13 @@ type Latency struct {
 
 // MeasureLatency compares what was sent with what arrived.
 func MeasureLatency(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival) Latency {
+	return MeasureLatencySince(sent, arrived, math.MinInt64)
+}
+
+// MeasureLatencySince is MeasureLatency with the latency taken only over the
+// traces whose last part was sent at from (by Now()) or later; the counts are
+// over every trace.
+func MeasureLatencySince(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival, from int64) Latency {
 	l := Latency{Traces: len(sent)}
 	ds := make([]int64, 0, len(sent))
 	for id, s := range sent {
@@ -441,7 +453,9 @@ func MeasureLatency(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival) Latenc
 			l.Duplicated += int64(a.Spans - s.Spans)
 		default:
 			l.Complete++
-			ds = append(ds, a.Last-s.Last)
+			if s.Last >= from {
+				ds = append(ds, a.Last-s.Last)
+			}
 		}
 	}
 	for id, a := range arrived {
