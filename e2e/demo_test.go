@@ -21,40 +21,7 @@ import (
 func TestDemo(t *testing.T) {
 	bookshop := binaryFromEnv(t, "QUERYLENS_BOOKSHOP", "bookshop")
 	cli := binaryFromEnv(t, "QUERYLENS_CLI", "querylens")
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
-  querylens:
-    wait_duration: 10m
-  batch:
-exporters:
-  file:
-    path: %s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [file]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, httpPort, out, healthPort, metricsPort), healthPort)
+	c, httpPort, out := startFileCollector(t)
 
 	drive := exec.Command(bookshop, "-drive", "-addr", "127.0.0.1:0")
 	drive.Env = append(os.Environ(), fmt.Sprintf("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%d", httpPort))

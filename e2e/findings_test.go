@@ -62,9 +62,28 @@ func TestCollectorFindsTestdataTraps(t *testing.T) {
 // its wait has passed, and returns what its file exporter wrote.
 func throughCollector(t *testing.T, lines [][]byte) []ptrace.Traces {
 	t.Helper()
+	c, httpPort, out := startFileCollector(t)
+	for i, line := range lines {
+		if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+	}
+	c.stop(t)
+	_, received, err := fixtures.ReadLines(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return received
+}
+
+// startFileCollector starts the real collector with querylens (a 10-minute
+// wait: only the stop releases) and batch, OTLP HTTP in on the port it
+// returns, and a file exporter writing to out.
+func startFileCollector(t *testing.T) (c *collector, httpPort int, out string) {
+	t.Helper()
 	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
-	c := startCollector(t, fmt.Sprintf(`
+	out = filepath.Join(t.TempDir(), "traces.jsonl")
+	c = startCollector(t, fmt.Sprintf(`
 receivers:
   otlp:
     protocols:
@@ -96,17 +115,7 @@ service:
                 host: 127.0.0.1
                 port: %d
 `, httpPort, out, healthPort, metricsPort), healthPort)
-	for i, line := range lines {
-		if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-	}
-	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return received
+	return c, httpPort, out
 }
 
 func traceIDs(tds []ptrace.Traces) []string {
