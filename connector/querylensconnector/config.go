@@ -24,6 +24,9 @@ type Config struct {
 	DurationBuckets []float64 `mapstructure:"duration_buckets"`
 	// QueryCountBuckets are the bounds of querylens.request.db_queries.
 	QueryCountBuckets []float64 `mapstructure:"query_count_buckets"`
+	// RequestDurationBuckets are the bounds, in seconds, of
+	// querylens.request.duration and querylens.request.db_duration.
+	RequestDurationBuckets []float64 `mapstructure:"request_duration_buckets"`
 }
 
 // Validate names each field out of range and what it allows.
@@ -44,7 +47,7 @@ func (c *Config) Validate() error {
 	for _, b := range []struct {
 		name   string
 		bounds []float64
-	}{{"duration_buckets", c.DurationBuckets}, {"query_count_buckets", c.QueryCountBuckets}} {
+	}{{"duration_buckets", c.DurationBuckets}, {"query_count_buckets", c.QueryCountBuckets}, {"request_duration_buckets", c.RequestDurationBuckets}} {
 		if !increasing(b.bounds) {
 			errs = append(errs, fmt.Errorf("%s must be a non-empty list of strictly increasing bounds, got %v", b.name, b.bounds))
 		}

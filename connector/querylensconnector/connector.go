@@ -172,6 +172,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 type spanAttributes struct {
 	fingerprint, system, oldSystem, text, oldText, route string
 	dbQueries                                            int64
+	dbDurationMs                                         float64
 	isRequest                                            bool
 }
 
@@ -193,6 +194,12 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 			a.route = v.AsString()
 		case annotate.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
+		case annotate.AttrRequestDBDuration:
+			if v.Type() == pcommon.ValueTypeInt {
+				a.dbDurationMs = float64(v.Int())
+			} else {
+				a.dbDurationMs = v.Double()
+			}
 		}
 		return true
 	})
@@ -226,8 +233,19 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 			route = unknownRoute
 		}
 		s := c.requestSeries(requestKey{service, route}, now)
-		s.queries.observe(c.cfg.QueryCountBuckets, float64(a.dbQueries))
-		s.queries.ex.record(span.TraceID(), span.SpanID(), float64(a.dbQueries), span.EndTimestamp())
+		traceID, spanID, end := span.TraceID(), span.SpanID(), span.EndTimestamp()
+		// Nested or parallel queries overlap: their summed duration can pass
+		// the request's, which cannot wait on the database for longer than
+		// it lasted. So that database time over request time is a share.
+		queries, duration := float64(a.dbQueries), seconds(span)
+		dbDuration := min(a.dbDurationMs/1e3, duration)
+		s.queries.observe(c.cfg.QueryCountBuckets, queries)
+		s.queries.ex.recordMax(traceID, spanID, queries, end)
+		s.duration.observe(c.cfg.RequestDurationBuckets, duration)
+		s.duration.ex.recordMax(traceID, spanID, duration, end)
+		s.dbDuration.observe(c.cfg.RequestDurationBuckets, dbDuration)
+		s.dbDuration.ex.recordMax(traceID, spanID, dbDuration, end)
+		s.peak.observe(a.dbQueries)
 	}
 	events := span.Events()
 	for e := 0; e < events.Len(); e++ {
@@ -341,7 +359,8 @@ func (c *querylensConnector) querySeries(k queryKey, now pcommon.Timestamp) *que
 func (c *querylensConnector) requestSeries(k requestKey, now pcommon.Timestamp) *requestSeries {
 	s, ok := c.requests[k]
 	if !ok {
-		s = &requestSeries{life: life{start: now}, queries: newHistogram(c.cfg.QueryCountBuckets)}
+		s = &requestSeries{life: life{start: now}, queries: newHistogram(c.cfg.QueryCountBuckets),
+			duration: newHistogram(c.cfg.RequestDurationBuckets), dbDuration: newHistogram(c.cfg.RequestDurationBuckets), peak: newPeak()}
 		c.requests[k] = s
 	}
 	s.last = now

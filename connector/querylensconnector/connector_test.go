@@ -3,6 +3,7 @@ package querylensconnector
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // fakeClock moves only when told.
@@ -51,11 +53,14 @@ func newTestConnector(t testing.TB, mutate func(*Config)) (*querylensConnector, 
 
 // point is one data point, flattened for assertions.
 type point struct {
-	metric    string
-	attrs     map[string]any
-	value     float64 // sum value, or histogram count
-	sum       float64 // histogram sum
-	exemplars []string
+	metric        string
+	attrs         map[string]any
+	value         float64 // sum or gauge value, or histogram count
+	sum           float64 // histogram sum
+	exemplars     []string
+	noValue       bool    // a gauge point flagged with no recorded value
+	max           float64 // histogram max
+	exemplarValue float64
 }
 
 func points(md pmetric.Metrics) []point {
@@ -73,17 +78,21 @@ func points(md pmetric.Metrics) []point {
 					}
 					for d := 0; d < m.Sum().DataPoints().Len(); d++ {
 						dp := m.Sum().DataPoints().At(d)
-						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.IntValue()), 0, exemplarTraces(dp.Exemplars())})
+						out = append(out, point{metric: m.Name(), attrs: dp.Attributes().AsRaw(), value: float64(dp.IntValue()), exemplars: exemplarTraces(dp.Exemplars())})
 					}
 				case pmetric.MetricTypeHistogram:
 					for d := 0; d < m.Histogram().DataPoints().Len(); d++ {
 						dp := m.Histogram().DataPoints().At(d)
-						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.Count()), dp.Sum(), exemplarTraces(dp.Exemplars())})
+						p := point{metric: m.Name(), attrs: dp.Attributes().AsRaw(), value: float64(dp.Count()), sum: dp.Sum(), max: dp.Max(), exemplars: exemplarTraces(dp.Exemplars())}
+						if dp.Exemplars().Len() > 0 {
+							p.exemplarValue = dp.Exemplars().At(0).DoubleValue()
+						}
+						out = append(out, p)
 					}
 				case pmetric.MetricTypeGauge:
 					for d := 0; d < m.Gauge().DataPoints().Len(); d++ {
 						dp := m.Gauge().DataPoints().At(d)
-						out = append(out, point{m.Name(), dp.Attributes().AsRaw(), float64(dp.IntValue()), 0, nil})
+						out = append(out, point{metric: m.Name(), attrs: dp.Attributes().AsRaw(), value: float64(dp.IntValue()), noValue: dp.Flags().NoRecordedValue()})
 					}
 				}
 			}
@@ -174,6 +183,7 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 	if got := total(ps, metricRequestQueries, nil); got != wantRequests {
 		t.Errorf("request observations %v, want %v", got, wantRequests)
 	}
+	checkRequestSeries(t, annotated, ps)
 	// Attributes, routes, exemplars.
 	for _, p := range ps {
 		switch p.metric {
@@ -234,6 +244,233 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 		}
 	}
 	t.Logf("%d series after %d scenarios", len(ps), len(scenarios))
+}
+
+// checkRequestSeries compares the request series with what the request roots
+// of the annotated traces hold, read independently of the connector: per
+// service and route, the requests, their summed duration and database time,
+// the most queries of one request, and the exemplar of the queries histogram
+// on a request that ran that many.
+func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
+	t.Helper()
+	type want struct {
+		requests, seconds, dbSeconds float64
+		maxQueries                   int64
+		heaviest                     map[string]bool // trace/span of the requests with maxQueries
+	}
+	wants := map[string]*want{}
+	fixtures.EachSpan(annotated, func(res pcommon.Resource, s ptrace.Span) {
+		q, ok := s.Attributes().Get(annotate.AttrRequestDBQueries)
+		if !ok {
+			return
+		}
+		service := unknownService
+		if v, ok := res.Attributes().Get("service.name"); ok && v.Str() != "" {
+			service = v.Str()
+		}
+		httpRoute := ""
+		if v, ok := s.Attributes().Get("http.route"); ok {
+			httpRoute = v.Str()
+		}
+		route := traceview.Route(traceview.Kind(s.Kind()), s.Name(), httpRoute)
+		if route == "" {
+			route = unknownRoute
+		}
+		w := wants[service+" "+route]
+		if w == nil {
+			w = &want{maxQueries: -1, heaviest: map[string]bool{}}
+			wants[service+" "+route] = w
+		}
+		db, _ := s.Attributes().Get(annotate.AttrRequestDBDuration)
+		w.requests++
+		seconds := float64(s.EndTimestamp()-s.StartTimestamp()) / 1e9
+		w.seconds += seconds
+		w.dbSeconds += min(db.Double()/1e3, seconds) // nested and parallel queries overlap
+		id := s.TraceID().String() + "/" + s.SpanID().String()
+		switch {
+		case q.Int() > w.maxQueries:
+			w.maxQueries, w.heaviest = q.Int(), map[string]bool{id: true}
+		case q.Int() == w.maxQueries:
+			w.heaviest[id] = true
+		}
+	})
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+	seen := map[string]int{}
+	for _, p := range ps {
+		w := wants[fmt.Sprint(p.attrs["service.name"], " ", p.attrs["http.route"])]
+		switch p.metric {
+		case metricRequestQueries, metricRequestDuration, metricRequestDBDuration, metricRequestQueriesMax:
+			seen[p.metric]++
+			if w == nil {
+				t.Errorf("%s: a point for a service and route no request has: %v", p.metric, p.attrs)
+				continue
+			}
+		}
+		switch p.metric {
+		case metricRequestDuration:
+			if p.value != w.requests || !near(p.sum, w.seconds) {
+				t.Errorf("%s %v: %v requests, %vs; want %v, %vs", p.metric, p.attrs, p.value, p.sum, w.requests, w.seconds)
+			}
+		case metricRequestDBDuration:
+			if p.value != w.requests || !near(p.sum, w.dbSeconds) {
+				t.Errorf("%s %v: %v requests, %vs; want %v, %vs", p.metric, p.attrs, p.value, p.sum, w.requests, w.dbSeconds)
+			}
+		case metricRequestQueriesMax:
+			if p.noValue || p.value != float64(w.maxQueries) {
+				t.Errorf("%s %v: %v (no value: %v), want %d", p.metric, p.attrs, p.value, p.noValue, w.maxQueries)
+			}
+		case metricRequestQueries:
+			if p.max != float64(w.maxQueries) || p.exemplarValue != float64(w.maxQueries) ||
+				len(p.exemplars) != 1 || !w.heaviest[p.exemplars[0]] {
+				t.Errorf("%s %v: max %v, exemplar %v of value %v; want the heaviest request (%d queries), one of %v",
+					p.metric, p.attrs, p.max, p.exemplars, p.exemplarValue, w.maxQueries, w.heaviest)
+			}
+		}
+	}
+	for _, m := range []string{metricRequestQueries, metricRequestDuration, metricRequestDBDuration, metricRequestQueriesMax} {
+		if seen[m] != len(wants) {
+			t.Errorf("%s has %d series, want one per service and route: %d", m, seen[m], len(wants))
+		}
+	}
+}
+
+// requestTrace is one request root of a service and route that ran the given
+// queries in dbMs milliseconds and took ms milliseconds itself.
+func requestTrace(id byte, service, route string, queries int64, ms, dbMs float64) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", service)
+	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetTraceID(pcommon.TraceID{id})
+	s.SetSpanID(pcommon.SpanID{id})
+	s.SetKind(ptrace.SpanKindServer)
+	s.SetName("GET " + route)
+	s.SetStartTimestamp(1_000_000_000)
+	s.SetEndTimestamp(1_000_000_000 + pcommon.Timestamp(ms*1e6))
+	s.Attributes().PutStr("http.route", route)
+	s.Attributes().PutInt(annotate.AttrRequestDBQueries, queries)
+	s.Attributes().PutDouble(annotate.AttrRequestDBDuration, dbMs)
+	return td
+}
+
+// TestRequestQueriesMax follows querylens.request.db_queries.max and the
+// exemplar of querylens.request.db_queries over flushes: each flush reports
+// the most queries of one request in its interval and the one before, then
+// withdraws the value once, then reports nothing; the exemplar is the
+// heaviest request of the interval, kept while no other comes.
+func TestRequestQueriesMax(t *testing.T) {
+	type request struct {
+		id      byte
+		queries int64
+	}
+	steps := []struct {
+		requests     []request
+		want         float64 // the gauge's value
+		withdrawn    bool    // a point with no recorded value
+		none         bool    // no point at all
+		wantExemplar byte    // trace of the queries histogram's exemplar
+		wantCount    float64 // cumulative requests
+	}{
+		{requests: []request{{1, 3}, {2, 40}, {3, 7}}, want: 40, wantExemplar: 2, wantCount: 3},
+		{requests: []request{{4, 5}}, want: 40, wantExemplar: 4, wantCount: 4},        // the previous interval still counts
+		{requests: []request{{5, 2}, {6, 2}}, want: 5, wantExemplar: 6, wantCount: 6}, // the latest of equals
+		{want: 2, wantExemplar: 6, wantCount: 6},                                      // kept one more flush
+		{withdrawn: true, wantExemplar: 6, wantCount: 6},                              // then withdrawn
+		{none: true, wantExemplar: 6, wantCount: 6},                                   // and no more
+		{requests: []request{{7, 0}}, want: 0, wantExemplar: 7, wantCount: 7},         // a request without queries
+		{requests: []request{{8, 9}, {9, 1000}}, want: 1000, wantExemplar: 9, wantCount: 9},
+	}
+	c, sink, clock := newTestConnector(t, func(cfg *Config) { cfg.FlushInterval = 10 * time.Second; cfg.Expiration = time.Hour })
+	ctx := context.Background()
+	route := func(a map[string]any) bool { return a["service.name"] == "shop" && a["http.route"] == "/books" }
+	for i, step := range steps {
+		for _, r := range step.requests {
+			_ = c.ConsumeTraces(ctx, requestTrace(r.id, "shop", "/books", r.queries, 10, 1))
+		}
+		clock.t = clock.t.Add(10 * time.Second)
+		c.flush(ctx)
+		md := sink.AllMetrics()[len(sink.AllMetrics())-1]
+		var gauges []point
+		for _, p := range points(md) {
+			switch {
+			case p.metric == metricRequestQueriesMax && route(p.attrs):
+				gauges = append(gauges, p)
+			case p.metric == metricRequestQueries && route(p.attrs):
+				if p.value != step.wantCount || len(p.exemplars) != 1 || p.exemplars[0] != (pcommon.TraceID{step.wantExemplar}).String()+"/"+(pcommon.SpanID{step.wantExemplar}).String() {
+					t.Errorf("flush %d: %v requests, exemplar %v; want %v requests, exemplar of trace %d", i+1, p.value, p.exemplars, step.wantCount, step.wantExemplar)
+				}
+			}
+		}
+		switch {
+		case step.none:
+			if len(gauges) != 0 {
+				t.Errorf("flush %d: %+v, want no point", i+1, gauges)
+			}
+		case len(gauges) != 1:
+			t.Errorf("flush %d: %d points, want 1", i+1, len(gauges))
+		case gauges[0].noValue != step.withdrawn || (!step.withdrawn && gauges[0].value != step.want):
+			t.Errorf("flush %d: %v (no recorded value: %v), want %v (withdrawn: %v)", i+1, gauges[0].value, gauges[0].noValue, step.want, step.withdrawn)
+		}
+	}
+	_ = c.Shutdown(ctx)
+}
+
+// TestRequestQueriesMaxWithdrawals: series that go quiet at the same flush are
+// each withdrawn in a metric of their own (the Prometheus exporter reads no
+// point of a gauge after one with no recorded value), beside the series that
+// still report; and a series does not expire before its value is withdrawn.
+func TestRequestQueriesMaxWithdrawals(t *testing.T) {
+	c, sink, clock := newTestConnector(t, func(cfg *Config) { cfg.FlushInterval = 10 * time.Second; cfg.Expiration = 10 * time.Second })
+	ctx := context.Background()
+	flush := func(requests ...ptrace.Traces) pmetric.Metrics {
+		for _, td := range requests {
+			_ = c.ConsumeTraces(ctx, td)
+		}
+		clock.t = clock.t.Add(10 * time.Second)
+		c.flush(ctx)
+		return sink.AllMetrics()[len(sink.AllMetrics())-1]
+	}
+	flush(requestTrace(1, "shop", "/a", 4, 10, 1), requestTrace(2, "shop", "/b", 6, 10, 1), requestTrace(3, "billing", "/c", 8, 10, 1))
+	flush(requestTrace(4, "billing", "/c", 1, 10, 1))
+	md := flush(requestTrace(5, "billing", "/c", 2, 10, 1))
+
+	type gaugeMetric struct {
+		values   []string
+		withheld int
+	}
+	var metrics []gaugeMetric
+	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := 0; i < ms.Len(); i++ {
+		if ms.At(i).Name() != metricRequestQueriesMax {
+			continue
+		}
+		var g gaugeMetric
+		dps := ms.At(i).Gauge().DataPoints()
+		for j := 0; j < dps.Len(); j++ {
+			route, _ := dps.At(j).Attributes().Get("http.route")
+			if dps.At(j).Flags().NoRecordedValue() {
+				g.withheld++
+				g.values = append(g.values, route.Str()+"=withdrawn")
+			} else {
+				g.values = append(g.values, fmt.Sprintf("%s=%d", route.Str(), dps.At(j).IntValue()))
+			}
+		}
+		metrics = append(metrics, g)
+	}
+	want := []gaugeMetric{{values: []string{"/c=2"}}, {values: []string{"/a=withdrawn"}, withheld: 1}, {values: []string{"/b=withdrawn"}, withheld: 1}}
+	if !reflect.DeepEqual(metrics, want) {
+		t.Errorf("gauges of the third flush: %+v, want %+v", metrics, want)
+	}
+	// Expiration is one flush interval: /a and /b stayed until their
+	// withdrawal, and go at the next flush.
+	if len(c.requests) != 3 {
+		t.Errorf("%d request series after the withdrawal, want all 3", len(c.requests))
+	}
+	flush()
+	if _, ok := c.requests[requestKey{"shop", "/a"}]; ok || len(c.requests) != 1 {
+		t.Errorf("request series %v, want only billing /c", c.requests)
+	}
+	_ = c.Shutdown(ctx)
 }
 
 // dbTrace is one request with n queries on n distinct tables.
@@ -366,13 +603,14 @@ func TestLoadConfig(t *testing.T) {
 	}
 	cfg, err := load("custom")
 	want := &Config{FlushInterval: 30 * time.Second, Expiration: 10 * time.Minute, MaxFingerprints: 200, MaxStatementLength: 256,
-		DurationBuckets: []float64{0.001, 0.01, 0.1, 1}, QueryCountBuckets: []float64{1, 10, 100}}
+		DurationBuckets: []float64{0.001, 0.01, 0.1, 1}, QueryCountBuckets: []float64{1, 10, 100}, RequestDurationBuckets: []float64{0.01, 0.1, 1, 10}}
 	if err != nil || !reflect.DeepEqual(cfg, want) {
 		t.Errorf("custom: %+v %v", cfg, err)
 	}
 	_, err = load("invalid")
 	for _, w := range []string{"metrics_flush_interval must be positive, got 0s", "max_fingerprints must be at least 1, got 0",
-		"duration_buckets must be a non-empty list of strictly increasing bounds, got [1 0.5]"} {
+		"duration_buckets must be a non-empty list of strictly increasing bounds, got [1 0.5]",
+		"request_duration_buckets must be a non-empty list of strictly increasing bounds, got []"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v does not say %q", err, w)
 		}

@@ -16,7 +16,16 @@ const (
 	metricDBQueryDuration = "querylens.db.query.duration"
 	metricRequestQueries  = "querylens.request.db_queries"
 	metricFingerprintInfo = "querylens.fingerprint.info"
+
+	// Additions to the contract: the most queries of one request, and the
+	// duration and database time of requests.
+	metricRequestQueriesMax = "querylens.request.db_queries.max"
+	metricRequestDuration   = "querylens.request.duration"
+	metricRequestDBDuration = "querylens.request.db_duration"
 )
+
+const requestQueriesMaxDescription = "The most database queries one request ran, in the last two flush intervals; " +
+	"no value once no request came for two intervals."
 
 // collect drops the series that expired and returns every other one as
 // cumulative metrics.
@@ -70,13 +79,34 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 	}
 
 	requests := hist(ms, metricRequestQueries, "Database queries per request (local request root).", "{query}")
+	requestDuration := hist(ms, metricRequestDuration, "Duration of each request: its local request root span.", "s")
+	requestDBDuration := hist(ms, metricRequestDBDuration, "Database time of each request: the summed duration of its database queries.", "s")
+	requestQueriesMax := gauge(ms, metricRequestQueriesMax, requestQueriesMaxDescription, "{query}")
+	var withdrawn []requestKey
 	for _, k := range sortedKeys(c.requests, func(a, b requestKey) bool { return less(a.service, b.service, a.route, b.route) }) {
 		s := c.requests[k]
-		hp := requests.DataPoints().AppendEmpty()
-		stamp(hp, s.life, now)
-		hp.Attributes().PutStr("service.name", k.service)
-		hp.Attributes().PutStr("http.route", k.route)
-		s.queries.writeTo(hp, c.cfg.QueryCountBuckets)
+		histPoint(requests.DataPoints(), s.life, now, k.setAttributes, &s.queries, c.cfg.QueryCountBuckets)
+		histPoint(requestDuration.DataPoints(), s.life, now, k.setAttributes, &s.duration, c.cfg.RequestDurationBuckets)
+		histPoint(requestDBDuration.DataPoints(), s.life, now, k.setAttributes, &s.dbDuration, c.cfg.RequestDurationBuckets)
+		switch value, ok, withdraw := s.peak.flush(); {
+		case ok:
+			dp := requestQueriesMax.DataPoints().AppendEmpty()
+			dp.SetTimestamp(now)
+			k.setAttributes(dp.Attributes())
+			dp.SetIntValue(value)
+		case withdraw:
+			withdrawn = append(withdrawn, k)
+		}
+	}
+	// A series whose requests stopped loses its value: a data point with no
+	// recorded value, which the Prometheus exporter takes as "drop the
+	// series". Each in a metric of its own: the exporter (v0.161) reads no
+	// further point of a gauge after one with no recorded value.
+	for _, k := range withdrawn {
+		dp := gauge(ms, metricRequestQueriesMax, requestQueriesMaxDescription, "{query}").DataPoints().AppendEmpty()
+		dp.SetTimestamp(now)
+		k.setAttributes(dp.Attributes())
+		dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
 	}
 
 	info := ms.AppendEmpty()
@@ -112,7 +142,8 @@ func (c *querylensConnector) expire(now pcommon.Timestamp) {
 		}
 	}
 	for k, s := range c.requests {
-		if s.last < cutoff {
+		// Not before the flush that withdraws its most-queries value.
+		if s.last < cutoff && !s.peak.shown {
 			delete(c.requests, k)
 		}
 	}
@@ -152,6 +183,21 @@ func hist(ms pmetric.MetricSlice, name, description, unit string) pmetric.Histog
 	h := m.SetEmptyHistogram()
 	h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
 	return h
+}
+
+func gauge(ms pmetric.MetricSlice, name, description, unit string) pmetric.Gauge {
+	m := ms.AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(description)
+	m.SetUnit(unit)
+	return m.SetEmptyGauge()
+}
+
+func histPoint(dps pmetric.HistogramDataPointSlice, l life, now pcommon.Timestamp, set func(pcommon.Map), h *histogram, bounds []float64) {
+	hp := dps.AppendEmpty()
+	stamp(hp, l, now)
+	set(hp.Attributes())
+	h.writeTo(hp, bounds)
 }
 
 func sumPoint(dps pmetric.NumberDataPointSlice, l life, now pcommon.Timestamp, set func(pcommon.Map), c *counter) {

@@ -1,7 +1,8 @@
 // Package querylensconnector turns the traces the querylens processor
 // annotated into metrics: findings, wasted queries and durations by service,
 // type, fingerprint and route, queries and their durations by fingerprint, and
-// the queries of each request, with exemplars that open the trace.
+// the queries, database time and duration of each request, with exemplars that
+// open the trace.
 package querylensconnector
 
 import (
@@ -34,6 +35,9 @@ func createDefaultConfig() component.Config {
 		DurationBuckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
 		// A request makes from one query to the thousands of an N+1.
 		QueryCountBuckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
+		// A request, and the database time in it, takes from a millisecond
+		// to a minute.
+		RequestDurationBuckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
 	}
 }
 

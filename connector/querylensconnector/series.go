@@ -7,10 +7,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
-// exemplar is the last observation of a series that can open its trace. It is
+// exemplar is an observation of a series that can open its trace: the last
+// one (record), or the largest since the previous flush (recordMax). It is
 // kept across flushes, so a scrape between two observations still sees it.
 type exemplar struct {
 	set     bool
+	fresh   bool // recorded since the previous flush
 	traceID pcommon.TraceID
 	spanID  pcommon.SpanID
 	value   float64
@@ -18,10 +20,20 @@ type exemplar struct {
 }
 
 func (e *exemplar) record(traceID pcommon.TraceID, spanID pcommon.SpanID, value float64, t pcommon.Timestamp) {
-	*e = exemplar{set: true, traceID: traceID, spanID: spanID, value: value, time: t}
+	*e = exemplar{set: true, fresh: true, traceID: traceID, spanID: spanID, value: value, time: t}
+}
+
+// recordMax keeps the observation if it is the largest since the previous
+// flush (the latest of equals): the exemplar opens the heaviest trace of each
+// flush interval.
+func (e *exemplar) recordMax(traceID pcommon.TraceID, spanID pcommon.SpanID, value float64, t pcommon.Timestamp) {
+	if !e.fresh || value >= e.value {
+		e.record(traceID, spanID, value, t)
+	}
 }
 
 func (e *exemplar) writeTo(dst pmetric.ExemplarSlice, asInt bool) {
+	e.fresh = false
 	if !e.set {
 		return
 	}
@@ -102,9 +114,43 @@ type querySeries struct {
 
 type requestKey struct{ service, route string }
 
+func (k requestKey) setAttributes(attrs pcommon.Map) {
+	attrs.PutStr("service.name", k.service)
+	attrs.PutStr("http.route", k.route)
+}
+
 type requestSeries struct {
 	life
-	queries histogram
+	queries              histogram // database queries per request
+	duration, dbDuration histogram // the request's own duration and its database time, in seconds
+	peak                 peak      // most queries of one request, for querylens.request.db_queries.max
+}
+
+// peak is the most queries one request ran in the current flush interval and
+// in the previous one (-1: no request in it). Each request is so reported at
+// two flushes: a scrape that comes a little late, or a scrape interval up to
+// twice the flush interval, still sees it, and max_over_time over the scrapes
+// is the true maximum.
+type peak struct {
+	current, previous int64
+	// shown: the last flush reported a value, which a flush with nothing
+	// to report withdraws (a data point with no recorded value).
+	shown bool
+}
+
+func newPeak() peak { return peak{current: -1, previous: -1} }
+
+func (p *peak) observe(v int64) { p.current = max(p.current, max(v, 0)) }
+
+// flush returns what this flush reports: a value (ok), or the withdrawal of
+// the value reported before (withdraw); then the interval moves on.
+func (p *peak) flush() (value int64, ok, withdraw bool) {
+	value = max(p.current, p.previous)
+	ok = value >= 0
+	withdraw = !ok && p.shown
+	p.shown = ok
+	p.previous, p.current = p.current, -1
+	return value, ok, withdraw
 }
 
 type infoSeries struct {
