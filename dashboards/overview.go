@@ -26,6 +26,27 @@ func withStatement(expr string) string {
 		expr, fingerprintRow, expr)
 }
 
+// The label matchers of the dashboard's variables on the request metrics
+// (querylens_request_db_queries, querylens_request_db_queries_max,
+// querylens_request_duration_seconds, querylens_request_db_duration_seconds),
+// which have no finding type.
+const requestFilter = `service_name=~"$service", http_route=~"$route"`
+
+// The labels of a row of the heaviest-routes table.
+const routeRow = `service_name, http_route`
+
+// Queries per request by route: a quantile of the histogram over a window.
+const requestQueriesQuantile = `histogram_quantile(%[1]s, sum by (le, ` + routeRow + `) (%[2]s(querylens_request_db_queries_bucket{` + requestFilter + `}[%[3]s])))`
+
+// The most queries one request of each route ran in a window: the gauge holds
+// the exact count, where the histogram only knows the bucket.
+const requestQueriesMax = `max by (` + routeRow + `) (max_over_time(querylens_request_db_queries_max{` + requestFilter + `}[%s]))`
+
+// The share of request time spent in the database, by route: the database
+// time of the requests (at most each request's own) over their duration.
+const requestDBShare = `sum by (` + routeRow + `) (%[1]s(querylens_request_db_duration_seconds_sum{` + requestFilter + `}[%[2]s]))
+  / sum by (` + routeRow + `) (%[1]s(querylens_request_duration_seconds_sum{` + requestFilter + `}[%[2]s]))`
+
 // The share of database time spent inside findings. n_plus_one_api findings
 // are HTTP calls, not database time, and are left out.
 const dbTimeShare = `sum by (service_name) (%[1]s(querylens_finding_duration_seconds_sum{` + findingFilter + `, querylens_finding_type!="n_plus_one_api"}[%[2]s]))
@@ -93,14 +114,14 @@ func Overview() (dashboard.Dashboard, error) {
 				Exemplar(true))).
 		WithPanel(timeseriesPanel("Share of database time inside findings",
 			"Per service, the database time spent in the queries of findings over all its database time (N+1 HTTP calls left out).",
-			"percentunit", 8).
+			"percentunit", 12).
 			Thresholds(thresholds("green", 0.1, "orange", 0.3, "red")).
 			WithTarget(rangeQuery("A", fmt.Sprintf(dbTimeShare, "rate", "$__rate_interval"), "{{service_name}}"))).
 		WithPanel(heatmap.NewPanelBuilder().
 			Title("Finding duration").
 			Description("How long the queries of each finding took together (querylens.total_duration_ms), as a histogram over time. " +
 				"Exemplars open the trace of a finding of that duration.").
-			Span(8).
+			Span(12).
 			Height(chartHeight).
 			Unit("s").
 			Thresholds(thresholds("green", 0.1, "orange", 1, "red")).
@@ -121,16 +142,93 @@ func Overview() (dashboard.Dashboard, error) {
 				`sum by (le) (increase(querylens_finding_duration_seconds_bucket{`+findingFilter+`}[$__rate_interval]))`,
 				"{{le}}").
 				Format("heatmap").
-				Exemplar(true))).
-		WithPanel(timeseriesPanel("Queries per request (p95) by route",
-			"95th percentile of the database queries per request, by service and route: the seed's \"watch the query count\". "+
-				"Exemplars open a request's trace.",
-			"short", 8).
-			Thresholds(thresholds("green", 20, "orange", 50, "red")).
-			WithTarget(rangeQuery("A",
-				`histogram_quantile(0.95, sum by (le, service_name, http_route) (rate(querylens_request_db_queries_bucket{service_name=~"$service", http_route=~"$route"}[$__rate_interval])))`,
-				"{{service_name}} {{http_route}}").
 				Exemplar(true)))
+
+	heavyRequestsLink := exploreURL(`{ span.querylens.request.db_queries >= ${__value.raw} }`)
+	b = b.WithRow(dashboard.NewRowBuilder("Requests by route")).
+		WithPanel(timeseriesPanel("Queries per request by route (p50, p95, max)",
+			"The database queries one request runs (querylens.request.db_queries), by service and route: median, 95th percentile, "+
+				"and the most one request ran, exact (querylens.request.db_queries.max; the percentiles are interpolated within histogram buckets). "+
+				"The seed's \"watch the query count\". Exemplars open the heaviest request of each moment.",
+			"short", 12).
+			Thresholds(thresholds("green", 20, "orange", 50, "red")).
+			WithTarget(rangeQuery("A", fmt.Sprintf(requestQueriesQuantile, "0.5", "rate", "$__rate_interval"),
+				"{{service_name}} {{http_route}} p50")).
+			WithTarget(rangeQuery("B", fmt.Sprintf(requestQueriesQuantile, "0.95", "rate", "$__rate_interval"),
+				"{{service_name}} {{http_route}} p95").
+				Exemplar(true)).
+			WithTarget(rangeQuery("C", fmt.Sprintf(requestQueriesMax, "$__rate_interval"),
+				"{{service_name}} {{http_route}} max"))).
+		WithPanel(timeseriesPanel("Share of request time in the database by route",
+			"Per service and route, the time its requests spent in database queries over their duration (querylens.request.db_duration over "+
+				"querylens.request.duration). Nested or parallel queries overlap: a request counts at most its own duration.",
+			"percentunit", 12).
+			Decimals(1).
+			Thresholds(thresholds("green", 0.5, "orange", 0.8, "red")).
+			WithTarget(rangeQuery("A", fmt.Sprintf(requestDBShare, "rate", "$__rate_interval"), "{{service_name}} {{http_route}}"))).
+		WithPanel(tablePanel("Heaviest routes",
+			"Each route of the selected services with requests in the time range: requests per minute, the database queries per request "+
+				"(median, 95th percentile, the most one request ran) and the share of its requests' time spent in the database; "+
+				"most queries per request (p95) first. Click a maximum to search Tempo for the requests that ran at least that many queries; "+
+				"click a service to list its flagged traces.",
+			24, tableHeight).
+			Unit("short").
+			Decimals(0).
+			Thresholds(thresholds("green", 20, "orange", 50, "red")).
+			WithTarget(tableQuery("A",
+				`sum by (`+routeRow+`) (rate(querylens_request_duration_seconds_count{`+requestFilter+`}[$__range])) * 60`)).
+			WithTarget(tableQuery("B", fmt.Sprintf(requestQueriesQuantile, "0.5", "increase", "$__range"))).
+			WithTarget(tableQuery("C", fmt.Sprintf(requestQueriesQuantile, "0.95", "increase", "$__range"))).
+			WithTarget(tableQuery("D", fmt.Sprintf(requestQueriesMax, "$__range"))).
+			WithTarget(tableQuery("E", fmt.Sprintf(requestDBShare, "increase", "$__range"))).
+			WithTransformation(dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}}).
+			WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
+				"excludeByName": map[string]any{"Time": true},
+				"indexByName": map[string]any{
+					"service_name": 0, "http_route": 1, "Value #A": 2, "Value #B": 3, "Value #C": 4, "Value #D": 5, "Value #E": 6,
+				},
+				"renameByName": map[string]any{
+					"service_name": "Service", "http_route": "Route", "Value #A": "Requests per minute",
+					"Value #B": "Queries p50", "Value #C": "Queries p95", "Value #D": "Queries max", "Value #E": "Database time share",
+				},
+			}}).
+			SortBy([]cog.Builder[common.TableSortByFieldState]{
+				common.NewTableSortByFieldStateBuilder().DisplayName("Queries p95").Desc(true),
+			}).
+			OverrideByName("Service", []dashboard.DynamicConfigValue{
+				{Id: "links", Value: []any{map[string]any{
+					"title":       "Flagged traces of this service",
+					"url":         "/d/" + FlaggedUID + "?${__url_time_range}&${prometheus:queryparam}&${tempo:queryparam}&var-service=${__value.raw}",
+					"targetBlank": false,
+				}}},
+			}).
+			OverrideByName("Requests per minute", []dashboard.DynamicConfigValue{
+				{Id: "unit", Value: "reqpm"},
+				{Id: "decimals", Value: 1},
+				{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []any{
+					map[string]any{"color": "text", "value": nil},
+				}}},
+			}).
+			OverrideByName("Queries p95", []dashboard.DynamicConfigValue{
+				{Id: "custom.cellOptions", Value: map[string]any{"type": "color-background", "mode": "gradient"}},
+			}).
+			OverrideByName("Queries max", []dashboard.DynamicConfigValue{
+				{Id: "links", Value: []any{map[string]any{
+					"title":       "Requests with at least this many queries (Tempo)",
+					"url":         heavyRequestsLink,
+					"targetBlank": false,
+				}}},
+			}).
+			OverrideByName("Database time share", []dashboard.DynamicConfigValue{
+				{Id: "unit", Value: "percentunit"},
+				{Id: "decimals", Value: 1},
+				{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []any{
+					map[string]any{"color": "green", "value": nil},
+					map[string]any{"color": "orange", "value": 0.5},
+					map[string]any{"color": "red", "value": 0.8},
+				}}},
+				{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
+			}))
 
 	fingerprintLink := exploreURL(`{ event:name = "querylens.finding" && event.querylens.fingerprint = "${__value.raw}" }`)
 	b = b.WithRow(dashboard.NewRowBuilder("Statements")).
