@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Each pipeline's configuration is YAML with what the bench relies on: the
+// same exporter, batch after the processors, the same wait and num_traces.
+func TestConfig(t *testing.T) {
+	p := ports{grpc: 1, health: 2, metrics: 3, pprof: 4, prom: 5, sink: "127.0.0.1:6"}
+	for name := range pipelineKinds {
+		var cfg struct {
+			Processors map[string]map[string]any
+			Exporters  map[string]map[string]any
+			Service    struct {
+				Pipelines map[string]struct{ Receivers, Processors, Exporters []string }
+			}
+		}
+		text := Config(name, p, 2*time.Second, 5000, 2)
+		if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, text)
+		}
+		traces := cfg.Service.Pipelines["traces"]
+		if last := traces.Processors[len(traces.Processors)-1]; last != "batch" {
+			t.Errorf("%s: processors %v, batch must come last", name, traces.Processors)
+		}
+		if cfg.Exporters["otlp_grpc"]["endpoint"] != "127.0.0.1:6" {
+			t.Errorf("%s: exporter %v", name, cfg.Exporters["otlp_grpc"])
+		}
+		switch name {
+		case "groupbytrace", "querylens":
+			proc := cfg.Processors[name]
+			if proc["wait_duration"] != "2s" || proc["num_traces"] != 5000 {
+				t.Errorf("%s: %v", name, proc)
+			}
+		}
+		if name == "querylens" && !strings.Contains(strings.Join(traces.Exporters, ","), "querylens") {
+			t.Errorf("querylens: the connector is not fed: %v", traces.Exporters)
+		}
+	}
+}
+
+func TestSustained(t *testing.T) {
+	s := func(at time.Duration, sinked int64) sample { return sample{at: int64(at), sinked: sinked} }
+	tl := []sample{s(0, 0), s(time.Second, 0), s(2*time.Second, 100), s(3*time.Second, 300), s(4*time.Second, 300)}
+	// [1s+1s, 2s+1s]: from 100 to 300 in one second.
+	if got := sustained(tl, int64(time.Second), int64(2*time.Second), time.Second); got != 200 {
+		t.Errorf("sustained = %v, want 200", got)
+	}
+	// Interpolated: [1.5s, 2.5s] is 50 to 200.
+	if got := sustained(tl, int64(1500*time.Millisecond), int64(2500*time.Millisecond), 0); got != 150 {
+		t.Errorf("sustained = %v, want 150", got)
+	}
+}
+
+func TestProcessCPUAndRSS(t *testing.T) {
+	pid := os.Getpid()
+	if _, err := processCPU(pid); err != nil {
+		t.Fatal(err)
+	}
+	if rss, err := peakRSS(pid); err != nil || rss <= 0 {
+		t.Fatalf("peak RSS %d, %v", rss, err)
+	}
+	if busy, err := machineBusy(); err != nil || busy <= 0 {
+		t.Fatalf("machine busy %v, %v", busy, err)
+	}
+}
