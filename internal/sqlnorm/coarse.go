@@ -25,8 +25,8 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 	if strings.TrimSpace(summary) == "" {
 		key = cacheKey{dialect: coarseOperation, raw: operation + "\x00" + collection}
 	}
-	if st, ok := c.entries.Get(key); ok {
-		return st
+	if e, ok := c.entries.Get(key); ok {
+		return e.st
 	}
 	var st *Statement
 	if key.dialect == coarseSummary {
@@ -38,7 +38,7 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 		return nil
 	}
 	key.raw = strings.Clone(key.raw)
-	c.entries.Add(key, st)
+	c.entries.Add(key, cacheEntry{st: st})
 	return st
 }
 

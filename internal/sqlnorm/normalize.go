@@ -84,20 +84,33 @@ func Normalize(system, raw string) *Statement {
 	return normalize(DialectOf(system), raw)
 }
 
-func normalize(d Dialect, raw string) (st *Statement) {
+func normalize(d Dialect, raw string) *Statement {
+	if d.IsSQL() {
+		if blanked, ok := blankLiterals(raw, nil); ok {
+			return normalizeShape(d, string(blanked), raw)
+		}
+	}
+	return normalizeShape(d, raw, raw)
+}
+
+// normalizeShape normalizes shape, which is raw or raw with its literal values
+// blanked (blankLiterals): the statement is then a function of the shape
+// alone, whichever values came first to the cache. Only the paging bounds,
+// which deep_offset and pagination_count read as numbers, come from raw.
+func normalizeShape(d Dialect, shape, raw string) (st *Statement) {
 	if !d.IsSQL() {
-		return shapeStatement(d, raw)
+		return shapeStatement(d, shape)
 	}
 	defer func() {
 		if recover() != nil {
-			st = shapeStatement(DialectGuess, raw)
+			st = shapeStatement(DialectGuess, shape)
 		}
 	}()
-	rewritten, placeholders := rewritePlaceholders(raw, d)
+	rewritten, placeholders := rewritePlaceholders(shape, d)
 	text, meta, err := sqllexer.ObfuscateAndNormalize(rewritten, obfuscator, normalizer,
-		sqllexer.WithDBMS(d.lexerDBMS(raw)))
-	if err != nil || text == "" && strings.TrimSpace(raw) != "" {
-		return shapeStatement(DialectGuess, raw)
+		sqllexer.WithDBMS(d.lexerDBMS(shape)))
+	if err != nil || text == "" && strings.TrimSpace(shape) != "" {
+		return shapeStatement(DialectGuess, shape)
 	}
 	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {

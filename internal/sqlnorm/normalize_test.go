@@ -1,6 +1,7 @@
 package sqlnorm
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -295,5 +296,23 @@ func BenchmarkNormalizeWarm(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.Normalize("postgresql", djangoAuthorByPK)
+	}
+}
+
+// BenchmarkNormalizeInlineValues: a statement whose values an ORM writes
+// inline, with more different values than the cache holds statements (GORM's
+// tracing records them so). The cache, looked up by the shape, answers
+// without lexing.
+func BenchmarkNormalizeInlineValues(b *testing.B) {
+	c, _ := NewCache(1000, 16384)
+	raws := make([]string, 10_000)
+	for i := range raws {
+		raws[i] = fmt.Sprintf(`SELECT * FROM "authors" WHERE "authors"."id" = %d AND "authors"."name" = 'author %d' ORDER BY "authors"."id" LIMIT 1`, i+1, i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Normalize("postgresql", raws[i%len(raws)])
+		i++
 	}
 }
