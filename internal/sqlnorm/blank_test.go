@@ -1,6 +1,9 @@
 package sqlnorm
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestBlankLiterals(t *testing.T) {
 	tests := []struct {
@@ -42,5 +45,22 @@ func TestCacheKeyedByShape(t *testing.T) {
 	}
 	if again := c.Normalize("postgresql", `SELECT * FROM books ORDER BY id LIMIT 20 OFFSET 40`); again != first {
 		t.Error("the same paging gives another statement")
+	}
+}
+
+func TestCacheEntriesPerShape(t *testing.T) {
+	c, _ := NewCache(100, 1<<10)
+	for i := 0; i < 50; i++ { // GORM: new values every time
+		c.Normalize("postgresql", fmt.Sprintf(`SELECT * FROM "authors" WHERE "authors"."id" = %d`, i+1))
+	}
+	if c.Len() != 1 {
+		t.Errorf("%d entries for one shape of 50 values, want 1", c.Len())
+	}
+	django := `SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`
+	for i := 0; i < 3; i++ { // the very statement again: it gets its own entry
+		c.Normalize("postgresql", django)
+	}
+	if hits, misses := c.Stats(); c.Len() != 3 || misses != 2 || hits != 51 {
+		t.Errorf("%d entries, %d hits, %d misses; want 3, 51 and 2", c.Len(), hits, misses)
 	}
 }

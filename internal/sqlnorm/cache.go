@@ -28,10 +28,12 @@ type cacheKey struct {
 }
 
 // cacheEntry is a cached statement; shape is set when it was made for a
-// statement's shape, so that its paging numbers are another statement's.
+// statement's shape, from the statement from, so that its paging numbers
+// may be another statement's.
 type cacheEntry struct {
 	st    *Statement
 	shape bool
+	from  string
 }
 
 // NewCache returns a cache of at most size statements. Statements longer than
@@ -69,6 +71,12 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 			key.raw = unsafe.String(unsafe.SliceData(b), len(b))
 			if e, ok := c.entries.Get(key); ok {
 				c.hits.Add(1)
+				if raw == e.from {
+					// The very statement again (a Django LIMIT 21): found as
+					// it is from now on, without blanking it. Statements of
+					// new values each time (GORM's) never take a second entry.
+					c.entries.Add(cacheKey{d, e.from}, cacheEntry{st: e.st})
+				}
 				return e.statementFor(raw, d, true)
 			}
 		}
@@ -78,12 +86,11 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	// the cache keeps a copy, and the statement is made from it.
 	key.raw = strings.Clone(key.raw)
 	st := normalizeShape(d, key.raw, raw)
-	c.entries.Add(key, cacheEntry{st: st, shape: shape})
+	e := cacheEntry{st: st, shape: shape}
 	if shape {
-		// And as it is: the very statement again (a Django LIMIT 21) is
-		// then found without blanking it.
-		c.entries.Add(cacheKey{d, strings.Clone(raw)}, cacheEntry{st: st})
+		e.from = strings.Clone(raw)
 	}
+	c.entries.Add(key, e)
 	return st
 }
 
