@@ -8,11 +8,18 @@ package sqlnorm
 // not read for certain — a backslash in a string, a dollar quote, a number
 // glued to a name —, where raw is the key too. Placeholders, names, quoted
 // names and comments are copied as they are.
-func blankLiterals(raw string, buf []byte) ([]byte, bool) {
+func blankLiterals(raw string, d Dialect, buf []byte) ([]byte, bool) {
 	out := buf[:0]
 	changed := false
 	for i := 0; i < len(raw); {
 		c := raw[i]
+		if c != '\'' && mayStartNonCode(c) { // a quoted name or a comment, copied
+			if j := skipNonCode(raw, i, d); j > i {
+				out = append(out, raw[i:j]...)
+				i = j
+				continue
+			}
+		}
 		switch {
 		case c == '\'':
 			j := i + 1
@@ -34,37 +41,6 @@ func blankLiterals(raw string, buf []byte) ([]byte, bool) {
 			out = append(out, '\'', '\'')
 			changed = changed || j > i+1
 			i = j + 1
-		case c == '"' || c == '`' || c == '[':
-			end := c
-			if c == '[' {
-				end = ']'
-			}
-			j := i + 1
-			for j < len(raw) && raw[j] != end {
-				j++
-			}
-			if j >= len(raw) {
-				return nil, false
-			}
-			out = append(out, raw[i:j+1]...)
-			i = j + 1
-		case c == '-' && i+1 < len(raw) && raw[i+1] == '-':
-			j := i
-			for j < len(raw) && raw[j] != '\n' {
-				j++
-			}
-			out = append(out, raw[i:j]...)
-			i = j
-		case c == '/' && i+1 < len(raw) && raw[i+1] == '*':
-			j := i + 2
-			for j+1 < len(raw) && !(raw[j] == '*' && raw[j+1] == '/') {
-				j++
-			}
-			if j+1 >= len(raw) {
-				return nil, false
-			}
-			out = append(out, raw[i:j+2]...)
-			i = j + 2
 		case c == '$':
 			j := i + 1
 			for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {

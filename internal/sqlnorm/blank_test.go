@@ -26,7 +26,7 @@ func TestBlankLiterals(t *testing.T) {
 		{`SELECT * FROM t WHERE a = 'unterminated`, ``},
 	}
 	for _, tt := range tests {
-		got, ok := blankLiterals(tt.raw, nil)
+		got, ok := blankLiterals(tt.raw, DialectGuess, nil)
 		if tt.want == "" && ok || tt.want != "" && string(got) != tt.want {
 			t.Errorf("blankLiterals(%q) = %q, %v; want %q", tt.raw, got, ok, tt.want)
 		}

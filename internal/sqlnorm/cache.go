@@ -66,7 +66,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 		bp := keyBuffers.Get().(*[]byte)
 		defer keyBuffers.Put(bp)
 		var b []byte
-		if b, shape = blankLiterals(raw, *bp); shape {
+		if b, shape = blankLiterals(raw, d, *bp); shape {
 			*bp = b
 			key.raw = unsafe.String(unsafe.SliceData(b), len(b))
 			if e, ok := c.entries.Get(key); ok {

@@ -86,7 +86,7 @@ func Normalize(system, raw string) *Statement {
 
 func normalize(d Dialect, raw string) *Statement {
 	if d.IsSQL() {
-		if blanked, ok := blankLiterals(raw, nil); ok {
+		if blanked, ok := blankLiterals(raw, d, nil); ok {
 			return normalizeShape(d, string(blanked), raw)
 		}
 	}

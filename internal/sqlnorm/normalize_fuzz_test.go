@@ -208,7 +208,7 @@ func FuzzNormalize(f *testing.F) {
 		if !DialectOf(system).IsSQL() {
 			return
 		}
-		blanked, ok := blankLiterals(raw, nil)
+		blanked, ok := blankLiterals(raw, DialectOf(system), nil)
 		if !ok {
 			return
 		}

@@ -27,19 +27,13 @@ func pagingBounds(s string, d Dialect) (limit, offset Bound) {
 	depth, positional := 0, 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if mayStartNonCode(c) { // strings, quoted names, comments
+			if j := skipNonCode(s, i, d); j > i {
+				i = j
+				continue
+			}
+		}
 		switch {
-		case c == '\'':
-			i = skipQuoted(s, i, '\'', d == DialectMySQL || d == DialectGuess)
-		case c == '"':
-			i = skipQuoted(s, i, '"', d == DialectMySQL)
-		case c == '`':
-			i = skipQuoted(s, i, '`', false)
-		case c == '[' && d == DialectSQLServer:
-			i = skipQuoted(s, i, ']', false)
-		case c == '-' && i+1 < len(s) && s[i+1] == '-':
-			i = skipLine(s, i)
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			i = skipBlockComment(s, i)
 		case c == '(':
 			depth++
 			i++

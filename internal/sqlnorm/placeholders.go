@@ -23,19 +23,13 @@ func rewritePlaceholders(s string, d Dialect) (string, int) {
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
+		if mayStartNonCode(c) { // strings, quoted names, comments
+			if j := skipNonCode(s, i, d); j > i {
+				i = j
+				continue
+			}
+		}
 		switch {
-		case c == '\'':
-			i = skipQuoted(s, i, '\'', d == DialectMySQL || d == DialectGuess)
-		case c == '"':
-			i = skipQuoted(s, i, '"', d == DialectMySQL)
-		case c == '`':
-			i = skipQuoted(s, i, '`', false)
-		case c == '[' && d == DialectSQLServer:
-			i = skipQuoted(s, i, ']', false)
-		case c == '-' && i+1 < len(s) && s[i+1] == '-':
-			i = skipLine(s, i)
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			i = skipBlockComment(s, i)
 		case c == '?':
 			count++
 			i++
@@ -105,6 +99,32 @@ func rewritePlaceholders(s string, d Dialect) (string, int) {
 
 // skipQuoted returns the index after the quote that closes the one at s[i].
 // A doubled closing quote is an escaped quote; backslash escapes where allowed.
+// mayStartNonCode reports whether c may begin a quoted string, quoted name or
+// comment; small enough to inline, so that most bytes cost no call.
+func mayStartNonCode(c byte) bool {
+	return c == '\'' || c == '"' || c == '`' || c == '[' || c == '-' || c == '/'
+}
+
+// skipNonCode returns the end of the quoted string, quoted name or comment
+// that starts at s[i] in dialect d, or i when none starts there.
+func skipNonCode(s string, i int, d Dialect) int {
+	switch c := s[i]; {
+	case c == '\'':
+		return skipQuoted(s, i, '\'', d == DialectMySQL || d == DialectGuess)
+	case c == '"':
+		return skipQuoted(s, i, '"', d == DialectMySQL)
+	case c == '`':
+		return skipQuoted(s, i, '`', false)
+	case c == '[' && d == DialectSQLServer:
+		return skipQuoted(s, i, ']', false)
+	case c == '-' && i+1 < len(s) && s[i+1] == '-':
+		return skipLine(s, i)
+	case c == '/' && i+1 < len(s) && s[i+1] == '*':
+		return skipBlockComment(s, i)
+	}
+	return i
+}
+
 func skipQuoted(s string, i int, closing byte, backslash bool) int {
 	for j := i + 1; j < len(s); j++ {
 		switch s[j] {
