@@ -47,6 +47,18 @@ type Code struct {
 // Read returns the findings written into td, in the order of their spans.
 func Read(td ptrace.Traces) []Finding {
 	var out []Finding
+	eachSpan(td, func(service string, s ptrace.Span) {
+		for e := 0; e < s.Events().Len(); e++ {
+			if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
+				out = append(out, fromEvent(service, s, ev.Attributes()))
+			}
+		}
+	})
+	return out
+}
+
+// eachSpan calls f with every span of td and its resource's service.name.
+func eachSpan(td ptrace.Traces, f func(service string, s ptrace.Span)) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -57,16 +69,10 @@ func Read(td ptrace.Traces) []Finding {
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			spans := rs.ScopeSpans().At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				for e := 0; e < s.Events().Len(); e++ {
-					if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
-						out = append(out, fromEvent(service, s, ev.Attributes()))
-					}
-				}
+				f(service, spans.At(k))
 			}
 		}
 	}
-	return out
 }
 
 func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {

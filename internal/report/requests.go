@@ -36,43 +36,31 @@ func ReadRequests(td ptrace.Traces) []Request {
 	findings := map[key]int{}
 	var out []Request
 	var keys []key
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		service := ""
-		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
-			service = v.AsString()
-		}
-		for j := 0; j < rs.ScopeSpans().Len(); j++ {
-			spans := rs.ScopeSpans().At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				for e := 0; e < s.Events().Len(); e++ {
-					if s.Events().At(e).Name() == annotate.EventFinding {
-						findings[key{s.TraceID(), service}]++
-					}
-				}
-				a := s.Attributes()
-				q, ok := a.Get(annotate.AttrRequestDBQueries)
-				if !ok {
-					continue
-				}
-				route := ""
-				if v, ok := a.Get("http.route"); ok {
-					route = v.AsString()
-				}
-				out = append(out, Request{
-					TraceID: s.TraceID().String(),
-					SpanID:  s.SpanID().String(),
-					Service: service,
-					Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
-					Queries: int(q.Int()),
-					DBMs:    num(a, annotate.AttrRequestDBDuration),
-				})
-				keys = append(keys, key{s.TraceID(), service})
+	eachSpan(td, func(service string, s ptrace.Span) {
+		for e := 0; e < s.Events().Len(); e++ {
+			if s.Events().At(e).Name() == annotate.EventFinding {
+				findings[key{s.TraceID(), service}]++
 			}
 		}
-	}
+		a := s.Attributes()
+		q, ok := a.Get(annotate.AttrRequestDBQueries)
+		if !ok {
+			return
+		}
+		route := ""
+		if v, ok := a.Get("http.route"); ok {
+			route = v.AsString()
+		}
+		out = append(out, Request{
+			TraceID: s.TraceID().String(),
+			SpanID:  s.SpanID().String(),
+			Service: service,
+			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
+			Queries: int(q.Int()),
+			DBMs:    num(a, annotate.AttrRequestDBDuration),
+		})
+		keys = append(keys, key{s.TraceID(), service})
+	})
 	for i := range out {
 		out[i].Findings = findings[keys[i]]
 	}

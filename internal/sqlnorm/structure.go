@@ -415,9 +415,9 @@ func column(tok string) (qualifier, col string, ok bool) {
 // <app>_<model> tables, the model too.
 func entityNames(table string) []string {
 	t := strings.ToLower(lastSegment(table))
-	names := []string{t, singularOf(t)}
+	names := []string{t, Singular(t)}
 	if i := strings.LastIndexByte(t, '_'); i > 0 {
-		names = append(names, t[i+1:], singularOf(t[i+1:]))
+		names = append(names, t[i+1:], Singular(t[i+1:]))
 	}
 	return names
 }
@@ -438,7 +438,9 @@ func isKeyOf(col string, table source) bool {
 	return strings.EqualFold(col, "id") || pointsAt(col, table)
 }
 
-func singularOf(s string) string {
+// Singular is a table name's singular as ORMs derive it (books → book,
+// categories → category, addresses → address).
+func Singular(s string) string {
 	switch {
 	case strings.HasSuffix(s, "ies") && len(s) > 3:
 		return s[:len(s)-3] + "y"

@@ -153,7 +153,7 @@ func fill(text, orm, table, column string) string {
 	if entity == "" {
 		entity = "related"
 	}
-	one := lowerFirst(singular(entity))
+	one := lowerFirst(sqlnorm.Singular(entity))
 	many := lowerFirst(plural(entity))
 	fk := column
 	if fk == "" {
@@ -221,23 +221,11 @@ func isJoinTable(t string, tables []string) bool {
 		return false
 	}
 	for _, o := range tables {
-		if o != t && strings.Contains(strings.ToLower(t), strings.ToLower(singular(o))) {
+		if o != t && strings.Contains(strings.ToLower(t), strings.ToLower(sqlnorm.Singular(o))) {
 			return true
 		}
 	}
 	return false
-}
-
-func singular(s string) string {
-	switch {
-	case strings.HasSuffix(s, "ies") && len(s) > 3:
-		return s[:len(s)-3] + "y"
-	case strings.HasSuffix(s, "sses"):
-		return s[:len(s)-2]
-	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
-		return s[:len(s)-1]
-	}
-	return s
 }
 
 func plural(s string) string {
