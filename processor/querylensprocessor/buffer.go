@@ -99,18 +99,19 @@ func (b *traceBuffer) leave(t *pendingTrace) *pendingTrace {
 }
 
 // expired removes and returns the traces whose window closed by now, oldest
-// first, at most limit of them.
-func (b *traceBuffer) expired(now time.Time, limit int) []*pendingTrace {
+// first: at most maxTraces of them, and no more once they hold maxSpans.
+func (b *traceBuffer) expired(now time.Time, maxTraces, maxSpans int) []*pendingTrace {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []*pendingTrace
-	for len(out) < limit {
+	for spans := 0; len(out) < maxTraces && spans < maxSpans; {
 		_, t, ok := b.traces.GetOldest()
 		if !ok || t.deadline.After(now) {
 			break
 		}
 		b.traces.RemoveOldest()
 		out = append(out, b.leave(t))
+		spans += t.spans
 	}
 	return out
 }

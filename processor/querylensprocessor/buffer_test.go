@@ -242,3 +242,38 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+func TestExpiredIsBoundedInTracesAndSpans(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	b := newTraceBuffer(10, 1000, time.Second)
+	spans := []int{3, 3, 3, 20, 3}
+	for i, n := range spans {
+		id := traceID(byte(i + 1))
+		b.add([]*fragment{{id: id, td: ptrace.NewTraces(), spans: n}}, start.Add(time.Duration(i)*time.Millisecond))
+	}
+	ids := func(ts []*pendingTrace) (out []byte) {
+		for _, t := range ts {
+			out = append(out, t.id[15])
+		}
+		return out
+	}
+	if got := b.expired(start.Add(999*time.Millisecond), 10, 100); len(got) != 0 {
+		t.Fatalf("released %v before any window closed", ids(got))
+	}
+	steps := []struct {
+		maxTraces, maxSpans int
+		want                []byte
+	}{
+		{10, 5, []byte{1, 2}}, // 3 spans are under the bound, 6 reach it
+		{1, 100, []byte{3}},   // the trace bound
+		{10, 5, []byte{4}},    // a trace larger than the bound goes alone
+		{10, 5, []byte{5}},
+		{10, 5, nil},
+	}
+	for i, s := range steps {
+		got := ids(b.expired(start.Add(time.Hour), s.maxTraces, s.maxSpans))
+		if string(got) != string(s.want) {
+			t.Fatalf("step %d: released traces %v, want %v", i, got, s.want)
+		}
+	}
+}

@@ -21,8 +21,19 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// tracesPerRelease bounds how many traces go downstream in one ConsumeTraces.
-const tracesPerRelease = 256
+const (
+	// tracesPerRelease bounds how many traces go downstream in one ConsumeTraces.
+	tracesPerRelease = 256
+	// spansPerRelease bounds the spans of one release batch (a batch may hold
+	// one trace larger than that). A worker analyzes a batch whole before any
+	// of it goes on, at about 1 µs per span: 8192 spans hold the first trace
+	// some 8 ms, and a tick's traces spread over the workers.
+	spansPerRelease = 8192
+	// maxTick bounds how often expired traces are looked for. A trace waits
+	// half a tick beyond its window on average; a tick costs a lock and a look
+	// at the oldest trace.
+	maxTick = 10 * time.Millisecond
+)
 
 type querylensProcessor struct {
 	logger *zap.Logger
@@ -68,7 +79,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
 		norm:       norm,
 		engine:     eng,
-		tick:       min(max(cfg.WaitDuration/20, 5*time.Millisecond), 100*time.Millisecond),
+		tick:       min(max(cfg.WaitDuration/20, time.Millisecond), maxTick),
 		numWorkers: workers,
 		work:       make(chan []*pendingTrace, workers),
 		stop:       make(chan struct{}),
@@ -197,7 +208,7 @@ func (p *querylensProcessor) releaseExpired() {
 			return
 		case now := <-ticker.C:
 			for {
-				batch := p.buffer.expired(now, tracesPerRelease)
+				batch := p.buffer.expired(now, tracesPerRelease, spansPerRelease)
 				if len(batch) == 0 {
 					break
 				}
