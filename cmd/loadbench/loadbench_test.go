@@ -70,3 +70,23 @@ func TestProcessCPUAndRSS(t *testing.T) {
 		t.Fatalf("machine busy %v, %v", busy, err)
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	tests := []struct {
+		v, target    float64
+		higherBetter bool
+		want         string
+	}{
+		{1.04, 1.0, true, "(met)"},
+		{1.0, 1.0, true, "(met)"},
+		{0.43, 0.9, true, "(**missed**)"},
+		{0.998, 1.0, true, "(**missed**: 0.998x)"}, // rounds to the target: say by how much
+		{0.97, 1.0, false, "(met)"},
+		{1.003, 1.0, false, "(**missed**: 1.003x)"},
+	}
+	for _, tt := range tests {
+		if got := verdict(tt.v, tt.target, tt.higherBetter); got != tt.want {
+			t.Errorf("verdict(%v, %v, %v) = %q, want %q", tt.v, tt.target, tt.higherBetter, got, tt.want)
+		}
+	}
+}

@@ -430,6 +430,9 @@ func verdict(v, target float64, higherBetter bool) string {
 	if (higherBetter && v >= target) || (!higherBetter && v <= target) {
 		return "(met)"
 	}
+	if x(v) == x(target) { // "1.00x (missed)" would read as a contradiction
+		return fmt.Sprintf("(**missed**: %.3fx)", v)
+	}
 	return "(**missed**)"
 }
 
