@@ -97,6 +97,7 @@ func TestTestdataFixesSpeakTheirORM(t *testing.T) {
 		if n == 0 {
 			t.Errorf("%s: no finding in its testdata (%v) was worded", o.name, o.dirs)
 		}
+		t.Logf("%-12s %3d findings in its own words", o.name, n)
 	}
 }
 
@@ -157,7 +158,7 @@ func TestTestdataRecognition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bySQL := map[string]int{}
+	bySQL, bySQLOther, byScope, total := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, s := range scenarios {
 		want, ok := ormOfDir(s.Source)
 		if !ok {
@@ -166,13 +167,17 @@ func TestTestdataRecognition(t *testing.T) {
 		spans, scopes := dbSpansOf(s.Requests)
 		for _, sp := range spans {
 			o := suggest.Recognize(suggest.Context{Language: sp.language, Scopes: scopes[sp.service], Raw: sp.raw})
+			total[want]++
 			if o == nil || o.Name != want {
 				t.Errorf("%s/%s: service %s (scopes %v) recognised as %v, want %s", s.Source, s.Name, sp.service, scopes[sp.service], name(o), want)
+			} else {
+				byScope[want]++
 			}
 			o = suggest.Recognize(suggest.Context{Language: sp.language, Raw: sp.raw})
 			switch {
 			case o == nil:
 			case o.Name != want:
+				bySQLOther[want]++
 				t.Errorf("%s/%s: the SQL alone names %s, want %s or none: %s", s.Source, s.Name, o.Name, want, sp.raw)
 			default:
 				bySQL[want]++
@@ -183,6 +188,8 @@ func TestTestdataRecognition(t *testing.T) {
 		if o.sqlTell && bySQL[o.name] == 0 {
 			t.Errorf("%s: its SQL names it in none of its testdata statements", o.name)
 		}
+		t.Logf("%-12s %4d statements: %4d its own by scope; by SQL alone %4d its own, %4d another, the rest none",
+			o.name, total[o.name], byScope[o.name], bySQL[o.name], bySQLOther[o.name])
 	}
 }
 
