@@ -161,7 +161,7 @@ func Overview() (dashboard.Dashboard, error) {
 				"{{service_name}} {{http_route}} max"))).
 		WithPanel(timeseriesPanel("Share of request time in the database by route",
 			"Per service and route, the time its requests spent in database queries over their duration (querylens.request.db_duration over "+
-				"querylens.request.duration). Nested or parallel queries overlap: a request counts at most its own duration.",
+				"querylens.request.duration). Parallel queries count once: the time at least one query ran.",
 			"percentunit", 12).
 			Decimals(1).
 			Thresholds(thresholds("green", 0.5, "orange", 0.8, "red")).

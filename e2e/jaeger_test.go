@@ -228,9 +228,10 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 			roots++
 			q, ok := js.tag(annotate.AttrRequestDBQueries)
 			_, okd := js.tag(annotate.AttrRequestDBDuration)
-			if !ok || q.Type != "int64" || !okd {
-				t.Errorf("local request root %s %q (%s): no %s/%s in Jaeger: %v", key, s.Name(), js.service,
-					annotate.AttrRequestDBQueries, annotate.AttrRequestDBDuration, js.Tags)
+			_, okw := js.tag(annotate.AttrRequestDBWallDuration)
+			if !ok || q.Type != "int64" || !okd || !okw {
+				t.Errorf("local request root %s %q (%s): no %s/%s/%s in Jaeger: %v", key, s.Name(), js.service,
+					annotate.AttrRequestDBQueries, annotate.AttrRequestDBDuration, annotate.AttrRequestDBWallDuration, js.Tags)
 			}
 		}
 	})

@@ -172,7 +172,8 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 type spanAttributes struct {
 	fingerprint, system, oldSystem, text, oldText, route string
 	dbQueries                                            int64
-	dbDurationMs                                         float64
+	dbDurationMs, dbWallMs                               float64
+	hasDBWall                                            bool
 	isRequest                                            bool
 }
 
@@ -195,11 +196,9 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 		case annotate.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
 		case annotate.AttrRequestDBDuration:
-			if v.Type() == pcommon.ValueTypeInt {
-				a.dbDurationMs = float64(v.Int())
-			} else {
-				a.dbDurationMs = v.Double()
-			}
+			a.dbDurationMs = number(v)
+		case annotate.AttrRequestDBWallDuration:
+			a.dbWallMs, a.hasDBWall = number(v), true
 		}
 		return true
 	})
@@ -234,11 +233,15 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		}
 		s := c.requestSeries(requestKey{service, route}, now)
 		traceID, spanID, end := span.TraceID(), span.SpanID(), span.EndTimestamp()
-		// Nested or parallel queries overlap: their summed duration can pass
-		// the request's, which cannot wait on the database for longer than
-		// it lasted. So that database time over request time is a share.
+		// Parallel queries overlap: their summed duration can pass the
+		// request's. Database time is the wall time, overlaps counted once,
+		// so that database time over request time is a share. Spans that a
+		// querylens before the wall time annotated have only the sum: capped.
 		queries, duration := float64(a.dbQueries), seconds(span)
 		dbDuration := min(a.dbDurationMs/1e3, duration)
+		if a.hasDBWall {
+			dbDuration = min(a.dbWallMs/1e3, duration)
+		}
 		s.queries.observe(c.cfg.QueryCountBuckets, queries)
 		s.queries.ex.recordMax(traceID, spanID, queries, end)
 		s.duration.observe(c.cfg.RequestDurationBuckets, duration)
@@ -383,4 +386,12 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// number reads a value written as a double, or as an int by another writer.
+func number(v pcommon.Value) float64 {
+	if v.Type() == pcommon.ValueTypeInt {
+		return float64(v.Int())
+	}
+	return v.Double()
 }

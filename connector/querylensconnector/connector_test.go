@@ -281,11 +281,14 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 			w = &want{maxQueries: -1, heaviest: map[string]bool{}}
 			wants[service+" "+route] = w
 		}
-		db, _ := s.Attributes().Get(annotate.AttrRequestDBDuration)
+		wall, ok := s.Attributes().Get(annotate.AttrRequestDBWallDuration)
+		if !ok {
+			t.Fatalf("request root %s without %s", s.Name(), annotate.AttrRequestDBWallDuration)
+		}
 		w.requests++
 		seconds := float64(s.EndTimestamp()-s.StartTimestamp()) / 1e9
 		w.seconds += seconds
-		w.dbSeconds += min(db.Double()/1e3, seconds) // nested and parallel queries overlap
+		w.dbSeconds += min(wall.Double()/1e3, seconds) // the cap only absorbs clock skew between spans
 		id := s.TraceID().String() + "/" + s.SpanID().String()
 		switch {
 		case q.Int() > w.maxQueries:
@@ -351,6 +354,51 @@ func requestTrace(id byte, service, route string, queries int64, ms, dbMs float6
 	s.Attributes().PutInt(annotate.AttrRequestDBQueries, queries)
 	s.Attributes().PutDouble(annotate.AttrRequestDBDuration, dbMs)
 	return td
+}
+
+// TestRequestDBDurationIsWallTime: a request's database time is its queries'
+// wall time, overlaps counted once; spans annotated before the wall time
+// existed give their summed time, capped at the request's duration.
+func TestRequestDBDurationIsWallTime(t *testing.T) {
+	tests := []struct {
+		name        string
+		ms, sumMs   float64
+		wallMs      float64 // < 0: not written
+		wantSeconds float64
+	}{
+		{"sequential queries", 200, 50, 50, 0.05},
+		{"parallel queries", 200, 300, 120, 0.12},
+		{"no wall time: the sum", 200, 50, -1, 0.05},
+		{"no wall time: the sum, capped", 200, 300, -1, 0.2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, sink, clock := newTestConnector(t, nil)
+			ctx := context.Background()
+			td := requestTrace(1, "shop", "/books", 3, tt.ms, tt.sumMs)
+			if tt.wallMs >= 0 {
+				td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutDouble(annotate.AttrRequestDBWallDuration, tt.wallMs)
+			}
+			if err := c.ConsumeTraces(ctx, td); err != nil {
+				t.Fatal(err)
+			}
+			clock.t = clock.t.Add(time.Minute)
+			c.flush(ctx)
+			found := false
+			for _, p := range points(sink.AllMetrics()[len(sink.AllMetrics())-1]) {
+				if p.metric == metricRequestDBDuration {
+					found = true
+					if p.value != 1 || math.Abs(p.sum-tt.wantSeconds) > 1e-12 {
+						t.Errorf("%v requests, %vs; want 1, %vs", p.value, p.sum, tt.wantSeconds)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no %s point", metricRequestDBDuration)
+			}
+			_ = c.Shutdown(ctx)
+		})
+	}
 }
 
 // TestRequestQueriesMax follows querylens.request.db_queries.max and the

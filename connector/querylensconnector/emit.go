@@ -80,7 +80,7 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 
 	requests := hist(ms, metricRequestQueries, "Database queries per request (local request root).", "{query}")
 	requestDuration := hist(ms, metricRequestDuration, "Duration of each request: its local request root span.", "s")
-	requestDBDuration := hist(ms, metricRequestDBDuration, "Database time of each request: the summed duration of its database queries.", "s")
+	requestDBDuration := hist(ms, metricRequestDBDuration, "Database time of each request: how long at least one of its database queries ran, parallel queries counted once.", "s")
 	requestQueriesMax := gauge(ms, metricRequestQueriesMax, requestQueriesMaxDescription, "{query}")
 	var withdrawn []requestKey
 	for _, k := range sortedKeys(c.requests, func(a, b requestKey) bool { return less(a.service, b.service, a.route, b.route) }) {

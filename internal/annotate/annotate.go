@@ -32,6 +32,7 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 		attrs := spans[r.Span].Attributes()
 		attrs.PutInt(AttrRequestDBQueries, int64(r.DBQueries))
 		attrs.PutDouble(AttrRequestDBDuration, milliseconds(r.DBDuration))
+		attrs.PutDouble(AttrRequestDBWallDuration, milliseconds(r.DBWallDuration))
 	}
 	findings := res.Findings
 	for i := range findings {
@@ -99,7 +100,7 @@ func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1
 func erase(s ptrace.Span) {
 	s.Events().RemoveIf(func(e ptrace.SpanEvent) bool { return e.Name() == EventFinding })
 	attrs := s.Attributes()
-	for _, k := range []string{AttrFindingType, AttrFindingID, AttrRequestDBQueries, AttrRequestDBDuration} {
+	for _, k := range []string{AttrFindingType, AttrFindingID, AttrRequestDBQueries, AttrRequestDBDuration, AttrRequestDBWallDuration} {
 		attrs.Remove(k)
 	}
 }

@@ -26,6 +26,9 @@ const (
 	// Every local request root: the database queries of its part of the trace.
 	AttrRequestDBQueries  = "querylens.request.db_queries"
 	AttrRequestDBDuration = "querylens.request.db_duration_ms"
+	// AttrRequestDBWallDuration is the time at least one of the queries ran,
+	// overlapping queries counted once (an addition to the contract).
+	AttrRequestDBWallDuration = "querylens.request.db_wall_duration_ms"
 
 	// AttrWastedQueries is on the finding event: the queries (or calls) its
 	// fix removes, which the connector counts (an addition to the contract).

@@ -5,6 +5,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,10 +44,15 @@ type Result struct {
 // Request is a local request root: the first span of a service's part of the
 // trace (traceview.LocalRoot).
 type Request struct {
-	Span       int
-	Route      string
-	DBQueries  int
+	Span      int
+	Route     string
+	DBQueries int
+	// DBDuration is the summed duration of the queries.
 	DBDuration time.Duration
+	// DBWallDuration is the time at least one query ran: queries that
+	// overlap (Promise.all, goroutines)
+	// count once, so it never exceeds the request's own time in queries.
+	DBWallDuration time.Duration
 }
 
 // Analyze returns the findings of one trace, each with its suggestion, its
@@ -85,7 +91,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 func requests(t *traceview.Trace, in *detect.Input) []Request {
 	index := map[int]int{}
 	var out []Request
-	root := func(i int) *Request {
+	root := func(i int) int {
 		r := t.LocalRoot(i)
 		k, ok := index[r]
 		if !ok {
@@ -93,7 +99,7 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 			index[r] = k
 			out = append(out, Request{Span: r, Route: t.RouteOf(r)})
 		}
-		return &out[k]
+		return k
 	}
 	for i := range t.Spans {
 		s := &t.Spans[i]
@@ -103,16 +109,54 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 			}
 		}
 	}
+	queries := make([]query, 0, len(in.DBSpans))
 	for _, i := range in.DBSpans {
-		if t.Spans[i].DB.Statement == nil { // a pool's connect: no query
+		s := &t.Spans[i]
+		if s.DB.Statement == nil { // a pool's connect: no query
 			continue
 		}
-		r := root(i)
-		r.DBQueries++
-		r.DBDuration += t.Spans[i].Duration()
+		k := root(i)
+		out[k].DBQueries++
+		out[k].DBDuration += s.Duration()
+		if s.End > s.Start {
+			queries = append(queries, query{request: k, start: s.Start, end: s.End})
+		}
 	}
+	addWallDurations(out, queries)
 	slices.SortFunc(out, func(a, b Request) int { return a.Span - b.Span })
 	return out
+}
+
+// query is when one database query of out[request] ran.
+type query struct {
+	request    int
+	start, end int64
+}
+
+// addWallDurations sets each request's DBWallDuration: the length of the
+// union of its queries' intervals.
+func addWallDurations(out []Request, queries []query) {
+	slices.SortFunc(queries, func(a, b query) int {
+		if a.request != b.request {
+			return a.request - b.request
+		}
+		return cmp.Compare(a.start, b.start)
+	})
+	for i := 0; i < len(queries); {
+		q := queries[i]
+		var wall int64
+		start, end := q.start, q.end
+		for i++; i < len(queries) && queries[i].request == q.request; i++ {
+			if next := queries[i]; next.start > end {
+				wall += end - start
+				start, end = next.start, next.end
+			} else {
+				end = max(end, next.end)
+			}
+		}
+		wall += end - start
+		out[q.request].DBWallDuration = time.Duration(wall)
+	}
 }
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {

@@ -159,3 +159,40 @@ func TestIgnoreRulesCountWhatTheySuppress(t *testing.T) {
 		t.Errorf("suppressed %+v", got)
 	}
 }
+
+// TestRequestWallDuration: queries that overlap count once in the wall
+// duration, and not at all in another request's.
+func TestRequestWallDuration(t *testing.T) {
+	query := func(id, parent byte, service string, start, end int64) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Service: service,
+			Kind: traceview.KindClient, Start: start, End: end, Name: "SELECT",
+			DB: &traceview.DBCall{System: "postgresql", Raw: "SELECT 1", Statement: sqlnorm.Normalize("postgresql", "SELECT 1")}}
+	}
+	server := func(id, parent byte, service string, start, end int64) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Service: service,
+			Kind: traceview.KindServer, Start: start, End: end, Name: "GET /x"}
+	}
+	tr, _ := traceview.New(traceview.TraceID{3}, []traceview.Span{
+		server(1, 0, "api", 0, 1000),
+		// Promise.all: three queries at once, 100-200, 110-250, 120-180 -> 150.
+		query(2, 1, "api", 100, 200), query(3, 1, "api", 110, 250), query(4, 1, "api", 120, 180),
+		// then two in sequence, touching: 300-400, 400-450 -> 150.
+		query(5, 1, "api", 300, 400), query(6, 1, "api", 400, 450),
+		// a zero-length query adds nothing.
+		query(7, 1, "api", 500, 500),
+		// another service's request, at the same time: its own.
+		server(8, 1, "stock", 100, 900), query(9, 8, "stock", 150, 350), query(10, 8, "stock", 200, 300),
+	})
+	e, _ := New(detect.DefaultConfig(), nil)
+	reqs := e.Analyze(tr).Requests
+	if len(reqs) != 2 {
+		t.Fatalf("requests %+v", reqs)
+	}
+	api, stock := reqs[0], reqs[1]
+	if api.DBQueries != 6 || api.DBDuration != 100+140+60+100+50 || api.DBWallDuration != 300 {
+		t.Errorf("api: %d queries, summed %d, wall %d; want 6, 450, 300", api.DBQueries, api.DBDuration, api.DBWallDuration)
+	}
+	if stock.DBQueries != 2 || stock.DBDuration != 300 || stock.DBWallDuration != 200 {
+		t.Errorf("stock: %d queries, summed %d, wall %d; want 2, 300, 200", stock.DBQueries, stock.DBDuration, stock.DBWallDuration)
+	}
+}
