@@ -24,15 +24,18 @@ type Recorder interface {
 
 // Request is one local request of a trace, as the page shows it.
 type Request struct {
-	Time       time.Time   `json:"time"`
-	TraceID    string      `json:"trace_id"`
-	SpanID     string      `json:"span_id"`
-	Service    string      `json:"service"`
-	Route      string      `json:"route"`
-	DBQueries  int         `json:"db_queries"`
-	DBDuration float64     `json:"db_duration_ms"`
-	Findings   []Finding   `json:"findings"`
-	Statements []Statement `json:"statements"`
+	Time       time.Time `json:"time"`
+	TraceID    string    `json:"trace_id"`
+	SpanID     string    `json:"span_id"`
+	Service    string    `json:"service"`
+	Route      string    `json:"route"`
+	DBQueries  int       `json:"db_queries"`
+	DBDuration float64   `json:"db_duration_ms"`
+	// DBWallDuration is the time at least one query ran (parallel queries
+	// count once): the request's time in the database.
+	DBWallDuration float64     `json:"db_wall_duration_ms"`
+	Findings       []Finding   `json:"findings"`
+	Statements     []Statement `json:"statements"`
 	// Truncated counts the statements beyond the per-request bound.
 	Truncated int `json:"statements_truncated,omitempty"`
 }
@@ -86,7 +89,8 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		out = append(out, Request{
 			Time: now, TraceID: t.ID.String(), SpanID: s.ID.String(), Service: s.Service, Route: route,
 			DBQueries: r.DBQueries, DBDuration: float64(r.DBDuration.Nanoseconds()) / 1e6,
-			Findings: []Finding{}, Statements: []Statement{},
+			DBWallDuration: float64(r.DBWallDuration.Nanoseconds()) / 1e6,
+			Findings:       []Finding{}, Statements: []Statement{},
 		})
 	}
 	request := func(span int) *Request {

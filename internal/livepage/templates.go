@@ -34,7 +34,7 @@ code{font-size:12px;white-space:pre-wrap;word-break:break-word}
 <table><thead><tr><th>time</th><th>service</th><th>route</th><th>trace</th><th>DB queries</th><th>DB ms</th><th>findings</th></tr></thead><tbody>
 {{range .Data.Requests}}<tr class="request"><td>{{clock .Time}}</td><td>{{.Service}}</td><td>{{.Route}}</td>
 <td><a href="/requests/{{.TraceID}}">{{.TraceID}}</a>{{if $url}} <a href="{{traceLink $url .TraceID}}">↗</a>{{end}}</td>
-<td class="n">{{.DBQueries}}</td><td class="n">{{ms .DBDuration}}</td>
+<td class="n">{{.DBQueries}}</td><td class="n">{{ms .DBWallDuration}}</td>
 <td>{{range .Findings}}<span class="f">{{.Type}} ×{{.Count}}</span>{{else}}<span class="ok">none</span>{{end}}</td></tr>
 {{end}}</tbody></table></body></html>{{end}}
 
@@ -42,7 +42,7 @@ code{font-size:12px;white-space:pre-wrap;word-break:break-word}
 <h1>Trace {{.Data.TraceID}}{{if $url}} <a href="{{traceLink $url .Data.TraceID}}">↗</a>{{end}}</h1>
 {{range .Data.Requests}}
 <h2>{{.Service}} · {{.Route}}</h2>
-<p>{{.DBQueries}} database queries, {{ms .DBDuration}} ms in the database.</p>
+<p>{{.DBQueries}} database queries, {{ms .DBWallDuration}} ms in the database{{if gt .DBDuration .DBWallDuration}} ({{ms .DBDuration}} ms summed: some ran at the same time){{end}}.</p>
 <h3>Findings</h3>
 {{if .Findings}}<table class="findings"><thead><tr><th>finding</th><th>statement</th><th>fix</th></tr></thead><tbody>
 {{range .Findings}}<tr class="finding"><td><span class="f">{{.Type}} ×{{.Count}}</span><br>{{ms .DurationMs}} ms{{if .Wasted}}, {{.Wasted}} wasted{{end}}</td>

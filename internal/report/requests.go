@@ -57,7 +57,7 @@ func ReadRequests(td ptrace.Traces) []Request {
 			Service: service,
 			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
 			Queries: int(q.Int()),
-			DBMs:    num(a, annotate.AttrRequestDBDuration),
+			DBMs:    dbMs(a),
 		})
 		keys = append(keys, key{s.TraceID(), service})
 	})
@@ -160,4 +160,13 @@ func RequestTable(w io.Writer, title string, reqs []Request) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// dbMs is the request's time in the database: the wall time, parallel
+// queries counted once, or the summed time where only that was written.
+func dbMs(a pcommon.Map) float64 {
+	if _, ok := a.Get(annotate.AttrRequestDBWallDuration); ok {
+		return num(a, annotate.AttrRequestDBWallDuration)
+	}
+	return num(a, annotate.AttrRequestDBDuration)
 }
