@@ -50,8 +50,7 @@ type Request struct {
 	// DBDuration is the summed duration of the queries.
 	DBDuration time.Duration
 	// DBWallDuration is the time at least one query ran: queries that
-	// overlap (Promise.all, goroutines)
-	// count once, so it never exceeds the request's own time in queries.
+	// overlap (Promise.all, goroutines) count once.
 	DBWallDuration time.Duration
 }
 

@@ -29,9 +29,9 @@ const (
 	// of it goes on, at about 1 µs per span: 8192 spans hold the first trace
 	// some 8 ms, and a tick's traces spread over the workers.
 	spansPerRelease = 8192
-	// maxTick bounds how often expired traces are looked for. A trace waits
-	// half a tick beyond its window on average; a tick costs a lock and a look
-	// at the oldest trace.
+	// maxTick is the longest interval between looks for expired traces. A
+	// trace waits half a tick beyond its window on average; a tick costs a
+	// lock and a look at the oldest trace.
 	maxTick = 10 * time.Millisecond
 )
 
