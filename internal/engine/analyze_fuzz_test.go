@@ -434,6 +434,10 @@ func checkRequests(t *testing.T, tr *traceview.Trace, res engine.Result) {
 		if r.Span < 0 || r.Span >= len(tr.Spans) || k > 0 && r.Span <= res.Requests[k-1].Span || r.DBQueries < 0 {
 			t.Fatalf("request %d of %v: not a distinct span of the trace", k, res.Requests)
 		}
+		// Overlapping queries count once in the wall time, never more.
+		if r.DBWallDuration < 0 || r.DBWallDuration > r.DBDuration || r.DBQueries == 0 && r.DBWallDuration != 0 {
+			t.Fatalf("request %d: %d queries, summed %s, wall %s", k, r.DBQueries, r.DBDuration, r.DBWallDuration)
+		}
 		queries += r.DBQueries
 	}
 	want := 0 // the database spans that record a query (a pool's connect does not)
