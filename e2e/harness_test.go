@@ -119,3 +119,22 @@ func postOTLPJSON(ctx context.Context, port int, body []byte) error {
 	}
 	return nil
 }
+
+// shippedConfig reads a configuration of config/ and moves it to free ports:
+// OTLP gRPC and HTTP, health_check and the collector's own metrics; extra are
+// further replacements. It returns the config, the OTLP HTTP port and the
+// health_check port.
+func shippedConfig(t *testing.T, path string, extra ...[2]string) (config string, httpPort, healthPort int) {
+	t.Helper()
+	if out, err := exec.Command(collectorBinary(t), "validate", "--config="+path).CombinedOutput(); err != nil {
+		t.Fatalf("%s does not validate: %v\n%s", path, err, out)
+	}
+	httpPort, healthPort = freePort(t), freePort(t)
+	pairs := [][2]string{
+		{"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", freePort(t))},
+		{"127.0.0.1:4318", fmt.Sprintf("127.0.0.1:%d", httpPort)},
+		{"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", healthPort)},
+		{"port: 8888", fmt.Sprintf("port: %d", freePort(t))},
+	}
+	return replaceAll(t, path, append(pairs, extra...)), httpPort, healthPort
+}

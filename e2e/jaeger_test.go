@@ -56,24 +56,15 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 	}
 	j := startJaeger(t, jaegerBin)
 
-	configPath := filepath.Join("..", "config", "jaeger.yaml")
-	if out, err := exec.Command(collectorBinary(t), "validate", "--config="+configPath).CombinedOutput(); err != nil {
-		t.Fatalf("config/jaeger.yaml does not validate: %v\n%s", err, out)
-	}
-	grpcPort, httpPort, healthPort, telemetryPort := freePort(t), freePort(t), freePort(t), freePort(t)
 	out := filepath.Join(t.TempDir(), "traces.jsonl")
 	// The shipped configuration on free ports, with a file exporter beside the
 	// Jaeger exporter to know what was written.
-	config := replaceAll(t, configPath, [][2]string{
-		{"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort)},
-		{"127.0.0.1:4318", fmt.Sprintf("127.0.0.1:%d", httpPort)},
-		{"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", healthPort)},
-		{"port: 8888", fmt.Sprintf("port: %d", telemetryPort)},
-		{"${env:JAEGER_OTLP_ENDPOINT:-127.0.0.1:14317}", fmt.Sprintf("127.0.0.1:%d", j.otlpPort)},
-		{"wait_duration: 5s", "wait_duration: 1s"},
-		{"exporters: [otlp_grpc/jaeger]", "exporters: [otlp_grpc/jaeger, file]"},
-		{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},
-	})
+	config, httpPort, healthPort := shippedConfig(t, filepath.Join("..", "config", "jaeger.yaml"),
+		[2]string{"${env:JAEGER_OTLP_ENDPOINT:-127.0.0.1:14317}", fmt.Sprintf("127.0.0.1:%d", j.otlpPort)},
+		[2]string{"wait_duration: 5s", "wait_duration: 1s"},
+		[2]string{"exporters: [otlp_grpc/jaeger]", "exporters: [otlp_grpc/jaeger, file]"},
+		[2]string{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},
+	)
 	c := startCollector(t, config, healthPort)
 
 	var sent []ptrace.Traces

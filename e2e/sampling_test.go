@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,26 +29,18 @@ func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	configPath := filepath.Join("..", "config", "sampling.yaml")
-	if out, err := exec.Command(collectorBinary(t), "validate", "--config="+configPath).CombinedOutput(); err != nil {
-		t.Fatalf("config/sampling.yaml does not validate: %v\n%s", err, out)
-	}
-	grpcPort, httpPort, healthPort, telemetryPort, metricsPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	metricsPort := freePort(t)
 	out := filepath.Join(t.TempDir(), "traces.jsonl")
 	// The shipped configuration on free ports, sampling none of the traces
 	// without a finding, with a file exporter as the trace store.
-	config := replaceAll(t, configPath, [][2]string{
-		{"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort)},
-		{"127.0.0.1:4318", fmt.Sprintf("127.0.0.1:%d", httpPort)},
-		{"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", healthPort)},
-		{"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", metricsPort)},
-		{"port: 8888", fmt.Sprintf("port: %d", telemetryPort)},
-		{"${env:QUERYLENS_SAMPLE_PERCENT:-5}", "0"},
-		{"wait_duration: 5s", "wait_duration: 1s"},
-		{"metrics_flush_interval: 15s", "metrics_flush_interval: 1s"},
-		{"exporters: [otlp_grpc/store]", "exporters: [file]"},
-		{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},
-	})
+	config, httpPort, healthPort := shippedConfig(t, filepath.Join("..", "config", "sampling.yaml"),
+		[2]string{"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", metricsPort)},
+		[2]string{"${env:QUERYLENS_SAMPLE_PERCENT:-5}", "0"},
+		[2]string{"wait_duration: 5s", "wait_duration: 1s"},
+		[2]string{"metrics_flush_interval: 15s", "metrics_flush_interval: 1s"},
+		[2]string{"exporters: [otlp_grpc/store]", "exporters: [file]"},
+		[2]string{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},
+	)
 	c := startCollector(t, config, healthPort)
 
 	var sentTraces []ptrace.Traces
