@@ -106,15 +106,7 @@ service:
       receivers: [otlp]
       processors: [querylens, batch]
       exporters: [file]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, httpPort, out, healthPort, metricsPort), healthPort)
+%s`, httpPort, out, healthPort, selfMetrics(metricsPort)), healthPort)
 	return c, httpPort, out
 }
 

@@ -138,3 +138,17 @@ func shippedConfig(t *testing.T, path string, extra ...[2]string) (config string
 	}
 	return replaceAll(t, path, append(pairs, extra...)), httpPort, healthPort
 }
+
+// selfMetrics is the service.telemetry block of a test's collector config:
+// the collector's own metrics, served on port for the tests that read them.
+func selfMetrics(port int) string {
+	return fmt.Sprintf(`  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+`, port)
+}

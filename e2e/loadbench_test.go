@@ -75,15 +75,7 @@ service:
     metrics:
       receivers: [querylens]
       exporters: [prometheus]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, grpcPort, wait, sink.Addr(), promPort, healthPort, metricsPort), healthPort)
+%s`, grpcPort, wait, sink.Addr(), promPort, healthPort, selfMetrics(metricsPort)), healthPort)
 
 	sender, err := loadgen.NewSender(fmt.Sprintf("127.0.0.1:%d", grpcPort), corpus, 1)
 	if err != nil {

@@ -49,15 +49,7 @@ service:
       receivers: [otlp]
       processors: [memory_limiter, querylens, batch]
       exporters: [file]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, httpPort, out, healthPort, metricsPort), healthPort)
+%s`, httpPort, out, healthPort, selfMetrics(metricsPort)), healthPort)
 
 	gen, err := loadgen.New(21)
 	if err != nil {

@@ -94,15 +94,7 @@ service:
       receivers: [otlp]
       processors: [querylens, batch]
       exporters: [otlp_grpc]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, httpPort, lis.Addr(), healthPort, metricsPort), healthPort)
+%s`, httpPort, lis.Addr(), healthPort, selfMetrics(metricsPort)), healthPort)
 
 	gen, err := loadgen.New(11)
 	if err != nil {

@@ -74,15 +74,7 @@ service:
     metrics:
       receivers: [querylens]
       exporters: [prometheus]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, httpPort, out, exporterPort, healthPort, telemetryPort), healthPort)
+%s`, httpPort, out, exporterPort, healthPort, selfMetrics(telemetryPort)), healthPort)
 	startPrometheus(t, promBin, promPort, exporterPort)
 
 	var sent []ptrace.Traces

@@ -196,9 +196,9 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 		case annotate.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
 		case annotate.AttrRequestDBDuration:
-			a.dbDurationMs = number(v)
+			a.dbDurationMs, _ = annotate.Number(v)
 		case annotate.AttrRequestDBWallDuration:
-			a.dbWallMs, a.hasDBWall = number(v), true
+			a.dbWallMs, a.hasDBWall = annotate.Number(v)
 		}
 		return true
 	})
@@ -267,14 +267,8 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return ""
 	}
 	num := func(k string) (float64, bool) {
-		v, ok := attrs.Get(k)
-		switch {
-		case !ok:
-			return 0, false
-		case v.Type() == pcommon.ValueTypeInt:
-			return float64(v.Int()), true
-		case v.Type() == pcommon.ValueTypeDouble:
-			return v.Double(), true
+		if v, ok := attrs.Get(k); ok {
+			return annotate.Number(v)
 		}
 		return 0, false
 	}
@@ -386,12 +380,4 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-// number reads a value written as a double, or as an int by another writer.
-func number(v pcommon.Value) float64 {
-	if v.Type() == pcommon.ValueTypeInt {
-		return float64(v.Int())
-	}
-	return v.Double()
 }

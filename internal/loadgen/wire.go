@@ -124,11 +124,7 @@ func (s *Sink) Bytes() int64 { return s.bytes.Load() }
 func (s *Sink) Arrivals() map[[16]byte]Arrival {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[[16]byte]Arrival, len(s.traces))
-	for id, a := range s.traces {
-		out[id] = *a
-	}
-	return out
+	return copyValues(s.traces)
 }
 
 // Stop closes the sink.
@@ -368,11 +364,7 @@ func (s *Sender) send(ctx context.Context, req *Request, body []byte) error {
 func (s *Sender) Traces() map[[16]byte]Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[[16]byte]Sent, len(s.traces))
-	for id, t := range s.traces {
-		out[id] = *t
-	}
-	return out
+	return copyValues(s.traces)
 }
 
 // rejectedSpans reads partial_success.rejected_spans (1.1) of an encoded
@@ -470,4 +462,14 @@ func MeasureLatencySince(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival, f
 	q := func(p float64) time.Duration { return time.Duration(ds[min(len(ds)-1, int(p*float64(len(ds))))]) }
 	l.P50, l.P90, l.P99, l.Max = q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
 	return l
+}
+
+// copyValues copies a map of pointers into a map of values, which later
+// updates of the original do not reach.
+func copyValues[K comparable, V any](m map[K]*V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = *v
+	}
+	return out
 }

@@ -113,14 +113,9 @@ func str(m pcommon.Map, k string) string {
 }
 
 func num(m pcommon.Map, k string) float64 {
-	v, ok := m.Get(k)
-	switch {
-	case !ok:
-		return 0
-	case v.Type() == pcommon.ValueTypeInt:
-		return float64(v.Int())
-	case v.Type() == pcommon.ValueTypeDouble:
-		return v.Double()
+	if v, ok := m.Get(k); ok {
+		n, _ := annotate.Number(v)
+		return n
 	}
 	return 0
 }
