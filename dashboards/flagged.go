@@ -6,6 +6,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
+
+	"github.com/querylens/querylens/internal/contract"
 )
 
 // The TraceQL filters of the dashboard's variables. Values are regex-formatted
@@ -15,7 +17,7 @@ import (
 // applies only when routes are chosen (with "All", every finding matches).
 const (
 	serviceMatch = "resource.service.name =~ `^(?:${service:regex})$`"
-	typeMatch    = "event.querylens.finding.type =~ `^(?:${finding_type:regex})$`"
+	typeMatch    = "event." + contract.AttrFindingType + " =~ `^(?:${finding_type:regex})$`"
 	routeMatch   = "(`${route:text}` = `All` || event.http.route =~ `^(?:${route:regex})$`)"
 )
 
@@ -51,19 +53,19 @@ var findingTypes = []findingType{
 // in traces whose finding event passes the variables; for a single-span type,
 // the offending spans, which carry the event.
 func findingTypeQuery(ft findingType) string {
-	event := fmt.Sprintf(`{ event.querylens.finding.type = "%s" && %s && %s && %s }`, ft.name, typeMatch, serviceMatch, routeMatch)
+	event := fmt.Sprintf(`{ event.%s = "%s" && %s && %s && %s }`, contract.AttrFindingType, ft.name, typeMatch, serviceMatch, routeMatch)
 	if !ft.group {
 		return event
 	}
-	return fmt.Sprintf(`{ span.querylens.finding.type = "%s" && %s } && %s`, ft.name, serviceMatch, event)
+	return fmt.Sprintf(`{ span.%s = "%s" && %s } && %s`, contract.AttrFindingType, ft.name, serviceMatch, event)
 }
 
 // allFindingsQuery lists the spans that hold finding events.
-const allFindingsQuery = `{ event:name = "querylens.finding" && ` + typeMatch + ` && ` + serviceMatch + ` && ` + routeMatch + ` }`
+const allFindingsQuery = `{ event:name = "` + contract.EventFinding + `" && ` + typeMatch + ` && ` + serviceMatch + ` && ` + routeMatch + ` }`
 
 // heavyRequestsQuery lists the request roots that ran many queries. Request
 // roots carry no route attribute of the contract: only the service filters.
-const heavyRequestsQuery = "{ span.querylens.request.db_queries >= ${min_queries} && " + serviceMatch + " }"
+const heavyRequestsQuery = "{ span." + contract.AttrRequestDBQueries + " >= ${min_queries} && " + serviceMatch + " }"
 
 // traceTable is a table of the traces a TraceQL query finds. Tempo's results
 // link every trace id to its trace view, and the panel menu's Explore opens the

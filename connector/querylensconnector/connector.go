@@ -15,6 +15,7 @@ import (
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -71,12 +72,12 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		stop:     make(chan struct{}),
 	}
 	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	if c.overflow, err = meter.Int64Counter("otelcol_connector_querylens_fingerprint_overflow",
+	if c.overflow, err = meter.Int64Counter(contract.TelemetryConnectorOverflow,
 		metric.WithDescription("Observations counted under querylens.fingerprint=\"other\" because their service reached max_fingerprints."),
 		metric.WithUnit("{observation}")); err != nil {
 		return nil, err
 	}
-	if c.series, err = meter.Int64ObservableGauge("otelcol_connector_querylens_series",
+	if c.series, err = meter.Int64ObservableGauge(contract.TelemetryConnectorSeries,
 		metric.WithDescription("Metric series the connector holds."), metric.WithUnit("{series}")); err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		service := unknownService
-		if v, ok := rs.Resource().Attributes().Get("service.name"); ok && v.AsString() != "" {
+		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
 			service = v.AsString()
 		}
 		sss := rs.ScopeSpans()
@@ -181,7 +182,7 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	var a spanAttributes
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
-		case annotate.AttrFingerprint:
+		case contract.AttrFingerprint:
 			a.fingerprint = v.Str()
 		case "db.system.name":
 			a.system = v.AsString()
@@ -193,11 +194,11 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 			a.oldText = v.Str()
 		case "http.route":
 			a.route = v.AsString()
-		case annotate.AttrRequestDBQueries:
+		case contract.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
-		case annotate.AttrRequestDBDuration:
+		case contract.AttrRequestDBDuration:
 			a.dbDurationMs, _ = annotate.Number(v)
-		case annotate.AttrRequestDBWallDuration:
+		case contract.AttrRequestDBWallDuration:
 			a.dbWallMs, a.hasDBWall = annotate.Number(v)
 		}
 		return true
@@ -252,7 +253,7 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	}
 	events := span.Events()
 	for e := 0; e < events.Len(); e++ {
-		if ev := events.At(e); ev.Name() == annotate.EventFinding {
+		if ev := events.At(e); ev.Name() == contract.EventFinding {
 			overflowed += c.consumeFinding(service, span, ev.Attributes(), now)
 		}
 	}
@@ -273,23 +274,23 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, str(annotate.AttrFingerprint), now)
+	fp := c.admit(service, str(contract.AttrFingerprint), now)
 	if fp == overflowFingerprint {
 		overflowed++
-	} else if statement := str(annotate.AttrStatement); statement != "" {
+	} else if statement := str(contract.AttrStatement); statement != "" {
 		c.describe(fp, "", now, func() string { return statement })
 	}
-	route := str(annotate.AttrRoute)
+	route := str(contract.AttrRoute)
 	if route == "" {
 		route = unknownRoute
 	}
-	count, _ := num(annotate.AttrCount)
-	wasted, ok := num(annotate.AttrWastedQueries)
+	count, _ := num(contract.AttrCount)
+	wasted, ok := num(contract.AttrWastedQueries)
 	if !ok {
 		wasted = max(count-1, 0)
 	}
-	durationMs, _ := num(annotate.AttrTotalDuration)
-	s := c.findingSeries(findingKey{service, str(annotate.AttrFindingType), fp, route}, now)
+	durationMs, _ := num(contract.AttrTotalDuration)
+	s := c.findingSeries(findingKey{service, str(contract.AttrFindingType), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/fixtures"
@@ -154,11 +155,11 @@ func mutate(td ptrace.Traces, r *fuzzBytes) {
 		case 6:
 			s.SetKind(ptrace.SpanKind(r.intn(7)))
 		case 7: // annotations of an earlier pass
-			a.PutStr(annotate.AttrFindingID, "stale")
-			a.PutStr(annotate.AttrFindingType, detect.TypeNPlusOne)
+			a.PutStr(contract.AttrFindingID, "stale")
+			a.PutStr(contract.AttrFindingType, detect.TypeNPlusOne)
 			ev := s.Events().AppendEmpty()
-			ev.SetName(annotate.EventFinding)
-			ev.Attributes().PutStr(annotate.AttrFindingID, "stale")
+			ev.SetName(contract.EventFinding)
+			ev.Attributes().PutStr(contract.AttrFindingID, "stale")
 		case 8: // an HTTP call to any URL
 			s.SetKind(ptrace.SpanKind(traceview.KindClient))
 			a.PutStr("http.request.method", []string{"GET", "post", ""}[r.intn(3)])
@@ -217,16 +218,16 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 	fixtures.EachSpan([]ptrace.Traces{td}, func(_ pcommon.Resource, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
 			ev := s.Events().At(e)
-			if ev.Name() != annotate.EventFinding {
+			if ev.Name() != contract.EventFinding {
 				continue
 			}
 			events++
-			id, _ := ev.Attributes().Get(annotate.AttrFindingID)
+			id, _ := ev.Attributes().Get(contract.AttrFindingID)
 			if byID[id.Str()] == nil {
 				t.Fatalf("span %s carries a finding event %q that the engine did not find", s.SpanID(), id.Str())
 			}
 		}
-		if id, ok := s.Attributes().Get(annotate.AttrFindingID); ok {
+		if id, ok := s.Attributes().Get(contract.AttrFindingID); ok {
 			if byID[id.Str()] == nil {
 				t.Fatalf("span %s is a member of %q, which the engine did not find", s.SpanID(), id.Str())
 			}
@@ -243,7 +244,7 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 		found := false
 		evs := spans[f.Anchor].Events()
 		for e := 0; e < evs.Len(); e++ {
-			if id, ok := evs.At(e).Attributes().Get(annotate.AttrFindingID); ok && id.Str() == f.ID {
+			if id, ok := evs.At(e).Attributes().Get(contract.AttrFindingID); ok && id.Str() == f.ID {
 				found = true
 			}
 		}
@@ -253,13 +254,13 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 	}
 	for i := range view.Spans {
 		if db := view.Spans[i].DB; db != nil && db.Statement != nil {
-			if fp, ok := spans[i].Attributes().Get(annotate.AttrFingerprint); !ok || fp.Str() != db.Statement.Fingerprint {
+			if fp, ok := spans[i].Attributes().Get(contract.AttrFingerprint); !ok || fp.Str() != db.Statement.Fingerprint {
 				t.Fatalf("span %d (%s) has fingerprint %v, its statement %s", i, view.Spans[i].ID, fp.AsRaw(), db.Statement.Fingerprint)
 			}
 		}
 	}
 	for _, r := range res.Requests {
-		if n, ok := spans[r.Span].Attributes().Get(annotate.AttrRequestDBQueries); !ok || n.Int() != int64(r.DBQueries) {
+		if n, ok := spans[r.Span].Attributes().Get(contract.AttrRequestDBQueries); !ok || n.Int() != int64(r.DBQueries) {
 			t.Fatalf("request root %d has %v queries, the engine counted %d", r.Span, n.AsRaw(), r.DBQueries)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -145,7 +146,7 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 			if collection == "" || k == "db.collection.name" {
 				collection = v.AsString()
 			}
-		case "querylens.finding.type", "querylens.finding.id", "querylens.request.db_queries":
+		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries:
 			s.Annotated = true
 		case "db.response.returned_rows":
 			returned = intValue(v)
@@ -299,7 +300,7 @@ func intValue(v pcommon.Value) int64 {
 
 func hasFindingEvent(events ptrace.SpanEventSlice) bool {
 	for i := 0; i < events.Len(); i++ {
-		if events.At(i).Name() == "querylens.finding" {
+		if events.At(i).Name() == contract.EventFinding {
 			return true
 		}
 	}
