@@ -15,7 +15,7 @@ import (
 )
 
 // Write annotates the pdata spans of a trace, given in the order of the view's
-// spans (as traceview.Build returns them): the fingerprint on every database
+// spans (as pdataview.Build returns them): the fingerprint on every database
 // span with a statement, one event per finding on its anchor, the finding's
 // type and id on every member span, and the query count of every request root.
 func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {

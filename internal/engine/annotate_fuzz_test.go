@@ -16,6 +16,7 @@ import (
 	"github.com/querylens/querylens/internal/report"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // toPdata writes generated spans as one OTLP request: a resource per service,
@@ -270,7 +271,7 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 }
 
 // FuzzAnnotate runs the whole path of a trace through the processor — pdata
-// to view (traceview.Build), engine, annotations (annotate.Write) — on the
+// to view (pdataview.Build), engine, annotations (annotate.Write) — on the
 // testdata's real traces, mutated, and on random span trees. The findings
 // obey what FuzzAnalyze checks; the annotations are exactly the findings;
 // and the annotated trace analyzed again gives the same findings and one set
@@ -307,7 +308,7 @@ func FuzzAnnotate(f *testing.F) {
 			td = toPdata(g.generate(), r)
 		}
 
-		view, spans := traceview.Build(td, norm)
+		view, spans := pdataview.Build(td, norm)
 		if len(spans) != td.SpanCount() || len(view.Spans) != len(spans) {
 			t.Fatalf("%d spans, a view of %d, %d handles", td.SpanCount(), len(view.Spans), len(spans))
 		}
@@ -317,7 +318,7 @@ func FuzzAnnotate(f *testing.F) {
 		annotate.Write(view, spans, res)
 		checkAnnotations(t, view, spans, td, res)
 
-		again, spans2 := traceview.Build(td, norm)
+		again, spans2 := pdataview.Build(td, norm)
 		res2 := e.Analyze(again)
 		if got, want := signature(again, res2.Findings), signature(view, res.Findings); got != want {
 			t.Fatalf("the annotated trace analyzed again gives\n%s\ninstead of\n%s", got, want)

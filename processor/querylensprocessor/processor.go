@@ -19,6 +19,7 @@ import (
 	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 const (
@@ -249,7 +250,7 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 		}
 	}()
 	start := time.Now()
-	view, spans := traceview.Build(td, p.norm)
+	view, spans := pdataview.Build(td, p.norm)
 	res := p.engine.Analyze(view)
 	annotate.Write(view, spans, res)
 	if p.page != nil {
