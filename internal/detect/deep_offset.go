@@ -29,9 +29,7 @@ func (c *DeepOffsetConfig) Validate() error {
 
 type deepOffset struct{ cfg DeepOffsetConfig }
 
-func (deepOffset) Type() string { return TypeDeepOffset }
-
-func (d deepOffset) Detect(in *Input) []Finding {
+func (d deepOffset) Detect(in *Input, _ Claimed) []Finding {
 	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span) (bool, string) {
 		offset, ok := boundValue(s.DB, s.DB.Statement.Offset)
 		return ok && offset >= d.cfg.MinOffset, ""

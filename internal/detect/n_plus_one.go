@@ -43,12 +43,10 @@ func (c *NPlusOneConfig) Validate() error {
 
 type nPlusOne struct{ cfg NPlusOneConfig }
 
-func (nPlusOne) Type() string { return TypeNPlusOne }
-
-func (d nPlusOne) Detect(in *Input) []Finding {
+func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
@@ -61,7 +59,6 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
-			in.Claim(members)
 			findings = append(findings, f)
 		}
 	}

@@ -34,13 +34,11 @@ func (c *NPlusOneAPIConfig) Validate() error {
 
 type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }
 
-func (nPlusOneAPI) Type() string { return TypeNPlusOneAPI }
-
-func (d nPlusOneAPI) Detect(in *Input) []Finding {
+func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	all := func(*Input, int) bool { return true }
-	for _, g := range callsByLoopParent(in, in.HTTPCalls, all) {
+	for _, g := range callsByLoopParent(in, claimed, in.HTTPCalls, all) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route }) {
 			if len(members) < d.cfg.MinRepeats {
 				continue
@@ -52,7 +50,6 @@ func (d nPlusOneAPI) Detect(in *Input) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
-			in.Claim(members)
 			findings = append(findings, f)
 		}
 	}
