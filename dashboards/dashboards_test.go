@@ -377,7 +377,7 @@ func TestLayout(t *testing.T) {
 }
 
 // Where the processor writes each name a TraceQL query may use, by scope:
-// internal/annotate holds the contract's names.
+// internal/contract holds the contract's names.
 var (
 	spanAttributes = []string{contract.AttrFingerprint, contract.AttrFindingType, contract.AttrFindingID,
 		contract.AttrRequestDBQueries, contract.AttrRequestDBDuration}

@@ -9,6 +9,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/heatmap"
 
 	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/detect"
 )
 
 // The label matchers of the dashboard's variables, on the finding metrics
@@ -51,7 +52,7 @@ const requestDBShare = `sum by (` + routeRow + `) (%[1]s(` + contract.PromReques
 
 // The share of database time spent inside findings. n_plus_one_api findings
 // are HTTP calls, not database time, and are left out.
-const dbTimeShare = `sum by (service_name) (%[1]s(` + contract.PromFindingDuration + `_sum{` + findingFilter + `, querylens_finding_type!="n_plus_one_api"}[%[2]s]))
+const dbTimeShare = `sum by (service_name) (%[1]s(` + contract.PromFindingDuration + `_sum{` + findingFilter + `, querylens_finding_type!="` + detect.TypeNPlusOneAPI + `"}[%[2]s]))
   / sum by (service_name) (%[1]s(` + contract.PromDBQueryDuration + `_sum{service_name=~"$service"}[%[2]s]))`
 
 // Overview is "querylens / overview": which trap costs the most, where.
