@@ -537,6 +537,7 @@ func dbTrace(id byte, service string, n int) ptrace.Traces {
 		stmt := fmt.Sprintf("SELECT id FROM table_%d", i)
 		s.Attributes().PutStr("db.query.text", stmt)
 		s.Attributes().PutStr(contract.AttrFingerprint, fmt.Sprintf("%016x", i+1))
+		s.Attributes().PutStr(contract.AttrStatement, stmt) // what the processor writes: it has no literal
 	}
 	return td
 }

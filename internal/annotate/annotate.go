@@ -15,9 +15,10 @@ import (
 )
 
 // Write annotates the pdata spans of a trace, given in the order of the view's
-// spans (as pdataview.Build returns them): the fingerprint on every database
-// span with a statement, one event per finding on its anchor, the finding's
-// type and id on every member span, and the query count of every request root.
+// spans (as pdataview.Build returns them): the fingerprint and normalized
+// statement on every database span with a statement, one event per finding on
+// its anchor, the finding's type and id on every member span, and the query
+// count of every request root.
 func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
 		if t.Spans[i].Annotated {
@@ -29,6 +30,7 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 			attrs := spans[i].Attributes()
 			attrs.PutStr(contract.AttrFingerprint, db.Statement.Fingerprint)
 			attrs.PutStr(contract.AttrFingerprintSource, db.Statement.Source)
+			attrs.PutStr(contract.AttrStatement, db.Statement.Text)
 		}
 	}
 	for _, r := range res.Requests {

@@ -16,7 +16,9 @@ const (
 	// names. Findings on coarse fingerprints carry it on their event too.
 	AttrFingerprintSource = "querylens.fingerprint.source"
 	// AttrStatement is the normalized statement, never a literal value: on
-	// the finding event, the statements of a sequence joined by "; ".
+	// every database span with a fingerprint (an addition), which the
+	// connector reads; on the finding event, the statements of a sequence
+	// joined by "; ".
 	AttrStatement = "querylens.statement"
 
 	// AttrFindingType and AttrFindingID are on the finding event and on every
