@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -20,12 +19,7 @@ type DeepOffsetConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *DeepOffsetConfig) Validate() error {
-	if c.MinOffset < 1 {
-		return fmt.Errorf("min_offset must be at least 1, got %d", c.MinOffset)
-	}
-	return nil
-}
+func (c *DeepOffsetConfig) Validate() error { return atLeast("min_offset", c.MinOffset, 1) }
 
 type deepOffset struct{ cfg DeepOffsetConfig }
 

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/querylens/querylens/internal/traceview"
@@ -19,12 +18,7 @@ type DuplicateQueryConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *DuplicateQueryConfig) Validate() error {
-	if c.MinRepeats < 2 {
-		return fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats)
-	}
-	return nil
-}
+func (c *DuplicateQueryConfig) Validate() error { return atLeast("min_repeats", c.MinRepeats, 2) }
 
 type duplicateQuery struct {
 	cfg DuplicateQueryConfig

@@ -57,16 +57,6 @@ func fingerprint(t *traceview.Trace, i int) string {
 	return t.Spans[i].DB.Statement.Fingerprint
 }
 
-func filter(spans []int, keep func(int) bool) []int {
-	var out []int
-	for _, i := range spans {
-		if keep(i) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // bySameKey splits spans into groups of equal key, in order of first
 // appearance. The groups share one backing array: a handful of allocations
 // whatever the number of groups.

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -19,12 +18,7 @@ type MNPlusOneConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *MNPlusOneConfig) Validate() error {
-	if c.MinIterations < 2 {
-		return fmt.Errorf("min_iterations must be at least 2, got %d", c.MinIterations)
-	}
-	return nil
-}
+func (c *MNPlusOneConfig) Validate() error { return atLeast("min_iterations", c.MinIterations, 2) }
 
 type mnPlusOne struct {
 	cfg MNPlusOneConfig

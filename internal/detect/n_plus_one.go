@@ -2,7 +2,6 @@ package detect
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/querylens/querylens/internal/traceview"
@@ -28,17 +27,8 @@ type NPlusOneConfig struct {
 
 // Validate names each setting out of range and what it allows.
 func (c *NPlusOneConfig) Validate() error {
-	var errs []error
-	if c.MinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
-	}
-	if c.CoarseMinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("coarse_min_repeats must be at least 2, got %d", c.CoarseMinRepeats))
-	}
-	if c.MinTotalDuration < 0 {
-		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
-	}
-	return errors.Join(errs...)
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), atLeast("coarse_min_repeats", c.CoarseMinRepeats, 2),
+		notNegative("min_total_duration", c.MinTotalDuration))
 }
 
 type nPlusOne struct{ cfg NPlusOneConfig }

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -22,14 +21,7 @@ type NPlusOneAPIConfig struct {
 
 // Validate names each setting out of range and what it allows.
 func (c *NPlusOneAPIConfig) Validate() error {
-	var errs []error
-	if c.MinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
-	}
-	if c.MinTotalDuration < 0 {
-		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
-	}
-	return errors.Join(errs...)
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), notNegative("min_total_duration", c.MinTotalDuration))
 }
 
 type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }

@@ -1,5 +1,10 @@
 package detect
 
+import (
+	"fmt"
+	"time"
+)
+
 // Finding types, as in the querylens contract (querylens.finding.type).
 const (
 	TypeNPlusOne        = "n_plus_one"
@@ -192,4 +197,20 @@ func DefaultConfig() Config {
 		Kinds[i].setDefault(&c)
 	}
 	return c
+}
+
+// atLeast names a setting below the least value it allows.
+func atLeast[T int | int64](name string, got, least T) error {
+	if got < least {
+		return fmt.Errorf("%s must be at least %d, got %d", name, least, got)
+	}
+	return nil
+}
+
+// notNegative names a duration setting below zero.
+func notNegative(name string, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("%s must be 0 or more, got %s", name, d)
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package detect
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestEveryKindIsComplete checks each entry of the registry: its switch is in
@@ -62,6 +64,42 @@ func TestWastedQueries(t *testing.T) {
 	for _, c := range cases {
 		if got := c.f.WastedQueries(); got != c.want {
 			t.Errorf("%s x%d: %d wasted, want %d", c.f.Type, c.f.Count, got, c.want)
+		}
+	}
+}
+
+// TestSettingsOutOfRange checks that each setting out of range is named with
+// what it allows, and that defaults pass.
+func TestSettingsOutOfRange(t *testing.T) {
+	cases := []struct {
+		err  error
+		want []string
+	}{
+		{(&NPlusOneConfig{MinRepeats: 1, CoarseMinRepeats: 1, MinTotalDuration: -1}).Validate(), []string{
+			"min_repeats must be at least 2, got 1", "coarse_min_repeats must be at least 2, got 1", "min_total_duration must be 0 or more, got -1ns"}},
+		{(&MNPlusOneConfig{MinIterations: 1}).Validate(), []string{"min_iterations must be at least 2, got 1"}},
+		{(&DuplicateQueryConfig{MinRepeats: 0}).Validate(), []string{"min_repeats must be at least 2, got 0"}},
+		{(&NPlusOneAPIConfig{MinRepeats: 1, MinTotalDuration: -time.Second}).Validate(), []string{
+			"min_repeats must be at least 2, got 1", "min_total_duration must be 0 or more, got -1s"}},
+		{(&OverFetchConfig{MaxReturnedRows: -1}).Validate(), []string{"max_returned_rows must be 0 (off) or more, got -1"}},
+		{(&DeepOffsetConfig{MinOffset: 0}).Validate(), []string{"min_offset must be at least 1, got 0"}},
+	}
+	for _, c := range cases {
+		if c.err == nil {
+			t.Errorf("no error, want %q", c.want)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(c.err.Error(), w) {
+				t.Errorf("error %q does not say %q", c.err, w)
+			}
+		}
+	}
+	d := DefaultConfig()
+	for _, err := range []error{d.NPlusOne.Validate(), d.MNPlusOne.Validate(), d.DuplicateQuery.Validate(), d.NPlusOneAPI.Validate(),
+		d.OverFetch.Validate(), d.DeepOffset.Validate()} {
+		if err != nil {
+			t.Errorf("a default is out of range: %v", err)
 		}
 	}
 }
