@@ -38,7 +38,7 @@ func blankLiterals(raw string, d Dialect, buf []byte, slots []int32) ([]byte, []
 				}
 				if raw[j] == '\'' {
 					if j+1 < len(raw) && raw[j+1] == '\'' { // '' inside a string
-						if d == DialectBigQuery {
+						if d.tripleQuotes() {
 							return nil, slots, false // ''' opens a triple-quoted string
 						}
 						j++

@@ -26,6 +26,10 @@ const (
 	// DialectBigQuery is BigQuery, Hive and Spark SQL: backtick names,
 	// double-quoted strings, backslash escapes, triple-quoted strings.
 	DialectBigQuery
+	// dialectNames reads names that may hold a statement of any system (a
+	// span named by its SQL): every quote holds a string, every comment of
+	// any system is one, backslashes are read both ways.
+	dialectNames
 	// DialectKeyValue is a store whose "statements" are a command and its keys
 	// (redis, memcached): only the command is kept, every argument may be a value.
 	DialectKeyValue
@@ -90,16 +94,19 @@ func (d Dialect) isDocument() bool { return d >= DialectDocument }
 // settings, or the system is not known: both readings are made.
 func (d Dialect) backslashAmbiguous() bool {
 	switch d {
-	case DialectGuess, DialectPostgres, DialectMySQL, DialectBigQuery:
+	case DialectGuess, DialectPostgres, DialectMySQL, DialectBigQuery, dialectNames:
 		return true
 	}
 	return false
 }
 
+// tripleQuotes: ”'...”' and """...""" are strings.
+func (d Dialect) tripleQuotes() bool { return d == DialectBigQuery || d == dialectNames }
+
 // nestsComments: /* /* */ */ is one comment.
 func (d Dialect) nestsComments() bool {
 	switch d {
-	case DialectGuess, DialectPostgres, DialectSQLServer, DialectDB2, DialectSnowflake:
+	case DialectGuess, DialectPostgres, DialectSQLServer, DialectDB2, DialectSnowflake, dialectNames:
 		return true
 	}
 	return false
@@ -107,13 +114,13 @@ func (d Dialect) nestsComments() bool {
 
 // slashSlashComments: // starts a comment (H2, Snowflake, CQL, JavaScript, Cypher).
 func (d Dialect) slashSlashComments() bool {
-	return d == DialectGuess || d == DialectSnowflake || d == DialectCassandra || d.isDocument()
+	return d == DialectGuess || d == DialectSnowflake || d == DialectCassandra || d == dialectNames || d.isDocument()
 }
 
 // dollarPlaceholders: $1 is a placeholder, not a value.
 func (d Dialect) dollarPlaceholders() bool {
 	switch d {
-	case DialectGuess, DialectPostgres, DialectSnowflake, DialectCassandra, DialectGraph:
+	case DialectGuess, DialectPostgres, DialectSnowflake, DialectCassandra, DialectGraph, dialectNames:
 		return true
 	}
 	return false
@@ -124,7 +131,7 @@ func (d Dialect) lexerDBMS(statement string) sqllexer.DBMSType {
 	switch d {
 	case DialectPostgres, DialectCassandra:
 		return sqllexer.DBMSPostgres
-	case DialectMySQL, DialectBigQuery:
+	case DialectMySQL, DialectBigQuery, dialectNames:
 		return sqllexer.DBMSMySQL
 	case DialectSQLServer:
 		return sqllexer.DBMSSQLServer

@@ -79,8 +79,10 @@ func (r *reader) requestLineValues() {
 		p := &r.pieces[i]
 		switch c := r.text[p.start]; {
 		case p.kind == kSpace:
-			inQuery = false
-			segment = -1 << 20 // the body: every word is a value
+			if segment > 0 {
+				inQuery = false
+				segment = -1 << 20 // the body: every word is a value
+			}
 		case c == '/' && p.kind == kOperator:
 			segment++
 		case c == '?' || c == '&':

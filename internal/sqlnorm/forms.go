@@ -167,7 +167,8 @@ func tripleQuotedEnd(s string, i int) int {
 }
 
 // regexEnd returns the end of a regular expression literal /.../flags at
-// s[i], or 0 when none closes on its line.
+// s[i], len(s) when the text ends inside it (cut short), or 0 when the line
+// ends first: no regex.
 func regexEnd(s string, i int) int {
 	class := false
 	for j := i + 1; j < len(s); j++ {
@@ -191,7 +192,7 @@ func regexEnd(s string, i int) int {
 			return j
 		}
 	}
-	return 0
+	return len(s)
 }
 
 // hullAmbiguous reads a statement whose strings hold backslashes both ways:
@@ -212,9 +213,13 @@ func hullAmbiguous(raw string, dbms sqllexer.DBMSType) string {
 	if equalSpans(a, b) {
 		return raw
 	}
-	hull := mergeSpans(append(a, b...))
+	hull := mergeSpans(a, b)
 	out := []byte(raw)
+	ia, ib := 0, 0
 	for _, h := range hull {
+		if agreed(h, a, &ia) && agreed(h, b, &ib) {
+			continue // both readings read this very literal: left to the lexer
+		}
 		fill := byte(' ')
 		if h.value {
 			out[h.start], out[h.start+1] = '\'', '\''
@@ -256,6 +261,15 @@ func literalSpans(s string, dbms sqllexer.DBMSType, out []span) []span {
 	}
 }
 
+// agreed: h is exactly one of the sorted spans, looked for from *from on
+// (hulls come in order).
+func agreed(h span, spans []span, from *int) bool {
+	for *from < len(spans) && spans[*from].start < h.start {
+		*from++
+	}
+	return *from < len(spans) && spans[*from].start == h.start && spans[*from].end == h.end
+}
+
 func equalSpans(a, b []span) bool {
 	if len(a) != len(b) {
 		return false
@@ -268,17 +282,18 @@ func equalSpans(a, b []span) bool {
 	return true
 }
 
-// mergeSpans sorts spans and merges those that overlap; a merge that holds a
-// literal is a literal, and only merges of two spans or more, or literals,
-// are kept (a comment alone is left to the lexer).
-func mergeSpans(spans []span) []span {
-	for i := 1; i < len(spans); i++ { // insertion sort: a few spans
-		for j := i; j > 0 && spans[j].start < spans[j-1].start; j-- {
-			spans[j], spans[j-1] = spans[j-1], spans[j]
-		}
-	}
+// mergeSpans merges two sorted lists of spans, and the spans that overlap;
+// a merge that holds a literal is a literal, and only literals are kept (a
+// comment alone is left to the lexer).
+func mergeSpans(a, b []span) []span {
 	var out []span
-	for _, s := range spans {
+	for len(a) > 0 || len(b) > 0 {
+		var s span
+		if len(b) == 0 || len(a) > 0 && a[0].start <= b[0].start {
+			s, a = a[0], a[1:]
+		} else {
+			s, b = b[0], b[1:]
+		}
 		if n := len(out); n > 0 && s.start < out[n-1].end {
 			if s.end > out[n-1].end {
 				out[n-1].end = s.end

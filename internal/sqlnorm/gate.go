@@ -51,8 +51,8 @@ const MaxNameBytes = 256
 
 // SafeName returns a name as querylens may write it: at most MaxNameBytes
 // (cut short with …), valid UTF-8 without control characters, and read as
-// the lexer reads SQL (MySQL's reading: quotes of either kind hold strings,
-// # starts a comment) with every literal form replaced by ?: quoted text,
+// the lexer reads SQL in its most careful reading (quotes of either kind
+// hold strings, a comment of any system is one) with every literal form replaced by ?: quoted text,
 // comments, numbers that stand alone (/books/42 → /books/?). Words stay
 // words, whatever they hold: a name is a name (svc-2, v1.2, api_v3 are
 // kept).
@@ -64,9 +64,8 @@ func SafeName(s string) string {
 	if len(s) > MaxNameBytes {
 		s, cut = truncate(s, MaxNameBytes-len("…")), true
 	}
-	s = clean(s)
 	if !plainName(s) {
-		s = gateName(s)
+		s = clean(gateName(s)) // the reader first: a line comment ends at its newline
 	}
 	if cut {
 		s += "…"
@@ -87,6 +86,9 @@ func plainName(s string) bool {
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
 			letter = true
 		case c >= '0' && c <= '9':
+			if !letter {
+				return false // a word that starts with a digit: 1e5, 0x1F, 42
+			}
 			digit = true
 		case c == '-' || c == '.':
 			// inside a word: svc-2, v1.2
@@ -114,7 +116,7 @@ func plainName(s string) bool {
 
 // gateName reads a name that is not plain.
 func gateName(s string) string {
-	r := read(s, DialectMySQL)
+	r := read(s, dialectNames)
 	defer r.done()
 	ps := r.pieces
 	// a number glued to a word is part of it: svc-2, build42x
@@ -130,13 +132,17 @@ func gateName(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, p := range ps {
-		switch p.kind {
-		case kValue:
+		text := r.text[p.start:p.end]
+		switch {
+		case p.kind == kValue:
 			b.WriteByte('?')
-		case kComment:
+		case p.kind == kComment:
 			b.WriteByte(' ')
+		case p.kind == kPlaceholder && len(text) > 1 && allDigits(text[1:]):
+			// $1, :1, ?1: numbered, and SQL Server's money $12.50 reads so
+			b.WriteByte('?')
 		default:
-			b.WriteString(r.text[p.start:p.end])
+			b.WriteString(text)
 		}
 	}
 	return strings.TrimSpace(b.String())

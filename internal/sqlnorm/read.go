@@ -185,7 +185,7 @@ func (r *reader) take(tt sqllexer.TokenType, start, end int) int {
 		}
 		r.add(kValue, tt, start, end, 0)
 	case sqllexer.STRING:
-		if r.d == DialectBigQuery {
+		if r.d.tripleQuotes() {
 			if e := tripleQuotedEnd(s, start); e > end {
 				r.add(kValue, tt, start, e, 0)
 				return e
@@ -280,6 +280,14 @@ func (r *reader) takeDollar(start int) int {
 		r.add(kPlaceholder, sqllexer.POSITIONAL_PARAMETER, start, start+2, 0)
 		return start + 2
 	}
+	if start+1 < len(s) && isIdentStart(s[start+1]) { // $name: a named placeholder (pg-promise, DuckDB)
+		e := start + 2
+		for e < len(s) && isIdentByte(s[e]) && s[e] != '$' {
+			e++
+		}
+		r.add(kPlaceholder, sqllexer.BIND_PARAMETER, start, e, 0)
+		return e
+	}
 	r.add(kOther, sqllexer.UNKNOWN, start, start+1, 0)
 	return start + 1
 }
@@ -298,7 +306,7 @@ func (r *reader) takeNumber(tt sqllexer.TokenType, start, end int) int {
 		case p.kind == kValue: // 1.2.3, $12.50
 			p.end, p.flag = int32(end), 0
 			return -1
-		case p.kind == kOperator && end-start > 0 && isDigit(s[start]) && strings.HasSuffix(s[p.start:p.end], ":") &&
+		case p.kind == kOperator && !r.d.isDocument() && isDigit(s[start]) && strings.HasSuffix(s[p.start:p.end], ":") &&
 			!strings.HasSuffix(s[p.start:p.end], "::"):
 			if r.placeholderColon(p) { // :1
 				p.kind, p.end = kPlaceholder, int32(end)
@@ -335,7 +343,7 @@ func (r *reader) takeWord(tt sqllexer.TokenType, start, end int) int {
 	if p := r.glued(start); p != nil {
 		switch {
 		case p.kind == kValue && p.tt == sqllexer.NUMBER: // 0b101, 0o17, 1_000, 1.5f
-			if r.dbms == sqllexer.DBMSMySQL && !r.d.isDocument() && !isMySQLNumber(s[p.start:end]) {
+			if r.d == DialectMySQL && !isMySQLNumber(s[p.start:end]) {
 				p.kind, p.flag, p.end = kWord, 0, int32(end) // MySQL: 2024_events is a name
 				return -1
 			}
@@ -350,7 +358,8 @@ func (r *reader) takeWord(tt sqllexer.TokenType, start, end int) int {
 				p.end = int32(end)
 				return -1
 			}
-		case p.kind == kOperator && strings.HasSuffix(s[p.start:p.end], ":") && !strings.HasSuffix(s[p.start:p.end], "::"):
+		case p.kind == kOperator && !r.d.isDocument() && strings.HasSuffix(s[p.start:p.end], ":") &&
+			!strings.HasSuffix(s[p.start:p.end], "::"):
 			if r.placeholderColon(p) { // :name
 				p.kind, p.end = kPlaceholder, int32(end)
 				return -1
@@ -549,15 +558,17 @@ func lineEnd(s string, i int) int {
 // namesAndValues settles double-quoted text by its position, where the lexer
 // cannot: in MySQL "x" is a string, except where only a name can stand (AS
 // "alias", "t"."c", FROM "t"); where the system is not known (SQLite falls
-// back to a string for a name it cannot find), a "x" where a value stands
-// (after an operator, in VALUES or IN lists) is a value.
+// back to a string for a name it cannot find) and in SQL Server (a session
+// with QUOTED_IDENTIFIER OFF), a "x" where a value stands (after an
+// operator, in VALUES or IN lists) is a value.
 func (r *reader) namesAndValues() {
 	mysql := r.dbms == sqllexer.DBMSMySQL && !r.d.isDocument()
-	guess := r.d == DialectGuess && r.dbms != sqllexer.DBMSMySQL
+	guess := r.d == DialectGuess && r.dbms != sqllexer.DBMSMySQL || r.d == DialectSQLServer
 	if !mysql && !guess {
 		return
 	}
 	var lists []bool // per open parenthesis: a list of values (VALUES (...), IN (...))
+	valuesAt := -1   // the depth of a VALUES clause's rows
 	for i := range r.pieces {
 		p := &r.pieces[i]
 		switch p.kind {
@@ -565,16 +576,25 @@ func (r *reader) namesAndValues() {
 			switch r.text[p.start] {
 			case '(':
 				prev := r.prevSignificant(i)
-				lists = append(lists, prev >= 0 && r.isWord(prev, "VALUES", "IN") ||
-					prev >= 0 && r.text[r.pieces[prev].start] == ',' && len(lists) == 0 && r.afterValues(prev))
+				row := prev >= 0 && (r.isWord(prev, "VALUES", "IN") ||
+					valuesAt == len(lists) && r.text[r.pieces[prev].start] == ',')
+				lists = append(lists, row)
 			case ')':
 				if len(lists) > 0 {
 					lists = lists[:len(lists)-1]
 				}
 			}
 			continue
+		case kWord:
+			switch {
+			case r.isWord(i, "VALUES"):
+				valuesAt = len(lists)
+			case valuesAt == len(lists):
+				valuesAt = -1 // ON, RETURNING, AS ...: the rows are over
+			}
+			continue
 		case kValue:
-			if !mysql || p.flag&fLexed == 0 || r.text[p.start] != '"' || !r.namePosition(i) {
+			if !mysql || p.tt != sqllexer.STRING || r.text[p.start] != '"' || !r.namePosition(i) {
 				continue
 			}
 			p.kind, p.flag = kQuotedName, fRequote
@@ -617,27 +637,6 @@ func (r *reader) isWord(i int, words ...string) bool {
 	for _, x := range words {
 		if strings.EqualFold(w, x) {
 			return true
-		}
-	}
-	return false
-}
-
-// afterValues: the comma at i separates rows of a VALUES list.
-func (r *reader) afterValues(i int) bool {
-	depth := 0
-	for j := i - 1; j >= 0; j-- {
-		p := r.pieces[j]
-		if p.kind == kPunct {
-			switch r.text[p.start] {
-			case ')':
-				depth++
-			case '(':
-				depth--
-			}
-			continue
-		}
-		if depth == 0 && p.kind == kWord {
-			return r.isWord(j, "VALUES")
 		}
 	}
 	return false
