@@ -136,7 +136,8 @@ func (e cacheEntry) statementFor(raw string, slots []int32) *Statement {
 }
 
 // slotBound is the bound whose number is literal slot k of raw.
-func slotBound(raw string, slots []int32, k int) Bound {
+func slotBound(raw string, slots []int32, slot int32) Bound {
+	k := int(slot)
 	if k < 0 || 2*k+1 >= len(slots) {
 		return Bound{Present: true}
 	}

@@ -25,7 +25,7 @@ type Bound struct {
 // cache can read them from another statement of the same shape. rownumStrict
 // is Oracle's ROWNUM < n, whose limit is n-1.
 type boundSlots struct {
-	limit, offset int
+	limit, offset int32
 	rownumStrict  bool
 }
 
@@ -38,7 +38,7 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 	depth, npos, lexed := 0, 0, 0
 	ps := r.pieces
 	// bound reads a number or a placeholder at piece i, counting what it takes.
-	bound := func(i int) (Bound, int, int) {
+	bound := func(i int) (Bound, int, int32) {
 		i = r.nextSignificant(i - 1)
 		if i < 0 {
 			return Bound{Present: true}, len(ps), -1
@@ -50,7 +50,7 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 			if p.flag&fLexed == 0 || p.tt != sqllexer.NUMBER {
 				return Bound{Present: true}, i + 1, -1
 			}
-			slot := lexed
+			slot := int32(lexed)
 			lexed++
 			if !allDigits(text) {
 				return Bound{Present: true}, i + 1, -1
@@ -97,7 +97,7 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 		if depth != 0 {
 			continue
 		}
-		var slot int
+		var slot int32
 		switch word := strings.ToUpper(text); word {
 		case "TOP": // SQL Server: SELECT TOP (n) / TOP n
 			k := r.nextSignificant(i - 1)
