@@ -97,7 +97,7 @@ e2e: build $(BOOKSHOP) $(JAEGER)
 # The Go native fuzz targets, as package:target (`go test -fuzz` takes one target of
 # one package per run). `make test` runs each for FUZZ_SHORT, `make fuzz` for FUZZ_TIME.
 # A failing input is written under the package's testdata/fuzz/<target>/.
-FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals \
+FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals internal/sqlnorm:FuzzCanary \
 	internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
 FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m

@@ -67,7 +67,6 @@ var (
 		sqllexer.WithReplaceBindParameter(true),
 		sqllexer.WithReplaceBoolean(true),
 		sqllexer.WithReplaceNull(true),
-		sqllexer.WithDollarQuotedFunc(true),
 	)
 	normalizer = sqllexer.NewNormalizer(
 		sqllexer.WithCollectTables(true),
@@ -81,38 +80,36 @@ var (
 // Normalize normalizes one statement of the given db.system(.name), uncached.
 // It never panics: input the lexer cannot read gets its command shape.
 func Normalize(system, raw string) *Statement {
-	return normalize(DialectOf(system), raw)
+	st, _, _ := normalize(DialectOf(system), raw, nil)
+	return st
 }
 
-func normalize(d Dialect, raw string) *Statement {
-	if d.IsSQL() {
-		if blanked, ok := blankLiterals(raw, d, nil); ok {
-			return normalizeShape(d, string(blanked), raw)
-		}
-	}
-	return normalizeShape(d, raw, raw)
-}
-
-// normalizeShape normalizes shape, which is raw or raw with its literal values
-// blanked (blankLiterals): the statement is then a function of the shape
-// alone, whichever values came first to the cache. Only the paging bounds,
-// which deep_offset and pagination_count read as numbers, come from raw.
-func normalizeShape(d Dialect, shape, raw string) (st *Statement) {
-	if !d.IsSQL() {
-		return shapeStatement(d, shape)
+// normalize normalizes raw in dialect d. slots, when given, are the literal
+// values the cache blanked in raw's key (blank.go), as start and end
+// offsets: shared reports whether the reader read exactly those as its
+// literal strings and numbers, so that the statement serves every statement
+// of that key; bounds says which of them are the paging bounds.
+func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool, bounds boundSlots) {
+	bounds = boundSlots{limit: -1, offset: -1}
+	if !d.IsSQL() || isJSONDocument(raw) {
+		return shapeStatement(d, raw), false, bounds
 	}
 	defer func() {
 		if recover() != nil {
-			st = shapeStatement(DialectGuess, shape)
+			st, shared = shapeStatement(DialectGuess, raw), false
 		}
 	}()
-	rewritten, placeholders := rewritePlaceholders(shape, d)
-	text, meta, err := sqllexer.ObfuscateAndNormalize(rewritten, obfuscator, normalizer,
-		sqllexer.WithDBMS(d.lexerDBMS(shape)))
-	if err != nil || text == "" && strings.TrimSpace(shape) != "" {
-		return shapeStatement(DialectGuess, shape)
+	r := read(raw, d)
+	defer r.done()
+	shared = slots != nil && r.literalsAre(slots)
+	text, placeholders := r.lexerText()
+	normalized, meta, err := sqllexer.ObfuscateAndNormalize(text, obfuscator, normalizer, sqllexer.WithDBMS(r.dbms))
+	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
+		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true, Source: SourceText}
+	gated, g := gateStatement(clean(collapse(normalized)), d)
+	defer g.done()
+	st = &Statement{Text: gated, Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {
@@ -126,11 +123,39 @@ func normalizeShape(d Dialect, shape, raw string) (st *Statement) {
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(body)
-		st.Limit, st.Offset = pagingBounds(raw, d)
+		st.Structure = analyze(g.tokens(len(st.Text) - len(body)))
+		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Fingerprint = Fingerprint(st.Text)
-	return st
+	return st, shared, bounds
+}
+
+// isJSONDocument: SQL never starts with { or [ but for JDBC's {call ...},
+// which is no JSON; an ORM that records its call as JSON (TypeORM) under the
+// database's system gets the JSON shape.
+func isJSONDocument(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || raw[0] != '{' && raw[0] != '[' {
+		return false
+	}
+	_, ok := jsonLinesShape(raw)
+	return ok
+}
+
+// literalsAre reports whether the literal strings and numbers the reader
+// read are exactly the slots (start, end pairs).
+func (r *reader) literalsAre(slots []int32) bool {
+	k := 0
+	for _, p := range r.pieces {
+		if p.kind != kValue || p.flag&fLexed == 0 {
+			continue
+		}
+		if k+1 >= len(slots) || slots[k] != p.start || slots[k+1] != p.end {
+			return false
+		}
+		k += 2
+	}
+	return k == len(slots)
 }
 
 // afterControl is the text from its first statement that is not session
@@ -155,7 +180,9 @@ func firstWord(s string) string {
 }
 
 func shapeStatement(d Dialect, raw string) *Statement {
-	text := clean(commandShape(raw, d))
+	text, reading := commandShape(raw, d)
+	text, g := gateStatement(clean(text), reading)
+	g.done()
 	cmd, _, _ := strings.Cut(text, " ")
 	if !isCommandWord(cmd) {
 		cmd = ""

@@ -25,57 +25,6 @@ type Structure struct {
 	Limit, Offset Bound
 }
 
-// token is a piece of normalized SQL: a word (keyword, identifier, a.b, a.*),
-// a quoted identifier, or one punctuation character.
-type token struct {
-	text  string
-	depth int // parenthesis depth at the token
-}
-
-func tokenize(s string) []token {
-	var out []token
-	depth := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '"' || c == '`' || c == '[':
-			closing := c
-			if c == '[' {
-				closing = ']'
-			}
-			j := skipQuoted(s, i, closing, false)
-			out = append(out, token{s[i:j], depth})
-			i = j
-		case isIdentByte(c) || c == '$':
-			j := i
-			for j < len(s) && (isIdentByte(s[j]) || s[j] == '$' || s[j] == '.' ||
-				s[j] == '*' && j > i && s[j-1] == '.' || s[j] == '"' && j > i && s[j-1] == '.') {
-				if s[j] == '"' { // a."b"
-					j = skipQuoted(s, j, '"', false)
-					continue
-				}
-				j++
-			}
-			out = append(out, token{s[i:j], depth})
-			i = j
-		case c == '(':
-			out = append(out, token{"(", depth})
-			depth++
-			i++
-		case c == ')':
-			depth--
-			out = append(out, token{")", depth})
-			i++
-		default:
-			out = append(out, token{s[i : i+1], depth})
-			i++
-		}
-	}
-	return out
-}
-
 // clauseEnd lists the keywords that end a FROM or WHERE clause.
 var clauseEnd = map[string]bool{
 	"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true, "OFFSET": true,
@@ -88,9 +37,8 @@ var joinWords = map[string]bool{
 	"CROSS": true, "NATURAL": true, "LATERAL": true, "STRAIGHT_JOIN": true,
 }
 
-// analyze reads the structure of a normalized SELECT.
-func analyze(normalized string) Structure {
-	toks := tokenize(normalized)
+// analyze reads the structure of a normalized SELECT from its tokens.
+func analyze(toks []token) Structure {
 	var st Structure
 	q := topQuery(toks)
 	if q == nil {
