@@ -171,14 +171,14 @@ func TestSingleSpanFindings(t *testing.T) {
 		trace *traceview.Trace
 		want  []expect
 	}{
-		{"SELECT * once per statement, on its first span", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(),
-			[]expect{{TypeOverFetch, 1, 10}, {TypeOverFetch, 1, 20}}},
-		{"alias.* over a join", newRoot().db(2, 1, `SELECT "tags".* FROM "tags" INNER JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id"`).build(),
-			[]expect{{TypeOverFetch, 1, 2}}},
-		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
-			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
-		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"whole rows alone are a hint, not a finding", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(), nil},
 		{"too many rows returned", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), []expect{{TypeOverFetch, 1, 2}}},
+		{"too many rows, once per statement and request", withRows(withRows(withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 5000).
+			db(3, 1, `SELECT "books"."id" FROM "books"`), 5000).span(4, 0, "GET /export", traceview.KindServer).
+			db(5, 4, `SELECT "books"."id" FROM "books"`), 5000).build(), []expect{{TypeOverFetch, 1, 2}, {TypeOverFetch, 1, 5}}},
+		{"a background job may read a whole table", withRows((&traceBuilder{}).span(1, 0, "refresh cache", traceview.KindInternal).
+			db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), nil},
+		{"schema work is no finding", withRows(newRoot().db(2, 1, `SELECT * FROM information_schema.columns`), 5000).build(), nil},
 		{"a page of rows is fine", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" LIMIT 20`), 20).build(), nil},
 		{"a deep literal offset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET 5000`).build(), []expect{{TypeDeepOffset, 1, 2}}},
 		{"a deep offset in a recorded parameter", withParam(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET $1`), "0", "5000").build(),
@@ -190,6 +190,32 @@ func TestSingleSpanFindings(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			check(t, runOnly(c.trace, TypeOverFetch, TypeDeepOffset), c.trace, c.want)
+		})
+	}
+}
+
+// TestSelectAll: with select_all on, whole rows of a table are reported too,
+// once per statement and request.
+func TestSelectAll(t *testing.T) {
+	cfg := only(TypeOverFetch)
+	cfg.OverFetch.SelectAll = true
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"SELECT * once per statement, on its first span", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(),
+			[]expect{{TypeOverFetch, 1, 10}, {TypeOverFetch, 1, 20}}},
+		{"alias.* over a join", newRoot().db(2, 1, `SELECT "tags".* FROM "tags" INNER JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id"`).build(),
+			[]expect{{TypeOverFetch, 1, 2}}},
+		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
+			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
+		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"a migrator's column probe is schema work", newRoot().db(2, 1, `SELECT * FROM "books" LIMIT 1`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, Run(New(cfg), NewInput(c.trace)), c.trace, c.want)
 		})
 	}
 }

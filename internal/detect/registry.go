@@ -138,7 +138,7 @@ var Kinds = []Kind{
 		Name:    TypeOverFetch,
 		Enabled: func(c *Config) *bool { return &c.OverFetch.Enabled },
 		setDefault: func(c *Config) {
-			c.OverFetch = OverFetchConfig{Enabled: true, SelectAll: true, MaxReturnedRows: 1000}
+			c.OverFetch = OverFetchConfig{Enabled: true, MaxReturnedRows: 1000}
 		},
 		detector: func(c Config) Detector { return overFetch{c.OverFetch} },
 		Rule: Rule{"OverFetch", "Whole rows or too many rows",
