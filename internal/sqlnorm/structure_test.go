@@ -126,18 +126,18 @@ func TestCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	for raw, want := range map[string]bool{
-		`SELECT * FROM "books" LIMIT 1`:                                          true, // GORM's migrator probing columns
-		`SELECT * FROM "books" LIMIT 50`:                                         false,
-		`SELECT * FROM "books" WHERE id = 3 LIMIT 1`:                             false,
-		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'x'`:  true,
+		`SELECT * FROM "books" LIMIT 1`:                                         true, // GORM's migrator probing columns
+		`SELECT * FROM "books" LIMIT 50`:                                        false,
+		`SELECT * FROM "books" WHERE id = 3 LIMIT 1`:                            false,
+		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'x'`: true,
 		`SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = 12`: true,
-		`SELECT c.relname FROM pg_class c WHERE c.relkind = 'r'`:                 true,
-		`SELECT sql FROM sqlite_master WHERE type='table' AND name='books'`:      true,
-		`PRAGMA table_info("books")`:                                             true,
-		`SHOW server_version`:                                                    true,
-		`CREATE TABLE books (id int)`:                                            true,
-		`SELECT id FROM books WHERE author_id = 3`:                               false,
-		`INSERT INTO books (title) VALUES ('x')`:                                 false,
+		`SELECT c.relname FROM pg_class c WHERE c.relkind = 'r'`:                true,
+		`SELECT sql FROM sqlite_master WHERE type='table' AND name='books'`:     true,
+		`PRAGMA table_info("books")`:                                            true,
+		`SHOW server_version`:                                                   true,
+		`CREATE TABLE books (id int)`:                                           true,
+		`SELECT id FROM books WHERE author_id = 3`:                              false,
+		`INSERT INTO books (title) VALUES ('x')`:                                false,
 	} {
 		for _, st := range []*Statement{Normalize("postgresql", raw), cache.Normalize("postgresql", raw)} {
 			if st.Catalog != want {
