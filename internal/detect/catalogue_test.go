@@ -42,6 +42,32 @@ func twoPerItem(b *traceBuilder, parent byte, n int, skipTagsOf int) *traceBuild
 	return b
 }
 
+// TestMNPlusOneFingerprintIsCanonical: statements that start in the same
+// tick come in either order; the finding's fingerprint and statement stay.
+func TestMNPlusOneFingerprintIsCanonical(t *testing.T) {
+	var fingerprints []string
+	for _, authorsFirst := range []bool{true, false} {
+		b := newRoot()
+		for i := 0; i < 6; i++ {
+			a := fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i)
+			g := fmt.Sprintf(`SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = %d`, i)
+			if !authorsFirst {
+				a, g = g, a
+			}
+			b.db(byte(20+2*i), 1, a).db(byte(21+2*i), 1, g)
+		}
+		tr := b.build()
+		got := runOnly(tr, TypeMNPlusOne)
+		if len(got) != 1 {
+			t.Fatalf("%d findings", len(got))
+		}
+		fingerprints = append(fingerprints, got[0].Fingerprint+" "+got[0].Statement)
+	}
+	if fingerprints[0] != fingerprints[1] {
+		t.Errorf("one loop, two fingerprints:\n%s\n%s", fingerprints[0], fingerprints[1])
+	}
+}
+
 func TestMNPlusOne(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -74,7 +100,27 @@ func TestMNPlusOne(t *testing.T) {
 			db(42, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 3`).db(43, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 4`).
 			db(44, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 5`).build(),
 			[]expect{{TypeNPlusOne, 6, 1}, {TypeNPlusOne, 5, 1}}},
-		{"four iterations are below the threshold", twoPerItem(newRoot(), 1, 4, -1).build(), nil},
+		{"three iterations of two queries waste four: below the thresholds", twoPerItem(newRoot(), 1, 3, -1).build(), nil},
+		{"four iterations of two queries waste six: a finding by waste", twoPerItem(newRoot(), 1, 4, -1).build(),
+			[]expect{{TypeMNPlusOne, 4, 1}}},
+		{"three iterations of six queries waste twelve", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 3; i++ {
+				for k := 0; k < 6; k++ {
+					b.db(byte(20+6*i+k), 1, fmt.Sprintf(`SELECT "t%d"."id" FROM "t%d" WHERE "t%d"."item_id" = %d`, k, k, k, i))
+				}
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 3, 1}}},
+		{"two iterations are never a loop by waste", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 2; i++ {
+				for k := 0; k < 8; k++ {
+					b.db(byte(20+8*i+k), 1, fmt.Sprintf(`SELECT "t%d"."id" FROM "t%d" WHERE "t%d"."item_id" = %d`, k, k, k, i))
+				}
+			}
+			return b.build()
+		}(), nil},
 		{"the fix: two IN-list queries", newRoot().db(2, 1, `SELECT "authors"."id" FROM "authors" WHERE "authors"."id" IN (1, 2, 3)`).
 			db(3, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" IN (1, 2, 3)`).build(), nil},
 	}

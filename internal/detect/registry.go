@@ -78,7 +78,7 @@ var Kinds = []Kind{
 	{
 		Name: TypeMNPlusOne, Group: true,
 		Enabled:    func(c *Config) *bool { return &c.MNPlusOne.Enabled },
-		setDefault: func(c *Config) { c.MNPlusOne = MNPlusOneConfig{Enabled: true, MinIterations: 5} },
+		setDefault: func(c *Config) { c.MNPlusOne = MNPlusOneConfig{Enabled: true, MinIterations: 5, MinWastedQueries: 6} },
 		detector:   func(c Config) Detector { return mnPlusOne{c.MNPlusOne, c.NPlusOne.CoarseMinRepeats} },
 		// All runs but one of each statement of the sequence.
 		wasted: func(f *Finding) int { return max(len(f.Members)-len(f.Statements), 0) },
