@@ -26,6 +26,9 @@ const (
 	// ShapeManyRows stands for a query that returned too many rows (an
 	// over_fetch by row count, whatever its statement).
 	ShapeManyRows
+	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
+	// (an over_fetch of every row of a findAndCountAll without a limit).
+	ShapeCountedRows
 )
 
 var (

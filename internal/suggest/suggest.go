@@ -102,8 +102,11 @@ func Fix(r Request) (fix, orm string) {
 		first = r.Statements[0]
 	}
 	shape, column, table := describe(first)
-	if r.Reason == detect.ReasonReturnedRows {
+	switch r.Reason {
+	case detect.ReasonReturnedRows:
 		shape = ShapeManyRows
+	case detect.ReasonCountedRows:
+		shape = ShapeCountedRows
 	}
 	wording := fixes[r.Type]
 	text := wording.text(orm, shape)
