@@ -343,3 +343,28 @@ func TestPagedToManyJoin(t *testing.T) {
 		})
 	}
 }
+
+// TestWritesStampedWithTheTime: the same write whose only difference is the
+// time the ORM stamps on it (updated_at) is the same write again: a
+// duplicate, not an N+1; reads that filter by a time stay apart.
+func TestWritesStampedWithTheTime(t *testing.T) {
+	stamped := newRoot()
+	for i := 0; i < 5; i++ {
+		stamped.db(byte(10+i), 1, fmt.Sprintf(`UPDATE "users" SET "name" = 'ann', "updated_at" = '2026-12-04 21:38:5%d.12345+00' WHERE "id" = 7`, i))
+	}
+	reads := newRoot()
+	for i := 0; i < 5; i++ {
+		reads.db(byte(10+i), 1, fmt.Sprintf(`SELECT "id" FROM "events" WHERE "start" > '2026-12-0%dT10:00:00Z'`, i+1))
+	}
+	for name, c := range map[string]struct {
+		trace *traceview.Trace
+		want  []expect
+	}{
+		"stamped writes are duplicates":       {stamped.build(), []expect{{TypeDuplicateQuery, 5, 1}}},
+		"reads by different times are an N+1": {reads.build(), []expect{{TypeNPlusOne, 5, 1}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeDuplicateQuery, TypeNPlusOne), c.trace, c.want)
+		})
+	}
+}

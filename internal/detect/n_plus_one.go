@@ -65,10 +65,7 @@ func sameVisibleParameters(t *traceview.Trace, members []int) bool {
 	}
 	for _, m := range members {
 		db := t.Spans[m].DB
-		if db.Statement.Placeholders > 0 && db.NumParams == 0 {
-			return false
-		}
-		if db.Raw != first.Raw || db.Params != first.Params || db.NumParams != first.NumParams {
+		if db.Statement.Placeholders > 0 && db.NumParams == 0 || !sameValues(db, first) {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@
 package pdataview
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -188,6 +189,19 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 			if s.Code.File == "" || k == "code.file.path" {
 				s.Code.File = v.AsString()
 			}
+		case "db.postgresql.values", "db.mysql.values":
+			// The values of a statement's positional placeholders, recorded apart
+			// (instrumentation-pg's enhancedDatabaseReporting): keyed by their
+			// 0-based position, as db.query.parameter.<n> would be.
+			for n, value := range positionalValues(v) {
+				key := strconv.Itoa(n)
+				params += xxhash.Sum64String(key) ^ xxhash.Sum64String(value)
+				numParams++
+				if values == nil {
+					values = map[string]string{}
+				}
+				values[key] = value
+			}
 		case "code.line.number", "code.lineno":
 			if v.Type() == pcommon.ValueTypeInt {
 				s.Code.Line = v.Int()
@@ -256,4 +270,36 @@ func hasFindingEvent(events ptrace.SpanEventSlice) bool {
 		}
 	}
 	return false
+}
+
+// positionalValues reads a list of values recorded apart from the statement:
+// an array attribute, or its JSON text.
+func positionalValues(v pcommon.Value) []string {
+	switch v.Type() {
+	case pcommon.ValueTypeSlice:
+		out := make([]string, v.Slice().Len())
+		for i := range out {
+			out[i] = v.Slice().At(i).AsString()
+		}
+		return out
+	case pcommon.ValueTypeStr:
+		var list []any
+		if json.Unmarshal([]byte(v.Str()), &list) != nil {
+			return nil
+		}
+		out := make([]string, len(list))
+		for i, x := range list {
+			switch x := x.(type) {
+			case string:
+				out[i] = x
+			case nil:
+				out[i] = "null"
+			default:
+				b, _ := json.Marshal(x)
+				out[i] = string(b)
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -95,3 +95,34 @@ func TestBuildReadsBothConventions(t *testing.T) {
 		t.Error("a missing parent was found")
 	}
 }
+
+// TestBuildReadsValuesRecordedApart: instrumentation-pg's
+// db.postgresql.values (an array, or its JSON text) and db.mysql.values are
+// the values of the positional placeholders, as db.query.parameter.<n>.
+func TestBuildReadsValuesRecordedApart(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	add := func(id byte, attrs map[string]any) {
+		s := ss.Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1})
+		s.SetSpanID(pcommon.SpanID{id})
+		s.SetStartTimestamp(pcommon.Timestamp(id))
+		_ = s.Attributes().FromRaw(attrs)
+	}
+	add(1, map[string]any{"db.system.name": "postgresql", "db.query.text": "SELECT id FROM books ORDER BY id LIMIT $1 OFFSET $2",
+		"db.postgresql.values": []any{"20", "5000"}})
+	add(2, map[string]any{"db.system": "mysql", "db.statement": "SELECT id FROM books LIMIT ? OFFSET ?",
+		"db.mysql.values": `[20, 5000]`})
+	add(3, map[string]any{"db.system": "mysql", "db.statement": "SELECT id FROM books LIMIT ? OFFSET ?",
+		"db.mysql.values": `[20, 40]`})
+	view, _ := Build(td, plainNormalizer{})
+	for i, want := range []string{"5000", "5000", "40"} {
+		db := view.Spans[i].DB
+		if db.Values["1"] != want || db.NumParams != 2 {
+			t.Errorf("span %d: values %v, %d params", i, db.Values, db.NumParams)
+		}
+	}
+	if view.Spans[1].DB.Params == view.Spans[2].DB.Params {
+		t.Error("different values, the same parameter hash")
+	}
+}
