@@ -368,3 +368,34 @@ func TestWritesStampedWithTheTime(t *testing.T) {
 		})
 	}
 }
+
+// TestCountedRows: every row of a filter read at once with its COUNT (one
+// findAndCountAll without a limit) is an over_fetch; a count and a read one
+// after the other (a template that counts, then lists) is none, nor a page.
+func TestCountedRows(t *testing.T) {
+	at := func(b *traceBuilder, start, end int64) *traceBuilder {
+		b.spans[len(b.spans)-1].Start, b.spans[len(b.spans)-1].End = start, end
+		return b
+	}
+	together := newRoot()
+	at(together.db(2, 1, `SELECT count(*) AS "count" FROM "events" AS "event"`), 8000, 9300)
+	at(together.db(3, 1, `SELECT "id", "title" FROM "events" AS "event"`), 8000, 24000)
+	apart := newRoot()
+	at(apart.db(2, 1, `SELECT COUNT(*) AS "__count" FROM "core_child"`), 8000, 9000)
+	at(apart.db(3, 1, `SELECT "core_child"."id" FROM "core_child" ORDER BY "core_child"."last_name"`), 9000, 9500)
+	paged := newRoot()
+	at(paged.db(2, 1, `SELECT count(*) FROM events WHERE hidden = false`), 8000, 9300)
+	at(paged.db(3, 1, `SELECT id FROM events WHERE hidden = false LIMIT 20`), 8000, 9000)
+	for name, c := range map[string]struct {
+		trace *traceview.Trace
+		want  []expect
+	}{
+		"at once":                 {together.build(), []expect{{TypeOverFetch, 1, 3}}},
+		"one after the other":     {apart.build(), nil},
+		"a page is no over_fetch": {paged.build(), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeOverFetch), c.trace, c.want)
+		})
+	}
+}

@@ -44,9 +44,12 @@ type overFetch struct{ cfg OverFetchConfig }
 //   - a query whose recorded row count is above the bound, when it serves a
 //     request (a server or consumer span above it): a background job that
 //     loads a whole table into a cache or an export reads every row by design;
-//   - every row of a filter read beside a COUNT of the same filter, under one
-//     parent (Sequelize's findAndCountAll without a limit): the rows or the
-//     count are waste, whichever the code uses;
+//   - every row of a filter read at once with a COUNT of the same filter,
+//     under one parent: the two overlap in time, one call of an ORM that
+//     returns rows with their count (Sequelize's findAndCountAll without a
+//     limit) asked for every row; the rows or the count are waste, whichever
+//     the code uses. A count and a read one after the other are two calls
+//     (a template that counts a queryset and then lists it): no finding;
 //   - with select_all on, whole rows of a table.
 func (d overFetch) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
@@ -80,17 +83,16 @@ func servesRequest(t *traceview.Trace, i int) bool {
 }
 
 // countedRows marks the unpaged reads of rows that run, under one loop
-// parent, beside a COUNT (without GROUP BY) of the same base table and
-// filter.
+// parent and at the same time, with a COUNT (without GROUP BY) of the same
+// base table and filter.
 func countedRows(in *Input, claimed Claimed) map[int]bool {
 	t := in.Trace
 	var marked map[int]bool
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		type filter struct{ base, where string }
-		counts := map[filter]bool{}
+		var counts []int
 		for _, c := range g.spans {
 			if st := t.Spans[c].DB.Statement; st.Count && st.Base != "" {
-				counts[filter{st.Base, st.Where}] = true
+				counts = append(counts, c)
 			}
 		}
 		if len(counts) == 0 {
@@ -98,14 +100,27 @@ func countedRows(in *Input, claimed Claimed) map[int]bool {
 		}
 		for _, r := range g.spans {
 			st := t.Spans[r].DB.Statement
-			if st.Command == "SELECT" && !st.Count && (!st.GroupBy || st.GroupsByKey) && !st.Limit.Present &&
-				!st.Offset.Present && counts[filter{st.Base, st.Where}] {
-				if marked == nil {
-					marked = map[int]bool{}
+			if st.Command != "SELECT" || st.Count || st.GroupBy && !st.GroupsByKey || st.Limit.Present || st.Offset.Present {
+				continue
+			}
+			for _, c := range counts {
+				cst := t.Spans[c].DB.Statement
+				if cst.Base == st.Base && cst.Where == st.Where && overlap(&t.Spans[c], &t.Spans[r]) {
+					if marked == nil {
+						marked = map[int]bool{}
+					}
+					marked[r] = true
+					break
 				}
-				marked[r] = true
 			}
 		}
 	}
 	return marked
+}
+
+// overlap reports whether two spans ran at the same time: one started before
+// the other ended, strictly (timestamps of whole milliseconds make a call
+// that starts in the tick the previous one ended look like it touches it).
+func overlap(a, b *traceview.Span) bool {
+	return a.Start < b.End && b.Start < a.End
 }
