@@ -178,6 +178,10 @@ func TestSingleSpanFindings(t *testing.T) {
 		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
 			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
 		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"introspection: whole rows of a system catalog", newRoot().db(2, 1, `select * from information_schema.sequences`).
+			db(3, 1, `SELECT * FROM sqlite_master WHERE type = 'table'`).build(), nil},
+		{"a catalog joined to a table of the app", newRoot().db(2, 1, `SELECT b.* FROM books b JOIN information_schema.tables t ON t.table_name = 'books'`).build(),
+			[]expect{{TypeOverFetch, 1, 2}}},
 		{"too many rows returned", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), []expect{{TypeOverFetch, 1, 2}}},
 		{"a page of rows is fine", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" LIMIT 20`), 20).build(), nil},
 		{"a deep literal offset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET 5000`).build(), []expect{{TypeDeepOffset, 1, 2}}},

@@ -40,6 +40,9 @@ func (overFetch) Type() string { return TypeOverFetch }
 func (d overFetch) Detect(in *Input) []Finding {
 	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span) (bool, string) {
 		st := s.DB.Statement
+		if st.ReadsOnlyCatalog() {
+			return false, "" // the ORM or the driver learning the schema, not the app's rows
+		}
 		if d.cfg.SelectAll && st.SelectsAll {
 			return true, ReasonSelectAll
 		}
