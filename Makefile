@@ -125,5 +125,17 @@ bench: build
 	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
 		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
 
+# The recorded testdata, regenerated where its ORM and instrumentation run here (not part of
+# `make test`, which reads the committed files). TESTDATA_COLLECTOR is any collector with the
+# otlp receiver and the file exporter.
+TESTDATA_COLLECTOR ?= $(COLLECTOR)
+
+.PHONY: testdata testdata-hibernate
+testdata: testdata-hibernate
+
+# Hibernate: Maven, Java 17 and Debian's PostgreSQL (testdata/generators/hibernate/README.md).
+testdata-hibernate: $(TESTDATA_COLLECTOR)
+	python3 testdata/generators/hibernate/generate.py --collector $(TESTDATA_COLLECTOR)
+
 clean:
 	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)
