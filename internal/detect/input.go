@@ -2,9 +2,8 @@ package detect
 
 import "github.com/querylens/querylens/internal/traceview"
 
-// Input is what every detector reads: the trace view, the database and HTTP
-// calls found in it once for all detectors, and which spans a finding already
-// claimed.
+// Input is what every detector reads: the trace view, and the database and
+// HTTP calls found in it once for all detectors.
 type Input struct {
 	Trace *traceview.Trace
 	// Calls are the database spans that carry a statement, in canonical order,
@@ -18,7 +17,6 @@ type Input struct {
 	// that record again the call of a database span above them: the queries
 	// a request made.
 	DBSpans []int
-	claimed []bool
 }
 
 // Call is one database or HTTP call and the span it was made under.
@@ -38,7 +36,7 @@ const maxAncestors = 64
 
 // NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
-	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
+	in := &Input{Trace: t}
 	// An ORM's database span with its driver's database spans below it
 	// wraps the queries the driver ran (TypeORM's "save books" over BEGIN,
 	// INSERT, COMMIT; its countBy over the driver's SELECT COUNT): the
@@ -107,17 +105,6 @@ func NewInput(t *traceview.Trace) *Input {
 		}
 	}
 	return in
-}
-
-// Claimed reports whether span i is already a member of a group finding.
-func (in *Input) Claimed(i int) bool { return in.claimed[i] }
-
-// Claim marks spans as members of a group finding, so that detectors of lower
-// precedence leave them alone.
-func (in *Input) Claim(spans []int) {
-	for _, i := range spans {
-		in.claimed[i] = true
-	}
 }
 
 // eachAncestor calls fn with each ancestor of span i, nearest first, until fn

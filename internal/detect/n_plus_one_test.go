@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -119,7 +120,7 @@ func TestNPlusOne(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := NewInput(c.trace)
-			findings := nPlusOne{c.cfg}.Detect(in)
+			findings := nPlusOne{c.cfg}.Detect(in, make(Claimed, len(c.trace.Spans)))
 			if c.count == 0 {
 				if len(findings) != 0 {
 					t.Fatalf("want no finding, got %+v", findings)
@@ -139,10 +140,9 @@ func TestNPlusOne(t *testing.T) {
 			if len(f.ID) != 16 || len(f.Fingerprint) != 16 || f.TotalDuration != time.Duration(800*c.count) {
 				t.Errorf("id %q fingerprint %q total %v", f.ID, f.Fingerprint, f.TotalDuration)
 			}
-			for _, m := range f.Members {
-				if !in.Claimed(m) {
-					t.Errorf("member %d not claimed", m)
-				}
+			// Run claims the members: a detector run after finds none of them.
+			if again := Run([]Detector{nPlusOne{c.cfg}, nPlusOne{c.cfg}}, NewInput(c.trace)); len(again) != 1 {
+				t.Errorf("members not claimed: %d findings of two detectors", len(again))
 			}
 		})
 	}
@@ -177,18 +177,9 @@ func defaults() NPlusOneConfig { return DefaultConfig().NPlusOne }
 // only is the default configuration with every detector but the given ones off.
 func only(types ...string) Config {
 	c := DefaultConfig()
-	on := map[string]bool{}
-	for _, t := range types {
-		on[t] = true
+	for i := range Kinds {
+		*Kinds[i].Enabled(&c) = slices.Contains(types, Kinds[i].Name)
 	}
-	c.NPlusOne.Enabled = on[TypeNPlusOne]
-	c.MNPlusOne.Enabled = on[TypeMNPlusOne]
-	c.DuplicateQuery.Enabled = on[TypeDuplicateQuery]
-	c.NPlusOneAPI.Enabled = on[TypeNPlusOneAPI]
-	c.OverFetch.Enabled = on[TypeOverFetch]
-	c.DeepOffset.Enabled = on[TypeDeepOffset]
-	c.PaginationCount.Enabled = on[TypePaginationCount]
-	c.PagedToManyJoin.Enabled = on[TypePagedToManyJoin]
 	return c
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // testdataRequests are the requests of every testdata trace, analyzed as the
@@ -34,7 +34,7 @@ func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Sce
 		for _, r := range s.Fresh() {
 			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 		}
-		view, _ := traceview.Build(td, norm)
+		view, _ := pdataview.Build(td, norm)
 		out = append(out, FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
 	}
 	return out, scenarios

@@ -2,7 +2,7 @@
 // requests, their database statements grouped by fingerprint, their findings
 // and the fingerprints that waste the most queries — django-debug-toolbar's
 // SQL panel for any language. It holds plain Go records, bounded in number;
-// the querylens extension serves it and the processor feeds it.
+// the querylens extension serves it, from the traces the processor hands it.
 package livepage
 
 import (
@@ -15,12 +15,6 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/traceview"
 )
-
-// Recorder receives the requests of each analyzed trace. The querylens
-// extension is one; the processor finds it among the host's extensions.
-type Recorder interface {
-	Record(requests []Request)
-}
 
 // Request is one local request of a trace, as the page shows it.
 type Request struct {

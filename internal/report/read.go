@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 )
 
@@ -49,7 +50,7 @@ func Read(td ptrace.Traces) []Finding {
 	var out []Finding
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
-			if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
+			if ev := s.Events().At(e); ev.Name() == contract.EventFinding {
 				out = append(out, fromEvent(service, s, ev.Attributes()))
 			}
 		}
@@ -81,25 +82,25 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		SpanID:            s.SpanID().String(),
 		Service:           service,
 		Anchor:            s.Name(),
-		Type:              str(a, annotate.AttrFindingType),
-		ID:                str(a, annotate.AttrFindingID),
-		Route:             str(a, annotate.AttrRoute),
-		Fingerprint:       str(a, annotate.AttrFingerprint),
-		Statement:         str(a, annotate.AttrStatement),
-		FingerprintSource: str(a, annotate.AttrFingerprintSource),
-		Suggestion:        str(a, annotate.AttrSuggestion),
-		ORM:               str(a, annotate.AttrORM),
-		Count:             int(num(a, annotate.AttrCount)),
-		DurationMs:        num(a, annotate.AttrTotalDuration),
+		Type:              str(a, contract.AttrFindingType),
+		ID:                str(a, contract.AttrFindingID),
+		Route:             str(a, contract.AttrRoute),
+		Fingerprint:       str(a, contract.AttrFingerprint),
+		Statement:         str(a, contract.AttrStatement),
+		FingerprintSource: str(a, contract.AttrFingerprintSource),
+		Suggestion:        str(a, contract.AttrSuggestion),
+		ORM:               str(a, contract.AttrORM),
+		Count:             int(num(a, contract.AttrCount)),
+		DurationMs:        num(a, contract.AttrTotalDuration),
 	}
-	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
+	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
 	if f.Count > 0 {
 		f.WastedMs = f.DurationMs * float64(f.WastedQueries) / float64(f.Count)
 	}
-	if v, ok := a.Get(annotate.AttrParentMissing); ok {
+	if v, ok := a.Get(contract.AttrParentMissing); ok {
 		f.ParentMissing = v.Bool()
 	}
-	if fn, file, line := str(a, annotate.AttrCodeFunction), str(a, annotate.AttrCodeFile), int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
+	if fn, file, line := str(a, contract.AttrCodeFunction), str(a, contract.AttrCodeFile), int64(num(a, contract.AttrCodeLine)); fn != "" || file != "" {
 		f.Code = &Code{Function: fn, File: file, Line: line}
 	}
 	return f

@@ -1,4 +1,4 @@
-package traceview
+package pdataview
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 type plainNormalizer struct{}
@@ -51,7 +52,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 		t.Fatalf("%d spans, %d handles", len(view.Spans), len(handles))
 	}
 	for i, s := range view.Spans {
-		if s.ID != (SpanID{byte(i + 1)}) || SpanID(handles[i].SpanID()) != s.ID {
+		if s.ID != (traceview.SpanID{byte(i + 1)}) || traceview.SpanID(handles[i].SpanID()) != s.ID {
 			t.Fatalf("span %d is %v (handle %v): not in start order", i, s.ID, handles[i].SpanID())
 		}
 		if s.Service != "shop" || s.Language != "python" || s.Scope != "opentelemetry.instrumentation.psycopg2" {
@@ -87,32 +88,10 @@ func TestBuildReadsBothConventions(t *testing.T) {
 	if c := view.Spans[2].Code; c.Function != "views.index" || c.File != "shop/views.py" || c.Line != 42 {
 		t.Errorf("code location %+v", c)
 	}
-	if kids := view.Children(SpanID{9}); len(kids) != 5 {
+	if kids := view.Children(traceview.SpanID{9}); len(kids) != 5 {
 		t.Errorf("children of the missing parent: %v", kids)
 	}
-	if _, ok := view.Lookup(SpanID{9}); ok {
+	if _, ok := view.Lookup(traceview.SpanID{9}); ok {
 		t.Error("a missing parent was found")
-	}
-}
-
-func TestParentGuards(t *testing.T) {
-	view, _ := New(TraceID{1}, []Span{
-		{ID: SpanID{1}, ParentID: SpanID{1}, Start: 1}, // its own parent
-		{ID: SpanID{2}, ParentID: SpanID{3}, Start: 2}, // a cycle 2 -> 3 -> 2
-		{ID: SpanID{3}, ParentID: SpanID{2}, Start: 3},
-		{ID: SpanID{4}, ParentID: SpanID{2}, Start: 4, End: 1}, // ends before it starts
-		{ID: SpanID{4}, ParentID: SpanID{2}, Start: 5},         // duplicate id
-	})
-	if _, ok := view.Parent(0); ok {
-		t.Error("a span that is its own parent has a parent")
-	}
-	if p, ok := view.Parent(1); !ok || p != 2 {
-		t.Errorf("parent of 2: %d %v", p, ok)
-	}
-	if i, _ := view.Lookup(SpanID{4}); i != 3 {
-		t.Errorf("a duplicate id resolves to %d, want the first in order", i)
-	}
-	if d := view.Spans[3].Duration(); d != 0 {
-		t.Errorf("negative duration %v", d)
 	}
 }

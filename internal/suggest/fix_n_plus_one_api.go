@@ -1,6 +1,7 @@
 package suggest
 
-// apiFixes word the fix of an N+1 of HTTP calls for the caller's language.
+// apiFixes word the fix of an n_plus_one_api, an N+1 of HTTP calls, for the
+// caller's language: the fix is the same whatever the ORM.
 var apiFixes = map[string]string{
 	"go":     `Call a batch endpoint once with all ids (GET /items?ids=1,2,3); if the service has none, add one, or fetch concurrently with errgroup and SetLimit.`,
 	"nodejs": `Call a batch endpoint once with all ids (GET /items?ids=1,2,3); if the service has none, add one, or fetch concurrently with Promise.all and a concurrency limit (p-limit).`,

@@ -1,8 +1,9 @@
-package traceview
+// Package pdataview builds the trace view (internal/traceview) from the spans
+// of one trace in pdata: the one place where the detectors' plain Go meets the
+// collector's data.
+package pdataview
 
 import (
-	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -10,8 +11,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // Normalizer gives the normalized form of a statement, and the coarse one of
@@ -25,15 +28,15 @@ const dbParameterPrefix = "db.query.parameter."
 
 // Build indexes the spans of td, which should hold one trace, and returns with
 // the view the pdata spans in the same order as its Spans, for annotation.
-func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
+func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
 	n := td.SpanCount()
-	spans := make([]Span, 0, n)
+	spans := make([]traceview.Span, 0, n)
 	handles := make([]ptrace.Span, 0, n)
 	// The database and HTTP sides of the spans live in two slices of the
 	// trace, not in an allocation per span; spans point into them once all
 	// are read (appending may move the slices before).
 	calls := callStore{db: make([]int32, 0, n), http: make([]int32, 0, n)}
-	var traceID TraceID
+	var traceID traceview.TraceID
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -46,13 +49,13 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 			for k := 0; k < ps.Len(); k++ {
 				p := ps.At(k)
 				if len(spans) == 0 {
-					traceID = TraceID(p.TraceID())
+					traceID = traceview.TraceID(p.TraceID())
 				}
-				s := Span{
-					ID:       SpanID(p.SpanID()),
-					ParentID: SpanID(p.ParentSpanID()),
+				s := traceview.Span{
+					ID:       traceview.SpanID(p.SpanID()),
+					ParentID: traceview.SpanID(p.ParentSpanID()),
 					Name:     p.Name(),
-					Kind:     Kind(p.Kind()),
+					Kind:     traceview.Kind(p.Kind()),
 					Start:    int64(p.StartTimestamp()),
 					End:      int64(p.EndTimestamp()),
 					Service:  service,
@@ -69,7 +72,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 		}
 	}
 	calls.link(spans)
-	t, order := New(traceID, spans)
+	t, order := traceview.New(traceID, spans)
 	sorted := make([]ptrace.Span, len(handles))
 	for to, from := range order {
 		sorted[to] = handles[from]
@@ -89,14 +92,14 @@ func resourceIdentity(attrs pcommon.Map) (service, language string) {
 
 // callStore holds the database and HTTP sides of a trace's spans.
 type callStore struct {
-	dbs   []DBCall
-	https []HTTPCall
-	// per span read, the index of its DBCall and HTTPCall, or -1
+	dbs   []traceview.DBCall
+	https []traceview.HTTPCall
+	// per span read, the index of its traceview.DBCall and traceview.HTTPCall, or -1
 	db, http []int32
 }
 
 // link points each span at its database and HTTP sides.
-func (c *callStore) link(spans []Span) {
+func (c *callStore) link(spans []traceview.Span) {
 	for i := range spans {
 		if k := c.db[i]; k >= 0 {
 			spans[i].DB = &c.dbs[k]
@@ -111,7 +114,7 @@ func (c *callStore) link(spans []Span) {
 // database system, statement and parameters (current and older semantic
 // conventions, the current one winning when a span has both), the HTTP call,
 // the route and the code location.
-func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
+func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) {
 	dbIndex, httpIndex := int32(-1), int32(-1)
 	defer func() {
 		c.db = append(c.db, dbIndex)
@@ -145,7 +148,7 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 			if collection == "" || k == "db.collection.name" {
 				collection = v.AsString()
 			}
-		case "querylens.finding.type", "querylens.finding.id", "querylens.request.db_queries":
+		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries:
 			s.Annotated = true
 		case "db.response.returned_rows":
 			returned = intValue(v)
@@ -203,9 +206,9 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 			}
 		}
 	}
-	if http.method != "" && s.Kind == KindClient {
+	if http.method != "" && s.Kind == traceview.KindClient {
 		httpIndex = int32(len(c.https))
-		c.https = append(c.https, HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)})
+		c.https = append(c.https, traceview.HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)})
 	}
 	if system == "" {
 		system = oldSystem
@@ -216,7 +219,7 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 	if !hasText {
 		text = oldText
 	}
-	db := DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
+	db := traceview.DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
 		ReturnedRows: returned, RowsAffected: affected}
 	if strings.TrimSpace(text) != "" {
 		db.Statement = norm.Normalize(system, text)
@@ -228,57 +231,6 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 	}
 	dbIndex = int32(len(c.dbs))
 	c.dbs = append(c.dbs, db)
-}
-
-// New indexes spans of one trace. It sorts them into canonical order and
-// returns, with the view, where each came from: Spans[i] is spans[order[i]].
-func New(id TraceID, spans []Span) (t *Trace, order []int) {
-	order = make([]int, len(spans))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-	t = &Trace{
-		ID:    id,
-		Spans: make([]Span, len(spans)),
-		byID:  make(map[SpanID]int, len(spans)),
-		group: make(map[SpanID]int),
-	}
-	for to, from := range order {
-		t.Spans[to] = spans[from]
-	}
-	for i := range t.Spans {
-		s := &t.Spans[i]
-		if !s.ID.IsEmpty() {
-			if _, dup := t.byID[s.ID]; !dup {
-				t.byID[s.ID] = i
-			}
-		}
-		g, ok := t.group[s.ParentID]
-		if !ok {
-			g = len(t.Groups)
-			t.group[s.ParentID] = g
-			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
-		}
-		t.Groups[g].Children = append(t.Groups[g].Children, i)
-	}
-	return t, order
-}
-
-func compareSpans(a, b *Span) int {
-	if c := cmp.Compare(a.Start, b.Start); c != 0 {
-		return c
-	}
-	if c := slices.Compare(a.ID[:], b.ID[:]); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.End, b.End); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Name, b.Name); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Service, b.Service)
 }
 
 type httpAttributes struct{ method, template, url, host string }
@@ -299,7 +251,7 @@ func intValue(v pcommon.Value) int64 {
 
 func hasFindingEvent(events ptrace.SpanEventSlice) bool {
 	for i := 0; i < events.Len(); i++ {
-		if events.At(i).Name() == "querylens.finding" {
+		if events.At(i).Name() == contract.EventFinding {
 			return true
 		}
 	}
