@@ -258,6 +258,8 @@ func TestSelectAll(t *testing.T) {
 			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
 		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
 		{"a migrator's column probe is schema work", newRoot().db(2, 1, `SELECT * FROM "books" LIMIT 1`).build(), nil},
+		{"introspection: whole rows of a system catalog", newRoot().db(2, 1, `select * from information_schema.sequences`).
+			db(3, 1, `SELECT * FROM sqlite_master WHERE type = 'table'`).build(), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
