@@ -19,6 +19,13 @@ type Structure struct {
 	// column points back at it (FROM authors JOIN books ON books.author_id =
 	// authors.id): each parent row comes back once per child.
 	JoinsToMany bool
+	// ToMany is the joined table that makes JoinsToMany true (books).
+	ToMany string
+	// OrderBy is the top-level ORDER BY, normalized, its items separated by
+	// ", " ("email DESC, id"); when the top level has none and pages a
+	// derived table (FROM (SELECT ... ORDER BY ... LIMIT n) AS sub), the
+	// derived table's. "" if none.
+	OrderBy string
 	// Where is the normalized WHERE clause of the top-level query ("" if none).
 	Where string
 	// Limit and Offset of the top-level query.
@@ -48,7 +55,17 @@ func analyze(toks []token) Structure {
 	st.Distinct = len(q) > 1 && strings.EqualFold(q[1].text, "DISTINCT")
 	list, rest := selectList(q)
 	if len(rest) > 0 {
-		st.JoinsToMany = joinsToMany(fromSources(rest, q[0].depth))
+		sources := fromSources(rest, q[0].depth)
+		st.ToMany = toManyJoin(sources)
+		st.JoinsToMany = st.ToMany != ""
+		st.OrderBy = orderBy(rest, q[0].depth)
+		if st.OrderBy == "" && len(sources) > 0 && sources[0].subquery != nil {
+			if sub := topQuery(sources[0].subquery); sub != nil {
+				if _, subRest := selectList(sub); len(subRest) > 0 {
+					st.OrderBy = orderBy(subRest, sub[0].depth)
+				}
+			}
+		}
 	}
 	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
 		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
@@ -309,14 +326,43 @@ func unquote(s string) string {
 	return s
 }
 
-// joinsToMany reports whether a joined table points back at the FROM table:
+// orderBy is the ORDER BY clause of the query at depth d, its items
+// separated by ", ".
+func orderBy(rest []token, d int) string {
+	for i := 0; i+1 < len(rest); i++ {
+		if rest[i].depth != d || !strings.EqualFold(rest[i].text, "ORDER") || !strings.EqualFold(rest[i+1].text, "BY") {
+			continue
+		}
+		var items []string
+		start := i + 2
+		j := start
+		for ; j <= len(rest); j++ {
+			end := j == len(rest) || rest[j].depth < d ||
+				rest[j].depth == d && (clauseEnd[strings.ToUpper(rest[j].text)] || rest[j].text == ",")
+			if !end {
+				continue
+			}
+			if j > start {
+				items = append(items, join(rest[start:j]))
+			}
+			if j == len(rest) || rest[j].text != "," {
+				break
+			}
+			start = j + 1
+		}
+		return strings.Join(items, ", ")
+	}
+	return ""
+}
+
+// toManyJoin returns the joined table that points back at the FROM table:
 // its join condition equals a column named after the FROM table
 // (author_id, authorId) to the FROM table's key (id, author_id). It says
 // nothing when it cannot tell: a subquery in FROM, a condition that is not a
 // plain equality of columns, names that follow no convention.
-func joinsToMany(sources []source) bool {
+func toManyJoin(sources []source) string {
 	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
-		return false
+		return ""
 	}
 	parent := sources[0]
 	for _, child := range sources[1:] {
@@ -337,11 +383,11 @@ func joinsToMany(sources []source) bool {
 				aq, acol, bq, bcol = bq, bcol, aq, acol
 			}
 			if child.is(aq) && parent.is(bq) && pointsAt(acol, parent) && isKeyOf(bcol, parent) {
-				return true
+				return child.name
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // is reports whether a qualifier names the source, by alias or table.
