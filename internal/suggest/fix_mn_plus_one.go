@@ -3,105 +3,147 @@ package suggest
 import "github.com/querylens/querylens/internal/detect"
 
 // The fix of an mn_plus_one, in the words of each ORM ("" is the generic
-// fix): {eager} stands for the pieces of eager loading (eager) of the
-// statements of one iteration.
+// fix): of a loop of reads (ShapeOther), {eager} standing for how to load
+// each read of one iteration for all items (eager, below); of a loop that
+// writes (ShapeWriteLoop), {writes} standing for the bulk write of each
+// write, as its n_plus_one would word it.
 func init() {
 	fixes[detect.TypeMNPlusOne] = Wording{
-		"":             {ShapeOther: `One iteration of the loop runs several queries: load each for all items before the loop ({eager}), with your ORM's eager loading.`},
-		"Django":       {ShapeOther: `Django: one iteration runs several queries; load them all with the queryset the loop iterates: {eager}.`},
-		"SQLAlchemy":   {ShapeOther: `SQLAlchemy: one iteration runs several queries; load them all with the query the loop iterates: .options({eager}).`},
-		"GORM":         {ShapeOther: `GORM: one iteration runs several queries; load them all with the rows the loop iterates: db.{eager}.Find(&rows).`},
-		"TypeORM":      {ShapeOther: `TypeORM: one iteration runs several queries; load them all with the find the loop iterates: relations: { {eager} }.`},
-		"Prisma":       {ShapeOther: `Prisma: one iteration runs several queries; load them all in the findMany the loop iterates: include: { {eager} }.`},
-		"Sequelize":    {ShapeOther: `Sequelize: one iteration runs several queries; eager-load them all in the findAll the loop iterates: include: [{eager}].`},
-		"Knex":         {ShapeOther: `Knex: one iteration runs several queries; fetch each for all items at once before the loop: {eager}.`},
-		"Hibernate":    {ShapeOther: `Hibernate: one iteration runs several queries; fetch them all with the query the loop iterates: {eager}.`},
-		"ActiveRecord": {ShapeOther: `ActiveRecord: one iteration runs several queries; preload them all on the relation the loop iterates: includes({eager}).`},
-		"EF Core":      {ShapeOther: `EF Core: one iteration runs several queries; load them all with the query the loop iterates: {eager}, with .AsSplitQuery() when several collections are included (cartesian explosion).`},
-		"Eloquent":     {ShapeOther: `Eloquent: one iteration runs several queries; eager-load them all with the query the loop iterates: ->with([{eager}]).`},
-		"Ecto":         {ShapeOther: `Ecto: one iteration runs several queries; preload them all with the query the loop iterates: preload: [{eager}].`},
+		"": {
+			ShapeOther:     `One iteration of the loop runs several queries ({tables}): load each for all items before the loop with your ORM's eager loading: {eager}.`,
+			ShapeWriteLoop: `Each iteration of the loop writes ({tables}): write the rows of all items at once: {writes}`,
+		},
+		"Django": {
+			ShapeOther:     `Django: one iteration runs several queries ({tables}); load them all with the queryset the loop iterates: {eager}.`,
+			ShapeWriteLoop: `Django: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"SQLAlchemy": {
+			ShapeOther:     `SQLAlchemy: one iteration runs several queries ({tables}); load them all with the query the loop iterates: .options({eager}).`,
+			ShapeWriteLoop: `SQLAlchemy: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"GORM": {
+			ShapeOther:     `GORM: one iteration runs several queries ({tables}); load them all with the query the loop iterates: {eager}.`,
+			ShapeWriteLoop: `GORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"TypeORM": {
+			ShapeOther:     `TypeORM: one iteration runs several queries ({tables}); load them all with the find the loop iterates: {eager}.`,
+			ShapeWriteLoop: `TypeORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Prisma": {
+			ShapeOther:     `Prisma: one iteration runs several queries ({tables}); load them all in the findMany the loop iterates: include: { {eager} }.`,
+			ShapeWriteLoop: `Prisma: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Sequelize": {
+			ShapeOther:     `Sequelize: one iteration runs several queries ({tables}); eager-load them all in the findAll the loop iterates: include: [{eager}].`,
+			ShapeWriteLoop: `Sequelize: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Knex": {
+			ShapeOther:     `Knex: one iteration runs several queries ({tables}); fetch each for all items at once before the loop: {eager}.`,
+			ShapeWriteLoop: `Knex: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Hibernate": {
+			ShapeOther:     `Hibernate: one iteration runs several queries ({tables}); fetch them all with the query the loop iterates: {eager}.`,
+			ShapeWriteLoop: `Hibernate: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"ActiveRecord": {
+			ShapeOther:     `ActiveRecord: one iteration runs several queries ({tables}); preload them all on the relation the loop iterates: includes({eager}).`,
+			ShapeWriteLoop: `ActiveRecord: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"EF Core": {
+			ShapeOther:     `EF Core: one iteration runs several queries ({tables}); load them all with the query the loop iterates: {eager}, with .AsSplitQuery() when several collections are included.`,
+			ShapeWriteLoop: `EF Core: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Eloquent": {
+			ShapeOther:     `Eloquent: one iteration runs several queries ({tables}); eager-load them all with the query the loop iterates: ->with([{eager}]).`,
+			ShapeWriteLoop: `Eloquent: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
+		"Ecto": {
+			ShapeOther:     `Ecto: one iteration runs several queries ({tables}); preload them all with the query the loop iterates: preload: [{eager}].`,
+			ShapeWriteLoop: `Ecto: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		},
 	}
 }
 
-// eager words, for each ORM, how to load what one statement of a loop
-// reads, by its shape: the pieces of an mn_plus_one fix.
+// eager words, for each ORM, how to load what one read of a loop reads, by
+// its shape: the pieces of an mn_plus_one fix of reads. What the trace cannot
+// name (the association) is a placeholder.
 var eager = map[string]map[Shape]string{
 	"": {
-		ShapeByKey:        `{table} WHERE id IN (...)`,
-		ShapeByForeignKey: `{table} WHERE {fk} IN (...)`,
-		ShapeCount:        `one COUNT ... GROUP BY {fk} on {table}`,
+		ShapeByKey:        `{table} WHERE {qkey} IN (...)`,
+		ShapeByForeignKey: `{table} WHERE {qkey} IN (...)`,
+		ShapeCount:        `one count GROUP BY {qkey}`,
 		ShapeOther:        `one query on {table}`,
 	},
 	"Django": {
-		ShapeByKey:        `select_related("{rel}")`,
-		ShapeByForeignKey: `prefetch_related("{rels}")`,
-		ShapeCount:        `annotate(num_{rels}=Count("{rels}"))`,
-		ShapeOther:        `select_related / prefetch_related for {table}`,
+		ShapeByKey:        `select_related("<field to {table}>")`,
+		ShapeByForeignKey: `prefetch_related("<relation to {table}>")`,
+		ShapeCount:        `annotate(n=Count("<relation to {table}>"))`,
+		ShapeOther:        `prefetch_related("<relation to {table}>")`,
 	},
 	"SQLAlchemy": {
-		ShapeByKey:        `joinedload(<Parent>.{rel})`,
-		ShapeByForeignKey: `selectinload(<Parent>.{rels})`,
-		ShapeCount:        `a func.count() subquery on {table}`,
-		ShapeOther:        `selectinload for {table}`,
+		ShapeByKey:        `joinedload(<Parent>.<relationship to {table}>)`,
+		ShapeByForeignKey: `selectinload(<Parent>.<relationship to {table}>)`,
+		ShapeCount:        `a grouped count (func.count() with group_by({qkey})) in a subquery`,
+		ShapeOther:        `selectinload(<Parent>.<relationship to {table}>)`,
 	},
 	"GORM": {
-		ShapeByKey:        `Preload("{Rel}")`,
-		ShapeByForeignKey: `Preload("{Rels}")`,
-		ShapeCount:        `Preload("{Rels}")`,
-		ShapeOther:        `Preload("{Rels}")`,
+		ShapeByKey:        `Preload("<association to {table}>")`,
+		ShapeByForeignKey: `Preload("<association to {table}>")`,
+		ShapeCount:        `one grouped count (the count query with .Group("{qkey}"))`,
+		ShapeOther:        `Preload("<association to {table}>")`,
 	},
 	"TypeORM": {
-		ShapeByKey:        `{rel}: true`,
-		ShapeByForeignKey: `{rels}: true`,
-		ShapeCount:        `{rels}: true (or a grouped count)`,
-		ShapeOther:        `{rels}: true`,
+		ShapeByKey:        `relations: ["<relation to {table}>"]`,
+		ShapeByForeignKey: `relations: ["<relation to {table}>"]`,
+		ShapeCount:        `one grouped count (groupBy("{qkey}") in a query builder)`,
+		ShapeOther:        `relations: ["<relation to {table}>"]`,
 	},
 	"Prisma": {
-		ShapeByKey:        `{rel}: true`,
-		ShapeByForeignKey: `{rels}: true`,
-		ShapeCount:        `_count: { select: { {rels}: true } }`,
-		ShapeOther:        `{rels}: true`,
+		ShapeByKey:        `<relation to {table}>: true`,
+		ShapeByForeignKey: `<relation to {table}>: true`,
+		ShapeCount:        `_count: { select: { <relation to {table}>: true } }`,
+		ShapeOther:        `<relation to {table}>: true`,
 	},
 	"Sequelize": {
-		ShapeByKey:        `{ model: {Model} }`,
-		ShapeByForeignKey: `{ model: {Model}, separate: true }`,
-		ShapeCount:        `{ model: {Model}, attributes: [] } with a COUNT attribute`,
-		ShapeOther:        `{ model: {Model} }`,
+		ShapeByKey:        `{ association: "<association to {table}>" }`,
+		ShapeByForeignKey: `{ association: "<association to {table}>" }`,
+		ShapeCount:        `a grouped count (group: ["{key}"])`,
+		ShapeOther:        `{ association: "<association to {table}>" }`,
 	},
 	"Knex": {
-		ShapeByKey:        `knex("{table}").whereIn("id", ids)`,
-		ShapeByForeignKey: `knex("{table}").whereIn("{fk}", ids)`,
-		ShapeCount:        `knex("{table}").count().groupBy("{fk}")`,
+		ShapeByKey:        `knex("{table}").whereIn("{key}", keys)`,
+		ShapeByForeignKey: `the {table} query with .whereIn("{qkey}", keys)`,
+		ShapeCount:        `the count with .whereIn("{qkey}", keys).groupBy("{qkey}")`,
 		ShapeOther:        `one whereIn query on {table}`,
 	},
 	"Hibernate": {
-		ShapeByKey:        `join fetch e.{rel}`,
-		ShapeByForeignKey: `join fetch e.{rels} (or @BatchSize)`,
-		ShapeCount:        `a count in the query (group by)`,
-		ShapeOther:        `an @EntityGraph with {table}`,
+		ShapeByKey:        `join fetch e.<association to {table}>`,
+		ShapeByForeignKey: `join fetch e.<association to {table}> (or @BatchSize)`,
+		ShapeCount:        `a grouped count (group by {key})`,
+		ShapeOther:        `an @EntityGraph with <association to {table}>`,
 	},
 	"ActiveRecord": {
-		ShapeByKey:        `:{rel}`,
-		ShapeByForeignKey: `:{rels}`,
-		ShapeCount:        `:{rels} (or a counter_cache)`,
-		ShapeOther:        `:{rels}`,
+		ShapeByKey:        `:<association to {table}>`,
+		ShapeByForeignKey: `:<association to {table}>`,
+		ShapeCount:        `:<association to {table}> (or a counter_cache)`,
+		ShapeOther:        `:<association to {table}>`,
 	},
 	"EF Core": {
-		ShapeByKey:        `.Include(x => x.{Rel})`,
-		ShapeByForeignKey: `.Include(x => x.{Rels})`,
-		ShapeCount:        `a x.{Rels}.Count() projection`,
-		ShapeOther:        `.Include(x => x.{Rels})`,
+		ShapeByKey:        `.Include(x => x.<navigation to {table}>)`,
+		ShapeByForeignKey: `.Include(x => x.<navigation to {table}>)`,
+		ShapeCount:        `a .Count() of <navigation to {table}> in a .Select projection`,
+		ShapeOther:        `.Include(x => x.<navigation to {table}>)`,
 	},
 	"Eloquent": {
-		ShapeByKey:        `'{rel}'`,
-		ShapeByForeignKey: `'{rels}'`,
-		ShapeCount:        `'{rels}' (or ->withCount('{rels}'))`,
-		ShapeOther:        `'{rels}'`,
+		ShapeByKey:        `'<relation to {table}>'`,
+		ShapeByForeignKey: `'<relation to {table}>'`,
+		ShapeCount:        `'<relation to {table}>' (or ->withCount())`,
+		ShapeOther:        `'<relation to {table}>'`,
 	},
 	"Ecto": {
-		ShapeByKey:        `:{rel}`,
-		ShapeByForeignKey: `:{rels}`,
-		ShapeCount:        `:{rels} (or a grouped count)`,
-		ShapeOther:        `:{rels}`,
+		ShapeByKey:        `:<association to {table}>`,
+		ShapeByForeignKey: `:<association to {table}>`,
+		ShapeCount:        `:<association to {table}> (or a grouped count)`,
+		ShapeOther:        `:<association to {table}>`,
 	},
 }

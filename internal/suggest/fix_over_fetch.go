@@ -4,60 +4,61 @@ import "github.com/querylens/querylens/internal/detect"
 
 // The fix of an over_fetch, in the words of each ORM: of whole rows read
 // (ShapeOther), of too many rows returned (ShapeManyRows). "" is the
-// generic fix, for a service whose ORM is not recognised.
+// generic fix, for a service whose ORM is not recognised. The trace shows
+// the table, not which columns the code reads: those are the user's to list.
 func init() {
 	fixes[detect.TypeOverFetch] = Wording{
 		"": {
-			ShapeOther:    `List the columns the code reads instead of SELECT * (your ORM's projection: only, select, attributes).`,
-			ShapeManyRows: `The query returns more rows than a request can use: paginate by key, filter or aggregate in the database, or stream an export.`,
+			ShapeOther:    `List the columns of {table} the code reads instead of SELECT * (your ORM's projection: only, select, attributes).`,
+			ShapeManyRows: `The query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or stream an export.`,
 		},
 		"Django": {
-			ShapeOther:    `Django: fetch only the columns the code reads, .only("id", "title") or .values("id", "title") on the queryset (or list them in raw SQL).`,
-			ShapeManyRows: `Django: return only what the request shows: paginate by key, filter or aggregate in the database, or .iterator() for an export.`,
+			ShapeOther:    `Django: fetch only the columns of {table} the code reads, .only(<fields the code reads>) or .values(...) on the queryset.`,
+			ShapeManyRows: `Django: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or .iterator() for an export.`,
 		},
 		"SQLAlchemy": {
-			ShapeOther:    `SQLAlchemy: select the columns the code reads, select({Model}.id, {Model}.title), or .options(load_only({Model}.id, {Model}.title)).`,
-			ShapeManyRows: `SQLAlchemy: return only what the request shows: paginate by key, filter or aggregate in the database, or .yield_per(1000) for an export.`,
+			ShapeOther:    `SQLAlchemy: select only the columns of {table} the code reads, .options(load_only(<columns the code reads>)) or select(<those columns>).`,
+			ShapeManyRows: `SQLAlchemy: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or .yield_per(1000) for an export.`,
 		},
 		"GORM": {
-			ShapeOther:    `GORM: select the columns the code reads, db.Select("id", "title").Find(&rows), or Find into a smaller struct whose fields GORM selects.`,
-			ShapeManyRows: `GORM: return only what the request shows: paginate by key, filter or aggregate in the database, or FindInBatches for an export.`,
+			ShapeOther:    `GORM: select only the columns of {table} the code reads, db.Select(<columns the code reads>), or Find into a smaller struct whose fields GORM selects.`,
+			ShapeManyRows: `GORM: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or FindInBatches for an export.`,
 		},
 		"TypeORM": {
-			ShapeOther:    `TypeORM: select only the columns the code reads, find({ select: { id: true, title: true } }) or createQueryBuilder("x").select(["x.id", "x.title"]).`,
-			ShapeManyRows: `TypeORM: return only what the request shows: take and where in the query, page by key, or .stream() an export from a query builder.`,
+			ShapeOther:    `TypeORM: select only the columns of {table} the code reads, select: [<columns the code reads>] in the find, or .select(...) in a query builder.`,
+			ShapeManyRows: `TypeORM: the query on {table} returns more rows than a request can use: take and where in the query, page by key, or .stream() an export from a query builder.`,
 		},
 		"Prisma": {
-			ShapeOther:    `Prisma: select only the fields the code reads, select: { id: true, title: true }, instead of whole rows.`,
-			ShapeManyRows: `Prisma: return only what the request shows: take and where in the query, cursor pagination, or read an export in batches (take + cursor).`,
+			ShapeOther:    `Prisma: select only the fields of {table} the code reads, select: { <field>: true, ... }, instead of whole rows.`,
+			ShapeManyRows: `Prisma: the query on {table} returns more rows than a request can use: take and where in the query, cursor pagination, or read an export in batches (take + cursor).`,
 		},
 		"Sequelize": {
-			ShapeOther:    `Sequelize: list the columns the code reads, attributes: ["id", "title"] in the find.`,
-			ShapeManyRows: `Sequelize: return only what the request shows: limit and where in the database, page by key, or read an export in batches.`,
+			ShapeOther:    `Sequelize: list the columns of {table} the code reads, attributes: [<columns the code reads>] in the find.`,
+			ShapeManyRows: `Sequelize: the query on {table} returns more rows than a request can use: limit and where in the database, page by key, or read an export in batches.`,
 		},
 		"Knex": {
-			ShapeOther:    `Knex: list the columns the code reads, knex("{table}").select("id", "title") instead of select("*").`,
-			ShapeManyRows: `Knex: return only what the request shows: .limit() and .where() in the database, page by key, or .stream() an export.`,
+			ShapeOther:    `Knex: list the columns of {table} the code reads, knex("{table}").select(<columns the code reads>), instead of select("*").`,
+			ShapeManyRows: `Knex: the query on {table} returns more rows than a request can use: .limit() and .where() in the database, page by key, or .stream() an export.`,
 		},
 		"Hibernate": {
-			ShapeOther:    `Hibernate: select a DTO projection ("select new BookSummary(b.id, b.title) from {Model} b", or a Spring Data interface or record projection as the repository method's return type) instead of whole entities.`,
-			ShapeManyRows: `Hibernate: return only what the request shows: setMaxResults and filters in the query, page by key, or a Stream / ScrollableResults for an export.`,
+			ShapeOther:    `Hibernate: select a DTO projection of the columns of {table} the code reads ("select new ...(e.<attribute>, ...)", or a Spring Data interface or record projection as the repository method's return type) instead of whole entities.`,
+			ShapeManyRows: `Hibernate: the query on {table} returns more rows than a request can use: setMaxResults and filters in the query, page by key, or a Stream / ScrollableResults for an export.`,
 		},
 		"ActiveRecord": {
-			ShapeOther:    `ActiveRecord: read only the columns the code uses, select(:id, :title), or pluck(:id, :title) when you need no model.`,
-			ShapeManyRows: `ActiveRecord: return only what the request shows: paginate by key, filter or aggregate in the database, or find_each / in_batches for an export.`,
+			ShapeOther:    `ActiveRecord: read only the columns of {table} the code uses, select(<columns the code reads>), or pluck(...) when you need no model.`,
+			ShapeManyRows: `ActiveRecord: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or find_each / in_batches for an export.`,
 		},
 		"EF Core": {
-			ShapeOther:    `EF Core: project the columns the code reads, .Select(x => new { x.Id, x.Title }), with .AsNoTracking() for read-only lists, instead of materializing whole entities.`,
-			ShapeManyRows: `EF Core: return only what the request shows: Where and Take in the query, page by key, or .AsNoTracking().AsAsyncEnumerable() to stream an export.`,
+			ShapeOther:    `EF Core: project the columns of {table} the code reads, .Select(x => new { <properties the code reads> }), with .AsNoTracking() for read-only lists, instead of materializing whole entities.`,
+			ShapeManyRows: `EF Core: the query on {table} returns more rows than a request can use: Where and Take in the query, page by key, or .AsNoTracking().AsAsyncEnumerable() to stream an export.`,
 		},
 		"Eloquent": {
-			ShapeOther:    `Eloquent: select only the columns the code reads, ->select('id', 'title') (or ->pluck('title', 'id')), instead of select *.`,
-			ShapeManyRows: `Eloquent: return only what the request shows: ->cursorPaginate() or ->simplePaginate(), filters in the query, or ->lazyById() / ->chunkById() for an export.`,
+			ShapeOther:    `Eloquent: select only the columns of {table} the code reads, ->select(<columns the code reads>) (or ->pluck(...)), instead of select *.`,
+			ShapeManyRows: `Eloquent: the query on {table} returns more rows than a request can use: ->cursorPaginate() or ->simplePaginate(), filters in the query, or ->lazyById() / ->chunkById() for an export.`,
 		},
 		"Ecto": {
-			ShapeOther:    `Ecto: select only the fields the code reads, select: [:id, :title] (or select: map(x, [:id, :title])), instead of the whole schema.`,
-			ShapeManyRows: `Ecto: return only what the request shows: limit and where in the query, page by key, or Repo.stream inside a transaction for an export.`,
+			ShapeOther:    `Ecto: select only the fields of {table} the code reads, select: [<fields the code reads>] (or select: map(x, [...])), instead of the whole schema.`,
+			ShapeManyRows: `Ecto: the query on {table} returns more rows than a request can use: limit and where in the query, page by key, or Repo.stream inside a transaction for an export.`,
 		},
 	}
 }

@@ -19,6 +19,9 @@ const (
 	// ShapeCount counts (or sums) per item.
 	ShapeCount
 	ShapeInsert
+	// ShapeUpsert inserts or updates: INSERT ... ON CONFLICT, ON DUPLICATE
+	// KEY UPDATE, INSERT OR REPLACE, REPLACE, MERGE.
+	ShapeUpsert
 	ShapeUpdate
 	ShapeDelete
 	// ShapeCommand is a key-value or document store command.
@@ -26,57 +29,101 @@ const (
 	// ShapeManyRows stands for a query that returned too many rows (an
 	// over_fetch by row count, whatever its statement).
 	ShapeManyRows
+	// ShapeWriteLoop stands for an mn_plus_one whose iteration writes.
+	ShapeWriteLoop
+	// ShapeWrite stands for a duplicate_query of a write.
+	ShapeWrite
+	// ShapeUnordered stands for a deep_offset whose page has no ORDER BY.
+	ShapeUnordered
 )
+
+// IsWrite reports whether the shape writes rows.
+func (s Shape) IsWrite() bool {
+	return s == ShapeInsert || s == ShapeUpsert || s == ShapeUpdate || s == ShapeDelete
+}
+
+// key is what a statement is keyed on: the first column it compares to a
+// value with "=", unqualified and as written, and every such column (the
+// lookup of a get-or-create).
+type key struct {
+	column, qualified string
+	columns           []string
+}
 
 var (
 	// A predicate on one column against a placeholder, either way round:
 	// "books.author_id = ?" or SQLAlchemy's "? = books.author_id".
-	predicateRe = regexp.MustCompile(`(?:\b([A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*) = \?|\? = (?:[A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*))`)
+	predicateRe = regexp.MustCompile(`(?:\b((?:[A-Za-z_][\w$]*\.)*)([A-Za-z_][\w$]*) = \?|\? = ((?:[A-Za-z_][\w$]*\.)*)([A-Za-z_][\w$]*))`)
 	countRe     = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	upsertRe    = regexp.MustCompile(`(?i)\bON CONFLICT\b|\bON DUPLICATE KEY UPDATE\b|^INSERT OR (?:REPLACE|IGNORE)\b|^INSERT IGNORE\b`)
 )
 
 // Classify tells the shape of a normalized statement and the column it is
 // keyed on, if any.
 func Classify(command, normalized string, sql bool) (Shape, string) {
+	shape, k := classify(command, normalized, sql)
+	return shape, k.column
+}
+
+func classify(command, normalized string, sql bool) (Shape, key) {
 	if !sql {
-		return ShapeCommand, ""
+		return ShapeCommand, key{}
 	}
 	switch command {
 	case "INSERT":
-		return ShapeInsert, ""
+		if upsertRe.MatchString(normalized) {
+			return ShapeUpsert, key{}
+		}
+		return ShapeInsert, key{}
+	case "REPLACE", "MERGE", "UPSERT":
+		return ShapeUpsert, key{}
 	case "UPDATE":
-		return ShapeUpdate, keyColumn(normalized)
+		return ShapeUpdate, keyOf(whereOf(normalized))
 	case "DELETE":
-		return ShapeDelete, keyColumn(normalized)
+		return ShapeDelete, keyOf(whereOf(normalized))
 	case "SELECT":
 	default:
-		return ShapeOther, ""
+		return ShapeOther, key{}
 	}
+	k := keyOf(normalized)
 	if countRe.MatchString(normalized) {
-		return ShapeCount, keyColumn(normalized)
+		return ShapeCount, k
 	}
-	col := keyColumn(normalized)
 	switch {
-	case col == "":
-		return ShapeOther, ""
-	case isPrimaryKey(col):
-		return ShapeByKey, col
-	case isForeignKey(col):
-		return ShapeByForeignKey, col
+	case k.column == "":
+		return ShapeOther, k
+	case isPrimaryKey(k.column):
+		return ShapeByKey, k
+	case isForeignKey(k.column):
+		return ShapeByForeignKey, k
 	}
-	return ShapeOther, col
+	return ShapeOther, k
 }
 
-// keyColumn is the column of the first "column = ?" predicate.
-func keyColumn(normalized string) string {
-	m := predicateRe.FindStringSubmatch(normalized)
-	if m == nil {
-		return ""
+// whereOf is what follows the first WHERE: an UPDATE's SET compares columns
+// to values too.
+func whereOf(normalized string) string {
+	if i := strings.Index(normalized, " WHERE "); i >= 0 {
+		return normalized[i:]
 	}
-	if m[2] != "" {
-		return m[2]
+	return ""
+}
+
+// keyOf reads the "column = ?" predicates of a statement.
+func keyOf(normalized string) key {
+	var k key
+	for _, m := range predicateRe.FindAllStringSubmatch(normalized, -1) {
+		qualifier, column := m[1], m[2]
+		if column == "" {
+			qualifier, column = m[3], m[4]
+		}
+		column = lowerIfShouting(column)
+		if k.column == "" {
+			k.column, k.qualified = column, qualifier+column
+		}
+		k.columns = appendNew(k.columns, column)
 	}
-	return m[3]
+	return k
 }
 
 func isPrimaryKey(col string) bool {
