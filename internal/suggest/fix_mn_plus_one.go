@@ -4,64 +4,82 @@ import "github.com/querylens/querylens/internal/detect"
 
 // The fix of an mn_plus_one, in the words of each ORM ("" is the generic
 // fix): of a loop of reads (ShapeOther), {eager} standing for how to load
-// each read of one iteration for all items (eager, below); of a loop that
-// writes (ShapeWriteLoop), {writes} standing for the bulk write of each
-// write, as its n_plus_one would word it.
+// each read of one iteration for all items (eager and eagerWrap, below); of
+// a loop that writes (ShapeWriteLoop), {writes} standing for the bulk write
+// of each write, as its n_plus_one would word it.
 func init() {
 	fixes[detect.TypeMNPlusOne] = Wording{
 		"": {
-			ShapeOther:     `One iteration of the loop runs several queries ({tables}): load each for all items before the loop with your ORM's eager loading: {eager}.`,
+			ShapeOther:     `One iteration of the loop runs several queries ({tables}): run each once for all items before the loop, with your ORM's eager loading: {eager}.`,
 			ShapeWriteLoop: `Each iteration of the loop writes ({tables}): write the rows of all items at once: {writes}`,
 		},
 		"Django": {
-			ShapeOther:     `Django: one iteration runs several queries ({tables}); load them all with the queryset the loop iterates: {eager}.`,
+			ShapeOther:     `Django: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Django: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"SQLAlchemy": {
-			ShapeOther:     `SQLAlchemy: one iteration runs several queries ({tables}); load them all with the query the loop iterates: .options({eager}).`,
+			ShapeOther:     `SQLAlchemy: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `SQLAlchemy: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"GORM": {
-			ShapeOther:     `GORM: one iteration runs several queries ({tables}); load them all with the query the loop iterates: {eager}.`,
+			ShapeOther:     `GORM: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `GORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"TypeORM": {
-			ShapeOther:     `TypeORM: one iteration runs several queries ({tables}); load them all with the find the loop iterates: {eager}.`,
+			ShapeOther:     `TypeORM: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `TypeORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Prisma": {
-			ShapeOther:     `Prisma: one iteration runs several queries ({tables}); load them all in the findMany the loop iterates: include: { {eager} }.`,
+			ShapeOther:     `Prisma: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Prisma: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Sequelize": {
-			ShapeOther:     `Sequelize: one iteration runs several queries ({tables}); eager-load them all in the findAll the loop iterates: include: [{eager}].`,
+			ShapeOther:     `Sequelize: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Sequelize: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Knex": {
-			ShapeOther:     `Knex: one iteration runs several queries ({tables}); fetch each for all items at once before the loop: {eager}.`,
+			ShapeOther:     `Knex: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Knex: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Hibernate": {
-			ShapeOther:     `Hibernate: one iteration runs several queries ({tables}); fetch them all with the query the loop iterates: {eager}.`,
+			ShapeOther:     `Hibernate: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Hibernate: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"ActiveRecord": {
-			ShapeOther:     `ActiveRecord: one iteration runs several queries ({tables}); preload them all on the relation the loop iterates: includes({eager}).`,
+			ShapeOther:     `ActiveRecord: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `ActiveRecord: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"EF Core": {
-			ShapeOther:     `EF Core: one iteration runs several queries ({tables}); load them all with the query the loop iterates: {eager}, with .AsSplitQuery() when several collections are included.`,
+			ShapeOther:     `EF Core: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `EF Core: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Eloquent": {
-			ShapeOther:     `Eloquent: one iteration runs several queries ({tables}); eager-load them all with the query the loop iterates: ->with([{eager}]).`,
+			ShapeOther:     `Eloquent: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Eloquent: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 		"Ecto": {
-			ShapeOther:     `Ecto: one iteration runs several queries ({tables}); preload them all with the query the loop iterates: preload: [{eager}].`,
+			ShapeOther:     `Ecto: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
 			ShapeWriteLoop: `Ecto: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
 		},
 	}
+}
+
+// eagerWrap puts the eager pieces of one iteration's reads ({items}, joined
+// by sep) in each ORM's call; its count pieces follow apart.
+var eagerWrap = map[string]struct{ call, sep string }{
+	"":             {"{items}", ", "},
+	"Django":       {"{items} on the queryset the loop iterates", "."},
+	"SQLAlchemy":   {".options({items}) on the query the loop iterates", ", "},
+	"GORM":         {"db.{items} on the query the loop iterates", "."},
+	"TypeORM":      {"relations: [{items}] on the find the loop iterates", ", "},
+	"Prisma":       {"include: { {items} } in the findMany the loop iterates", ", "},
+	"Sequelize":    {"include: [{items}] in the findAll the loop iterates", ", "},
+	"Knex":         {"{items}", ", "},
+	"Hibernate":    {"{items} in the query the loop iterates", ", "},
+	"ActiveRecord": {"includes({items}) on the relation the loop iterates", ", "},
+	"EF Core":      {"{items} on the query the loop iterates (.AsSplitQuery() for several collections)", ""},
+	"Eloquent":     {"->with([{items}]) on the query the loop iterates", ", "},
+	"Ecto":         {"preload: [{items}] in the query the loop iterates", ", "},
 }
 
 // eager words, for each ORM, how to load what one read of a loop reads, by
@@ -71,79 +89,79 @@ var eager = map[string]map[Shape]string{
 	"": {
 		ShapeByKey:        `{table} WHERE {qkey} IN (...)`,
 		ShapeByForeignKey: `{table} WHERE {qkey} IN (...)`,
-		ShapeCount:        `one count GROUP BY {qkey}`,
+		ShapeCount:        `one count with GROUP BY {qkey}`,
 		ShapeOther:        `one query on {table}`,
 	},
 	"Django": {
 		ShapeByKey:        `select_related("<field to {table}>")`,
 		ShapeByForeignKey: `prefetch_related("<relation to {table}>")`,
-		ShapeCount:        `annotate(n=Count("<relation to {table}>"))`,
+		ShapeCount:        `.annotate(n=Count("<relation to {table}>"))`,
 		ShapeOther:        `prefetch_related("<relation to {table}>")`,
 	},
 	"SQLAlchemy": {
 		ShapeByKey:        `joinedload(<Parent>.<relationship to {table}>)`,
 		ShapeByForeignKey: `selectinload(<Parent>.<relationship to {table}>)`,
-		ShapeCount:        `a grouped count (func.count() with group_by({qkey})) in a subquery`,
+		ShapeCount:        `one count with func.count() and group_by({qkey})`,
 		ShapeOther:        `selectinload(<Parent>.<relationship to {table}>)`,
 	},
 	"GORM": {
 		ShapeByKey:        `Preload("<association to {table}>")`,
 		ShapeByForeignKey: `Preload("<association to {table}>")`,
-		ShapeCount:        `one grouped count (the count query with .Group("{qkey}"))`,
+		ShapeCount:        `one count with .Group("{qkey}")`,
 		ShapeOther:        `Preload("<association to {table}>")`,
 	},
 	"TypeORM": {
-		ShapeByKey:        `relations: ["<relation to {table}>"]`,
-		ShapeByForeignKey: `relations: ["<relation to {table}>"]`,
-		ShapeCount:        `one grouped count (groupBy("{qkey}") in a query builder)`,
-		ShapeOther:        `relations: ["<relation to {table}>"]`,
+		ShapeByKey:        `"<relation to {table}>"`,
+		ShapeByForeignKey: `"<relation to {table}>"`,
+		ShapeCount:        `one count with groupBy("{qkey}") in a query builder`,
+		ShapeOther:        `"<relation to {table}>"`,
 	},
 	"Prisma": {
 		ShapeByKey:        `<relation to {table}>: true`,
 		ShapeByForeignKey: `<relation to {table}>: true`,
-		ShapeCount:        `_count: { select: { <relation to {table}>: true } }`,
+		ShapeCount:        `one count, _count: { select: { <relation to {table}>: true } } in the include`,
 		ShapeOther:        `<relation to {table}>: true`,
 	},
 	"Sequelize": {
 		ShapeByKey:        `{ association: "<association to {table}>" }`,
 		ShapeByForeignKey: `{ association: "<association to {table}>" }`,
-		ShapeCount:        `a grouped count (group: ["{key}"])`,
+		ShapeCount:        `one count with group: ["{key}"]`,
 		ShapeOther:        `{ association: "<association to {table}>" }`,
 	},
 	"Knex": {
 		ShapeByKey:        `knex("{table}").whereIn("{key}", keys)`,
 		ShapeByForeignKey: `the {table} query with .whereIn("{qkey}", keys)`,
-		ShapeCount:        `the count with .whereIn("{qkey}", keys).groupBy("{qkey}")`,
+		ShapeCount:        `one count with .whereIn("{qkey}", keys).groupBy("{qkey}")`,
 		ShapeOther:        `one whereIn query on {table}`,
 	},
 	"Hibernate": {
 		ShapeByKey:        `join fetch e.<association to {table}>`,
 		ShapeByForeignKey: `join fetch e.<association to {table}> (or @BatchSize)`,
-		ShapeCount:        `a grouped count (group by {key})`,
+		ShapeCount:        `one count grouped by {key}`,
 		ShapeOther:        `an @EntityGraph with <association to {table}>`,
 	},
 	"ActiveRecord": {
 		ShapeByKey:        `:<association to {table}>`,
 		ShapeByForeignKey: `:<association to {table}>`,
-		ShapeCount:        `:<association to {table}> (or a counter_cache)`,
+		ShapeCount:        `one count with .group(:{key}).count (or a counter_cache)`,
 		ShapeOther:        `:<association to {table}>`,
 	},
 	"EF Core": {
 		ShapeByKey:        `.Include(x => x.<navigation to {table}>)`,
 		ShapeByForeignKey: `.Include(x => x.<navigation to {table}>)`,
-		ShapeCount:        `a .Count() of <navigation to {table}> in a .Select projection`,
+		ShapeCount:        `one count, a .Count() of <navigation to {table}> in a .Select projection`,
 		ShapeOther:        `.Include(x => x.<navigation to {table}>)`,
 	},
 	"Eloquent": {
 		ShapeByKey:        `'<relation to {table}>'`,
 		ShapeByForeignKey: `'<relation to {table}>'`,
-		ShapeCount:        `'<relation to {table}>' (or ->withCount())`,
+		ShapeCount:        `one count with ->withCount('<relation to {table}>')`,
 		ShapeOther:        `'<relation to {table}>'`,
 	},
 	"Ecto": {
 		ShapeByKey:        `:<association to {table}>`,
 		ShapeByForeignKey: `:<association to {table}>`,
-		ShapeCount:        `:<association to {table}> (or a grouped count)`,
+		ShapeCount:        `one count with group_by: x.{key}`,
 		ShapeOther:        `:<association to {table}>`,
 	},
 }

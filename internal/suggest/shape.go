@@ -53,9 +53,11 @@ type key struct {
 var (
 	// A predicate on one column against a placeholder, either way round:
 	// "books.author_id = ?" or SQLAlchemy's "? = books.author_id".
-	predicateRe = regexp.MustCompile(`(?:\b((?:[A-Za-z_][\w$]*\.)*)([A-Za-z_][\w$]*) = \?|\? = ((?:[A-Za-z_][\w$]*\.)*)([A-Za-z_][\w$]*))`)
-	countRe     = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
-	upsertRe    = regexp.MustCompile(`(?i)\bON CONFLICT\b|\bON DUPLICATE KEY UPDATE\b|^INSERT OR (?:REPLACE|IGNORE)\b|^INSERT IGNORE\b`)
+	// Names may keep their quotes (Ecto's b0."author_id").
+	predicateRe = regexp.MustCompile("(?:((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? = \\?|" +
+		"\\? = ((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?)")
+	countRe  = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	upsertRe = regexp.MustCompile(`(?i)\bON CONFLICT\b|\bON DUPLICATE KEY UPDATE\b|^INSERT OR (?:REPLACE|IGNORE)\b|^INSERT IGNORE\b`)
 )
 
 // Classify tells the shape of a normalized statement and the column it is
@@ -119,7 +121,7 @@ func keyOf(normalized string) key {
 		}
 		column = lowerIfShouting(column)
 		if k.column == "" {
-			k.column, k.qualified = column, qualifier+column
+			k.column, k.qualified = column, strings.NewReplacer(`"`, "", "`", "").Replace(qualifier)+column
 		}
 		k.columns = appendNew(k.columns, column)
 	}

@@ -29,6 +29,7 @@ func TestClassify(t *testing.T) {
 		{"INSERT INTO `tags` (`name`) VALUES (?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)", ShapeUpsert, ""},
 		{`INSERT OR REPLACE INTO tags (name) VALUES (?)`, ShapeUpsert, ""},
 		{`SELECT * FROM custom_claims WHERE user_id = $1 AND key = $2 LIMIT 1`, ShapeByForeignKey, "user_id"},
+		{`SELECT count(*) FROM "books" AS b0 WHERE (b0."author_id" = $1)`, ShapeCount, "author_id"},
 		{`DELETE FROM books WHERE id = ?`, ShapeDelete, "id"},
 		{`SELECT tags.id FROM tags JOIN book_tags ON book_tags.tag_id = tags.id AND book_tags.book_id = 3`, ShapeByForeignKey, "book_id"},
 		{`SELECT * FROM settings`, ShapeOther, ""},
@@ -185,6 +186,9 @@ func TestEveryTypeHasItsWords(t *testing.T) {
 	for orm := range eager {
 		if !known[orm] {
 			t.Errorf("eager pieces for %q, an ORM recognition does not know", orm)
+		}
+		if _, ok := eagerWrap[orm]; !ok {
+			t.Errorf("eager pieces for %q, but no call to put them in", orm)
 		}
 	}
 }

@@ -143,23 +143,37 @@ func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) 
 	v["writes"] = writePieces(orm, data)
 }
 
-// eagerPieces words how to load what each read of one iteration reads, in
-// the words of orm. A read of a many-to-many's join table alone goes with
-// the read of the table behind it.
+// eagerPieces words how to load what each read of one iteration reads for
+// all items, in the words of orm: the loads in the ORM's call (eagerWrap),
+// then the counts. A read of a many-to-many's join table alone goes with the
+// read of the table behind it.
 func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) string {
-	var pieces []string
+	var loads, counts []string
 	for _, st := range statements {
 		if len(st.Tables) == 1 && isJoinTable(lastSegment(st.Tables[0]), tables) {
 			continue
 		}
 		shape, _ := describe(st)
+		if shape.IsWrite() {
+			continue
+		}
 		piece, ok := eager[orm][shape]
 		if !ok {
 			piece = eager[orm][ShapeOther]
 		}
-		pieces = appendNew(pieces, fill(piece, statementVars(st)))
+		piece = fill(piece, statementVars(st))
+		if shape == ShapeCount {
+			counts = appendNew(counts, piece)
+		} else {
+			loads = appendNew(loads, piece)
+		}
 	}
-	return strings.Join(pieces, ", ")
+	var parts []string
+	if len(loads) > 0 {
+		wrap := eagerWrap[orm]
+		parts = append(parts, strings.Replace(wrap.call, "{items}", strings.Join(loads, wrap.sep), 1))
+	}
+	return strings.Join(append(parts, counts...), "; ")
 }
 
 // writePieces words how to write what each write of one iteration writes,
