@@ -719,6 +719,9 @@ type sqlLiterals struct {
 
 var (
 	quotedLiteral = regexp.MustCompile(`'((?:[^']|'')+)'`)
+	// A comment is no value of the statement: a sqlcommenter comment quotes
+	// the route and the traceparent, which the trace records elsewhere.
+	sqlComment    = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	numberLiteral = regexp.MustCompile(`\d{3,}`)
 	numberToken   = regexp.MustCompile(`[0-9A-Za-z_]+`)
 )
@@ -726,8 +729,8 @@ var (
 func literals(tds []ptrace.Traces) map[string]*sqlLiterals {
 	out := map[string]*sqlLiterals{}
 	fixtures.EachSpan(tds, func(_ pcommon.Resource, s ptrace.Span) {
-		sql := statement(s)
-		if sql == "" {
+		sql := sqlComment.ReplaceAllString(statement(s), " ")
+		if strings.TrimSpace(sql) == "" {
 			return
 		}
 		l := out[s.TraceID().String()]

@@ -56,7 +56,7 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	ev.SetName(contract.EventFinding)
 	ev.SetTimestamp(pcommon.Timestamp(eventTime(t, f)))
 	attrs := ev.Attributes()
-	attrs.EnsureCapacity(10)
+	attrs.EnsureCapacity(11)
 	attrs.PutStr(contract.AttrFindingType, f.Type)
 	attrs.PutStr(contract.AttrFindingID, f.ID)
 	attrs.PutStr(contract.AttrFingerprint, f.Fingerprint)
@@ -64,6 +64,7 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	attrs.PutInt(contract.AttrCount, int64(f.Count))
 	attrs.PutDouble(contract.AttrTotalDuration, milliseconds(f.TotalDuration))
 	attrs.PutInt(contract.AttrWastedQueries, int64(f.WastedQueries()))
+	attrs.PutDouble(contract.AttrWastedDuration, milliseconds(f.WastedDuration))
 	attrs.PutStr(contract.AttrSuggestion, f.Suggestion)
 	if f.Source != "" {
 		attrs.PutStr(contract.AttrFingerprintSource, f.Source)

@@ -46,6 +46,9 @@ const (
 	// AttrWastedQueries is the queries (or calls) the fix removes, which the
 	// connector counts (an addition).
 	AttrWastedQueries = "querylens.wasted_queries"
+	// AttrWastedDuration is the time the fix saves, in milliseconds: the
+	// duration of the runs it removes (an addition).
+	AttrWastedDuration = "querylens.wasted_ms"
 	// AttrORM names the ORM the suggestion speaks for, when one was
 	// recognised (an addition).
 	AttrORM = "querylens.orm"

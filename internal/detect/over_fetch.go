@@ -6,16 +6,20 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// OverFetchConfig sets the over_fetch detector: whole rows read where a few
-// columns would do, or far more rows than a request can use.
+// OverFetchConfig sets the over_fetch detector: a request that reads far
+// more rows than it can use, as its spans record.
 type OverFetchConfig struct {
 	// Enabled turns the detector on. Default true.
 	Enabled bool `mapstructure:"enabled"`
-	// SelectAll reports SELECT * and table.* over a table. Default true.
+	// SelectAll also reports every SELECT * (or table.*) of a table, once per
+	// statement and request. Default false: a trace does not show which
+	// columns the code reads, and GORM, Knex and Eloquent select whole rows
+	// in nearly every query, so whole rows alone are a hint, not evidence.
 	SelectAll bool `mapstructure:"select_all"`
-	// MaxReturnedRows reports a query that returned more rows than this
-	// (db.response.returned_rows). Default 1000: more than a page, a report
-	// or an export batch needs. 0 turns the check off.
+	// MaxReturnedRows reports a query of a request that returned more rows
+	// than this (db.response.returned_rows, or the db.rows_affected GORM
+	// records for a SELECT). Default 1000: more than a page, a report or an
+	// export batch needs. 0 turns the check off.
 	MaxReturnedRows int64 `mapstructure:"max_returned_rows"`
 }
 
@@ -35,21 +39,34 @@ const (
 
 type overFetch struct{ cfg OverFetchConfig }
 
+// Detect reports, once per statement and request, a query whose recorded
+// row count is above the bound, when it serves a request (a server or
+// consumer span above it): a background job that loads a whole table into
+// a cache or an export reads every row by design. With select_all on, whole
+// rows of a table too.
 func (d overFetch) Detect(in *Input, _ Claimed) []Finding {
-	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span) (bool, string) {
+	t := in.Trace
+	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span, i int) (bool, string) {
 		st := s.DB.Statement
-		if d.cfg.SelectAll && st.SelectsAll {
-			return true, ReasonSelectAll
-		}
-		if d.cfg.MaxReturnedRows > 0 {
+		if d.cfg.MaxReturnedRows > 0 && st.Command == "SELECT" && servesRequest(t, i) {
 			rows := s.DB.ReturnedRows
-			if rows < 0 && st.Command == "SELECT" {
+			if rows < 0 {
 				rows = s.DB.RowsAffected // GORM's name for the rows a SELECT returned
 			}
 			if rows > d.cfg.MaxReturnedRows {
 				return true, ReasonReturnedRows
 			}
 		}
+		if d.cfg.SelectAll && st.SelectsAll {
+			return true, ReasonSelectAll
+		}
 		return false, ""
 	})
+}
+
+// servesRequest reports whether span i runs inside a request: its local root
+// is a server or consumer span.
+func servesRequest(t *traceview.Trace, i int) bool {
+	k := t.Spans[t.LocalRoot(i)].Kind
+	return k == traceview.KindServer || k == traceview.KindConsumer
 }

@@ -26,7 +26,8 @@ func bookshop() *traceview.Trace {
 	raw := `SELECT * FROM "report_rows"`
 	spans = append(spans, traceview.Span{ID: traceview.SpanID{30}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
 		Start: 50, End: 60, Service: "reports", Language: "go",
-		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw),
+			ReturnedRows: 5000}})
 	t, _ := traceview.New(traceview.TraceID{1}, spans)
 	return t
 }
@@ -46,7 +47,7 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 		t.Errorf("n_plus_one: %+v", n)
 	}
 	o := findings[1]
-	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "List the columns") {
+	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "more rows than a request can use") {
 		t.Errorf("over_fetch: %+v", o)
 	}
 }

@@ -73,6 +73,13 @@ func TestPagesOverTheTestdata(t *testing.T) {
 	if !strings.Contains(index, `href="http://localhost:16686/trace/`) {
 		t.Error("no link to the trace store")
 	}
+	// The statements listed are the request's queries: a call recorded by two
+	// spans (an ORM's and its driver's) is listed once.
+	for _, r := range store.Recent() {
+		if len(r.Statements) != r.DBQueries {
+			t.Errorf("%s %s: %d statements listed for %d queries", r.Service, r.Route, len(r.Statements), r.DBQueries)
+		}
+	}
 	for _, s := range scenarios {
 		id := traceOf(s)
 		code, page := get(t, h, "/requests/"+id)

@@ -119,30 +119,28 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 			Fingerprint: f.Fingerprint, Statement: f.Statement, Suggestion: f.Suggestion, ORM: f.ORM, Code: code,
 		})
 	}
-	for i := range t.Spans {
-		s := &t.Spans[i]
-		if s.DB == nil || s.DB.Statement == nil {
-			continue
+	// The request's queries, not every database span: a call recorded by an
+	// ORM's span and its driver's is listed once.
+	for k := range res.Requests {
+		r := &out[k]
+		for _, i := range res.Requests[k].Queries {
+			s := &t.Spans[i]
+			if len(r.Statements) >= maxStatements {
+				r.Truncated++
+				continue
+			}
+			st := Statement{
+				Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
+				DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
+			}
+			if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
+				st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
+			}
+			if f := member[i]; f != nil {
+				st.Finding, st.FindingID = f.Type, f.ID
+			}
+			r.Statements = append(r.Statements, st)
 		}
-		r := request(i)
-		if r == nil {
-			continue
-		}
-		if len(r.Statements) >= maxStatements {
-			r.Truncated++
-			continue
-		}
-		st := Statement{
-			Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
-			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
-		}
-		if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
-			st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
-		}
-		if f := member[i]; f != nil {
-			st.Finding, st.FindingID = f.Type, f.ID
-		}
-		r.Statements = append(r.Statements, st)
 	}
 	return out
 }
