@@ -8,60 +8,18 @@ import "github.com/querylens/querylens/internal/detect"
 // a loop that writes (ShapeWriteLoop), {writes} standing for the bulk write
 // of each write, as its n_plus_one would word it.
 func init() {
-	fixes[detect.TypeMNPlusOne] = Wording{
-		"": {
-			ShapeOther:     `One iteration of the loop runs several queries ({tables}): run each once for all items before the loop, with your ORM's eager loading: {eager}.`,
-			ShapeWriteLoop: `Each iteration of the loop writes ({tables}): write the rows of all items at once: {writes}`,
-		},
-		"Django": {
-			ShapeOther:     `Django: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Django: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"SQLAlchemy": {
-			ShapeOther:     `SQLAlchemy: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `SQLAlchemy: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"GORM": {
-			ShapeOther:     `GORM: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `GORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"TypeORM": {
-			ShapeOther:     `TypeORM: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `TypeORM: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Prisma": {
-			ShapeOther:     `Prisma: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Prisma: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Sequelize": {
-			ShapeOther:     `Sequelize: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Sequelize: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Knex": {
-			ShapeOther:     `Knex: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Knex: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Hibernate": {
-			ShapeOther:     `Hibernate: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Hibernate: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"ActiveRecord": {
-			ShapeOther:     `ActiveRecord: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `ActiveRecord: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"EF Core": {
-			ShapeOther:     `EF Core: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `EF Core: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Eloquent": {
-			ShapeOther:     `Eloquent: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Eloquent: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
-		"Ecto": {
-			ShapeOther:     `Ecto: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: `Ecto: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
-		},
+	wording := Wording{"": {
+		ShapeOther:     `One iteration of the loop runs several queries ({tables}): run each once for all items before the loop, with your ORM's eager loading: {eager}.`,
+		ShapeWriteLoop: `Each iteration of the loop writes ({tables}): write the rows of all items at once: {writes}`,
+	}}
+	// The pieces carry each ORM's words; the sentence around them is the same.
+	for _, o := range orms {
+		wording[o.Name] = map[Shape]string{
+			ShapeOther:     o.Name + `: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
+			ShapeWriteLoop: o.Name + `: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+		}
 	}
+	fixes[detect.TypeMNPlusOne] = wording
 }
 
 // eagerWrap puts the eager pieces of one iteration's reads ({items}, joined

@@ -56,7 +56,7 @@ func parseOrderItem(s string) (orderItem, bool) {
 	case 0:
 		return item, false
 	case 1:
-		item.column = lowerIfShouting(unquote(lastSegment(words[0])))
+		item.column = lowerIfShouting(strings.Trim(lastSegment(words[0]), "\"`[]"))
 		item.expr = !isIdentifier(item.column)
 	default:
 		item.column = strings.Join(words, " ")
@@ -177,13 +177,6 @@ func columnsOf(items []orderItem) string {
 		cols[i] = it.column
 	}
 	return strings.Join(cols, ", ")
-}
-
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' || s[0] == '`' || s[0] == '[') {
-		return s[1 : len(s)-1]
-	}
-	return s
 }
 
 func isIdentifier(s string) bool {
