@@ -22,8 +22,10 @@ func init() {
 	fixes[detect.TypeMNPlusOne] = wording
 }
 
-// eagerWrap puts the eager pieces of one iteration's reads ({items}, joined
-// by sep) in each ORM's call; its count pieces follow apart.
+// eagerWrap puts the eager pieces of one iteration's reads by key or
+// foreign key ({items}, joined by sep) in each ORM's call; its counts and
+// other reads, batched with an IN-list rather than loaded as a relation,
+// follow apart.
 var eagerWrap = map[string]struct{ call, sep string }{
 	"":             {"{items}", ", "},
 	"Django":       {"{items} on the queryset the loop iterates", "."},
@@ -48,78 +50,78 @@ var eager = map[string]map[Shape]string{
 		ShapeByKey:        `{table} WHERE {qkey} IN (...)`,
 		ShapeByForeignKey: `{table} WHERE {qkey} IN (...)`,
 		ShapeCount:        `one count with GROUP BY {qkey}`,
-		ShapeOther:        `one query on {table}`,
+		ShapeOther:        `one query on {table} with {qkey} IN (...)`,
 	},
 	"Django": {
 		ShapeByKey:        `select_related("<field to {table}>")`,
 		ShapeByForeignKey: `prefetch_related("<relation to {table}>")`,
 		ShapeCount:        `.annotate(n=Count("<relation to {table}>"))`,
-		ShapeOther:        `prefetch_related("<relation to {table}>")`,
+		ShapeOther:        `one query on {table} with .filter({key}__in=keys)`,
 	},
 	"SQLAlchemy": {
 		ShapeByKey:        `joinedload(<Parent>.<relationship to {table}>)`,
 		ShapeByForeignKey: `selectinload(<Parent>.<relationship to {table}>)`,
 		ShapeCount:        `one count with func.count() and group_by({qkey})`,
-		ShapeOther:        `selectinload(<Parent>.<relationship to {table}>)`,
+		ShapeOther:        `one query on {table} with .where({model}.{key}.in_(keys))`,
 	},
 	"GORM": {
 		ShapeByKey:        `Preload("<association to {table}>")`,
 		ShapeByForeignKey: `Preload("<association to {table}>")`,
 		ShapeCount:        `one count with .Group("{qkey}")`,
-		ShapeOther:        `Preload("<association to {table}>")`,
+		ShapeOther:        `one query on {table} with Where("{qkey} IN ?", keys)`,
 	},
 	"TypeORM": {
 		ShapeByKey:        `"<relation to {table}>"`,
 		ShapeByForeignKey: `"<relation to {table}>"`,
 		ShapeCount:        `one count with groupBy("{qkey}") in a query builder`,
-		ShapeOther:        `"<relation to {table}>"`,
+		ShapeOther:        `one find on {table} with where { {key}: In(keys) }`,
 	},
 	"Prisma": {
 		ShapeByKey:        `<relation to {table}>: true`,
 		ShapeByForeignKey: `<relation to {table}>: true`,
 		ShapeCount:        `one count, _count: { select: { <relation to {table}>: true } } in the include`,
-		ShapeOther:        `<relation to {table}>: true`,
+		ShapeOther:        `one findMany on {table} with where: { {key}: { in: keys } }`,
 	},
 	"Sequelize": {
 		ShapeByKey:        `{ association: "<association to {table}>" }`,
 		ShapeByForeignKey: `{ association: "<association to {table}>" }`,
 		ShapeCount:        `one count with group: ["{key}"]`,
-		ShapeOther:        `{ association: "<association to {table}>" }`,
+		ShapeOther:        `one findAll on {table} with where: { {key}: keys }`,
 	},
 	"Knex": {
 		ShapeByKey:        `knex("{table}").whereIn("{key}", keys)`,
 		ShapeByForeignKey: `the {table} query with .whereIn("{qkey}", keys)`,
 		ShapeCount:        `one count with .whereIn("{qkey}", keys).groupBy("{qkey}")`,
-		ShapeOther:        `one whereIn query on {table}`,
+		ShapeOther:        `one query on {table} with .whereIn("{key}", keys)`,
 	},
 	"Hibernate": {
 		ShapeByKey:        `join fetch e.<association to {table}>`,
 		ShapeByForeignKey: `join fetch e.<association to {table}> (or @BatchSize)`,
 		ShapeCount:        `one count grouped by {key}`,
-		ShapeOther:        `an @EntityGraph with <association to {table}>`,
+		ShapeOther:        `one query on {table} with in :keys on {key}`,
 	},
 	"ActiveRecord": {
 		ShapeByKey:        `:<association to {table}>`,
 		ShapeByForeignKey: `:<association to {table}>`,
 		ShapeCount:        `one count with .group(:{key}).count (or a counter_cache)`,
-		ShapeOther:        `:<association to {table}>`,
+		ShapeOther:        `one query on {table} with where({key}: keys)`,
 	},
 	"EF Core": {
 		ShapeByKey:        `.Include(x => x.<navigation to {table}>)`,
 		ShapeByForeignKey: `.Include(x => x.<navigation to {table}>)`,
 		ShapeCount:        `one count, a .Count() of <navigation to {table}> in a .Select projection`,
-		ShapeOther:        `.Include(x => x.<navigation to {table}>)`,
+		ShapeOther:        `one query on {table} with keys.Contains(...) on {key}`,
 	},
 	"Eloquent": {
 		ShapeByKey:        `'<relation to {table}>'`,
 		ShapeByForeignKey: `'<relation to {table}>'`,
 		ShapeCount:        `one count with ->withCount('<relation to {table}>')`,
-		ShapeOther:        `'<relation to {table}>'`,
+		ShapeOther:        `one query on {table} with ->whereIn('{key}', $keys)`,
 	},
 	"Ecto": {
 		ShapeByKey:        `:<association to {table}>`,
 		ShapeByForeignKey: `:<association to {table}>`,
 		ShapeCount:        `one count with group_by: x.{key}`,
-		ShapeOther:        `:<association to {table}>`,
+		ShapeOther:        `one query on {table} with where: x.{key} in ^keys`,
 	},
 }

@@ -15,10 +15,10 @@ func init() {
 			ShapeCount:        `Count for all items in one query (the same count with {qkey} IN (...) and GROUP BY {qkey}) instead of one COUNT per item.`,
 			ShapeInsert:       `Insert the {table} rows in one multi-row INSERT (your ORM's bulk insert) instead of one statement per row.`,
 			ShapeUpsert:       `Upsert the {table} rows in one multi-row INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE (your ORM's bulk upsert) instead of one statement per row.`,
-			ShapeUpdate:       `Update the {table} rows in one statement (WHERE {qkey} IN (...)) when they get the same values, else in one batch, instead of one UPDATE per row.`,
+			ShapeUpdate:       `Update the {table} rows in one statement (WHERE {qkey} IN (...)) when they get the same values; when each gets its own, one multi-row upsert (INSERT ... ON CONFLICT ({unique}) DO UPDATE) or one batch, instead of one UPDATE per row.`,
 			ShapeDelete:       `Delete the {table} rows in one statement (WHERE {qkey} IN (...)) instead of one DELETE per row.`,
 			ShapeCommand:      `Batch the calls: one multi-key command (MGET, $in, a bulk or multi-get request) or a pipeline instead of one round trip per item.`,
-			ShapeOther:        `Run one query for all items (an IN-list or a JOIN) before the loop instead of one per item.`,
+			ShapeOther:        `Fetch the {table} rows of all items in one query before the loop (WHERE {qkey} IN (...)) instead of one query per item.`,
 		},
 		"Django": {
 			ShapeByKey:        `Django: load the related object in the same query with select_related("<field to {table}>") (a forward foreign key or one-to-one) on the queryset the loop iterates, instead of one query per row.`,
@@ -28,7 +28,7 @@ func init() {
 			ShapeUpsert:       `Django: upsert the {table} rows in one statement with {model}.objects.bulk_create(objs, update_conflicts=True, unique_fields=[...], update_fields=[...]) (Django 4.1+) instead of one per row.`,
 			ShapeUpdate:       `Django: update the {table} rows in one statement with {model}.objects.filter({key}__in=keys).update(...), or bulk_update(objs, fields) when each row gets its own values, instead of save() per row.`,
 			ShapeDelete:       `Django: delete the {table} rows in one statement with {model}.objects.filter({key}__in=keys).delete() instead of delete() per row.`,
-			ShapeOther:        `Django: fetch what the loop needs before it: select_related / prefetch_related for relations, or one query with __in=[...] instead of one per item.`,
+			ShapeOther:        `Django: fetch the {table} rows of all items in one query before the loop, .filter({key}__in=keys), instead of one query per item.`,
 		},
 		"SQLAlchemy": {
 			ShapeByKey:        `SQLAlchemy: load the many-to-one in the same query with .options(joinedload(<Parent>.<relationship to {table}>)) on the query the loop iterates, instead of a lazy load per row.`,
@@ -38,7 +38,7 @@ func init() {
 			ShapeUpsert:       `SQLAlchemy: upsert the {table} rows in one statement with the dialect's insert({model}).on_conflict_do_update(...) (PostgreSQL, SQLite) or .on_duplicate_key_update(...) (MySQL), executed once with all rows.`,
 			ShapeUpdate:       `SQLAlchemy: update the {table} rows in one statement, update({model}).where({model}.{key}.in_(keys)).values(...), or session.execute(update({model}), rows) by primary key.`,
 			ShapeDelete:       `SQLAlchemy: delete the {table} rows in one statement, delete({model}).where({model}.{key}.in_(keys)).`,
-			ShapeOther:        `SQLAlchemy: load what the loop needs up front: selectinload / joinedload for relationships, or one query with .in_(keys).`,
+			ShapeOther:        `SQLAlchemy: fetch the {table} rows of all items in one query before the loop, .where({model}.{key}.in_(keys)), instead of one query per item.`,
 		},
 		"GORM": {
 			ShapeByKey:        `GORM: load the association that reads {table} with the rows the loop iterates, db.Preload("<association to {table}>") (one IN query) or db.Joins("<association to {table}>") (one JOIN, for a belongs-to or has-one), instead of one query per row.`,
@@ -46,9 +46,9 @@ func init() {
 			ShapeCount:        `GORM: count for all items in one query, the same query with .Select("{qkey}, count(*)").Where("{qkey} IN ?", keys).Group("{qkey}").Scan(&counts), instead of a Count per row.`,
 			ShapeInsert:       `GORM: insert the {table} rows in one statement, db.Create(&rows) with a slice (or db.CreateInBatches(&rows, 100)), instead of Create per row.`,
 			ShapeUpsert:       `GORM: upsert the {table} rows in one statement, db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows) with a slice{uniqueNote}, instead of one per row.`,
-			ShapeUpdate:       `GORM: update the {table} rows in one statement, db.Table("{table}").Where("{key} IN ?", keys).Updates(...), when they get the same values, instead of Save or Update per row.`,
+			ShapeUpdate:       `GORM: update the {table} rows in one statement, db.Table("{table}").Where("{key} IN ?", keys).Updates(...), when they get the same values; when each gets its own, one db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows) with a slice, instead of Save or Update per row.`,
 			ShapeDelete:       `GORM: delete the {table} rows in one statement, db.Where("{key} IN ?", keys).Delete(&{model}{}), instead of Delete per row.`,
-			ShapeOther:        `GORM: fetch what the loop needs in one query before it: Preload for associations, or Where("<column> IN ?", keys).`,
+			ShapeOther:        `GORM: fetch the {table} rows of all items in one query before the loop, db.Where("{qkey} IN ?", keys).Find(&rows), instead of one query per item.`,
 		},
 		"TypeORM": {
 			ShapeByKey:        `TypeORM: load the relation with the find the loop iterates, relations: ["<relation to {table}>"] (or leftJoinAndSelect in a query builder), instead of a findOne or a lazy relation per row.`,
@@ -56,9 +56,9 @@ func init() {
 			ShapeCount:        `TypeORM: count for all items in one query, a query builder with .select("{qkey}").addSelect("COUNT(*)", "n").where("{qkey} IN (:...keys)", { keys }).groupBy("{qkey}").getRawMany(), instead of count per row.`,
 			ShapeInsert:       `TypeORM: insert the {table} rows in one statement, repository.insert(rows) (or createQueryBuilder().insert().values(rows)), instead of save per row.`,
 			ShapeUpsert:       `TypeORM: upsert the {table} rows in one statement, repository.upsert(rows, [{unique}]), instead of one per row.`,
-			ShapeUpdate:       `TypeORM: update the {table} rows in one statement, repository.update({ {key}: In(keys) }, values), when they get the same values, instead of save per row.`,
+			ShapeUpdate:       `TypeORM: update the {table} rows in one statement, repository.update({ {key}: In(keys) }, values), when they get the same values; when each gets its own, one repository.upsert(rows, [{unique}]) instead of save per row.`,
 			ShapeDelete:       `TypeORM: delete the {table} rows in one statement, repository.delete({ {key}: In(keys) }), instead of remove per row.`,
-			ShapeOther:        `TypeORM: load what the loop needs in one query: relations / leftJoinAndSelect for relations, or one find with In(keys) before the loop.`,
+			ShapeOther:        `TypeORM: fetch the {table} rows of all items in one query before the loop, a find with where { {key}: In(keys) }, instead of one query per item.`,
 		},
 		"Prisma": {
 			ShapeByKey:        `Prisma: load the relation with the findMany the loop iterates, include: { <relation to {table}>: true }, instead of a findUnique per row.`,
@@ -66,9 +66,9 @@ func init() {
 			ShapeCount:        `Prisma: count in the same query, include: { _count: { select: { <relation to {table}>: true } } }, or one groupBy({ by: ["{key}"], _count: true }), instead of count() per row.`,
 			ShapeInsert:       `Prisma: insert the {table} rows in one statement with prisma.{model}.createMany({ data: rows }) instead of create per row.`,
 			ShapeUpsert:       `Prisma: write the {table} rows in one statement, prisma.{model}.createMany({ data: rows, skipDuplicates: true }) for the missing ones and one updateMany for the rest, instead of an upsert per row.`,
-			ShapeUpdate:       `Prisma: update the {table} rows in one statement, prisma.{model}.updateMany({ where: { {key}: { in: keys } }, data }), instead of update per row.`,
+			ShapeUpdate:       `Prisma: update the {table} rows in one statement, prisma.{model}.updateMany({ where: { {key}: { in: keys } }, data }), when they get the same values; when each gets its own, the updates in one prisma.$transaction([...]) instead of one round trip each.`,
 			ShapeDelete:       `Prisma: delete the {table} rows in one statement, prisma.{model}.deleteMany({ where: { {key}: { in: keys } } }), instead of delete per row.`,
-			ShapeOther:        `Prisma: load what the loop needs in one query: include for relations, or findMany({ where: { <column>: { in: keys } } }) before the loop.`,
+			ShapeOther:        `Prisma: fetch the {table} rows of all items in one query before the loop, findMany({ where: { {key}: { in: keys } } }), instead of one query per item.`,
 		},
 		"Sequelize": {
 			ShapeByKey:        `Sequelize: eager-load the association with include: [{ association: "<association to {table}>" }] in the findAll the loop iterates, instead of a getter or findByPk per row.`,
@@ -76,9 +76,9 @@ func init() {
 			ShapeCount:        `Sequelize: count for all items in one query, {model}.count({ where: { {key}: keys }, group: ["{key}"] }), instead of count() per row.`,
 			ShapeInsert:       `Sequelize: insert the {table} rows in one statement with {model}.bulkCreate(rows) instead of create() per row.`,
 			ShapeUpsert:       `Sequelize: upsert the {table} rows in one statement with {model}.bulkCreate(rows, { updateOnDuplicate: [<columns to update>] }){uniqueNote} instead of one per row.`,
-			ShapeUpdate:       `Sequelize: update the {table} rows in one statement with {model}.update(values, { where: { {key}: keys } }), when they get the same values, instead of save() per row.`,
+			ShapeUpdate:       `Sequelize: update the {table} rows in one statement with {model}.update(values, { where: { {key}: keys } }) when they get the same values; when each gets its own, one {model}.bulkCreate(rows, { updateOnDuplicate: [<columns to update>] }) instead of save() per row.`,
 			ShapeDelete:       `Sequelize: delete the {table} rows in one statement with {model}.destroy({ where: { {key}: keys } }) instead of destroy() per row.`,
-			ShapeOther:        `Sequelize: load what the loop needs in one query: include for associations, or where: { <column>: keys } (an IN list).`,
+			ShapeOther:        `Sequelize: fetch the {table} rows of all items in one query before the loop, findAll({ where: { {key}: keys } }), instead of one query per item.`,
 		},
 		"Knex": {
 			ShapeByKey:        `Knex: fetch the {table} rows of all items in one query, knex("{table}").whereIn("{key}", keys), and match them in memory (or join {table} in the first query).`,
@@ -86,9 +86,9 @@ func init() {
 			ShapeCount:        `Knex: count for all items in one query, the same query with .select("{qkey}").count("* as n").whereIn("{qkey}", keys).groupBy("{qkey}").`,
 			ShapeInsert:       `Knex: insert the {table} rows in one statement, knex("{table}").insert(rows) (knex.batchInsert for very many), instead of one insert per row.`,
 			ShapeUpsert:       `Knex: upsert the {table} rows in one statement, knex("{table}").insert(rows).onConflict([{unique}]).merge(), instead of one per row.`,
-			ShapeUpdate:       `Knex: update the {table} rows in one statement, knex("{table}").whereIn("{key}", keys).update(values), when they get the same values.`,
+			ShapeUpdate:       `Knex: update the {table} rows in one statement, knex("{table}").whereIn("{key}", keys).update(values), when they get the same values; when each gets its own, one knex("{table}").insert(rows).onConflict([{unique}]).merge().`,
 			ShapeDelete:       `Knex: delete the {table} rows in one statement, knex("{table}").whereIn("{key}", keys).del().`,
-			ShapeOther:        `Knex: fetch what the loop needs in one query with whereIn(...) or a join, before the loop.`,
+			ShapeOther:        `Knex: fetch the {table} rows of all items in one query before the loop, knex("{table}").whereIn("{key}", keys), instead of one query per item.`,
 		},
 		"Hibernate": {
 			ShapeByKey:        `Hibernate: fetch the association with the query ("join fetch e.<association to {table}>" in JPQL, or @EntityGraph(attributePaths = "<association to {table}>") on the Spring Data repository method), or set hibernate.default_batch_fetch_size so proxies load by IN-list.`,
@@ -98,7 +98,7 @@ func init() {
 			ShapeUpsert:       `Hibernate: read the existing {table} rows once (where {key} in :keys), then save the new and changed ones in one batch (hibernate.jdbc.batch_size, Spring Data saveAll in one transaction), instead of a lookup and a write per row.`,
 			ShapeUpdate:       `Hibernate: update the {table} rows in one bulk JPQL update (where ... in :keys), or batch the updates (hibernate.jdbc.batch_size, hibernate.order_updates) instead of one flush per row.`,
 			ShapeDelete:       `Hibernate: delete the {table} rows in one bulk JPQL delete (where ... in :keys) instead of remove per entity.`,
-			ShapeOther:        `Hibernate: fetch what the loop needs with the query (join fetch, @EntityGraph) or @BatchSize, not lazily per entity.`,
+			ShapeOther:        `Hibernate: fetch the {table} rows of all items in one query before the loop (where ... in :keys on {key}), instead of one query per entity.`,
 		},
 		"ActiveRecord": {
 			ShapeByKey:        `ActiveRecord: preload the association with includes(:<association to {table}>) on the relation the loop iterates; strict_loading catches the next one.`,
@@ -108,7 +108,7 @@ func init() {
 			ShapeUpsert:       `ActiveRecord: upsert the {table} rows in one statement with {model}.upsert_all(rows, unique_by: [{unique}]) instead of one per row.`,
 			ShapeUpdate:       `ActiveRecord: update the {table} rows in one statement with {model}.where({key}: keys).update_all(...), or upsert_all when each row gets its own values.`,
 			ShapeDelete:       `ActiveRecord: delete the {table} rows in one statement with {model}.where({key}: keys).delete_all.`,
-			ShapeOther:        `ActiveRecord: load what the loop needs with includes / preload, or one where(<column>: keys) query, before the loop.`,
+			ShapeOther:        `ActiveRecord: fetch the {table} rows of all items in one query before the loop, {model}.where({key}: keys), instead of one query per item.`,
 		},
 		"EF Core": {
 			ShapeByKey:        `EF Core: load the navigation with the query the loop iterates, .Include(x => x.<navigation to {table}>) (one JOIN), or project what the loop reads with .Select(...); with lazy-loading proxies every navigation read is a query.`,
@@ -118,7 +118,7 @@ func init() {
 			ShapeUpsert:       `EF Core: read the existing {table} rows once (keys.Contains(...) in a Where), add the new ones with AddRange, change the others, and call SaveChangesAsync once (EF batches the statements), instead of saving per row.`,
 			ShapeUpdate:       `EF Core: update the {table} rows in one statement, .Where(x => keys.Contains(x.<property of {key}>)).ExecuteUpdateAsync(s => s.SetProperty(...)) (EF Core 7+), or change the tracked entities and call SaveChangesAsync once.`,
 			ShapeDelete:       `EF Core: delete the {table} rows in one statement, .Where(x => keys.Contains(x.<property of {key}>)).ExecuteDeleteAsync() (EF Core 7+).`,
-			ShapeOther:        `EF Core: load what the loop needs with the query: .Include / .ThenInclude for navigations, or one query with keys.Contains(...) before the loop.`,
+			ShapeOther:        `EF Core: fetch the {table} rows of all items in one query before the loop, .Where(x => keys.Contains(x.<property of {key}>)), instead of one query per item.`,
 		},
 		"Eloquent": {
 			ShapeByKey:        `Eloquent: eager-load the relation with ->with('<relation to {table}>') on the query the loop iterates (one IN query), instead of a lazy load per row; Model::preventLazyLoading() catches the next one.`,
@@ -126,9 +126,9 @@ func init() {
 			ShapeCount:        `Eloquent: count in the same query with ->withCount('<relation to {table}>') instead of ->count() per row.`,
 			ShapeInsert:       `Eloquent: insert the {table} rows in one statement, DB::table('{table}')->insert($rows) (it sets no timestamps), instead of create per row.`,
 			ShapeUpsert:       `Eloquent: upsert the {table} rows in one statement, DB::table('{table}')->upsert($rows, [{unique}], [<columns to update>]), instead of one per row.`,
-			ShapeUpdate:       `Eloquent: update the {table} rows in one statement, DB::table('{table}')->whereIn('{key}', $keys)->update([...]), when they get the same values.`,
+			ShapeUpdate:       `Eloquent: update the {table} rows in one statement, DB::table('{table}')->whereIn('{key}', $keys)->update([...]), when they get the same values; when each gets its own, one DB::table('{table}')->upsert($rows, [{unique}], [<columns to update>]).`,
 			ShapeDelete:       `Eloquent: delete the {table} rows in one statement, DB::table('{table}')->whereIn('{key}', $keys)->delete().`,
-			ShapeOther:        `Eloquent: load what the loop needs with ->with() for relations, or one ->whereIn(<column>, $keys) query before the loop.`,
+			ShapeOther:        `Eloquent: fetch the {table} rows of all items in one query before the loop, DB::table('{table}')->whereIn('{key}', $keys), instead of one query per item.`,
 		},
 		"Ecto": {
 			ShapeByKey:        `Ecto: preload the association with the query the loop iterates, preload: [:<association to {table}>], or Repo.preload(list, :<association to {table}>) once, instead of Repo.get per row.`,
@@ -136,9 +136,20 @@ func init() {
 			ShapeCount:        `Ecto: count in one query, from(x in "{keytable}", where: x.{key} in ^keys, group_by: x.{key}, select: {x.{key}, count()}), instead of Repo.aggregate per row.`,
 			ShapeInsert:       `Ecto: insert the {table} rows in one statement with Repo.insert_all(<schema of {table}>, rows) (timestamps are yours to set) instead of Repo.insert per row.`,
 			ShapeUpsert:       `Ecto: upsert the {table} rows in one statement with Repo.insert_all(<schema of {table}>, rows, on_conflict: {:replace, [<columns>]}, conflict_target: [{unique}]) instead of one per row.`,
-			ShapeUpdate:       `Ecto: update the {table} rows in one statement with Repo.update_all(from(x in "{table}", where: x.{key} in ^keys), set: [...]).`,
+			ShapeUpdate:       `Ecto: update the {table} rows in one statement with Repo.update_all(from(x in "{table}", where: x.{key} in ^keys), set: [...]) when they get the same values; when each gets its own, one Repo.insert_all(<schema of {table}>, rows, on_conflict: {:replace, [<columns>]}, conflict_target: [{unique}]).`,
 			ShapeDelete:       `Ecto: delete the {table} rows in one statement with Repo.delete_all(from(x in "{table}", where: x.{key} in ^keys)).`,
-			ShapeOther:        `Ecto: load what the loop needs up front: preload for associations, or one query with where: x.<column> in ^keys.`,
+			ShapeOther:        `Ecto: fetch the {table} rows of all items in one query before the loop, from(x in "{table}", where: x.{key} in ^keys), instead of one query per item.`,
 		},
+	}
+	// A query with nothing to look up by is the same for every item: no ORM
+	// batches it, it runs once.
+	for orm, byShape := range fixes[detect.TypeNPlusOne] {
+		prefix := ""
+		if orm != "" {
+			prefix = orm + ": the"
+		} else {
+			prefix = "The"
+		}
+		byShape[ShapeUnkeyed] = prefix + ` same query on {table} runs for every item: run it once before the loop and reuse its result.`
 	}
 }

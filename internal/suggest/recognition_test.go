@@ -220,7 +220,8 @@ var statementsByShape = map[string]string{
 	"upsert":         `INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`,
 	"update":         `UPDATE books SET title = $1 WHERE id = $2`,
 	"delete":         `DELETE FROM books WHERE id = $1`,
-	"other":          `SELECT * FROM settings`,
+	"other":          `SELECT * FROM settings WHERE key = $1`,
+	"unkeyed":        `SELECT * FROM settings`,
 	"ordered page":   `SELECT * FROM users ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 5000`,
 	"unordered page": `SELECT * FROM users LIMIT 20 OFFSET 5000`,
 	"paged join":     `SELECT authors.id, books.title FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`,
@@ -244,11 +245,12 @@ func everyRequest(ctx suggest.Context) []suggest.Request {
 		return r
 	}
 	var out []suggest.Request
-	for _, n := range []string{"by key", "by foreign key", "count", "insert", "upsert", "update", "delete", "other", "lookup"} {
+	for _, n := range []string{"by key", "by foreign key", "count", "insert", "upsert", "update", "delete", "other", "unkeyed", "lookup"} {
 		out = append(out, one(detect.TypeNPlusOne, "", n), one(detect.TypeDuplicateQuery, "", n))
 	}
 	return append(out,
 		one(detect.TypeMNPlusOne, "", "by key", "by foreign key", "count"),
+		one(detect.TypeMNPlusOne, "", "other", "unkeyed", "count"),
 		one(detect.TypeMNPlusOne, "", "lookup", "claim insert"),
 		one(detect.TypeMNPlusOne, "", "by key", "update", "delete"),
 		one(detect.TypeDeepOffset, "", "ordered page"),

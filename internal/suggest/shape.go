@@ -26,6 +26,9 @@ const (
 	ShapeDelete
 	// ShapeCommand is a key-value or document store command.
 	ShapeCommand
+	// ShapeUnkeyed reads with no WHERE and no value to look up by: the same
+	// query, whichever item the loop is at.
+	ShapeUnkeyed
 	// ShapeManyRows stands for a query that returned too many rows (an
 	// over_fetch by row count, whatever its statement).
 	ShapeManyRows
@@ -56,7 +59,10 @@ var (
 	// Names may keep their quotes (Ecto's b0."author_id").
 	predicateRe = regexp.MustCompile("(?:((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? = \\?|" +
 		"\\? = ((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?)")
-	countRe  = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	countRe = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	// A column against a list: "users.id IN (?)", the batched lookup of a
+	// key when no "=" predicate names one.
+	inListRe = regexp.MustCompile("((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? IN \\(\\?\\)")
 	upsertRe = regexp.MustCompile(`(?i)\bON CONFLICT\b|\bON DUPLICATE KEY UPDATE\b|^INSERT OR (?:REPLACE|IGNORE)\b|^INSERT IGNORE\b`)
 )
 
@@ -88,6 +94,9 @@ func classify(command, normalized string, sql bool) (Shape, key) {
 		return ShapeOther, key{}
 	}
 	k := keyOf(normalized)
+	if k.column == "" && !strings.Contains(normalized, " WHERE ") {
+		return ShapeUnkeyed, k
+	}
 	if countRe.MatchString(normalized) {
 		return ShapeCount, k
 	}
@@ -98,6 +107,8 @@ func classify(command, normalized string, sql bool) (Shape, key) {
 		return ShapeByKey, k
 	case isForeignKey(k.column):
 		return ShapeByForeignKey, k
+	case isIdentifying(k.column): // a key named its own way (Hibernate's DIS_ID_A): one row by its key
+		return ShapeByKey, k
 	}
 	return ShapeOther, k
 }
@@ -111,21 +122,56 @@ func whereOf(normalized string) string {
 	return ""
 }
 
-// keyOf reads the "column = ?" predicates of a statement.
+// keyOf reads the "column = ?" predicates of a statement, else its first
+// "column IN (?)".
 func keyOf(normalized string) key {
 	var k key
-	for _, m := range predicateRe.FindAllStringSubmatch(normalized, -1) {
+	matches := predicateRe.FindAllStringSubmatch(normalized, -1)
+	if len(matches) == 0 {
+		if m := inListRe.FindStringSubmatch(normalized); m != nil {
+			matches = [][]string{{m[0], m[1], m[2], "", ""}}
+		}
+	}
+	for _, m := range matches {
 		qualifier, column := m[1], m[2]
 		if column == "" {
 			qualifier, column = m[3], m[4]
 		}
 		column = lowerIfShouting(column)
-		if k.column == "" {
+		// The key is the first column that names a row (an id); else the first.
+		if k.column == "" || !isIdentifying(k.column) && isIdentifying(column) {
 			k.column, k.qualified = column, strings.NewReplacer(`"`, "", "`", "").Replace(qualifier)+column
 		}
 		k.columns = appendNew(k.columns, column)
 	}
 	return k
+}
+
+// isIdentifying: the column's name holds the word id (id, author_id,
+// authorId, dis_id_a): it names a row, not a value to look one up by.
+func isIdentifying(col string) bool {
+	for _, word := range strings.FieldsFunc(camelToSnake(col), func(r rune) bool { return r == '_' }) {
+		if word == "id" || word == "pk" || word == "uuid" {
+			return true
+		}
+	}
+	return false
+}
+
+// camelToSnake lowercases a name, an underscore before each capital that
+// follows a lowercase letter (authorId: author_id).
+func camelToSnake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func isPrimaryKey(col string) bool {

@@ -155,7 +155,11 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 	if st == nil {
 		return ShapeOther, key{}
 	}
-	return classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
+	shape, k := classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
+	if shape == ShapeUnkeyed && st.IsCoarse() { // a summary shows no WHERE, whatever the query had
+		shape = ShapeOther
+	}
+	return shape, k
 }
 
 // fill replaces the {name} placeholders of a fix text by their values;

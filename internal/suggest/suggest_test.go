@@ -30,9 +30,15 @@ func TestClassify(t *testing.T) {
 		{`INSERT OR REPLACE INTO tags (name) VALUES (?)`, ShapeUpsert, ""},
 		{`SELECT * FROM custom_claims WHERE user_id = $1 AND key = $2 LIMIT 1`, ShapeByForeignKey, "user_id"},
 		{`SELECT count(*) FROM "books" AS b0 WHERE (b0."author_id" = $1)`, ShapeCount, "author_id"},
+		{`select d1_0.DIS_ID_A, d1_0.DIS_DESC from OH_DISEASE d1_0 where d1_0.DIS_ID_A = ?`, ShapeByKey, "dis_id_a"},
+		{`SELECT t.id FROM core_tag t JOIN core_tagged g ON t.id = g.tag_id JOIN django_content_type c ON g.content_type_id = c.id WHERE c.app_label = %s AND c.model = %s AND g.object_id = %s`, ShapeByForeignKey, "object_id"},
+		{`SELECT cache_key, value, expires FROM cache_default WHERE cache_key IN (%s)`, ShapeOther, "cache_key"},
+		{`SELECT * FROM users WHERE users.id IN ($1)`, ShapeByKey, "id"},
+		{`SELECT * FROM settings WHERE key = $1`, ShapeOther, "key"},
 		{`DELETE FROM books WHERE id = ?`, ShapeDelete, "id"},
 		{`SELECT tags.id FROM tags JOIN book_tags ON book_tags.tag_id = tags.id AND book_tags.book_id = 3`, ShapeByForeignKey, "book_id"},
-		{`SELECT * FROM settings`, ShapeOther, ""},
+		{`SELECT * FROM settings`, ShapeUnkeyed, ""},
+		{`SELECT * FROM books WHERE pages > $1`, ShapeOther, ""},
 	}
 	for _, c := range cases {
 		st := sqlnorm.Normalize("postgresql", c.raw)

@@ -58,7 +58,10 @@ func statementVars(st *sqlnorm.Statement) map[string]string {
 // statementVarsLookup is statementVars with the columns an upsert's rows
 // are looked up by, when the trace shows them.
 func statementVarsLookup(st *sqlnorm.Statement, lookup []string) map[string]string {
-	_, k := describe(st)
+	shape, k := describe(st)
+	if lookup == nil && shape == ShapeUpdate {
+		lookup = k.columns // the row an UPDATE writes is the one its WHERE names
+	}
 	table := ""
 	var tables []string
 	if st != nil {
@@ -144,11 +147,12 @@ func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) 
 }
 
 // eagerPieces words how to load what each read of one iteration reads for
-// all items, in the words of orm: the loads in the ORM's call (eagerWrap),
-// then the counts. A read of a many-to-many's join table alone goes with the
+// all items, in the words of orm: the reads by key or foreign key as eager
+// loads in the ORM's call (eagerWrap), then the counts and other reads,
+// batched (a read on another column is no relation to load). A read of a many-to-many's join table alone goes with the
 // read of the table behind it.
 func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) string {
-	var loads, counts []string
+	var loads, batched []string
 	for _, st := range statements {
 		if len(st.Tables) == 1 && isJoinTable(lastSegment(st.Tables[0]), tables) {
 			continue
@@ -157,15 +161,19 @@ func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) s
 		if shape.IsWrite() {
 			continue
 		}
+		if shape == ShapeUnkeyed {
+			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st)))
+			continue
+		}
 		piece, ok := eager[orm][shape]
 		if !ok {
 			piece = eager[orm][ShapeOther]
 		}
 		piece = fill(piece, statementVars(st))
-		if shape == ShapeCount {
-			counts = appendNew(counts, piece)
-		} else {
+		if shape == ShapeByKey || shape == ShapeByForeignKey {
 			loads = appendNew(loads, piece)
+		} else {
+			batched = appendNew(batched, piece)
 		}
 	}
 	var parts []string
@@ -173,8 +181,12 @@ func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) s
 		wrap := eagerWrap[orm]
 		parts = append(parts, strings.Replace(wrap.call, "{items}", strings.Join(loads, wrap.sep), 1))
 	}
-	return strings.Join(append(parts, counts...), "; ")
+	return strings.Join(append(parts, batched...), "; ")
 }
+
+// unkeyedPiece is how any ORM loads a read with nothing to look up by: the
+// same query in every iteration.
+const unkeyedPiece = `the {table} query once before the loop (it is the same in every iteration)`
 
 // writePieces words how to write what each write of one iteration writes,
 // for all items at once, as the n_plus_one of that write would say it. An
