@@ -1,6 +1,9 @@
 package suggest
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // orderItem is one item of a query's ORDER BY: a column (unqualified), or an
 // expression as the normalized statement writes it.
@@ -140,6 +143,9 @@ func afterLast(items []orderItem, bind func(i int, it orderItem) string) string 
 		}
 		return "(" + strings.Join(cols, ", ") + ") " + op(items[0]) + " (" + strings.Join(vals, ", ") + ")"
 	}
+	if len(items) > maxExpanded { // an OR per item would outgrow the fix
+		return "the rows after the last one seen, in the order " + sqlOrder(items)
+	}
 	var ors []string
 	for i, it := range items {
 		var ands []string
@@ -156,10 +162,14 @@ func afterLast(items []orderItem, bind func(i int, it orderItem) string) string 
 	return strings.Join(ors, " OR ")
 }
 
+// maxExpanded is the most items of a mixed-direction order written out as
+// a condition.
+const maxExpanded = 3
+
 // namedBind binds :last_<column> (:last_<n> for an expression).
 func namedBind(i int, it orderItem) string {
 	if it.expr {
-		return ":last_" + string(rune('1'+i))
+		return ":last_" + strconv.Itoa(i+1)
 	}
 	return ":last_" + it.column
 }

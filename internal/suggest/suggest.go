@@ -156,7 +156,8 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 		return ShapeOther, key{}
 	}
 	shape, k := classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
-	if shape == ShapeUnkeyed && st.IsCoarse() { // a summary shows no WHERE, whatever the query had
+	// A summary shows no WHERE, whatever the query had.
+	if shape == ShapeUnkeyed && st.IsCoarse() {
 		shape = ShapeOther
 	}
 	return shape, k
