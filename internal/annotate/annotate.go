@@ -17,8 +17,8 @@ import (
 // Write annotates the pdata spans of a trace, given in the order of the view's
 // spans (as pdataview.Build returns them): the fingerprint and normalized
 // statement on every database span with a statement, one event per finding on
-// its anchor, the finding's type and id on every member span, and the query
-// count of every request root.
+// its anchor, the finding's type and id on every member span, the query
+// count of every request root, and that of every query with no parent (a gap).
 func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
 		if t.Spans[i].Annotated {
@@ -38,6 +38,9 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 		attrs.PutInt(contract.AttrRequestDBQueries, int64(r.DBQueries))
 		attrs.PutDouble(contract.AttrRequestDBDuration, milliseconds(r.DBDuration))
 		attrs.PutDouble(contract.AttrRequestDBWallDuration, milliseconds(r.DBWallDuration))
+	}
+	for _, g := range res.Gaps {
+		spans[g.Span].Attributes().PutInt(contract.AttrGapDBQueries, int64(g.Queries))
 	}
 	findings := res.Findings
 	for i := range findings {
@@ -106,7 +109,8 @@ func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1
 func erase(s ptrace.Span) {
 	s.Events().RemoveIf(func(e ptrace.SpanEvent) bool { return e.Name() == contract.EventFinding })
 	attrs := s.Attributes()
-	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration} {
+	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration,
+		contract.AttrGapDBQueries} {
 		attrs.Remove(k)
 	}
 }

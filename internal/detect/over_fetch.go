@@ -35,19 +35,27 @@ func (c *OverFetchConfig) Validate() error {
 const (
 	ReasonSelectAll    = "select_all"
 	ReasonReturnedRows = "returned_rows"
+	ReasonCountedRows  = "counted_rows"
 )
 
 type overFetch struct{ cfg OverFetchConfig }
 
-// Detect reports, once per statement and request, a query whose recorded
-// row count is above the bound, when it serves a request (a server or
-// consumer span above it): a background job that loads a whole table into
-// a cache or an export reads every row by design. With select_all on, whole
-// rows of a table too.
-func (d overFetch) Detect(in *Input, _ Claimed) []Finding {
+// Detect reports, once per statement and request:
+//   - a query whose recorded row count is above the bound, when it serves a
+//     request (a server or consumer span above it): a background job that
+//     loads a whole table into a cache or an export reads every row by design;
+//   - every row of a filter read beside a COUNT of the same filter, under one
+//     parent (Sequelize's findAndCountAll without a limit): the rows or the
+//     count are waste, whichever the code uses;
+//   - with select_all on, whole rows of a table.
+func (d overFetch) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
+	counted := countedRows(in, claimed)
 	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span, i int) (bool, string) {
 		st := s.DB.Statement
+		if counted[i] {
+			return true, ReasonCountedRows
+		}
 		if d.cfg.MaxReturnedRows > 0 && st.Command == "SELECT" && servesRequest(t, i) {
 			rows := s.DB.ReturnedRows
 			if rows < 0 {
@@ -69,4 +77,35 @@ func (d overFetch) Detect(in *Input, _ Claimed) []Finding {
 func servesRequest(t *traceview.Trace, i int) bool {
 	k := t.Spans[t.LocalRoot(i)].Kind
 	return k == traceview.KindServer || k == traceview.KindConsumer
+}
+
+// countedRows marks the unpaged reads of rows that run, under one loop
+// parent, beside a COUNT (without GROUP BY) of the same base table and
+// filter.
+func countedRows(in *Input, claimed Claimed) map[int]bool {
+	t := in.Trace
+	var marked map[int]bool
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+		type filter struct{ base, where string }
+		counts := map[filter]bool{}
+		for _, c := range g.spans {
+			if st := t.Spans[c].DB.Statement; st.Count && st.Base != "" {
+				counts[filter{st.Base, st.Where}] = true
+			}
+		}
+		if len(counts) == 0 {
+			continue
+		}
+		for _, r := range g.spans {
+			st := t.Spans[r].DB.Statement
+			if st.Command == "SELECT" && !st.Count && (!st.GroupBy || st.GroupsByKey) && !st.Limit.Present &&
+				!st.Offset.Present && counts[filter{st.Base, st.Where}] {
+				if marked == nil {
+					marked = map[int]bool{}
+				}
+				marked[r] = true
+			}
+		}
+	}
+	return marked
 }

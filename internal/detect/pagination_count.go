@@ -51,7 +51,7 @@ func (d paginationCount) Detect(in *Input, claimed Claimed) []Finding {
 // row, it does not page).
 func isPage(db *traceview.DBCall) bool {
 	st := db.Statement
-	if st.Command != "SELECT" || st.Count || st.GroupBy || !st.Limit.Present {
+	if st.Command != "SELECT" || st.Count || st.GroupBy && !st.GroupsByKey || !st.Limit.Present {
 		return false
 	}
 	limit, known := boundValue(db, st.Limit)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/suggest"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -88,6 +89,34 @@ func TestRequests(t *testing.T) {
 		if f.Route != "books/" {
 			t.Errorf("%s has route %q", f.Type, f.Route)
 		}
+	}
+}
+
+// TestGaps: a query with no parent (GORM without db.WithContext) is no
+// request: it and the queries under it are its service's gap, with the
+// advice on how the ORM gets the request's context.
+func TestGaps(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	query := func(id, parent byte, raw string) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Name: "select users", Kind: traceview.KindClient,
+			Start: int64(id), End: int64(id) + 1, Service: "auth", Language: "go", Scope: "gorm.io/plugin/opentelemetry",
+			DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}}
+	}
+	spans := []traceview.Span{
+		query(1, 0, `SELECT * FROM users WHERE id = 1`),
+		query(2, 1, `SELECT * FROM user_groups WHERE user_id IN (1)`), // a preload under it
+		query(3, 9, `SELECT * FROM users WHERE id = 2`),               // its parent has not arrived: in a request still
+	}
+	tr, _ := traceview.New(traceview.TraceID{1}, spans)
+	res := e.Analyze(tr)
+	if len(res.Gaps) != 1 || res.Gaps[0].Service != "auth" || res.Gaps[0].Queries != 2 {
+		t.Fatalf("gaps %+v", res.Gaps)
+	}
+	if len(res.Requests) != 1 || tr.Spans[res.Requests[0].Span].ID != (traceview.SpanID{3}) {
+		t.Errorf("requests %+v", res.Requests)
+	}
+	if advice := suggest.ContextAdvice(res.Gaps[0].Context); !strings.Contains(advice, "db.WithContext(ctx)") {
+		t.Errorf("advice for GORM: %s", advice)
 	}
 }
 

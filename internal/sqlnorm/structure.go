@@ -13,6 +13,11 @@ type Structure struct {
 	Count bool
 	// GroupBy: the top-level query groups.
 	GroupBy bool
+	// GroupsByKey: it groups by the key of its base table first (GROUP BY
+	// users.id, or by an ordinal over a select list that starts with it, as
+	// GROUP BY 1 normalizes to GROUP BY ?): one row per base row still, each
+	// with aggregates of what it joins.
+	GroupsByKey bool
 	// Distinct: the top-level query is SELECT DISTINCT.
 	Distinct bool
 	// JoinsToMany: the top-level query joins a table by a column that is not
@@ -73,6 +78,7 @@ func analyze(toks []token) Structure {
 	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
 		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
 	var where []token
+	groupFirst := ""
 	for i := 0; i < len(rest); i++ {
 		if rest[i].depth != d {
 			continue
@@ -80,6 +86,9 @@ func analyze(toks []token) Structure {
 		switch strings.ToUpper(rest[i].text) {
 		case "GROUP":
 			st.GroupBy = true
+			if i+2 < len(rest) && strings.EqualFold(rest[i+1].text, "BY") {
+				groupFirst = rest[i+2].text
+			}
 		case "WHERE":
 			where = clause(rest, i, d)
 		}
@@ -105,7 +114,19 @@ func analyze(toks []token) Structure {
 	}
 	st.Base = strings.ToLower(lastSegment(base.name))
 	st.Where = canonicalWhere(where, base)
+	if groupFirst == "?" && len(list) > 0 { // an ordinal, GROUP BY 1, normalized as a value
+		groupFirst = list[0].text
+	}
+	st.GroupsByKey = st.GroupBy && base.name != "" && isKeyColumn(groupFirst, base)
 	return st
+}
+
+// isKeyColumn: tok names the key of the table, qualified by it or not.
+func isKeyColumn(tok string, table source) bool {
+	if q, col, ok := column(tok); ok {
+		return table.is(q) && isKeyOf(col, table)
+	}
+	return isKeyOf(unquote(tok), table)
 }
 
 // clause is the tokens of the clause whose keyword is at toks[i], up to the

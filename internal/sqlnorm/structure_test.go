@@ -151,3 +151,16 @@ func TestCatalog(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupsByKey(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`select users.id, l.n from users left join (select user_id, count(*) as n from links group by user_id) as l on users.id = l.user_id group by 1, l.n limit 10`: true,
+		`select u.id, count(*) from users u join links on links.user_id = u.id group by u.id limit 10`:                                                                true,
+		`select email, count(*) from users group by email limit 10`:                                                                                                   false,
+		`select count(*), users.id from users group by 1`:                                                                                                             false,
+	} {
+		if got := Normalize("postgresql", raw).GroupsByKey; got != want {
+			t.Errorf("%s: groups by key %v, want %v", raw, got, want)
+		}
+	}
+}

@@ -259,6 +259,7 @@ func everyRequest(ctx suggest.Context) []suggest.Request {
 		one(detect.TypePaginationCount, "", "page count", "unordered page"),
 		one(detect.TypeOverFetch, "", "other"),
 		one(detect.TypeOverFetch, detect.ReasonReturnedRows, "by foreign key"),
+		one(detect.TypeOverFetch, detect.ReasonCountedRows, "unkeyed"),
 	)
 }
 

@@ -38,6 +38,9 @@ const (
 	ShapeWrite
 	// ShapeUnordered stands for a deep_offset whose page has no ORDER BY.
 	ShapeUnordered
+	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
+	// (an over_fetch of every row of a findAndCountAll without a limit).
+	ShapeCountedRows
 )
 
 // IsWrite reports whether the shape writes rows.

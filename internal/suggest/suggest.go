@@ -136,8 +136,11 @@ func shapeOf(r Request, subject *sqlnorm.Statement) Shape {
 		}
 		return ShapeOther
 	case detect.TypeOverFetch:
-		if r.Reason == detect.ReasonReturnedRows {
+		switch r.Reason {
+		case detect.ReasonReturnedRows:
 			return ShapeManyRows
+		case detect.ReasonCountedRows:
+			return ShapeCountedRows
 		}
 		return ShapeOther
 	case detect.TypeDuplicateQuery:

@@ -156,7 +156,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 			if collection == "" || k == "db.collection.name" {
 				collection = v.AsString()
 			}
-		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries:
+		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrGapDBQueries:
 			s.Annotated = true
 		case "db.response.returned_rows":
 			returned = intValue(v)
