@@ -221,14 +221,15 @@ func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
 	return false
 }
 
-// statementsOf are the statements a finding is about: one iteration's for an
-// mn_plus_one, else the statement of its subject span.
+// statementsOf are the distinct statements a finding is about, those of its
+// members (one iteration's for an mn_plus_one, the count and the page of a
+// pagination_count), else its anchor's.
 func statementsOf(t *traceview.Trace, f *detect.Finding) []*sqlnorm.Statement {
 	var out []*sqlnorm.Statement
 	seen := map[string]bool{}
-	spans := []int{subject(f)}
-	if f.Type == detect.TypeMNPlusOne {
-		spans = f.Members
+	spans := f.Members
+	if len(spans) == 0 {
+		spans = []int{f.Anchor}
 	}
 	for _, i := range spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil && !seen[db.Statement.Fingerprint] {
@@ -268,12 +269,12 @@ func describeCode(c traceview.CodeLocation) string {
 	return c.Function
 }
 
-// contextOf gathers what ORM recognition reads: the language and the
-// instrumentation scopes of the service that ran the statement (cached per
-// service in scopes).
+// contextOf gathers what ORM recognition reads: the language, runtime and
+// instrumentation scopes of the service that ran the statement (scopes
+// cached per service in scopes).
 func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string) suggest.Context {
 	s := &t.Spans[subject(f)]
-	ctx := suggest.Context{Language: s.Language}
+	ctx := suggest.Context{Language: s.Language, Runtime: s.Runtime}
 	if s.DB != nil {
 		ctx.Raw = s.DB.Raw
 	}

@@ -43,13 +43,35 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 		t.Fatalf("%d findings: %+v", len(findings), findings)
 	}
 	n := findings[0]
-	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("author")`) ||
+	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("<field to authors>")`) ||
 		!strings.HasSuffix(n.Suggestion, "Called from views.book_list (shop/views.py:42).") || n.Code.Line != 42 {
 		t.Errorf("n_plus_one: %+v", n)
 	}
 	o := findings[1]
 	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "more rows than a request can use") {
 		t.Errorf("over_fetch: %+v", o)
+	}
+}
+
+// TestRuntimeTellsTheLanguage: a service whose SDK reports no language is
+// told by its process.runtime.name, and gets its own language's ORM; with
+// neither, the fix is generic.
+func TestRuntimeTellsTheLanguage(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	for _, runtime := range []string{"cpython", ""} {
+		spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET books/", Kind: traceview.KindServer, Start: 1, End: 100, Service: "shop", Runtime: runtime}}
+		raw := `SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`
+		for i := 0; i < 6; i++ {
+			spans = append(spans, traceview.Span{ID: traceview.SpanID{byte(10 + i)}, ParentID: traceview.SpanID{1}, Name: "SELECT",
+				Kind: traceview.KindClient, Start: int64(10 + i), End: int64(11 + i), Service: "shop", Runtime: runtime,
+				DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		}
+		tr, _ := traceview.New(traceview.TraceID{1}, spans)
+		findings := e.Analyze(tr).Findings
+		want := map[string]string{"cpython": "Django", "": ""}[runtime]
+		if len(findings) != 1 || findings[0].ORM != want {
+			t.Errorf("runtime %q: %+v, want ORM %q", runtime, findings, want)
+		}
 	}
 }
 

@@ -25,6 +25,13 @@ type Structure struct {
 	// books.author_id = authors.id), and no other condition pins the joined
 	// table to one row: each parent row comes back once per child.
 	JoinsToMany bool
+	// ToMany is the joined table that makes JoinsToMany true (books).
+	ToMany string
+	// OrderBy is the top-level ORDER BY, normalized, its items separated by
+	// ", " ("email DESC, id"); when the top level has none and pages a
+	// derived table (FROM (SELECT ... ORDER BY ... LIMIT n) AS sub), the
+	// derived table's. "" if none.
+	OrderBy string
 	// Base is the table the top-level query reads rows of: its first FROM
 	// table, or that of the derived table it selects from (Sequelize pages
 	// its parents in FROM (SELECT ... LIMIT n) AS "Book"); unquoted, lower
@@ -89,7 +96,18 @@ func analyze(toks []token) Structure {
 	if st.GroupBy {
 		st.Count = false
 	}
-	st.JoinsToMany = joinsToMany(sources, where)
+	st.ToMany = toManyJoin(sources, where)
+	st.JoinsToMany = st.ToMany != ""
+	if len(rest) > 0 {
+		st.OrderBy = orderBy(rest, d)
+	}
+	if st.OrderBy == "" && len(sources) > 0 && sources[0].subquery != nil {
+		if sub := topQuery(sources[0].subquery); sub != nil {
+			if _, subRest := selectList(sub); len(subRest) > 0 {
+				st.OrderBy = orderBy(subRest, sub[0].depth)
+			}
+		}
+	}
 	base := baseOf(sources)
 	if where == nil {
 		where = derivedWhere(sources)
@@ -391,8 +409,36 @@ func unquote(s string) string {
 	return s
 }
 
-// joinsToMany reports whether a join multiplies the rows of the query: a
-// joined table U whose ON condition equates a column of U that is not its
+// orderBy is the ORDER BY clause of the query at depth d, its items
+// separated by ", ".
+func orderBy(rest []token, d int) string {
+	for i := 0; i+1 < len(rest); i++ {
+		if rest[i].depth != d || !strings.EqualFold(rest[i].text, "ORDER") || !strings.EqualFold(rest[i+1].text, "BY") {
+			continue
+		}
+		var items []string
+		start := i + 2
+		for j := start; j <= len(rest); j++ {
+			end := j == len(rest) || rest[j].depth < d ||
+				rest[j].depth == d && (clauseEnd[strings.ToUpper(rest[j].text)] || rest[j].text == ",")
+			if !end {
+				continue
+			}
+			if j > start {
+				items = append(items, join(rest[start:j]))
+			}
+			if j == len(rest) || rest[j].text != "," {
+				break
+			}
+			start = j + 1
+		}
+		return strings.Join(items, ", ")
+	}
+	return ""
+}
+
+// toManyJoin returns the joined table that multiplies the rows of the
+// query, or "": a joined table U whose ON condition equates a column of U that is not its
 // key to the key of a table joined before it (books.author_id = authors.id,
 // comments.article = articles.id), with no other condition that pins U to one
 // row (a second key of a composite key: AND article_tags.tag_id = ?, in the
@@ -400,9 +446,9 @@ func unquote(s string) string {
 // the key is the column id (or <table>_id in the table of that name), the
 // convention of every ORM. It says nothing when it cannot tell: a subquery
 // in FROM, a condition that is not an equality of columns.
-func joinsToMany(sources []source, where []token) bool {
+func toManyJoin(sources []source, where []token) string {
 	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
-		return false
+		return ""
 	}
 	for k := 1; k < len(sources); k++ {
 		child := sources[k]
@@ -428,12 +474,12 @@ func joinsToMany(sources []source, where []token) bool {
 			for _, parent := range sources[:k] {
 				if parent.subquery == nil && parent.is(bq) && isKeyOf(bcol, parent) &&
 					!pinned(child, acol, on) && !pinned(child, acol, where) {
-					return true
+					return child.name
 				}
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // pinned reports whether a condition equates a column of the joined table

@@ -26,7 +26,7 @@ func ContextAdvice(ctx Context) string {
 	if o := Recognize(ctx); o != nil && contextAdvice[o.Language] != "" {
 		return contextAdvice[o.Language]
 	}
-	if advice, ok := contextAdvice[ctx.Language]; ok {
+	if advice, ok := contextAdvice[LanguageOf(ctx)]; ok {
 		return advice
 	}
 	return genericContextAdvice

@@ -41,7 +41,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		service, language := resourceIdentity(rs.Resource().Attributes())
+		id := resourceIdentity(rs.Resource().Attributes())
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
@@ -59,8 +59,9 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 					Kind:     traceview.Kind(p.Kind()),
 					Start:    int64(p.StartTimestamp()),
 					End:      int64(p.EndTimestamp()),
-					Service:  service,
-					Language: language,
+					Service:  id.service,
+					Language: id.language,
+					Runtime:  id.runtime,
 					Scope:    scope,
 				}
 				calls.read(p.Attributes(), &s, norm)
@@ -81,14 +82,21 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 	return t, sorted
 }
 
-func resourceIdentity(attrs pcommon.Map) (service, language string) {
+// identity is what a resource says of the service behind its spans.
+type identity struct{ service, language, runtime string }
+
+func resourceIdentity(attrs pcommon.Map) identity {
+	var id identity
 	if v, ok := attrs.Get("service.name"); ok {
-		service = v.AsString()
+		id.service = v.AsString()
 	}
 	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
-		language = v.AsString()
+		id.language = v.AsString()
 	}
-	return service, language
+	if v, ok := attrs.Get("process.runtime.name"); ok {
+		id.runtime = v.AsString()
+	}
+	return id
 }
 
 // callStore holds the database and HTTP sides of a trace's spans.

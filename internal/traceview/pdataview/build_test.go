@@ -26,6 +26,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "shop")
 	rs.Resource().Attributes().PutStr("telemetry.sdk.language", "python")
+	rs.Resource().Attributes().PutStr("process.runtime.name", "cpython")
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName("opentelemetry.instrumentation.psycopg2")
 	add := func(id byte, start int, attrs map[string]any) {
@@ -55,7 +56,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 		if s.ID != (traceview.SpanID{byte(i + 1)}) || traceview.SpanID(handles[i].SpanID()) != s.ID {
 			t.Fatalf("span %d is %v (handle %v): not in start order", i, s.ID, handles[i].SpanID())
 		}
-		if s.Service != "shop" || s.Language != "python" || s.Scope != "opentelemetry.instrumentation.psycopg2" {
+		if s.Service != "shop" || s.Language != "python" || s.Runtime != "cpython" || s.Scope != "opentelemetry.instrumentation.psycopg2" {
 			t.Errorf("span %d identity: %+v", i, s)
 		}
 	}
