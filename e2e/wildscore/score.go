@@ -112,6 +112,11 @@ func Evaluate(t *Truth, findings []report.Finding) *Score {
 			s.Foreign++
 		}
 	}
+	for k := range t.Traps {
+		if tr := &t.Traps[k]; tr.Required && !found[tr.ID] && tr.Type == detect.TypeNPlusOne {
+			found[tr.ID] = inSequence(tr, findings)
+		}
+	}
 	for _, tr := range t.Traps {
 		if !tr.Required {
 			continue
@@ -148,6 +153,21 @@ func routeOf(f *report.Finding) string {
 		return f.Route
 	}
 	return "(no route: " + f.Anchor + ")"
+}
+
+// inSequence reports whether an mn_plus_one finding holds the n_plus_one trap:
+// the loop that runs the trap's statement per item also runs others, and is
+// reported as one sequence (a loop that reads the challenge and the fields of
+// each solve), whose statements include the trap's.
+func inSequence(tr *Trap, findings []report.Finding) bool {
+	for i := range findings {
+		f := &findings[i]
+		if f.Type == detect.TypeMNPlusOne && (tr.Route == "" || tr.Route == f.Route) &&
+			(tr.Service == "" || tr.Service == f.Service) && (tr.statement == nil || tr.statement.MatchString(f.Statement)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (tr *Trap) matches(f *report.Finding) bool {

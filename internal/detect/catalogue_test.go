@@ -401,3 +401,35 @@ func TestCountedRows(t *testing.T) {
 		})
 	}
 }
+
+// TestSpreadOutRepeats: the same lookup made at several places of a request,
+// with one-off work between (a helper that reads the current user), is told
+// from a loop, whose iterations hold only repeating statements, even in an
+// irregular order (an identity map loads each related row once).
+func TestSpreadOutRepeats(t *testing.T) {
+	user := `SELECT users.id FROM users WHERE users.id = ?`
+	spread := newRoot().db(10, 1, user).db(11, 1, `SELECT tags.id FROM tags WHERE tags.challenge_id = ?`).
+		db(12, 1, user).db(13, 1, user).db(14, 1, `SELECT teams.id FROM teams WHERE teams.id = ?`).
+		db(15, 1, `SELECT files.id FROM files WHERE files.challenge_id = ?`).db(16, 1, user).db(17, 1, user).build()
+	loop := newRoot()
+	for i, other := range []string{"p", "", "p", "w", "p", "", "p"} {
+		loop.db(byte(10+2*i), 1, `SELECT d.id FROM diseases d WHERE d.id = ?`)
+		if other != "" {
+			loop.db(byte(11+2*i), 1, fmt.Sprintf(`SELECT %s.id FROM t_%s %s WHERE %s.id = ?`, other, other, other, other))
+		}
+	}
+	for name, c := range map[string]struct {
+		trace  *traceview.Trace
+		reason string
+	}{
+		"spread over the request": {spread, ReasonSpreadOut},
+		"one loop, irregular":     {loop.build(), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := runOnly(c.trace, TypeNPlusOne)
+			if len(got) != 1 || got[0].Reason != c.reason {
+				t.Fatalf("findings %+v, want one n_plus_one with reason %q", got, c.reason)
+			}
+		})
+	}
+}

@@ -119,6 +119,25 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 		if !enough || whole*2 < iters {
 			continue
 		}
+		// The iterations of a loop follow one another; the same few
+		// statements done again at several places of a request, with other
+		// work between, are no loop (spreadOut, on the statement that runs
+		// most).
+		most := pattern[0]
+		for _, id := range pattern {
+			if counts[id] > counts[most] {
+				most = id
+			}
+		}
+		var repeats []int
+		for k, i := range g.spans {
+			if ids[k] == most {
+				repeats = append(repeats, i)
+			}
+		}
+		if spreadOut(t, g.spans, repeats) {
+			continue
+		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
 		f.Count = loops
 		f.Statements = make([]string, len(pattern))

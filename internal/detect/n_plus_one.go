@@ -31,6 +31,12 @@ func (c *NPlusOneConfig) Validate() error {
 		notNegative("min_total_duration", c.MinTotalDuration))
 }
 
+// ReasonSpreadOut marks an n_plus_one whose repeats are spread over the
+// request, between other work, rather than made by one loop: with values
+// unseen, the same row read again at several places (the current user) as
+// likely as a loop, and its fix is to read it once.
+const ReasonSpreadOut = "spread_out"
+
 type nPlusOne struct{ cfg NPlusOneConfig }
 
 func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
@@ -48,6 +54,9 @@ func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 			f := groupFinding(t, TypeNPlusOne, g.parent, members)
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
+			}
+			if spreadOut(t, g.spans, members) {
+				f.Reason = ReasonSpreadOut
 			}
 			findings = append(findings, f)
 		}

@@ -10,6 +10,7 @@ import "github.com/querylens/querylens/internal/detect"
 func init() {
 	fixes[detect.TypeNPlusOne] = Wording{
 		"": {
+			ShapeSpreadOut:    `The same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on; if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Fetch the {table} rows of all items in one query (WHERE {qkey} IN (...)) or a JOIN, with your ORM's eager loading, instead of one query per item.`,
 			ShapeByForeignKey: `Fetch the {table} rows of all items in one query (WHERE {qkey} IN (...)), with your ORM's eager loading of the collection, instead of one query per item.`,
 			ShapeCount:        `Count for all items in one query (the same count with {qkey} IN (...) and GROUP BY {qkey}) instead of one COUNT per item.`,
@@ -21,6 +22,7 @@ func init() {
 			ShapeOther:        `Fetch the {table} rows of all items in one query before the loop (WHERE {qkey} IN (...)) instead of one query per item.`,
 		},
 		"Django": {
+			ShapeSpreadOut:    `Django: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (an attribute of the request, a cached_property of the view); if the keys differ, read them together in one query ({qkey} IN (...)). If it is a relation of rows listed before it (event.child for each event of several lists), load it with each list instead: select_related("<field to {table}>") on the querysets (Django has no identity map: the same row is read again per row).`,
 			ShapeByKey:        `Django: load the related object in the same query with select_related("<field to {table}>") (a forward foreign key or one-to-one) on the queryset the loop iterates, instead of one query per row.`,
 			ShapeByForeignKey: `Django: load the {table} rows of all items in one extra query with prefetch_related("<relation to {table}>") on the queryset the loop iterates, instead of one query per row.`,
 			ShapeCount:        `Django: count in the same query with .annotate(n=Count("<relation to {table}>")) on the queryset the loop iterates, instead of .count() per row.`,
@@ -31,6 +33,7 @@ func init() {
 			ShapeOther:        `Django: fetch the {table} rows of all items in one query before the loop, .filter({key}__in=keys), instead of one query per item.`,
 		},
 		"SQLAlchemy": {
+			ShapeSpreadOut:    `SQLAlchemy: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (flask.g, a request-scoped dependency); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `SQLAlchemy: load the many-to-one in the same query with .options(joinedload(<Parent>.<relationship to {table}>)) on the query the loop iterates, instead of a lazy load per row.`,
 			ShapeByForeignKey: `SQLAlchemy: load the {table} rows of all items in one extra query with .options(selectinload(<Parent>.<relationship to {table}>)) on the query the loop iterates.`,
 			ShapeCount:        `SQLAlchemy: count for all items in one query, the same count with func.count(), {qkey}.in_(keys) and group_by({qkey}), instead of a count per row.`,
@@ -41,6 +44,7 @@ func init() {
 			ShapeOther:        `SQLAlchemy: fetch the {table} rows of all items in one query before the loop, .where({model}.{key}.in_(keys)), instead of one query per item.`,
 		},
 		"GORM": {
+			ShapeSpreadOut:    `GORM: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once in the handler or a middleware and pass it on (in the request's context); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `GORM: load the association that reads {table} with the rows the loop iterates, db.Preload("<association to {table}>") (one IN query) or db.Joins("<association to {table}>") (one JOIN, for a belongs-to or has-one), instead of one query per row.`,
 			ShapeByForeignKey: `GORM: load the {table} rows of all items at once with db.Preload("<association to {table}>") on the query the loop iterates: one query with {key} IN (...) instead of one per row.`,
 			ShapeCount:        `GORM: count for all items in one query, the same query with .Select("{qkey}, count(*)").Where("{qkey} IN ?", keys).Group("{qkey}").Scan(&counts), instead of a Count per row.`,
@@ -51,6 +55,7 @@ func init() {
 			ShapeOther:        `GORM: fetch the {table} rows of all items in one query before the loop, db.Where("{qkey} IN ?", keys).Find(&rows), instead of one query per item.`,
 		},
 		"TypeORM": {
+			ShapeSpreadOut:    `TypeORM: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `TypeORM: load the relation with the find the loop iterates, relations: ["<relation to {table}>"] (or leftJoinAndSelect in a query builder), instead of a findOne or a lazy relation per row.`,
 			ShapeByForeignKey: `TypeORM: load the {table} rows of all items at once, relations: ["<relation to {table}>"] on the find the loop iterates, or one find with where { {key}: In(keys) } grouped in memory, instead of a query per row.`,
 			ShapeCount:        `TypeORM: count for all items in one query, a query builder with .select("{qkey}").addSelect("COUNT(*)", "n").where("{qkey} IN (:...keys)", { keys }).groupBy("{qkey}").getRawMany(), instead of count per row.`,
@@ -61,6 +66,7 @@ func init() {
 			ShapeOther:        `TypeORM: fetch the {table} rows of all items in one query before the loop, a find with where { {key}: In(keys) }, instead of one query per item.`,
 		},
 		"Prisma": {
+			ShapeSpreadOut:    `Prisma: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Prisma: load the relation with the findMany the loop iterates, include: { <relation to {table}>: true }, instead of a findUnique per row.`,
 			ShapeByForeignKey: `Prisma: load the {table} rows of all items at once, include: { <relation to {table}>: true } in the findMany the loop iterates, or one findMany({ where: { {key}: { in: keys } } }), instead of a query per row.`,
 			ShapeCount:        `Prisma: count in the same query, include: { _count: { select: { <relation to {table}>: true } } }, or one groupBy({ by: ["{key}"], _count: true }), instead of count() per row.`,
@@ -71,6 +77,7 @@ func init() {
 			ShapeOther:        `Prisma: fetch the {table} rows of all items in one query before the loop, findMany({ where: { {key}: { in: keys } } }), instead of one query per item.`,
 		},
 		"Sequelize": {
+			ShapeSpreadOut:    `Sequelize: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Sequelize: eager-load the association with include: [{ association: "<association to {table}>" }] in the findAll the loop iterates, instead of a getter or findByPk per row.`,
 			ShapeByForeignKey: `Sequelize: eager-load the {table} rows with include: [{ association: "<association to {table}>" }] in the findAll the loop iterates, or one findAll({ where: { {key}: keys } }) grouped in memory, instead of a query per row.`,
 			ShapeCount:        `Sequelize: count for all items in one query, {model}.count({ where: { {key}: keys }, group: ["{key}"] }), instead of count() per row.`,
@@ -81,6 +88,7 @@ func init() {
 			ShapeOther:        `Sequelize: fetch the {table} rows of all items in one query before the loop, findAll({ where: { {key}: keys } }), instead of one query per item.`,
 		},
 		"Knex": {
+			ShapeSpreadOut:    `Knex: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Knex: fetch the {table} rows of all items in one query, knex("{table}").whereIn("{key}", keys), and match them in memory (or join {table} in the first query).`,
 			ShapeByForeignKey: `Knex: fetch the {table} rows of all items in one query, the same query with .whereIn("{qkey}", keys), and group them in memory.`,
 			ShapeCount:        `Knex: count for all items in one query, the same query with .select("{qkey}").count("* as n").whereIn("{qkey}", keys).groupBy("{qkey}").`,
@@ -91,6 +99,7 @@ func init() {
 			ShapeOther:        `Knex: fetch the {table} rows of all items in one query before the loop, knex("{table}").whereIn("{key}", keys), instead of one query per item.`,
 		},
 		"Hibernate": {
+			ShapeSpreadOut:    `Hibernate: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (a @RequestScope bean), or find it by id in the open persistence context, which answers without a query; if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Hibernate: fetch the association with the query ("join fetch e.<association to {table}>" in JPQL, or @EntityGraph(attributePaths = "<association to {table}>") on the Spring Data repository method), or set hibernate.default_batch_fetch_size so proxies load by IN-list.`,
 			ShapeByForeignKey: `Hibernate: fetch the {table} collection with the query ("join fetch e.<association to {table}>", or an @EntityGraph on the repository method), or annotate it @BatchSize(size = 50) (or set hibernate.default_batch_fetch_size) so lazy loads go by IN-list.`,
 			ShapeCount:        `Hibernate: count for all entities in one query grouped by {key} (a JPQL or Spring Data @Query with group by and an in :keys condition), instead of one count query per entity.`,
@@ -101,6 +110,7 @@ func init() {
 			ShapeOther:        `Hibernate: fetch the {table} rows of all items in one query before the loop (where ... in :keys on {key}), instead of one query per entity.`,
 		},
 		"ActiveRecord": {
+			ShapeSpreadOut:    `ActiveRecord: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (Current attributes, a memoized method); if the keys differ, read them together in one query ({qkey} IN (...)). If it is an association of records listed before it, load it with each list instead: includes(:<association to {table}>) on the relations (the same row is read again per record).`,
 			ShapeByKey:        `ActiveRecord: preload the association with includes(:<association to {table}>) on the relation the loop iterates; strict_loading catches the next one.`,
 			ShapeByForeignKey: `ActiveRecord: preload the {table} rows with includes(:<association to {table}>) on the relation the loop iterates, instead of one query per row.`,
 			ShapeCount:        `ActiveRecord: count in one query with {model}.where({key}: keys).group(:{key}).count, or a counter_cache on the association.`,
@@ -111,6 +121,7 @@ func init() {
 			ShapeOther:        `ActiveRecord: fetch the {table} rows of all items in one query before the loop, {model}.where({key}: keys), instead of one query per item.`,
 		},
 		"EF Core": {
+			ShapeSpreadOut:    `EF Core: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (a scoped service), or Find() it by key in the context, which answers from the tracked entities; if the keys differ, read them together in one query ({qkey} IN (...)). If it is a navigation of entities listed before it, load it with each list instead: .Include(x => x.<navigation to {table}>) on the queries.`,
 			ShapeByKey:        `EF Core: load the navigation with the query the loop iterates, .Include(x => x.<navigation to {table}>) (one JOIN), or project what the loop reads with .Select(...); with lazy-loading proxies every navigation read is a query.`,
 			ShapeByForeignKey: `EF Core: load the {table} collection with the query the loop iterates, .Include(x => x.<navigation to {table}>).AsSplitQuery(), or read it in a .Select(...) projection, instead of a lazy load per parent.`,
 			ShapeCount:        `EF Core: count in the same query with a projection, .Select(x => new { x, Count = x.<navigation to {table}>.Count() }), or one GroupBy on {key}, instead of CountAsync per row.`,
@@ -121,6 +132,7 @@ func init() {
 			ShapeOther:        `EF Core: fetch the {table} rows of all items in one query before the loop, .Where(x => keys.Contains(x.<property of {key}>)), instead of one query per item.`,
 		},
 		"Eloquent": {
+			ShapeSpreadOut:    `Eloquent: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (Auth::user() keeps the user, once() memoizes a call); if the keys differ, read them together in one query ({qkey} IN (...)). If it is a relation of models listed before it, load it with each list instead: ->with('<relation to {table}>') on the queries (the same row is read again per model).`,
 			ShapeByKey:        `Eloquent: eager-load the relation with ->with('<relation to {table}>') on the query the loop iterates (one IN query), instead of a lazy load per row; Model::preventLazyLoading() catches the next one.`,
 			ShapeByForeignKey: `Eloquent: eager-load the {table} rows with ->with('<relation to {table}>') on the query the loop iterates (or ->load(...) on the collection): one IN query instead of a lazy load per row.`,
 			ShapeCount:        `Eloquent: count in the same query with ->withCount('<relation to {table}>') instead of ->count() per row.`,
@@ -131,6 +143,7 @@ func init() {
 			ShapeOther:        `Eloquent: fetch the {table} rows of all items in one query before the loop, DB::table('{table}')->whereIn('{key}', $keys), instead of one query per item.`,
 		},
 		"Ecto": {
+			ShapeSpreadOut:    `Ecto: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (an assign of the conn); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Ecto: preload the association with the query the loop iterates, preload: [:<association to {table}>], or Repo.preload(list, :<association to {table}>) once, instead of Repo.get per row.`,
 			ShapeByForeignKey: `Ecto: preload the {table} rows of all items at once, Repo.preload(parents, :<association to {table}>) or preload: [...] in the query (one = ANY($1) query), instead of a query per parent.`,
 			ShapeCount:        `Ecto: count in one query, from(x in "{keytable}", where: x.{key} in ^keys, group_by: x.{key}, select: {x.{key}, count()}), instead of Repo.aggregate per row.`,

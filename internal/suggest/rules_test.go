@@ -233,3 +233,22 @@ func TestOptionsOnlyWhereValid(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadOutRepeatsAreReadOnce: a lookup repeated at several places of a
+// request is read once and passed on; only ORMs with lazy relations and no
+// identity map (Django, ActiveRecord, Eloquent, EF Core) also name the eager
+// load, where the same row comes again through a relation of each listed row.
+func TestSpreadOutRepeatsAreReadOnce(t *testing.T) {
+	lazyRelationsAgain := map[string]bool{"Django": true, "ActiveRecord": true, "Eloquent": true, "EF Core": true}
+	for name, ctx := range contexts() {
+		r := suggest.Request{Type: detect.TypeNPlusOne, Reason: detect.ReasonSpreadOut, Context: ctx,
+			Statements: []*sqlnorm.Statement{sqlnorm.Normalize("postgresql", `SELECT users.id FROM users WHERE users.id = ?`)}}
+		fix, _ := suggest.Fix(r)
+		if !strings.Contains(fix, "once per request") && !strings.Contains(fix, "read it once") {
+			t.Errorf("%s: %s", name, fix)
+		}
+		if eagerLoading.MatchString(fix) != lazyRelationsAgain[name] {
+			t.Errorf("%s: eager loading named %v: %s", name, eagerLoading.MatchString(fix), fix)
+		}
+	}
+}

@@ -41,6 +41,10 @@ const (
 	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
 	// (an over_fetch of every row of a findAndCountAll without a limit).
 	ShapeCountedRows
+	// ShapeSpreadOut stands for an n_plus_one of reads spread over the
+	// request, between other work, rather than one loop (the current user
+	// read again by each helper that needs it).
+	ShapeSpreadOut
 )
 
 // IsWrite reports whether the shape writes rows.

@@ -130,6 +130,10 @@ func shapeOf(r Request, subject *sqlnorm.Statement) Shape {
 			}
 		}
 		return ShapeOther
+	case detect.TypeNPlusOne:
+		if shape, _ := describe(subject); r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
+			return ShapeSpreadOut
+		}
 	case detect.TypeDeepOffset:
 		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
 			return ShapeUnordered
