@@ -60,9 +60,13 @@ telemetry:
 `
 
 // measure creates what a component like sample would, with the given unit
-// and reason, plus extra instruments by name.
+// and reason, plus extra instruments by name, and one a library it uses
+// creates in its own scope.
 func measure(t *testing.T, unit, reason string, extra ...string) *Telemetry {
 	tel := NewTelemetry()
+	if _, err := tel.Settings().MeterProvider.Meter("example.com/httplib").Int64Counter("http.server.requests"); err != nil {
+		t.Fatal(err)
+	}
 	m := tel.Settings().MeterProvider.Meter("example.com/sample")
 	c, err := m.Int64Counter("otelcol_sample_dropped", metric.WithDescription("Dropped."), metric.WithUnit(unit))
 	if err != nil {
