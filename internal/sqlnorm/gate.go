@@ -52,17 +52,21 @@ const MaxNameBytes = 256
 // SafeName returns a name as querylens may write it: at most MaxNameBytes
 // (cut short with …), valid UTF-8 without control characters, and read as
 // the lexer reads SQL in its most careful reading (quotes of either kind
-// hold strings, a comment of any system is one) with every literal form replaced by ?: quoted text,
-// comments, numbers that stand alone (/books/42 → /books/?). Words stay
-// words, whatever they hold: a name is a name (svc-2, v1.2, api_v3 are
-// kept).
-func SafeName(s string) string {
-	if plainName(s) {
+// hold strings, a comment of any system is one) with every literal form
+// replaced by ?: quoted text, comments, numbers that stand alone
+// (/books/42 → /books/?). Words stay words, whatever they hold: a name is a
+// name (svc-2, v1.2, api_v3 are kept).
+func SafeName(s string) string { return SafeText(s, MaxNameBytes) }
+
+// SafeText is SafeName for text of at most max bytes (a statement read back
+// from a finding event, for a metric label).
+func SafeText(s string, limit int) string {
+	if len(s) <= limit && plainName(s) {
 		return s
 	}
 	cut := false
-	if len(s) > MaxNameBytes {
-		s, cut = truncate(s, MaxNameBytes-len("…")), true
+	if len(s) > limit {
+		s, cut = truncate(s, max(limit-len("…"), 0)), true
 	}
 	if !plainName(s) {
 		s = clean(gateName(s)) // the reader first: a line comment ends at its newline
@@ -76,9 +80,6 @@ func SafeName(s string) string {
 // plainName: nothing in s can be a literal form, quoted, commented or a
 // number of its own. Most names pass here without the lexer.
 func plainName(s string) bool {
-	if len(s) > MaxNameBytes {
-		return false
-	}
 	letter, digit := false, false // of the current word
 	for i := 0; i < len(s); i++ {
 		c := s[i]

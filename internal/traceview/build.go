@@ -79,7 +79,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*Trace, []ptrace.Span) {
 
 func resourceIdentity(attrs pcommon.Map) (service, language string) {
 	if v, ok := attrs.Get("service.name"); ok {
-		service = v.AsString()
+		service = sqlnorm.SafeName(v.AsString()) // shown on the page, in logs and labels
 	}
 	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
 		language = v.AsString()
@@ -134,7 +134,7 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 	for k, v := range attrs.All() {
 		switch k {
 		case "http.route":
-			s.Route = v.AsString()
+			s.Route = sqlnorm.SafeName(v.AsString())
 		case "db.query.summary":
 			summary = v.AsString()
 		case "db.operation.name":
@@ -179,11 +179,11 @@ func (c *callStore) read(attrs pcommon.Map, s *Span, norm Normalizer) {
 			}
 		case "code.function.name", "code.function":
 			if s.Code.Function == "" || k == "code.function.name" {
-				s.Code.Function = v.AsString()
+				s.Code.Function = sqlnorm.SafeName(v.AsString())
 			}
 		case "code.file.path", "code.filepath":
 			if s.Code.File == "" || k == "code.file.path" {
-				s.Code.File = v.AsString()
+				s.Code.File = sqlnorm.SafeName(v.AsString())
 			}
 		case "code.line.number", "code.lineno":
 			if v.Type() == pcommon.ValueTypeInt {
