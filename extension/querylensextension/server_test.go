@@ -177,4 +177,3 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 	write(keyFile, "EC PRIVATE KEY", kder)
 	return certFile, keyFile
 }
-

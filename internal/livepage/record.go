@@ -178,7 +178,7 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		}
 		st := Statement{
 			Fingerprint: s.DB.Statement.Fingerprint, Text: sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes),
-			System: sqlnorm.SafeName(s.DB.System),
+			System:     sqlnorm.SafeName(s.DB.System),
 			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
 		}
 		if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
