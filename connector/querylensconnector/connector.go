@@ -151,7 +151,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		rs := rss.At(i)
 		service := unknownService
 		if v, ok := rs.Resource().Attributes().Get("service.name"); ok && v.AsString() != "" {
-			service = v.AsString()
+			service = sqlnorm.SafeName(v.AsString()) // a label: through the last gate
 		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
@@ -182,7 +182,7 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case annotate.AttrFingerprint:
-			a.fingerprint = v.Str()
+			a.fingerprint = sqlnorm.SafeFingerprint(v.Str())
 		case "db.system.name":
 			a.system = v.AsString()
 		case "db.system":
@@ -205,6 +205,7 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	if a.system == "" {
 		a.system = a.oldSystem
 	}
+	a.system = sqlnorm.SafeName(a.system)
 	if a.text == "" {
 		a.text = a.oldText
 	}
@@ -259,10 +260,19 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	return overflowed
 }
 
+func attrString(attrs pcommon.Map, k string) string {
+	if v, ok := attrs.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
 func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
+	// What the event says becomes labels: through the last gate, as the
+	// event may come from elsewhere than this collector's querylens.
 	str := func(k string) string {
 		if v, ok := attrs.Get(k); ok {
-			return v.AsString()
+			return sqlnorm.SafeText(v.AsString(), c.cfg.MaxStatementLength)
 		}
 		return ""
 	}
@@ -273,7 +283,7 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, str(annotate.AttrFingerprint), now)
+	fp := c.admit(service, sqlnorm.SafeFingerprint(attrString(attrs, annotate.AttrFingerprint)), now)
 	if fp == overflowFingerprint {
 		overflowed++
 	} else if statement := str(annotate.AttrStatement); statement != "" {

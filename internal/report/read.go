@@ -10,6 +10,7 @@ import (
 
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // Finding is one finding as the processor wrote it into a trace.
@@ -44,6 +45,11 @@ type Code struct {
 	Line     int64  `json:"line,omitempty"`
 }
 
+// maxStatement bounds a statement read back from a finding event. What
+// querylens wrote went through the last gate already; a trace annotated
+// elsewhere goes through it here, before it is printed.
+const maxStatement = 16 << 10
+
 // Read returns the findings written into td, in the order of their spans.
 func Read(td ptrace.Traces) []Finding {
 	var out []Finding
@@ -64,7 +70,7 @@ func eachSpan(td ptrace.Traces, f func(service string, s ptrace.Span)) {
 		rs := rss.At(i)
 		service := ""
 		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
-			service = v.AsString()
+			service = sqlnorm.SafeName(v.AsString())
 		}
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			spans := rs.ScopeSpans().At(j).Spans()
@@ -80,12 +86,12 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		TraceID:           s.TraceID().String(),
 		SpanID:            s.SpanID().String(),
 		Service:           service,
-		Anchor:            s.Name(),
+		Anchor:            sqlnorm.SafeName(s.Name()),
 		Type:              str(a, annotate.AttrFindingType),
 		ID:                str(a, annotate.AttrFindingID),
-		Route:             str(a, annotate.AttrRoute),
-		Fingerprint:       str(a, annotate.AttrFingerprint),
-		Statement:         str(a, annotate.AttrStatement),
+		Route:             sqlnorm.SafeName(str(a, annotate.AttrRoute)),
+		Fingerprint:       sqlnorm.SafeFingerprint(str(a, annotate.AttrFingerprint)),
+		Statement:         sqlnorm.SafeText(str(a, annotate.AttrStatement), maxStatement),
 		FingerprintSource: str(a, annotate.AttrFingerprintSource),
 		Suggestion:        str(a, annotate.AttrSuggestion),
 		ORM:               str(a, annotate.AttrORM),
@@ -99,7 +105,8 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 	if v, ok := a.Get(annotate.AttrParentMissing); ok {
 		f.ParentMissing = v.Bool()
 	}
-	if fn, file, line := str(a, annotate.AttrCodeFunction), str(a, annotate.AttrCodeFile), int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
+	if fn, file, line := sqlnorm.SafeName(str(a, annotate.AttrCodeFunction)), sqlnorm.SafeName(str(a, annotate.AttrCodeFile)),
+		int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
 		f.Code = &Code{Function: fn, File: file, Line: line}
 	}
 	return f

@@ -201,6 +201,24 @@ func Fingerprint(normalized string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// SafeFingerprint is a fingerprint read back from telemetry: itself when it
+// is one (16 lowercase hex digits), else ?: what a span claims is a
+// fingerprint may be anything.
+func SafeFingerprint(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) != 16 {
+		return "?"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "?"
+		}
+	}
+	return s
+}
+
 // clean makes normalized text safe to write into telemetry: valid UTF-8 without
 // control characters.
 func clean(s string) string {
