@@ -41,52 +41,6 @@ type host map[component.ID]component.Component
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h }
 
-// hostileTrace is a request whose database calls repeat one statement of a
-// case (an N+1, so that findings carry it), with the canary also in the
-// service name, the root's name (no http.route: the page shows the name)
-// and a summary.
-func hostileTrace(c hostile.Case, canary hostile.Canary, id byte) ptrace.Traces {
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr("service.name", "shop '"+canary.Text+"' #"+canary.Text)
-	rs.Resource().Attributes().PutStr("telemetry.sdk.language", "go")
-	spans := rs.ScopeSpans().AppendEmpty().Spans()
-	trace := pcommon.TraceID{id, 1}
-	root := spans.AppendEmpty()
-	root.SetTraceID(trace)
-	root.SetSpanID(pcommon.SpanID{id, 1})
-	root.SetKind(ptrace.SpanKindServer)
-	root.SetName(c.Statement)
-	if c.Bare { // a bare word is a value only in its system's syntax, not in a name
-		root.SetName("search")
-	}
-	root.SetStartTimestamp(1_000_000)
-	root.SetEndTimestamp(90_000_000)
-	for i := 0; i < 6; i++ {
-		s := spans.AppendEmpty()
-		s.SetTraceID(trace)
-		s.SetSpanID(pcommon.SpanID{id, 2, byte(i)})
-		s.SetParentSpanID(pcommon.SpanID{id, 1})
-		s.SetKind(ptrace.SpanKindClient)
-		s.SetName(c.Statement)
-		s.SetStartTimestamp(pcommon.Timestamp(2_000_000 + i*1_000_000))
-		s.SetEndTimestamp(pcommon.Timestamp(2_500_000 + i*1_000_000))
-		s.Attributes().PutStr("db.system.name", c.System)
-		s.Attributes().PutStr("db.query.text", c.Statement)
-		s.Attributes().PutStr("code.function.name", "load '"+canary.Text+"'")
-	}
-	coarse := spans.AppendEmpty() // a call with no statement: fingerprinted by its summary
-	coarse.SetTraceID(trace)
-	coarse.SetSpanID(pcommon.SpanID{id, 3})
-	coarse.SetParentSpanID(pcommon.SpanID{id, 1})
-	coarse.SetKind(ptrace.SpanKindClient)
-	coarse.SetStartTimestamp(60_000_000)
-	coarse.SetEndTimestamp(61_000_000)
-	coarse.Attributes().PutStr("db.system.name", c.System)
-	coarse.Attributes().PutStr("db.query.summary", "SELECT books WHERE '"+canary.Text+"'")
-	return td
-}
-
 // outputs runs traces through the processor, with the findings page among
 // the extensions and the connector after it, and returns everything
 // querylens wrote: what it put into the spans (querylens.* attributes,
@@ -246,11 +200,11 @@ func TestCanaryOutputs(t *testing.T) {
 	cases := hostile.All(hostile.Default)
 	var traces []ptrace.Traces
 	for i, c := range cases {
-		traces = append(traces, hostileTrace(c, hostile.Default, byte(i)))
+		traces = append(traces, hostile.Trace(c, hostile.Default, byte(i)))
 	}
 	var others []ptrace.Traces
 	for i, c := range hostile.All(otherCanary) {
-		others = append(others, hostileTrace(c, otherCanary, byte(i)))
+		others = append(others, hostile.Trace(c, otherCanary, byte(i)))
 	}
 	out := outputs(t, 16<<10, traces...)
 	checkOutputs(t, "the corpus", hostile.Default, out, outputs(t, 16<<10, others...))
@@ -302,7 +256,7 @@ func FuzzCanaryOutputs(f *testing.F) {
 		if cut > 0 {
 			maxLength = int(cut)%max(len(c.Statement), 1) + 1
 		}
-		checkOutputs(t, c.String(), canary, outputs(t, maxLength, hostileTrace(c, canary, 7)),
-			outputs(t, maxLength, hostileTrace(other, otherCanary, 7)))
+		checkOutputs(t, c.String(), canary, outputs(t, maxLength, hostile.Trace(c, canary, 7)),
+			outputs(t, maxLength, hostile.Trace(other, otherCanary, 7)))
 	})
 }
