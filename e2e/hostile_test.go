@@ -56,7 +56,9 @@ func startLocal(t *testing.T, wait string) *local {
 	return l
 }
 
-func (l *local) url(port, path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", l.ports[port], path) }
+func (l *local) url(port, path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", l.ports[port], path)
+}
 
 // readGzipLines reads a gzipped file of lines.
 func readGzipLines(t *testing.T, path string) [][]byte {
