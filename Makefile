@@ -125,5 +125,27 @@ bench: build
 	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
 		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
 
+# Recorded testdata, not part of `make test` (which reads the committed files and checks
+# them against the generators' manifests). `make testdata` re-records what can run here:
+# testdata/django and testdata/sqlalchemy, from the Django and Flask + SQLAlchemy apps run
+# with the OpenTelemetry Python SDK (testdata/generators/python/README.md). It needs
+# PostgreSQL's server binaries (Debian: postgresql) and PyPI for the venv, made once in
+# PY_TESTDATA_VENV from requirements.txt; TESTDATA_COLLECTOR is any collector with the otlp
+# receiver and the file exporter.
+PYTHON             ?= python3
+PY_TESTDATA_VENV   ?= $(BUILD)/venv-gen-py
+TESTDATA_COLLECTOR ?= $(COLLECTOR)
+
+.PHONY: testdata testdata-python
+testdata: testdata-python
+
+testdata-python: $(TESTDATA_COLLECTOR) $(PY_TESTDATA_VENV)/.installed
+	$(PY_TESTDATA_VENV)/bin/python testdata/generators/python/generate.py --collector $(TESTDATA_COLLECTOR)
+
+$(PY_TESTDATA_VENV)/.installed: testdata/generators/python/requirements.txt
+	$(PYTHON) -m venv $(PY_TESTDATA_VENV)
+	$(PY_TESTDATA_VENV)/bin/pip install -q -r $<
+	touch $@
+
 clean:
 	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -58,7 +58,7 @@ func TestCollectorFindsLoopsWithoutStatements(t *testing.T) {
 
 	bySource := map[string]int{}
 	fixtures.EachSpan(received, func(_ pcommon.Resource, s ptrace.Span) {
-		if v, ok := s.Attributes().Get(annotate.AttrFingerprintSource); ok {
+		if v, ok := s.Attributes().Get(contract.AttrFingerprintSource); ok {
 			bySource[v.Str()]++
 		}
 	})

@@ -21,6 +21,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/hostile"
@@ -150,9 +151,9 @@ func TestHostileCorpus(t *testing.T) {
 	corpus := filepath.Join("..", "testdata", "hostile", "corpus.json.gz")
 	lines := readGzipLines(t, corpus)
 	var cases []hostile.CorpusCase
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "hostile", "cases.json"))
-	if err != nil || json.Unmarshal(raw, &cases) != nil || len(cases) != len(lines) {
-		t.Fatalf("cases.json: %v, %d cases for %d traces", err, len(cases), len(lines))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "hostile", "cases.yaml"))
+	if err != nil || yaml.Unmarshal(raw, &cases) != nil || len(cases) != len(lines) {
+		t.Fatalf("cases.yaml: %v, %d cases for %d traces", err, len(cases), len(lines))
 	}
 	systems := map[string]bool{}
 	for _, c := range cases {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -30,7 +31,6 @@ type querylensConnector struct {
 	cfg    *Config
 	logger *zap.Logger
 	next   consumer.Metrics
-	norm   *sqlnorm.Cache
 	now    func() time.Time
 
 	mu       sync.Mutex
@@ -53,15 +53,10 @@ type querylensConnector struct {
 var _ connector.Traces = (*querylensConnector)(nil)
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*querylensConnector, error) {
-	norm, err := sqlnorm.NewCache(2*cfg.MaxFingerprints, 16<<10)
-	if err != nil {
-		return nil, err
-	}
 	c := &querylensConnector{
 		cfg:      cfg,
 		logger:   set.Logger,
 		next:     next,
-		norm:     norm,
 		now:      time.Now,
 		findings: map[findingKey]*findingSeries{},
 		queries:  map[queryKey]*querySeries{},
@@ -71,12 +66,13 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		stop:     make(chan struct{}),
 	}
 	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	if c.overflow, err = meter.Int64Counter("otelcol_connector_querylens_fingerprint_overflow",
+	var err error
+	if c.overflow, err = meter.Int64Counter(contract.TelemetryConnectorOverflow,
 		metric.WithDescription("Observations counted under querylens.fingerprint=\"other\" because their service reached max_fingerprints."),
 		metric.WithUnit("{observation}")); err != nil {
 		return nil, err
 	}
-	if c.series, err = meter.Int64ObservableGauge("otelcol_connector_querylens_series",
+	if c.series, err = meter.Int64ObservableGauge(contract.TelemetryConnectorSeries,
 		metric.WithDescription("Metric series the connector holds."), metric.WithUnit("{series}")); err != nil {
 		return nil, err
 	}
@@ -150,7 +146,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		service := unknownService
-		if v, ok := rs.Resource().Attributes().Get("service.name"); ok && v.AsString() != "" {
+		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
 			service = sqlnorm.SafeName(v.AsString()) // a label: through the last gate
 		}
 		sss := rs.ScopeSpans()
@@ -168,36 +164,37 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	return nil
 }
 
-// spanAttributes are the attributes of a span the connector reads.
+// spanAttributes are the attributes of a span the connector reads: what the
+// processor wrote, and the database system and route. What becomes a label
+// goes through the last gate (sqlnorm.SafeName): a span may come from
+// elsewhere than this collector's querylens.
 type spanAttributes struct {
-	fingerprint, system, oldSystem, text, oldText, route string
-	dbQueries                                            int64
-	dbDurationMs, dbWallMs                               float64
-	hasDBWall                                            bool
-	isRequest                                            bool
+	fingerprint, statement, system, oldSystem, route string
+	dbQueries                                        int64
+	dbDurationMs, dbWallMs                           float64
+	hasDBWall                                        bool
+	isRequest                                        bool
 }
 
 func readSpan(attrs pcommon.Map) spanAttributes {
 	var a spanAttributes
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
-		case annotate.AttrFingerprint:
+		case contract.AttrFingerprint:
 			a.fingerprint = sqlnorm.SafeFingerprint(v.Str())
+		case contract.AttrStatement:
+			a.statement = v.Str()
 		case "db.system.name":
 			a.system = v.AsString()
 		case "db.system":
 			a.oldSystem = v.AsString()
-		case "db.query.text":
-			a.text = v.Str()
-		case "db.statement":
-			a.oldText = v.Str()
 		case "http.route":
 			a.route = v.AsString()
-		case annotate.AttrRequestDBQueries:
+		case contract.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
-		case annotate.AttrRequestDBDuration:
+		case contract.AttrRequestDBDuration:
 			a.dbDurationMs, _ = annotate.Number(v)
-		case annotate.AttrRequestDBWallDuration:
+		case contract.AttrRequestDBWallDuration:
 			a.dbWallMs, a.hasDBWall = annotate.Number(v)
 		}
 		return true
@@ -206,9 +203,6 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 		a.system = a.oldSystem
 	}
 	a.system = sqlnorm.SafeName(a.system)
-	if a.text == "" {
-		a.text = a.oldText
-	}
 	return a
 }
 
@@ -221,7 +215,7 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		if fp == overflowFingerprint {
 			overflowed++
 		} else {
-			c.describe(fp, a.system, now, func() string { return c.norm.Normalize(a.system, a.text).Text })
+			c.describe(fp, a.statement, a.system, now)
 		}
 		s := c.querySeries(queryKey{service, a.system, fp}, now)
 		s.queries.value++
@@ -253,26 +247,18 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	}
 	events := span.Events()
 	for e := 0; e < events.Len(); e++ {
-		if ev := events.At(e); ev.Name() == annotate.EventFinding {
+		if ev := events.At(e); ev.Name() == contract.EventFinding {
 			overflowed += c.consumeFinding(service, span, ev.Attributes(), now)
 		}
 	}
 	return overflowed
 }
 
-func attrString(attrs pcommon.Map, k string) string {
-	if v, ok := attrs.Get(k); ok {
-		return v.AsString()
-	}
-	return ""
-}
-
 func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
-	// What the event says becomes labels: through the last gate, as the
-	// event may come from elsewhere than this collector's querylens.
+	// What the event says becomes labels: through the last gate.
 	str := func(k string) string {
 		if v, ok := attrs.Get(k); ok {
-			return sqlnorm.SafeText(v.AsString(), c.cfg.MaxStatementLength)
+			return sqlnorm.SafeName(v.AsString())
 		}
 		return ""
 	}
@@ -283,23 +269,23 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, sqlnorm.SafeFingerprint(attrString(attrs, annotate.AttrFingerprint)), now)
+	fp := c.admit(service, sqlnorm.SafeFingerprint(str(contract.AttrFingerprint)), now)
 	if fp == overflowFingerprint {
 		overflowed++
-	} else if statement := str(annotate.AttrStatement); statement != "" {
-		c.describe(fp, "", now, func() string { return statement })
+	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
+		c.describe(fp, v.AsString(), "", now)
 	}
-	route := str(annotate.AttrRoute)
+	route := str(contract.AttrRoute)
 	if route == "" {
 		route = unknownRoute
 	}
-	count, _ := num(annotate.AttrCount)
-	wasted, ok := num(annotate.AttrWastedQueries)
+	count, _ := num(contract.AttrCount)
+	wasted, ok := num(contract.AttrWastedQueries)
 	if !ok {
 		wasted = max(count-1, 0)
 	}
-	durationMs, _ := num(annotate.AttrTotalDuration)
-	s := c.findingSeries(findingKey{service, str(annotate.AttrFindingType), fp, route}, now)
+	durationMs, _ := num(contract.AttrTotalDuration)
+	s := c.findingSeries(findingKey{service, str(contract.AttrFindingType), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)
@@ -329,12 +315,17 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 	return fp
 }
 
-// describe keeps the statement of a fingerprint for querylens.fingerprint.info;
-// a database span also tells its system, which a finding event does not.
-func (c *querylensConnector) describe(fp, system string, now pcommon.Timestamp, statement func() string) {
+// describe keeps the statement of a fingerprint for querylens.fingerprint.info,
+// as the processor wrote it (never normalized here); a database span also
+// tells its system, which a finding event does not. A fingerprint is
+// described once its statement is known.
+func (c *querylensConnector) describe(fp, statement, system string, now pcommon.Timestamp) {
 	s, ok := c.info[fp]
 	if !ok {
-		s = &infoSeries{life: life{start: now}, statement: truncate(statement(), c.cfg.MaxStatementLength)}
+		if statement == "" {
+			return
+		}
+		s = &infoSeries{life: life{start: now}, statement: sqlnorm.SafeText(statement, c.cfg.MaxStatementLength)}
 		c.info[fp] = s
 	}
 	if s.system == "" {

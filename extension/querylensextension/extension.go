@@ -1,7 +1,7 @@
 // Package querylensextension serves the querylens findings page: the recent
 // requests with their database queries and findings, for local development.
 // The querylens processor finds it among the collector's extensions at start
-// and records every analyzed trace in it.
+// (TraceRecorder) and hands it every trace it analyzed.
 package querylensextension
 
 import (
@@ -16,7 +16,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/querylens/querylens/extension/querylensextension/internal/metadata"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/livepage"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // NewFactory returns the factory of the findings page.
@@ -43,10 +45,19 @@ type page struct {
 	server *http.Server
 }
 
-var _ livepage.Recorder = (*page)(nil)
+// TraceRecorder is what the querylens processor looks for among the
+// collector's extensions: it hands each trace it analyzed to RecordTrace,
+// which must not keep t or res beyond the call.
+type TraceRecorder interface {
+	RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time)
+}
 
-// Record keeps the requests of an analyzed trace.
-func (p *page) Record(requests []livepage.Request) { p.store.Record(requests) }
+var _ TraceRecorder = (*page)(nil)
+
+// RecordTrace keeps the requests of an analyzed trace, as the page shows them.
+func (p *page) RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time) {
+	p.store.Record(livepage.FromAnalysis(t, res, analyzedAt))
+}
 
 func (p *page) Start(ctx context.Context, host component.Host) error {
 	l, err := p.cfg.ServerConfig.ToListener(ctx)

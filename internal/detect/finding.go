@@ -14,22 +14,6 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// Finding types, as in the querylens contract.
-const (
-	TypeNPlusOne        = "n_plus_one"
-	TypeMNPlusOne       = "mn_plus_one"
-	TypeDuplicateQuery  = "duplicate_query"
-	TypeNPlusOneAPI     = "n_plus_one_api"
-	TypeOverFetch       = "over_fetch"
-	TypeDeepOffset      = "deep_offset"
-	TypePaginationCount = "pagination_count"
-	TypePagedToManyJoin = "paged_to_many_join"
-)
-
-// Types lists every finding type, in precedence order.
-var Types = []string{TypeMNPlusOne, TypeDuplicateQuery, TypeNPlusOne, TypePaginationCount,
-	TypeNPlusOneAPI, TypeOverFetch, TypeDeepOffset, TypePagedToManyJoin}
-
 // Finding is one trap found in a trace.
 type Finding struct {
 	Type string
@@ -107,18 +91,11 @@ func uniqueIDs(findings []Finding) {
 	}
 }
 
-// WastedQueries is how many queries (or calls) the fix removes: all repeats
-// but one for n_plus_one, duplicate_query and n_plus_one_api; all but one run
-// of each statement of the sequence for mn_plus_one; the count query for
-// pagination_count; none for single-span findings.
+// WastedQueries is how many queries (or calls) the fix removes, as its
+// finding type counts them (Kind); none for single-span findings.
 func (f *Finding) WastedQueries() int {
-	switch f.Type {
-	case TypeNPlusOne, TypeDuplicateQuery, TypeNPlusOneAPI:
-		return f.Count - 1
-	case TypeMNPlusOne:
-		return max(len(f.Members)-len(f.Statements), 0)
-	case TypePaginationCount:
-		return 1
+	if k, ok := KindOf(f.Type); ok && k.wasted != nil {
+		return k.wasted(f)
 	}
 	return 0
 }

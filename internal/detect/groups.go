@@ -10,14 +10,14 @@ type loopGroup struct {
 
 // callsByLoopParent groups the unclaimed calls that keep passes by loop
 // parent, in order of each parent's first call, in one backing array.
-func callsByLoopParent(in *Input, calls []Call, keep func(*Input, int) bool) []loopGroup {
+func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Input, int) bool) []loopGroup {
 	index := make(map[traceview.SpanID]int, 4)
 	ids := make([]int, len(calls))
 	var sizes []int
 	var parents []traceview.SpanID
 	kept := 0
 	for n, c := range calls {
-		if in.Claimed(c.Span) || !keep(in, c.Span) {
+		if claimed[c.Span] || !keep(in, c.Span) {
 			ids[n] = -1
 			continue
 		}
@@ -55,16 +55,6 @@ func dataStatement(in *Input, i int) bool {
 
 func fingerprint(t *traceview.Trace, i int) string {
 	return t.Spans[i].DB.Statement.Fingerprint
-}
-
-func filter(spans []int, keep func(int) bool) []int {
-	var out []int
-	for _, i := range spans {
-		if keep(i) {
-			out = append(out, i)
-		}
-	}
-	return out
 }
 
 // bySameKey splits spans into groups of equal key, in order of first

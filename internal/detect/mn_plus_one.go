@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -19,12 +18,7 @@ type MNPlusOneConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *MNPlusOneConfig) Validate() error {
-	if c.MinIterations < 2 {
-		return fmt.Errorf("min_iterations must be at least 2, got %d", c.MinIterations)
-	}
-	return nil
-}
+func (c *MNPlusOneConfig) Validate() error { return atLeast("min_iterations", c.MinIterations, 2) }
 
 type mnPlusOne struct {
 	cfg MNPlusOneConfig
@@ -33,18 +27,16 @@ type mnPlusOne struct {
 	coarseMinIterations int
 }
 
-func (mnPlusOne) Type() string { return TypeMNPlusOne }
-
 // Detect finds, under each loop parent, the sequence of statements one
 // iteration runs. Iterations are cut where a statement comes back; statements
 // that run once (a query before the loop) are left out, and an iteration that
 // skips one of the statements still counts. Two loops one after the other
 // (A A A B B B) are two N+1s, not an MN+1: at least half of the iterations
 // must hold the whole sequence.
-func (d mnPlusOne) Detect(in *Input) []Finding {
+func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		// Number the fingerprints of the group: iterations are then compared as
 		// small integers, without building strings.
 		ids := make([]int, len(g.spans))
@@ -125,7 +117,6 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 		f.Statement = strings.Join(f.Statements, "; ")
 		f.Fingerprint = sqlnorm.Fingerprint(f.Statement)
 		f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)
-		in.Claim(members)
 		findings = append(findings, f)
 	}
 	return findings

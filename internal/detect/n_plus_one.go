@@ -2,7 +2,6 @@ package detect
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/querylens/querylens/internal/traceview"
@@ -28,27 +27,16 @@ type NPlusOneConfig struct {
 
 // Validate names each setting out of range and what it allows.
 func (c *NPlusOneConfig) Validate() error {
-	var errs []error
-	if c.MinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
-	}
-	if c.CoarseMinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("coarse_min_repeats must be at least 2, got %d", c.CoarseMinRepeats))
-	}
-	if c.MinTotalDuration < 0 {
-		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
-	}
-	return errors.Join(errs...)
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), atLeast("coarse_min_repeats", c.CoarseMinRepeats, 2),
+		notNegative("min_total_duration", c.MinTotalDuration))
 }
 
 type nPlusOne struct{ cfg NPlusOneConfig }
 
-func (nPlusOne) Type() string { return TypeNPlusOne }
-
-func (d nPlusOne) Detect(in *Input) []Finding {
+func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
@@ -61,7 +49,6 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
-			in.Claim(members)
 			findings = append(findings, f)
 		}
 	}

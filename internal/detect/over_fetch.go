@@ -35,9 +35,7 @@ const (
 
 type overFetch struct{ cfg OverFetchConfig }
 
-func (overFetch) Type() string { return TypeOverFetch }
-
-func (d overFetch) Detect(in *Input) []Finding {
+func (d overFetch) Detect(in *Input, _ Claimed) []Finding {
 	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span) (bool, string) {
 		st := s.DB.Statement
 		if d.cfg.SelectAll && st.SelectsAll {

@@ -16,16 +16,14 @@ type PaginationCountConfig struct {
 
 type paginationCount struct{ cfg PaginationCountConfig }
 
-func (paginationCount) Type() string { return TypePaginationCount }
-
 // Detect pairs, under each loop parent, a COUNT without GROUP BY with a page
 // query (a SELECT with a LIMIT other than 1) over the same tables and the same
 // WHERE: the total of Django's Paginator, Sequelize's findAndCountAll, GORM's
 // Count beside Offset/Limit.
-func (d paginationCount) Detect(in *Input) []Finding {
+func (d paginationCount) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		paired := map[int]bool{}
 		for _, c := range g.spans {
 			cst := t.Spans[c].DB.Statement
@@ -43,7 +41,6 @@ func (d paginationCount) Detect(in *Input) []Finding {
 				f.Statement = cst.Text + "; " + pst.Text
 				f.Fingerprint = cst.Fingerprint
 				f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)
-				in.Claim(members)
 				findings = append(findings, f)
 				break
 			}

@@ -183,7 +183,7 @@ func (g *spanGen) db(s *traceview.Span, tmpl int, v string) {
 	s.DB = db
 }
 
-// addParam records db.query.parameter.<key> as traceview.Build does.
+// addParam records db.query.parameter.<key> as pdataview.Build does.
 func addParam(db *traceview.DBCall, key, value string) {
 	if db.Values == nil {
 		db.Values = map[string]string{}

@@ -47,6 +47,9 @@ type Request struct {
 	Span      int
 	Route     string
 	DBQueries int
+	// Queries are the spans of those queries, in canonical order: one per
+	// call, not every span that records it (an ORM's wrapper or twin).
+	Queries []int
 	// DBDuration is the summed duration of the queries.
 	DBDuration time.Duration
 	// DBWallDuration is the time at least one query ran: queries that
@@ -116,6 +119,7 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 		}
 		k := root(i)
 		out[k].DBQueries++
+		out[k].Queries = append(out[k].Queries, i)
 		out[k].DBDuration += s.Duration()
 		if s.End > s.Start {
 			queries = append(queries, query{request: k, start: s.Start, end: s.End})

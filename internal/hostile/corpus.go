@@ -2,27 +2,28 @@ package hostile
 
 import (
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"io"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.yaml.in/yaml/v3"
 )
 
-// CorpusCase is a case as testdata/hostile/cases.json lists it: the trace
-// its statement is in.
+// CorpusCase is a case as testdata/hostile/cases.yaml lists it: the trace
+// its statement is in. (YAML, so that no reader of trace files takes it for
+// one.)
 type CorpusCase struct {
-	TraceID   string   `json:"trace_id"`
-	System    string   `json:"system"`
-	Form      string   `json:"form"`
-	Statement string   `json:"statement"`
-	Names     []string `json:"names,omitempty"`
-	Bare      bool     `json:"bare,omitempty"`
+	TraceID   string   `yaml:"trace_id"`
+	System    string   `yaml:"system"`
+	Form      string   `yaml:"form"`
+	Statement string   `yaml:"statement"`
+	Names     []string `yaml:"names,omitempty"`
+	Bare      bool     `yaml:"bare,omitempty"`
 }
 
 // WriteCorpus writes testdata/hostile: corpus.json.gz, a trace per case of
 // All(Default) as the file exporter writes them (one OTLP JSON request a
-// line, gzipped), and cases.json, what each holds.
+// line, gzipped), and cases.yaml, what each holds.
 func WriteCorpus(gzipped, cases io.Writer) error {
 	corpus := gzip.NewWriter(gzipped)
 	var list []CorpusCase
@@ -45,7 +46,10 @@ func WriteCorpus(gzipped, cases io.Writer) error {
 	if err := corpus.Close(); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(cases)
-	enc.SetIndent("", "  ")
-	return enc.Encode(list)
+	enc := yaml.NewEncoder(cases)
+	enc.SetIndent(2)
+	if err := enc.Encode(list); err != nil {
+		return err
+	}
+	return enc.Close()
 }

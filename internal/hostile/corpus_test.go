@@ -15,7 +15,7 @@ func TestCorpusIsCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join("..", "..", "testdata", "hostile")
-	for name, want := range map[string][]byte{"corpus.json.gz": corpus.Bytes(), "cases.json": cases.Bytes()} {
+	for name, want := range map[string][]byte{"corpus.json.gz": corpus.Bytes(), "cases.yaml": cases.Bytes()} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("testdata/hostile/%s is not what the corpus writes (%v): go run ./testdata/generators/hostile", name, err)

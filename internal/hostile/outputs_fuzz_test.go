@@ -24,8 +24,11 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/querylens/querylens/connector/querylensconnector"
+	"github.com/querylens/querylens/extension/querylensextension"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/hostile"
 	"github.com/querylens/querylens/internal/livepage"
+	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/processor/querylensprocessor"
 )
 
@@ -36,6 +39,12 @@ type page struct {
 	component.ShutdownFunc
 	*livepage.Store
 }
+
+func (p page) RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time) {
+	p.Record(livepage.FromAnalysis(t, res, analyzedAt))
+}
+
+var _ querylensextension.TraceRecorder = page{}
 
 type host map[component.ID]component.Component
 

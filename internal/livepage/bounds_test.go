@@ -15,7 +15,7 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/hostile"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 func TestStoreIsBoundedInBytes(t *testing.T) {
@@ -77,7 +77,7 @@ func hostileTrace(canary hostile.Canary) ptrace.Traces {
 func TestRequestStringsAreCapped(t *testing.T) {
 	norm, _ := sqlnorm.NewCache(100, 16<<10)
 	e, _ := engine.New(detect.DefaultConfig(), nil)
-	view, _ := traceview.Build(hostileTrace(hostile.Default), norm)
+	view, _ := pdataview.Build(hostileTrace(hostile.Default), norm)
 	reqs := FromAnalysis(view, e.Analyze(view), time.Unix(0, 0))
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests", len(reqs))

@@ -15,7 +15,7 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // testdataRequests are the requests of every testdata trace, analyzed as the
@@ -34,7 +34,7 @@ func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Sce
 		for _, r := range s.Fresh() {
 			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 		}
-		view, _ := traceview.Build(td, norm)
+		view, _ := pdataview.Build(td, norm)
 		out = append(out, FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
 	}
 	return out, scenarios
@@ -72,6 +72,13 @@ func TestPagesOverTheTestdata(t *testing.T) {
 	}
 	if !strings.Contains(index, `href="http://localhost:16686/trace/`) {
 		t.Error("no link to the trace store")
+	}
+	// The statements listed are the request's queries: a call recorded by two
+	// spans (an ORM's and its driver's) is listed once.
+	for _, r := range store.Recent() {
+		if len(r.Statements) != r.DBQueries {
+			t.Errorf("%s %s: %d statements listed for %d queries", r.Service, r.Route, len(r.Statements), r.DBQueries)
+		}
 	}
 	for _, s := range scenarios {
 		id := traceOf(s)

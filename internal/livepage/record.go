@@ -2,7 +2,7 @@
 // requests, their database statements grouped by fingerprint, their findings
 // and the fingerprints that waste the most queries — django-debug-toolbar's
 // SQL panel for any language. It holds plain Go records, bounded in number;
-// the querylens extension serves it and the processor feeds it.
+// the querylens extension serves it, from the traces the processor hands it.
 package livepage
 
 import (
@@ -17,12 +17,6 @@ import (
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
-
-// Recorder receives the requests of each analyzed trace. The querylens
-// extension is one; the processor finds it among the host's extensions.
-type Recorder interface {
-	Record(requests []Request)
-}
 
 // Request is one local request of a trace, as the page shows it.
 type Request struct {
@@ -163,31 +157,29 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 			Suggestion: cut(f.Suggestion, maxSuggestion), ORM: f.ORM, Code: cut(code, maxCode),
 		})
 	}
-	for i := range t.Spans {
-		s := &t.Spans[i]
-		if s.DB == nil || s.DB.Statement == nil {
-			continue
+	// The request's queries, not every database span: a call recorded by an
+	// ORM's span and its driver's is listed once.
+	for k := range res.Requests {
+		r := &out[k]
+		for _, i := range res.Requests[k].Queries {
+			s := &t.Spans[i]
+			if len(r.Statements) >= maxStatements {
+				r.Truncated++
+				continue
+			}
+			st := Statement{
+				Fingerprint: s.DB.Statement.Fingerprint, Text: sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes),
+				System:     sqlnorm.SafeName(s.DB.System),
+				DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
+			}
+			if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
+				st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
+			}
+			if f := member[i]; f != nil {
+				st.Finding, st.FindingID = f.Type, f.ID
+			}
+			r.Statements = append(r.Statements, st)
 		}
-		r := request(i)
-		if r == nil {
-			continue
-		}
-		if len(r.Statements) >= maxStatements {
-			r.Truncated++
-			continue
-		}
-		st := Statement{
-			Fingerprint: s.DB.Statement.Fingerprint, Text: sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes),
-			System:     sqlnorm.SafeName(s.DB.System),
-			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
-		}
-		if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
-			st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
-		}
-		if f := member[i]; f != nil {
-			st.Finding, st.FindingID = f.Type, f.ID
-		}
-		r.Statements = append(r.Statements, st)
 	}
 	return out
 }

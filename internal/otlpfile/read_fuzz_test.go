@@ -18,7 +18,7 @@ import (
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // fuzzNames are the names a file is read under: each format, gzipped or not,
@@ -134,7 +134,7 @@ func FuzzRead(f *testing.F) {
 				if stop {
 					return errStop
 				}
-				view, _ := traceview.Build(td, norm)
+				view, _ := pdataview.Build(td, norm)
 				e.Analyze(view)
 				return nil
 			})

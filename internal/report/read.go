@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -55,7 +56,7 @@ func Read(td ptrace.Traces) []Finding {
 	var out []Finding
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
-			if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
+			if ev := s.Events().At(e); ev.Name() == contract.EventFinding {
 				out = append(out, fromEvent(service, s, ev.Attributes()))
 			}
 		}
@@ -87,26 +88,26 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		SpanID:            s.SpanID().String(),
 		Service:           service,
 		Anchor:            sqlnorm.SafeName(s.Name()),
-		Type:              str(a, annotate.AttrFindingType),
-		ID:                str(a, annotate.AttrFindingID),
-		Route:             sqlnorm.SafeName(str(a, annotate.AttrRoute)),
-		Fingerprint:       sqlnorm.SafeFingerprint(str(a, annotate.AttrFingerprint)),
-		Statement:         sqlnorm.SafeText(str(a, annotate.AttrStatement), maxStatement),
-		FingerprintSource: str(a, annotate.AttrFingerprintSource),
-		Suggestion:        str(a, annotate.AttrSuggestion),
-		ORM:               str(a, annotate.AttrORM),
-		Count:             int(num(a, annotate.AttrCount)),
-		DurationMs:        num(a, annotate.AttrTotalDuration),
+		Type:              str(a, contract.AttrFindingType),
+		ID:                str(a, contract.AttrFindingID),
+		Route:             sqlnorm.SafeName(str(a, contract.AttrRoute)),
+		Fingerprint:       sqlnorm.SafeFingerprint(str(a, contract.AttrFingerprint)),
+		Statement:         sqlnorm.SafeText(str(a, contract.AttrStatement), maxStatement),
+		FingerprintSource: str(a, contract.AttrFingerprintSource),
+		Suggestion:        str(a, contract.AttrSuggestion),
+		ORM:               str(a, contract.AttrORM),
+		Count:             int(num(a, contract.AttrCount)),
+		DurationMs:        num(a, contract.AttrTotalDuration),
 	}
-	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
+	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
 	if f.Count > 0 {
 		f.WastedMs = f.DurationMs * float64(f.WastedQueries) / float64(f.Count)
 	}
-	if v, ok := a.Get(annotate.AttrParentMissing); ok {
+	if v, ok := a.Get(contract.AttrParentMissing); ok {
 		f.ParentMissing = v.Bool()
 	}
-	if fn, file, line := sqlnorm.SafeName(str(a, annotate.AttrCodeFunction)), sqlnorm.SafeName(str(a, annotate.AttrCodeFile)),
-		int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
+	if fn, file, line := sqlnorm.SafeName(str(a, contract.AttrCodeFunction)), sqlnorm.SafeName(str(a, contract.AttrCodeFile)),
+		int64(num(a, contract.AttrCodeLine)); fn != "" || file != "" {
 		f.Code = &Code{Function: fn, File: file, Line: line}
 	}
 	return f

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -39,12 +39,12 @@ func ReadRequests(td ptrace.Traces) []Request {
 	var keys []key
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
-			if s.Events().At(e).Name() == annotate.EventFinding {
+			if s.Events().At(e).Name() == contract.EventFinding {
 				findings[key{s.TraceID(), service}]++
 			}
 		}
 		a := s.Attributes()
-		q, ok := a.Get(annotate.AttrRequestDBQueries)
+		q, ok := a.Get(contract.AttrRequestDBQueries)
 		if !ok {
 			return
 		}
@@ -166,8 +166,8 @@ func RequestTable(w io.Writer, title string, reqs []Request) error {
 // dbMs is the request's time in the database: the wall time, parallel
 // queries counted once, or the summed time where only that was written.
 func dbMs(a pcommon.Map) float64 {
-	if _, ok := a.Get(annotate.AttrRequestDBWallDuration); ok {
-		return num(a, annotate.AttrRequestDBWallDuration)
+	if _, ok := a.Get(contract.AttrRequestDBWallDuration); ok {
+		return num(a, contract.AttrRequestDBWallDuration)
 	}
-	return num(a, annotate.AttrRequestDBDuration)
+	return num(a, contract.AttrRequestDBDuration)
 }

@@ -9,18 +9,6 @@ import (
 	"github.com/querylens/querylens/internal/detect"
 )
 
-// rules describe each finding type for code-scanning UIs.
-var rules = map[string]struct{ name, short, full string }{
-	detect.TypeNPlusOne:        {"NPlusOneQuery", "N+1 queries", "The same query runs once per item of a loop: load the related rows for all items at once (eager loading)."},
-	detect.TypeMNPlusOne:       {"MNPlusOneQueries", "Several queries per loop item", "A loop runs the same sequence of queries for every item: eager-load every relation the loop reads."},
-	detect.TypeDuplicateQuery:  {"DuplicateQuery", "Duplicate queries", "The very same query with the very same values runs again and again: run it once and reuse the result."},
-	detect.TypeNPlusOneAPI:     {"NPlusOneAPICall", "N+1 HTTP calls", "The same HTTP route is called once per item: call a batch endpoint once."},
-	detect.TypeOverFetch:       {"OverFetch", "Whole rows or too many rows", "SELECT * reads whole rows where a few columns are used, or a query returns far more rows than needed."},
-	detect.TypeDeepOffset:      {"DeepOffset", "Deep OFFSET pagination", "LIMIT/OFFSET paging deep into a result reads and drops every skipped row: page by key."},
-	detect.TypePaginationCount: {"PaginationCount", "COUNT(*) for every page", "A COUNT(*) of the whole result runs beside every page: drop, cache or estimate the total."},
-	detect.TypePagedToManyJoin: {"PagedToManyJoin", "LIMIT over a to-many join", "A LIMIT pages the rows of a join to a to-many child, not the parents: page the parent ids first, then load the children."},
-}
-
 type sarifMessage struct {
 	Text string `json:"text"`
 }
@@ -74,9 +62,8 @@ func newSARIFWriter(w io.Writer, version string) *sarifWriter {
 
 func (s *sarifWriter) head() error {
 	var rs []sarifRule
-	for _, t := range detect.Types {
-		r := rules[t]
-		rs = append(rs, sarifRule{ID: t, Name: r.name, ShortDescription: sarifMessage{r.short}, FullDescription: sarifMessage{r.full},
+	for _, k := range detect.Kinds {
+		rs = append(rs, sarifRule{ID: k.Name, Name: k.Rule.Name, ShortDescription: sarifMessage{k.Rule.Short}, FullDescription: sarifMessage{k.Rule.Full},
 			Properties: map[string]any{"tags": []string{"performance", "database"}}})
 	}
 	driver, err := json.Marshal(map[string]any{

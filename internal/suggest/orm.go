@@ -2,8 +2,8 @@ package suggest
 
 import "regexp"
 
-// ORM is how one ORM is recognised in a trace and how its fixes are worded.
-// Adding an ORM is adding a value to orms, not a code path.
+// ORM is how one ORM is recognised in a trace. Adding an ORM is adding a
+// value to orms and its words to each fix_<type>.go, not a code path.
 type ORM struct {
 	Name string
 	// Language is the resource's telemetry.sdk.language of its applications.
@@ -13,48 +13,85 @@ type ORM struct {
 	Scopes []string
 	// SQL matches statements only this ORM writes; nil when it has no tell.
 	SQL *regexp.Regexp
-	// Fixes holds the fix for each finding type and statement shape; ShapeOther
-	// is the fallback for shapes not listed.
-	Fixes map[string]map[Shape]string
-	// Eager says how to load what one statement of a loop reads, by shape:
-	// the pieces of an mn_plus_one fix.
-	Eager map[Shape]string
 }
 
-// Placeholders in fix texts, filled from the repeated statement:
-// {table} its table, {rel} the to-one relation (author), {rels} the collection
-// (books), {Rel}/{Rels} the same capitalized, {Model} the model class (Book),
-// {fk} the foreign-key column the statement is keyed on; in an mn_plus_one
-// fix, {eager} the Eager pieces of every statement of one iteration.
-// orms are the ORMs querylens recognises, each in a file of its own
-// (orm_<name>.go): adding an ORM is adding a file and a line here.
-var orms = []ORM{django, sqlalchemy, gorm, typeORM, prisma, sequelize, knex, hibernate, activeRecord, efCore, eloquent, ecto}
-
-// generic is the fix when no ORM is recognised.
-var generic = ORM{
-	Name: "",
-	Fixes: map[string]map[Shape]string{
-		"n_plus_one": {
-			ShapeByKey:        `Fetch the related rows of all items in one query (WHERE id IN (...)) or a JOIN, with your ORM's eager loading, instead of one query per item.`,
-			ShapeByForeignKey: `Fetch the child rows of all items in one query (WHERE {fk} IN (...)), with your ORM's eager loading of the collection, instead of one query per item.`,
-			ShapeCount:        `Count for all items in one query with GROUP BY {fk} instead of one COUNT per item.`,
-			ShapeInsert:       `Insert all rows in one multi-row INSERT (your ORM's bulk insert) instead of one statement per row.`,
-			ShapeUpdate:       `Update all rows in one statement (WHERE id IN (...), or a bulk update) instead of one per row.`,
-			ShapeDelete:       `Delete all rows in one statement (WHERE id IN (...)) instead of one per row.`,
-			ShapeCommand:      `Batch the calls: one multi-key command (MGET, $in, a bulk or multi-get request) or a pipeline instead of one round trip per item.`,
-			ShapeOther:        `Run one query for all items (an IN-list or a JOIN) before the loop instead of one per item.`,
-		},
-		"duplicate_query":    {ShapeOther: `The same query runs again with the same values: run it once before the loop and reuse the result, or cache it for the request.`},
-		"over_fetch":         {ShapeOther: `List the columns the code reads instead of SELECT * (your ORM's projection: only, select, attributes).`, ShapeManyRows: `The query returns more rows than a request can use: paginate by key, filter or aggregate in the database, or stream an export.`},
-		"deep_offset":        {ShapeOther: `Page by key instead of by offset: WHERE id > :last_seen ORDER BY id LIMIT n stays fast at any depth, OFFSET reads and drops every skipped row.`},
-		"pagination_count":   {ShapeOther: `The page total costs a full COUNT(*) per page: drop it (next/previous links with keyset pagination), cache it, or estimate it.`},
-		"mn_plus_one":        {ShapeOther: `One iteration of the loop runs several queries: load each for all items before the loop ({eager}), with your ORM's eager loading.`},
-		"paged_to_many_join": {ShapeOther: `The LIMIT pages the rows of the join, not the {table} rows: a parent with five children takes five slots. Page the parent ids in a subquery (WHERE id IN (SELECT id FROM {table} ... LIMIT n)), then load the children with a second query.`},
+// orms are the ORMs querylens recognises, in the order recognition tries
+// their SQL.
+var orms = []ORM{
+	{
+		Name: "Django", Language: "python",
+		Scopes: []string{"opentelemetry.instrumentation.django"},
+		SQL:    regexp.MustCompile(`AS "__count"|"[a-z0-9]+_[a-z0-9_]+"\."id"`),
 	},
-	Eager: map[Shape]string{
-		ShapeByKey:        `{table} WHERE id IN (...)`,
-		ShapeByForeignKey: `{table} WHERE {fk} IN (...)`,
-		ShapeCount:        `one COUNT ... GROUP BY {fk} on {table}`,
-		ShapeOther:        `one query on {table}`,
+	{
+		Name: "SQLAlchemy", Language: "python",
+		Scopes: []string{"opentelemetry.instrumentation.sqlalchemy"},
+		SQL:    regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
+	},
+	{
+		Name: "GORM", Language: "go",
+		Scopes: []string{"gorm.io/plugin/opentelemetry"},
+		SQL:    regexp.MustCompile("[\"`]deleted_at[\"`] IS NULL|^SELECT \\* FROM `\\w+` WHERE `\\w+`\\.`"),
+	},
+	// Its SQL aliases every column "Alias"."column" AS "Alias_column", aliases
+	// tables without AS (FROM "books" "Book"), writes INSERT INTO
+	// "books"("title", ...) without a space, and its query builder spans keep
+	// named parameters (:orm_param_0).
+	{
+		Name: "TypeORM", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-typeorm", "opentelemetry-instrumentation-typeorm"},
+		SQL:    regexp.MustCompile(`"\w+"\."\w+" AS "\w+_\w+"|\bFROM "\w+" "\w+"|INSERT INTO "\w+"\(|:orm_param_[0-9]+|IN \(:\.\.\.\w+\)`),
+	},
+	// Its tracing (@prisma/instrumentation) uses the scope "prisma" and span
+	// names prisma:client:*; its SQL qualifies every column with the schema
+	// ("public"."Book"."id") and names its aggregates "_count$_all".
+	{
+		Name: "Prisma", Language: "nodejs",
+		Scopes: []string{"prisma"},
+		SQL:    regexp.MustCompile(`"\w+"\."\w+"\."\w+"|AS "_count\$_all"|"__prisma_data__"|AS "_aggr_count_\w+"`),
+	},
+	{
+		Name: "Sequelize", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-sequelize", "opentelemetry-instrumentation-sequelize"},
+		SQL:    regexp.MustCompile(`"createdAt"|FROM "\w+" AS "[A-Z]\w*"`),
+	},
+	{
+		Name: "Knex", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-knex"},
+	},
+	// Hibernate, and Spring Data JPA over it.
+	{
+		Name: "Hibernate", Language: "java",
+		Scopes: []string{"io.opentelemetry.hibernate", "io.opentelemetry.spring-data"},
+		SQL:    regexp.MustCompile(`\b[a-z]+[0-9]+_[0-9]*_?\.\w+`),
+	},
+	{
+		Name: "ActiveRecord", Language: "ruby",
+		Scopes: []string{"OpenTelemetry::Instrumentation::ActiveRecord", "OpenTelemetry::Instrumentation::Rails"},
+		SQL:    regexp.MustCompile(`SELECT "(\w+)"\.\* FROM "(\w+)"|/\*application[:=]`),
+	},
+	// Its SQL (SQL Server provider) aliases every table with a bracketed letter
+	// ([b].[Id]), names its parameters @__name_0 and writes inserts with OUTPUT
+	// INSERTED behind SET IMPLICIT_TRANSACTIONS OFF.
+	{
+		Name: "EF Core", Language: "dotnet",
+		Scopes: []string{"OpenTelemetry.Instrumentation.EntityFrameworkCore"},
+		SQL:    regexp.MustCompile(`\[[a-z][0-9]*\]\.\[\w+\]|@__\w+_[0-9]+\b|\bOUTPUT INSERTED\.|SET IMPLICIT_TRANSACTIONS OFF`),
+	},
+	// Laravel's query builder writes lowercase keywords and quotes every
+	// identifier, with backticks on MySQL
+	// (select * from `books` where `books`.`author_id` = ?).
+	{
+		Name: "Eloquent", Language: "php",
+		Scopes: []string{"io.opentelemetry.contrib.php.laravel"},
+		SQL:    regexp.MustCompile("^(?:select|insert into|update|delete from) .*[`\"]\\w+[`\"]|count\\(\\*\\) as aggregate"),
+	},
+	// Its SQL aliases tables with a letter and a number (FROM "books" AS b0,
+	// b0."author_id") and preloads with = ANY($1). The Erlang SDK reports
+	// telemetry.sdk.language "erlang" for Elixir applications too.
+	{
+		Name: "Ecto", Language: "erlang",
+		Scopes: []string{"opentelemetry_ecto"},
+		SQL:    regexp.MustCompile(`\b(?:FROM|JOIN) "\w+" AS [a-z][0-9]+\b|\b[a-z][0-9]+\."\w+"`),
 	},
 }

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/suggest"
@@ -220,8 +221,13 @@ func TestEveryORMWordsEveryFinding(t *testing.T) {
 		for _, raw := range statements {
 			requests = append(requests, suggest.Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{norm(raw)}, Context: ctx})
 		}
-		for _, typ := range []string{"duplicate_query", "over_fetch", "deep_offset", "pagination_count", "paged_to_many_join"} {
-			requests = append(requests, suggest.Request{Type: typ, Statements: []*sqlnorm.Statement{norm(statements["other"])}, Context: ctx})
+		for _, k := range detect.Kinds {
+			switch k.Name {
+			case detect.TypeNPlusOne, detect.TypeMNPlusOne: // by shape, here and below
+			case detect.TypeNPlusOneAPI: // worded for the caller's language, not an ORM
+			default:
+				requests = append(requests, suggest.Request{Type: k.Name, Statements: []*sqlnorm.Statement{norm(statements["other"])}, Context: ctx})
+			}
 		}
 		requests = append(requests,
 			suggest.Request{Type: "over_fetch", Reason: "returned_rows", Statements: []*sqlnorm.Statement{norm(statements["by foreign key"])}, Context: ctx},

@@ -1,6 +1,7 @@
 // Package suggest recognises the ORM behind a finding and words its fix in that
 // ORM's own API. Recognition is data (orm.go): instrumentation scope names,
-// the application's language and the shape of the SQL the ORM writes.
+// the application's language and the shape of the SQL the ORM writes. So are
+// the fixes: one fix_<type>.go per finding type, in the words of each ORM.
 package suggest
 
 import (
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -60,41 +62,63 @@ type Request struct {
 	Context    Context
 }
 
+// Wording is the fix of one finding type in the words of each ORM (by Name;
+// "" is the generic fix, for a service whose ORM is not recognised), by the
+// shape of its statement; ShapeOther is the fallback for shapes not listed.
+// Placeholders in the texts are filled from the statement: {table} its table,
+// {rel} the to-one relation (author), {rels} the collection (books),
+// {Rel}/{Rels} the same capitalized, {Model} the model class (Book), {fk} the
+// foreign-key column the statement is keyed on; in an mn_plus_one fix,
+// {eager} the eager pieces of every statement of one iteration.
+type Wording map[string]map[Shape]string
+
+// fixes holds the wording of each finding type, one fix_<type>.go each.
+var fixes = map[string]Wording{}
+
+// text is the fix of a statement of this shape in the words of orm, or "".
+func (w Wording) text(orm string, shape Shape) string {
+	byShape := w[orm]
+	if text, ok := byShape[shape]; ok {
+		return text
+	}
+	return byShape[ShapeOther]
+}
+
 // Fix returns the fix for a finding, in the words of the recognised ORM (by
 // name, "" when none), else generic.
 func Fix(r Request) (fix, orm string) {
-	if r.Type == "n_plus_one_api" {
+	if r.Type == detect.TypeNPlusOneAPI {
 		fix := apiFix(r.Context.Language)
 		if r.Context.GraphQL {
 			fix += dataLoaderFix
 		}
 		return fix, ""
 	}
-	o := Recognize(r.Context)
-	if o == nil {
-		o = &generic
+	if o := Recognize(r.Context); o != nil {
+		orm = o.Name
 	}
 	var first *sqlnorm.Statement
 	if len(r.Statements) > 0 {
 		first = r.Statements[0]
 	}
 	shape, column, table := describe(first)
-	if r.Reason == "returned_rows" {
+	if r.Reason == detect.ReasonReturnedRows {
 		shape = ShapeManyRows
 	}
-	text := lookup(o, r.Type, shape)
-	if text == "" && o != &generic {
-		o = &generic
-		text = lookup(o, r.Type, shape)
+	wording := fixes[r.Type]
+	text := wording.text(orm, shape)
+	if text == "" && orm != "" {
+		orm = ""
+		text = wording.text(orm, shape)
 	}
 	if strings.Contains(text, "{eager}") {
-		text = strings.ReplaceAll(text, "{eager}", eagerPieces(o, r.Statements))
+		text = strings.ReplaceAll(text, "{eager}", eagerPieces(orm, r.Statements))
 	}
-	fix = fill(text, o.Name, table, column) + captureNote(first, r.Context.Language)
-	if r.Context.GraphQL && (r.Type == "n_plus_one" || r.Type == "mn_plus_one" || r.Type == "n_plus_one_api") {
+	fix = fill(text, orm, table, column) + captureNote(first, r.Context.Language)
+	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) {
 		fix += dataLoaderFix
 	}
-	return fix, o.Name
+	return fix, orm
 }
 
 // describe is the shape, key column and entity table of a statement.
@@ -106,33 +130,26 @@ func describe(st *sqlnorm.Statement) (Shape, string, string) {
 	return shape, column, entityTable(st.Tables)
 }
 
-// eagerPieces words how to load what each statement of one iteration reads.
-func eagerPieces(o *ORM, statements []*sqlnorm.Statement) string {
+// eagerPieces words how to load what each statement of one iteration reads,
+// in the words of orm.
+func eagerPieces(orm string, statements []*sqlnorm.Statement) string {
 	var pieces []string
 	for _, st := range statements {
 		shape, column, table := describe(st)
-		piece, ok := o.Eager[shape]
+		piece, ok := eager[orm][shape]
 		if !ok {
-			piece = o.Eager[ShapeOther]
+			piece = eager[orm][ShapeOther]
 		}
-		piece = fill(piece, o.Name, table, column)
+		piece = fill(piece, orm, table, column)
 		if !slices.Contains(pieces, piece) {
 			pieces = append(pieces, piece)
 		}
 	}
 	sep := ", "
-	if o.Name == "GORM" { // chained calls: db.Preload("Author").Preload("Tags")
+	if orm == "GORM" { // chained calls: db.Preload("Author").Preload("Tags")
 		sep = "."
 	}
 	return strings.Join(pieces, sep)
-}
-
-func lookup(o *ORM, findingType string, shape Shape) string {
-	fixes := o.Fixes[findingType]
-	if text, ok := fixes[shape]; ok {
-		return text
-	}
-	return fixes[ShapeOther]
 }
 
 // fill replaces the placeholders of a fix text with names derived from the

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -140,5 +141,33 @@ func TestCoarseFixSaysHowToRecordStatements(t *testing.T) {
 	text := sqlnorm.Normalize("postgresql", `SELECT * FROM authors WHERE id = 1`)
 	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{text}, Context: Context{Language: "dotnet"}}); strings.Contains(fix, "record no statement") {
 		t.Errorf("a fix on a statement speaks of missing ones: %s", fix)
+	}
+}
+
+// TestEveryTypeHasItsWords checks the wording of every finding type: a
+// generic fix, and only the ORMs recognition knows.
+func TestEveryTypeHasItsWords(t *testing.T) {
+	known := map[string]bool{"": true}
+	for _, o := range orms {
+		known[o.Name] = true
+	}
+	for _, k := range detect.Kinds {
+		if k.Name == detect.TypeNPlusOneAPI { // apiFixes, by language
+			continue
+		}
+		w, ok := fixes[k.Name]
+		if !ok || w.text("", ShapeOther) == "" {
+			t.Errorf("%s has no generic fix", k.Name)
+		}
+		for orm := range w {
+			if !known[orm] {
+				t.Errorf("%s is worded for %q, an ORM recognition does not know", k.Name, orm)
+			}
+		}
+	}
+	for orm := range eager {
+		if !known[orm] {
+			t.Errorf("eager pieces for %q, an ORM recognition does not know", orm)
+		}
 	}
 }

@@ -1,11 +1,13 @@
 // Package traceview is a read-only index of the spans of one trace: spans by id,
 // each parent's children in start order, and what each span is (a database call,
-// with its normalized statement). Detectors read it as plain Go; only Build, in
-// build.go, touches pdata.
+// with its normalized statement). Detectors read it as plain Go; pdataview builds
+// it from the collector's spans.
 package traceview
 
 import (
+	"cmp"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,4 +202,55 @@ func Route(kind Kind, name, httpRoute string) string {
 		}
 	}
 	return ""
+}
+
+// New indexes spans of one trace. It sorts them into canonical order and
+// returns, with the view, where each came from: Spans[i] is spans[order[i]].
+func New(id TraceID, spans []Span) (t *Trace, order []int) {
+	order = make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
+	t = &Trace{
+		ID:    id,
+		Spans: make([]Span, len(spans)),
+		byID:  make(map[SpanID]int, len(spans)),
+		group: make(map[SpanID]int),
+	}
+	for to, from := range order {
+		t.Spans[to] = spans[from]
+	}
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if !s.ID.IsEmpty() {
+			if _, dup := t.byID[s.ID]; !dup {
+				t.byID[s.ID] = i
+			}
+		}
+		g, ok := t.group[s.ParentID]
+		if !ok {
+			g = len(t.Groups)
+			t.group[s.ParentID] = g
+			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
+		}
+		t.Groups[g].Children = append(t.Groups[g].Children, i)
+	}
+	return t, order
+}
+
+func compareSpans(a, b *Span) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := slices.Compare(a.ID[:], b.ID[:]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Service, b.Service)
 }

@@ -13,12 +13,13 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/querylens/querylens/extension/querylensextension"
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 const (
@@ -44,7 +45,7 @@ type querylensProcessor struct {
 	tel    *telemetry
 	// page is the findings page of the querylens extension, when the
 	// collector runs one: every analyzed trace is recorded in it.
-	page livepage.Recorder
+	page querylensextension.TraceRecorder
 
 	tick       time.Duration
 	numWorkers int
@@ -104,7 +105,7 @@ func (p *querylensProcessor) Start(_ context.Context, host component.Host) error
 	}
 	p.started = true
 	for _, ext := range host.GetExtensions() {
-		if r, ok := ext.(livepage.Recorder); ok {
+		if r, ok := ext.(querylensextension.TraceRecorder); ok {
 			p.page = r
 		}
 	}
@@ -249,11 +250,11 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 		}
 	}()
 	start := time.Now()
-	view, spans := traceview.Build(td, p.norm)
+	view, spans := pdataview.Build(td, p.norm)
 	res := p.engine.Analyze(view)
 	annotate.Write(view, spans, res)
 	if p.page != nil {
-		p.page.Record(livepage.FromAnalysis(view, res, start))
+		p.page.RecordTrace(view, res, start)
 	}
 	ctx := context.Background()
 	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
@@ -39,7 +40,7 @@ var (
 var findingTypes = func() map[string]metric.AddOption {
 	m := map[string]metric.AddOption{}
 	for _, t := range detect.Types {
-		m[t] = metric.WithAttributeSet(attribute.NewSet(attribute.String("querylens.finding.type", t)))
+		m[t] = metric.WithAttributeSet(attribute.NewSet(attribute.String(contract.AttrFindingType, t)))
 	}
 	return m
 }()
@@ -55,25 +56,25 @@ func newTelemetry(set component.TelemetrySettings, p *querylensProcessor) (*tele
 		errs = append(errs, err)
 		return c
 	}
-	t.spansReceived = counter("otelcol_processor_querylens_spans_received", "Spans that entered the processor.", "{span}")
-	t.spansReleased = counter("otelcol_processor_querylens_spans_released", "Spans released to the next consumer.", "{span}")
-	t.spansRefused = counter("otelcol_processor_querylens_spans_refused", "Released spans that the next consumer refused (logged).", "{span}")
-	t.releasedEarly = counter("otelcol_processor_querylens_traces_released_early",
+	t.spansReceived = counter(contract.TelemetrySpansReceived, "Spans that entered the processor.", "{span}")
+	t.spansReleased = counter(contract.TelemetrySpansReleased, "Spans released to the next consumer.", "{span}")
+	t.spansRefused = counter(contract.TelemetrySpansRefused, "Released spans that the next consumer refused (logged).", "{span}")
+	t.releasedEarly = counter(contract.TelemetryReleasedEarly,
 		"Traces released before wait_duration, by reason: buffer_full (num_traces reached) or max_spans_per_trace.", "{trace}")
-	t.lateSpans = counter("otelcol_processor_querylens_late_spans", "Spans that arrived after their trace was released; they start a new window.", "{span}")
-	t.findings = counter("otelcol_processor_querylens_findings", "Findings written, by querylens.finding.type.", "{finding}")
+	t.lateSpans = counter(contract.TelemetryLateSpans, "Spans that arrived after their trace was released; they start a new window.", "{span}")
+	t.findings = counter(contract.TelemetryFindings, "Findings written, by querylens.finding.type.", "{finding}")
 	var err error
-	t.analysisTime, err = m.Float64Histogram("otelcol_processor_querylens_analysis_duration",
+	t.analysisTime, err = m.Float64Histogram(contract.TelemetryAnalysisTime,
 		metric.WithDescription("Time to index, analyze and annotate one trace."), metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1))
 	errs = append(errs, err)
-	t.tracesBuffered, err = m.Int64ObservableGauge("otelcol_processor_querylens_traces_buffered",
+	t.tracesBuffered, err = m.Int64ObservableGauge(contract.TelemetryTracesBuffered,
 		metric.WithDescription("Traces held, waiting for their window to close."), metric.WithUnit("{trace}"))
 	errs = append(errs, err)
-	t.cacheLookups, err = m.Int64ObservableCounter("otelcol_processor_querylens_statement_cache_lookups",
+	t.cacheLookups, err = m.Int64ObservableCounter(contract.TelemetryCacheLookups,
 		metric.WithDescription("Lookups of the normalized-statement cache, by result: hit or miss."), metric.WithUnit("{lookup}"))
 	errs = append(errs, err)
-	t.ignored, err = m.Int64ObservableCounter("otelcol_processor_querylens_findings_ignored",
+	t.ignored, err = m.Int64ObservableCounter(contract.TelemetryIgnored,
 		metric.WithDescription("Findings suppressed, by ignore rule (its name, or its index in the list)."), metric.WithUnit("{finding}"))
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {

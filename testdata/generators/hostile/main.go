@@ -16,7 +16,7 @@ func main() {
 	if err := hostile.WriteCorpus(&corpus, &cases); err != nil {
 		log.Fatal(err)
 	}
-	for path, b := range map[string][]byte{"testdata/hostile/corpus.json.gz": corpus.Bytes(), "testdata/hostile/cases.json": cases.Bytes()} {
+	for path, b := range map[string][]byte{"testdata/hostile/corpus.json.gz": corpus.Bytes(), "testdata/hostile/cases.yaml": cases.Bytes()} {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			log.Fatal(err)
 		}
