@@ -3,9 +3,7 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -59,27 +57,6 @@ func startLocal(t *testing.T, wait string) *local {
 
 func (l *local) url(port, path string) string {
 	return fmt.Sprintf("http://127.0.0.1:%d%s", l.ports[port], path)
-}
-
-// readGzipLines reads a gzipped file of lines.
-func readGzipLines(t *testing.T, path string) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		lines = append(lines, bytes.Clone(sc.Bytes()))
-	}
-	return lines
 }
 
 // analysisTimes are the times of analysis on the page and in the API: they
@@ -149,7 +126,7 @@ func getBody(t *testing.T, url string) (string, http.Header) {
 // every statement kept on the page.
 func TestHostileCorpus(t *testing.T) {
 	corpus := filepath.Join("..", "testdata", "hostile", "corpus.json.gz")
-	lines := readGzipLines(t, corpus)
+	lines := gzipLines(t, corpus)
 	var cases []hostile.CorpusCase
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "hostile", "cases.yaml"))
 	if err != nil || yaml.Unmarshal(raw, &cases) != nil || len(cases) != len(lines) {

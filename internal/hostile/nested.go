@@ -1,6 +1,8 @@
 package hostile
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"strings"
 )
@@ -64,4 +66,34 @@ func uvarintLen(n int) int {
 		k++
 	}
 	return k
+}
+
+// BadFile is an input querylens analyze once died on, filled its memory
+// with, or called clean: it must be bad input, exit 2, with Reason in the
+// message.
+type BadFile struct {
+	Name   string
+	Data   []byte
+	Reason string
+}
+
+// BadFiles are those inputs: the million-level request (protobuf, framed by
+// the file exporter, JSON), 100 KB of gzip that decompress to 100 MB of
+// newlines, 8 MB of zeros named .pb, an empty file, empty requests.
+func BadFiles() []BadFile {
+	proto := NestedProto(1_000_000)
+	framed := binary.BigEndian.AppendUint32(nil, uint32(len(proto)))
+	var newlines bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&newlines, gzip.BestCompression)
+	_, _ = zw.Write(bytes.Repeat([]byte("\n"), 100<<20))
+	_ = zw.Close()
+	return []BadFile{
+		{"million-levels.pb", proto, "nested deeper than 64 levels"},
+		{"million-levels-framed.pb", append(framed, proto...), "nested deeper than 64 levels"},
+		{"million-levels.json", NestedJSON(1_000_000), "nested deeper than 208 levels of JSON"},
+		{"newlines.json.gz", newlines.Bytes(), "holds no OTLP request"},
+		{"zeros.pb", make([]byte, 8<<20), "no request"},
+		{"empty.json", nil, "holds no OTLP request"},
+		{"empty-requests.json", []byte("{}\n{}\n"), "holds no OTLP request"},
+	}
 }

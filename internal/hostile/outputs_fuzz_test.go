@@ -237,22 +237,7 @@ func FuzzCanaryOutputs(f *testing.F) {
 	}
 	f.Add(uint8(200), uint8(0), uint8(5), "QzxJv8Wq", uint64(739128465), uint16(23))
 	f.Fuzz(func(t *testing.T, sys, tmpl, form uint8, text string, number uint64, cut uint16) {
-		text = strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, text)
-		if len(text) > 40 {
-			text = text[:40]
-		}
-		if len(text) < 6 {
-			text = "Qzx" + text + "JvWq"
-		}
-		if number < 10_000_000 {
-			number += 739128465
-		}
-		canary := hostile.Canary{Text: text, Number: number}
+		canary := hostile.CanaryOf(text, number)
 		var c, other hostile.Case
 		if int(sys) < len(systems) {
 			c = hostile.SQL(systems[sys], int(tmpl), int(form), canary)
