@@ -3,10 +3,13 @@
 // IN-lists and multi-row VALUES collapse, keywords are uppercased, comments and
 // whitespace go. Two statements that differ only in values share a fingerprint.
 //
-// go-sqllexer does the lexing, obfuscation and normalization; this package adds
-// the placeholder styles and collapses it does not do, the choice of dialect
-// from db.system, a command-shape fallback for statements that are not SQL, and
-// a bounded cache. It knows nothing of spans or pdata.
+// A reader (read.go) reads each statement on go-sqllexer's token stream in the
+// dialect of its db.system(.name), after the forms the lexer cannot read
+// (forms.go), and hands go-sqllexer's normalizer the statement with every
+// value blanked; the last gate (gate.go) reads what comes out once more and
+// refuses any literal form in it, as it does for every name querylens
+// writes. Statements that are not SQL get the shape of their command. A
+// bounded cache keeps the results. It knows nothing of spans or pdata.
 package sqlnorm
 
 import (
