@@ -15,10 +15,17 @@ import (
 // (comments): the span still gets its text, never a literal form.
 
 // gateStatement returns normalized text as it may be written, read in
-// dialect d, and the reader of what it returns (for its structure); release
-// the reader with done.
-func gateStatement(text string, d Dialect) (string, *reader) {
+// dialect d. Text with none of the characters any token but a name,
+// keyword, operator or placeholder starts with (quotes, $, comment openers,
+// backslashes, digits that start a word, brackets, bytes beyond ASCII) is
+// read so by the lexer of any dialect, without reading it; other text is
+// read by the reader, and what it finds replaced.
+func gateStatement(text string, d Dialect) string {
+	if d.IsSQL() && literalFree(text) {
+		return text
+	}
 	r := read(text, d)
+	defer r.done()
 	clean := true
 	for _, p := range r.pieces {
 		if p.kind == kValue || p.kind == kComment || p.kind == kOther {
@@ -27,7 +34,7 @@ func gateStatement(text string, d Dialect) (string, *reader) {
 		}
 	}
 	if clean {
-		return text, r
+		return text
 	}
 	var b strings.Builder
 	for _, p := range r.pieces {
@@ -40,9 +47,40 @@ func gateStatement(text string, d Dialect) (string, *reader) {
 			b.WriteString(r.text[p.start:p.end])
 		}
 	}
-	r.done()
-	out := strings.Join(strings.Fields(b.String()), " ")
-	return out, read(out, d)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// literalFree: no token of text can be anything but a name, keyword,
+// operator or placeholder, in any dialect's reading. A conservative check
+// of the lexer's choice of token by its first character.
+func literalFree(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ' ':
+		case c >= '0' && c <= '9':
+			if i == 0 {
+				return false
+			}
+			if p := s[i-1]; !(p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p == '_' || p >= '0' && p <= '9') {
+				return false // a number of its own, or after a sign or a dot
+			}
+		case c == '-' || c == '/':
+			if i+1 < len(s) && (s[i+1] == '-' || s[i+1] == '*' || s[i+1] == '/' || s[i+1] == '.') {
+				return false // a comment, or -.5
+			}
+		case c == '+':
+			if i+1 < len(s) && s[i+1] == '.' {
+				return false
+			}
+		case c == ',' || c == '(' || c == ')' || c == '.' || c == '=' || c == '<' || c == '>' || c == '!' ||
+			c == '?' || c == '*' || c == '%' || c == '|' || c == '&' || c == ':' || c == ';' || c == '^' ||
+			c == '~' || c == '@' || c == '{' || c == '}':
+		default: // quotes, $, #, \, [, ], control bytes, beyond ASCII
+			return false
+		}
+	}
+	return true
 }
 
 // MaxNameBytes bounds every name querylens writes: service, route, span
@@ -177,38 +215,49 @@ type token struct {
 	depth int // parenthesis depth at the token
 }
 
-// tokens turns the pieces of gated text, from byte from, into tokens.
-func (r *reader) tokens(from int) []token {
-	out := make([]token, 0, len(r.pieces))
+// structureTokens are the tokens of gated text, from byte from, as the
+// lexer reads them: the names, keywords and operators of a SELECT.
+func structureTokens(text string, from int, dbms sqllexer.DBMSType) []token {
+	var out []token
 	depth := 0
-	s := r.text
-	for i := 0; i < len(r.pieces); i++ {
-		p := r.pieces[i]
-		if int(p.start) < from || p.kind == kSpace || p.kind == kComment {
+	glued := false // the last token was a name and nothing came between
+	lx := sqllexer.New(text[from:], sqllexer.WithDBMS(dbms))
+	for {
+		tok := lx.Scan()
+		switch tok.Type {
+		case sqllexer.EOF:
+			return out
+		case sqllexer.SPACE, sqllexer.COMMENT, sqllexer.MULTILINE_COMMENT:
+			glued = false
 			continue
-		}
-		switch p.kind {
-		case kWord, kQuotedName:
-			end := p.end
+		case sqllexer.IDENT, sqllexer.QUOTED_IDENT, sqllexer.KEYWORD, sqllexer.COMMAND, sqllexer.FUNCTION,
+			sqllexer.ALIAS_INDICATOR, sqllexer.CTE_INDICATOR, sqllexer.PROC_INDICATOR, sqllexer.SYSTEM_VARIABLE,
+			sqllexer.BOOLEAN, sqllexer.NULL:
 			// books.* and t.[Col]: one name
-			for i+1 < len(r.pieces) && r.pieces[i+1].start == end && s[end-1] == '.' &&
-				(r.pieces[i+1].kind == kQuotedName || s[r.pieces[i+1].start] == '*') {
-				i++
-				end = r.pieces[i].end
+			if n := len(out); glued && n > 0 && strings.HasSuffix(out[n-1].text, ".") {
+				out[n-1].text += tok.Value
+				continue
 			}
-			out = append(out, token{s[p.start:end], depth})
-		default:
-			for k := p.start; k < p.end; k++ {
-				c := s[k]
-				if c == ')' {
-					depth--
-				}
-				out = append(out, token{s[k : k+1], depth})
-				if c == '(' {
-					depth++
-				}
+			out = append(out, token{tok.Value, depth})
+			glued = true
+			continue
+		case sqllexer.WILDCARD:
+			if n := len(out); glued && n > 0 && strings.HasSuffix(out[n-1].text, ".") {
+				out[n-1].text += tok.Value
+				glued = false
+				continue
+			}
+		}
+		glued = false
+		for k := 0; k < len(tok.Value); k++ {
+			c := tok.Value[k]
+			if c == ')' {
+				depth--
+			}
+			out = append(out, token{tok.Value[k : k+1], depth})
+			if c == '(' {
+				depth++
 			}
 		}
 	}
-	return out
 }

@@ -110,9 +110,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
 		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	gated, g := gateStatement(clean(collapse(normalized)), d)
-	defer g.done()
-	st = &Statement{Text: gated, Placeholders: placeholders, SQL: true, Source: SourceText}
+	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {
@@ -126,7 +124,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(g.tokens(len(st.Text) - len(body)))
+		st.Structure = analyze(structureTokens(st.Text, len(st.Text)-len(body), r.dbms))
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Fingerprint = Fingerprint(st.Text)
@@ -184,8 +182,7 @@ func firstWord(s string) string {
 
 func shapeStatement(d Dialect, raw string) *Statement {
 	text, reading := commandShape(raw, d)
-	text, g := gateStatement(clean(text), reading)
-	g.done()
+	text = gateStatement(clean(text), reading)
 	cmd, _, _ := strings.Cut(text, " ")
 	if !isCommandWord(cmd) {
 		cmd = ""

@@ -2,6 +2,7 @@ package sqlnorm
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/DataDog/go-sqllexer"
 )
@@ -34,7 +35,11 @@ func (r *reader) lexerText() (string, int) {
 			}
 		case kQuotedName:
 			if p.flag&fRequote == 0 {
-				b.WriteString(text)
+				if bare, ok := unquoted(text, i+1 < len(r.pieces) && s[r.pieces[i+1].start] == '('); ok {
+					b.WriteString(bare)
+				} else {
+					b.WriteString(text)
+				}
 				continue
 			}
 			b.WriteByte('`')
@@ -55,6 +60,72 @@ func (r *reader) lexerText() (string, int) {
 		}
 	}
 	return b.String(), count
+}
+
+// unquoted is a quoted name ("books"."id", `books`, [b].[Id]) without its
+// quotes, when the normalizer would write it so (it strips the quotes of a
+// name that needs none): each part a plain name and no keyword, and no call
+// after it. The normalizer then reads a name where it would have read a
+// quoted one and stripped it, for less work.
+func unquoted(text string, called bool) (string, bool) {
+	if called {
+		return "", false
+	}
+	var b [64]byte
+	out := b[:0]
+	for i := 0; i < len(text); {
+		open := text[i]
+		closing := open
+		switch open {
+		case '"', '`':
+		case '[':
+			closing = ']'
+		default:
+			return "", false
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' ||
+			j > i+1 && text[j] >= '0' && text[j] <= '9') {
+			j++
+		}
+		if j == i+1 || j >= len(text) || text[j] != closing || isKeyword(text[i+1:j]) {
+			return "", false
+		}
+		out = append(out, text[i+1:j]...)
+		i = j + 1
+		if i < len(text) {
+			if text[i] != '.' || i+1 >= len(text) {
+				return "", false
+			}
+			out = append(out, '.')
+			i++
+		}
+	}
+	return string(out), true
+}
+
+var keywords = struct {
+	sync.RWMutex
+	m map[string]bool
+}{m: map[string]bool{}}
+
+// isKeyword: the lexer reads word as anything but a name (a keyword, a
+// command, TRUE, NULL ...). Asked of the lexer once per word, up to a
+// bound.
+func isKeyword(word string) bool {
+	keywords.RLock()
+	k, ok := keywords.m[word]
+	keywords.RUnlock()
+	if ok {
+		return k
+	}
+	k = sqllexer.New(word).Scan().Type != sqllexer.IDENT
+	keywords.Lock()
+	if len(keywords.m) < 4096 {
+		keywords.m[strings.Clone(word)] = k
+	}
+	keywords.Unlock()
+	return k
 }
 
 // writeValue writes a value as a literal the normalizer replaces: a number
