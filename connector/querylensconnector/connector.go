@@ -269,7 +269,8 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, sqlnorm.SafeFingerprint(str(contract.AttrFingerprint)), now)
+	fingerprint, _ := attrs.Get(contract.AttrFingerprint)
+	fp := c.admit(service, sqlnorm.SafeFingerprint(fingerprint.AsString()), now)
 	if fp == overflowFingerprint {
 		overflowed++
 	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
