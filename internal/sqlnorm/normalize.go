@@ -124,7 +124,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(structureTokens(st.Text, len(st.Text)-len(body), r.dbms))
+		st.Structure = structureOf(st.Text, len(st.Text)-len(body))
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Fingerprint = Fingerprint(st.Text)

@@ -3,6 +3,7 @@ package sqlnorm
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/DataDog/go-sqllexer"
 )
@@ -35,9 +36,7 @@ func (r *reader) lexerText() (string, int) {
 			}
 		case kQuotedName:
 			if p.flag&fRequote == 0 {
-				if bare, ok := unquoted(text, i+1 < len(r.pieces) && s[r.pieces[i+1].start] == '('); ok {
-					b.WriteString(bare)
-				} else {
+				if i+1 < len(r.pieces) && s[r.pieces[i+1].start] == '(' || !writeUnquoted(&b, text) {
 					b.WriteString(text)
 				}
 				continue
@@ -62,70 +61,91 @@ func (r *reader) lexerText() (string, int) {
 	return b.String(), count
 }
 
-// unquoted is a quoted name ("books"."id", `books`, [b].[Id]) without its
-// quotes, when the normalizer would write it so (it strips the quotes of a
-// name that needs none): each part a plain name and no keyword, and no call
-// after it. The normalizer then reads a name where it would have read a
-// quoted one and stripped it, for less work.
-func unquoted(text string, called bool) (string, bool) {
-	if called {
-		return "", false
-	}
-	var b [64]byte
-	out := b[:0]
-	for i := 0; i < len(text); {
-		open := text[i]
-		closing := open
-		switch open {
-		case '"', '`':
-		case '[':
-			closing = ']'
-		default:
-			return "", false
-		}
-		j := i + 1
-		for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' ||
-			j > i+1 && text[j] >= '0' && text[j] <= '9') {
-			j++
-		}
-		if j == i+1 || j >= len(text) || text[j] != closing || isKeyword(text[i+1:j]) {
-			return "", false
-		}
-		out = append(out, text[i+1:j]...)
-		i = j + 1
-		if i < len(text) {
-			if text[i] != '.' || i+1 >= len(text) {
-				return "", false
+// writeUnquoted writes a quoted name ("books"."id", `books`, [b].[Id])
+// without its quotes, when the normalizer would write it so (it strips the
+// quotes of a name that needs none): each part a plain name and no keyword.
+// The normalizer then reads a name where it would have read a quoted one and
+// stripped it, for less work. It returns false, writing nothing, otherwise.
+func writeUnquoted(b *strings.Builder, text string) bool {
+	parts := 0
+	for pass := 0; pass < 2; pass++ { // check, then write
+		for i := 0; i < len(text); {
+			open := text[i]
+			closing := open
+			switch open {
+			case '"', '`':
+			case '[':
+				closing = ']'
+			default:
+				return false
 			}
-			out = append(out, '.')
-			i++
+			j := i + 1
+			for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' ||
+				j > i+1 && text[j] >= '0' && text[j] <= '9') {
+				j++
+			}
+			if pass == 0 && (j == i+1 || j >= len(text) || text[j] != closing || isKeyword(text[i+1:j])) {
+				return false
+			}
+			if pass == 1 {
+				if parts > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(text[i+1 : j])
+				parts++
+			}
+			i = j + 1
+			if i < len(text) {
+				if pass == 0 && (text[i] != '.' || i+1 >= len(text)) {
+					return false
+				}
+				i++
+			}
 		}
 	}
-	return string(out), true
+	return true
 }
 
-var keywords = struct {
-	sync.RWMutex
-	m map[string]bool
-}{m: map[string]bool{}}
+// keywords caches isKeyword: read without a lock, copied on each new word,
+// up to a bound.
+var (
+	keywords   atomic.Pointer[map[string]bool]
+	keywordsMu sync.Mutex
+)
 
 // isKeyword: the lexer reads word as anything but a name (a keyword, a
-// command, TRUE, NULL ...). Asked of the lexer once per word, up to a
-// bound.
+// command, TRUE, NULL ...). Asked of the lexer once per word.
 func isKeyword(word string) bool {
-	keywords.RLock()
-	k, ok := keywords.m[word]
-	keywords.RUnlock()
-	if ok {
-		return k
+	// The lexer's keywords are letters, STRAIGHT_JOIN aside: a name with a
+	// digit or an underscore is none.
+	if strings.IndexAny(word, "0123456789_") >= 0 && !strings.EqualFold(word, "STRAIGHT_JOIN") {
+		return false
 	}
-	k = sqllexer.New(word).Scan().Type != sqllexer.IDENT
-	keywords.Lock()
-	if len(keywords.m) < 4096 {
-		keywords.m[strings.Clone(word)] = k
+	if m := keywords.Load(); m != nil {
+		if k, ok := (*m)[word]; ok {
+			return k
+		}
 	}
-	keywords.Unlock()
+	k := sqllexer.New(word).Scan().Type != sqllexer.IDENT
+	keywordsMu.Lock()
+	defer keywordsMu.Unlock()
+	old := keywords.Load()
+	if old == nil || len(*old) < 4096 {
+		m := make(map[string]bool, 1+len(ptrMap(old)))
+		for w, v := range ptrMap(old) {
+			m[w] = v
+		}
+		m[strings.Clone(word)] = k
+		keywords.Store(&m)
+	}
 	return k
+}
+
+func ptrMap(m *map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	return *m
 }
 
 // writeValue writes a value as a literal the normalizer replaces: a number
