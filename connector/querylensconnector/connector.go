@@ -2,6 +2,7 @@ package querylensconnector
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +43,10 @@ type querylensConnector struct {
 	// was last seen; past MaxFingerprints, new ones count as "other".
 	admitted map[string]map[string]pcommon.Timestamp
 
+	// names read and what the last gate made of them: spans repeat a few
+	// services, systems, routes and types (held as copies, up to a bound)
+	names map[string]string
+
 	overflow metric.Int64Counter
 	series   metric.Int64ObservableGauge
 	reg      metric.Registration
@@ -63,6 +68,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		requests: map[requestKey]*requestSeries{},
 		info:     map[string]*infoSeries{},
 		admitted: map[string]map[string]pcommon.Timestamp{},
+		names:    map[string]string{},
 		stop:     make(chan struct{}),
 	}
 	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
@@ -147,7 +153,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		rs := rss.At(i)
 		service := unknownService
 		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
-			service = sqlnorm.SafeName(v.AsString()) // a label: through the last gate
+			service = c.name(v.AsString()) // a label: through the last gate
 		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
@@ -181,7 +187,7 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case contract.AttrFingerprint:
-			a.fingerprint = sqlnorm.SafeFingerprint(v.Str())
+			a.fingerprint = v.Str() // checked as one when admitted
 		case contract.AttrStatement:
 			a.statement = v.Str()
 		case "db.system.name":
@@ -202,7 +208,6 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	if a.system == "" {
 		a.system = a.oldSystem
 	}
-	a.system = sqlnorm.SafeName(a.system)
 	return a
 }
 
@@ -211,6 +216,7 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	overflowed := 0
 	a := readSpan(span.Attributes())
 	if a.fingerprint != "" {
+		a.system = c.name(a.system) // a label
 		fp := c.admit(service, a.fingerprint, now)
 		if fp == overflowFingerprint {
 			overflowed++
@@ -222,7 +228,10 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
 	}
 	if a.isRequest {
-		route := traceview.Route(traceview.Kind(span.Kind()), span.Name(), a.route)
+		route := c.name(a.route)
+		if a.route == "" {
+			route = traceview.Route(traceview.Kind(span.Kind()), span.Name(), "")
+		}
 		if route == "" {
 			route = unknownRoute
 		}
@@ -256,12 +265,6 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 
 func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
 	// What the event says becomes labels: through the last gate.
-	str := func(k string) string {
-		if v, ok := attrs.Get(k); ok {
-			return sqlnorm.SafeName(v.AsString())
-		}
-		return ""
-	}
 	num := func(k string) (float64, bool) {
 		if v, ok := attrs.Get(k); ok {
 			return annotate.Number(v)
@@ -270,13 +273,14 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 	}
 	overflowed := 0
 	fingerprint, _ := attrs.Get(contract.AttrFingerprint)
-	fp := c.admit(service, sqlnorm.SafeFingerprint(fingerprint.AsString()), now)
+	fp := c.admit(service, fingerprint.AsString(), now)
 	if fp == overflowFingerprint {
 		overflowed++
 	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
 		c.describe(fp, v.AsString(), "", now)
 	}
-	route := str(contract.AttrRoute)
+	eventRoute, _ := attrs.Get(contract.AttrRoute)
+	route := c.name(eventRoute.AsString())
 	if route == "" {
 		route = unknownRoute
 	}
@@ -286,7 +290,8 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		wasted = max(count-1, 0)
 	}
 	durationMs, _ := num(contract.AttrTotalDuration)
-	s := c.findingSeries(findingKey{service, str(contract.AttrFindingType), fp, route}, now)
+	findingType, _ := attrs.Get(contract.AttrFindingType)
+	s := c.findingSeries(findingKey{service, c.name(findingType.AsString()), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)
@@ -298,8 +303,26 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 	return overflowed
 }
 
+// name is a name read from a span as a label: through the last gate
+// (sqlnorm.SafeName), remembered.
+func (c *querylensConnector) name(raw string) string {
+	if safe, ok := c.names[raw]; ok {
+		return safe
+	}
+	safe := sqlnorm.SafeName(raw)
+	if len(raw) <= sqlnorm.MaxNameBytes {
+		if len(c.names) >= 4096 {
+			clear(c.names)
+		}
+		c.names[strings.Clone(raw)] = safe
+	}
+	return safe
+}
+
 // admit returns the fingerprint to count an observation under: its own, or
-// "other" once its service has MaxFingerprints others.
+// "other" once its service has MaxFingerprints others. A fingerprint new to
+// its service must be one (16 hex digits): what a span claims is a
+// fingerprint becomes a label.
 func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) string {
 	if fp == "" {
 		return ""
@@ -309,8 +332,10 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 		set = map[string]pcommon.Timestamp{}
 		c.admitted[service] = set
 	}
-	if _, ok := set[fp]; !ok && len(set) >= c.cfg.MaxFingerprints {
-		return overflowFingerprint
+	if _, ok := set[fp]; !ok {
+		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {
+			return overflowFingerprint
+		}
 	}
 	set[fp] = now
 	return fp

@@ -118,40 +118,63 @@ func SafeText(s string, limit int) string {
 // plainName: nothing in s can be a literal form, quoted, commented or a
 // number of its own. Most names pass here without the lexer.
 func plainName(s string) bool {
-	letter, digit := false, false // of the current word
+	word, checked := false, false // in a word that starts with a letter
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
-			letter = true
-		case c >= '0' && c <= '9':
-			if !letter {
+		switch nameClass[s[i]] {
+		case classLetter:
+			word = true
+		case classDigit:
+			if !word {
 				return false // a word that starts with a digit: 1e5, 0x1F, 42
 			}
-			digit = true
-		case c == '-' || c == '.':
-			// inside a word: svc-2, v1.2
-		case c == ' ' || c == '/' || c == ':' || c == '{' || c == '}' || c == '(' || c == ')' || c == ',' ||
-			c == '=' || c == '<' || c == '>' || c == '*' || c == '[' || c == ']' || c == '@' || c == '+' ||
-			c == '|' || c == '&' || c == '~' || c == '!' || c == '^' || c == '%' || c == '?':
-			if digit && !letter {
+		case classInWord: // svc-2, v1.2
+			if s[i] == '-' && i+1 < len(s) && s[i+1] == '-' {
 				return false
 			}
-			letter, digit = false, false
-		case c >= 0x80:
-			if !utf8.ValidString(s) {
+		case classSeparator:
+			if s[i] == '/' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '/') {
 				return false
 			}
-			letter = true
+			word = false
+		case classHigh:
+			if !checked && !utf8.ValidString(s) {
+				return false
+			}
+			checked, word = true, true
 		default: // quotes, #, $, ;, \, control characters
 			return false
 		}
-		if c == '-' && i+1 < len(s) && s[i+1] == '-' || c == '/' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '/') {
-			return false
-		}
 	}
-	return !(digit && !letter)
+	return true
 }
+
+// The classes of the bytes of a name, for plainName.
+const (
+	classOther uint8 = iota
+	classLetter
+	classDigit
+	classInWord
+	classSeparator
+	classHigh
+)
+
+var nameClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = classLetter, classLetter
+	}
+	t['_'] = classLetter
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	t['-'], t['.'] = classInWord, classInWord
+	for _, c := range " /:{}(),=<>*[]@+|&~!^%?" {
+		t[c] = classSeparator
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = classHigh
+	}
+	return t
+}()
 
 // gateName reads a name that is not plain.
 func gateName(s string) string {
