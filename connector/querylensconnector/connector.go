@@ -263,6 +263,14 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	return overflowed
 }
 
+// attrString is an attribute as a string, "" when it is not there.
+func attrString(attrs pcommon.Map, k string) string {
+	if v, ok := attrs.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
 func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
 	// What the event says becomes labels: through the last gate.
 	num := func(k string) (float64, bool) {
@@ -272,15 +280,13 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fingerprint, _ := attrs.Get(contract.AttrFingerprint)
-	fp := c.admit(service, fingerprint.AsString(), now)
+	fp := c.admit(service, attrString(attrs, contract.AttrFingerprint), now)
 	if fp == overflowFingerprint {
 		overflowed++
 	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
 		c.describe(fp, v.AsString(), "", now)
 	}
-	eventRoute, _ := attrs.Get(contract.AttrRoute)
-	route := c.name(eventRoute.AsString())
+	route := c.name(attrString(attrs, contract.AttrRoute))
 	if route == "" {
 		route = unknownRoute
 	}
@@ -290,8 +296,7 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		wasted = max(count-1, 0)
 	}
 	durationMs, _ := num(contract.AttrTotalDuration)
-	findingType, _ := attrs.Get(contract.AttrFindingType)
-	s := c.findingSeries(findingKey{service, c.name(findingType.AsString()), fp, route}, now)
+	s := c.findingSeries(findingKey{service, c.name(attrString(attrs, contract.AttrFindingType)), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)
