@@ -128,16 +128,18 @@ bench: build
 # Recorded testdata, not part of `make test` (which reads the committed files and checks
 # them against the generators' manifests). `make testdata` re-records what can run here:
 # testdata/django and testdata/sqlalchemy, from the Django and Flask + SQLAlchemy apps run
-# with the OpenTelemetry Python SDK (testdata/generators/python/README.md). It needs
-# PostgreSQL's server binaries (Debian: postgresql) and PyPI for the venv, made once in
-# PY_TESTDATA_VENV from requirements.txt; TESTDATA_COLLECTOR is any collector with the otlp
+# with the OpenTelemetry Python SDK (testdata/generators/python/README.md), and
+# testdata/hibernate, from a Spring Boot app run with the OpenTelemetry Java agent
+# (testdata/generators/hibernate/README.md). They need PostgreSQL's server binaries
+# (Debian: postgresql), PyPI for the Python venv (made once in PY_TESTDATA_VENV from
+# requirements.txt), Maven and Java 17; TESTDATA_COLLECTOR is any collector with the otlp
 # receiver and the file exporter.
 PYTHON             ?= python3
 PY_TESTDATA_VENV   ?= $(BUILD)/venv-gen-py
 TESTDATA_COLLECTOR ?= $(COLLECTOR)
 
-.PHONY: testdata testdata-python
-testdata: testdata-python
+.PHONY: testdata testdata-python testdata-hibernate
+testdata: testdata-python testdata-hibernate
 
 testdata-python: $(TESTDATA_COLLECTOR) $(PY_TESTDATA_VENV)/.installed
 	$(PY_TESTDATA_VENV)/bin/python testdata/generators/python/generate.py --collector $(TESTDATA_COLLECTOR)
@@ -146,6 +148,9 @@ $(PY_TESTDATA_VENV)/.installed: testdata/generators/python/requirements.txt
 	$(PYTHON) -m venv $(PY_TESTDATA_VENV)
 	$(PY_TESTDATA_VENV)/bin/pip install -q -r $<
 	touch $@
+
+testdata-hibernate: $(TESTDATA_COLLECTOR)
+	$(PYTHON) testdata/generators/hibernate/generate.py --collector $(TESTDATA_COLLECTOR)
 
 clean:
 	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)

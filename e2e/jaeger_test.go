@@ -215,6 +215,11 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 				t.Errorf("database span %s %q: querylens.fingerprint is %v in Jaeger", key, s.Name(), kv.Value)
 			}
 		}
+		if s.ParentSpanID().IsEmpty() && hasStatement(s) { // a query in no request: a gap
+			if q, ok := js.tag(contract.AttrGapDBQueries); !ok || q.Type != "int64" {
+				t.Errorf("query %s %q with no parent: no %s in Jaeger: %v", key, s.Name(), contract.AttrGapDBQueries, js.Tags)
+			}
+		}
 		if local[key] {
 			roots++
 			q, ok := js.tag(contract.AttrRequestDBQueries)
@@ -699,7 +704,9 @@ func localRoots(tds []ptrace.Traces) map[string]bool {
 	fixtures.EachSpan(tds, func(r pcommon.Resource, s ptrace.Span) {
 		key := s.TraceID().String() + "/" + s.SpanID().String()
 		if s.ParentSpanID().IsEmpty() {
-			out[key] = true
+			_, db := s.Attributes().Get("db.system.name")
+			_, oldDB := s.Attributes().Get("db.system")
+			out[key] = !db && !oldDB // a query with no parent ran in no request
 			return
 		}
 		parent, ok := service[s.TraceID().String()+"/"+s.ParentSpanID().String()]

@@ -136,6 +136,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	sum.Spans = out.spansIn
 	sum.Heaviest = out.heaviest.List()
+	sum.Gaps = out.gaps.List()
+	if *format != "table" { // the table says it in its summary
+		if err := report.WriteGapWarnings(stderr, sum.Gaps); err != nil {
+			fmt.Fprintf(stderr, "querylens: %v\n", err)
+		}
+	}
 	report.SortHeaviest(sum.OverBudget)
 	if err := errors.Join(out.err, writer.End(sum)); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
@@ -223,6 +229,7 @@ type output struct {
 	gate     map[string]bool
 	gated    bool
 	heaviest *report.Heaviest
+	gaps     report.Gaps
 	spansIn  int
 	spansOut int
 	file     io.WriteCloser
@@ -248,6 +255,7 @@ func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 			o.sum.OverBudget = append(o.sum.OverBudget, r)
 		}
 	}
+	o.gaps.Add(td)
 	o.spansOut += td.SpanCount()
 	o.sum.Traces += countTraces(td)
 	if o.file != nil && o.err == nil {

@@ -345,3 +345,30 @@ func TestQueryBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeReportsGaps: queries with no parent span ran in no request: they
+// are no request, and the run ends with a warning per service that says how
+// its ORM gets the request's context (in the table, on stderr for the other
+// formats, and in the JSON summary).
+func TestAnalyzeReportsGaps(t *testing.T) {
+	line := `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"auth"}},` +
+		`{"key":"telemetry.sdk.language","value":{"stringValue":"go"}}]},"scopeSpans":[{"scope":{"name":"gorm.io/plugin/opentelemetry"},"spans":[` +
+		`{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"select users","kind":3,` +
+		`"startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":[{"key":"db.system.name","value":{"stringValue":"postgresql"}},` +
+		`{"key":"db.query.text","value":{"stringValue":"SELECT * FROM users WHERE id = 7"}}]}]}]}]}`
+	path := filepath.Join(t.TempDir(), "gap.json")
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "analyze", "--quiet", path)
+	if code != exitClean || !strings.Contains(out, "warning: auth: 1 database query in 1 trace ran in no request") ||
+		!strings.Contains(out, "db.WithContext(ctx)") || !strings.Contains(out, "0 findings in 1 traces") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "", "analyze", "--quiet", "--format", "json", path)
+	r := parseJSON(t, out)
+	if code != exitClean || r.Summary.Requests != 0 || len(r.Summary.Gaps) != 1 || r.Summary.Gaps[0].Queries != 1 ||
+		!strings.Contains(errs, "warning: auth:") {
+		t.Errorf("exit %d, summary %+v, stderr %s", code, r.Summary, errs)
+	}
+}

@@ -38,6 +38,7 @@ type querylensConnector struct {
 	findings map[findingKey]*findingSeries
 	queries  map[queryKey]*querySeries
 	requests map[requestKey]*requestSeries
+	gaps     map[string]*gapSeries  // by service
 	info     map[string]*infoSeries // by fingerprint
 	// admitted are the fingerprints each service may report, with when each
 	// was last seen; past MaxFingerprints, new ones count as "other".
@@ -66,6 +67,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		findings: map[findingKey]*findingSeries{},
 		queries:  map[queryKey]*querySeries{},
 		requests: map[requestKey]*requestSeries{},
+		gaps:     map[string]*gapSeries{},
 		info:     map[string]*infoSeries{},
 		admitted: map[string]map[string]pcommon.Timestamp{},
 		names:    map[string]string{},
@@ -84,7 +86,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 	}
 	if c.reg, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		c.mu.Lock()
-		n := len(c.findings) + len(c.queries) + len(c.requests) + len(c.info)
+		n := len(c.findings) + len(c.queries) + len(c.requests) + len(c.info) + len(c.gaps)
 		c.mu.Unlock()
 		o.ObserveInt64(c.series, int64(n))
 		return nil
@@ -176,7 +178,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 // elsewhere than this collector's querylens.
 type spanAttributes struct {
 	fingerprint, statement, system, oldSystem, route string
-	dbQueries                                        int64
+	dbQueries, gapQueries                            int64
 	dbDurationMs, dbWallMs                           float64
 	hasDBWall                                        bool
 	isRequest                                        bool
@@ -198,6 +200,8 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 			a.route = v.AsString()
 		case contract.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
+		case contract.AttrGapDBQueries:
+			a.gapQueries = v.Int()
 		case contract.AttrRequestDBDuration:
 			a.dbDurationMs, _ = annotate.Number(v)
 		case contract.AttrRequestDBWallDuration:
@@ -253,6 +257,16 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		s.dbDuration.observe(c.cfg.RequestDurationBuckets, dbDuration)
 		s.dbDuration.ex.recordMax(traceID, spanID, dbDuration, end)
 		s.peak.observe(a.dbQueries)
+	}
+	if a.gapQueries > 0 {
+		s := c.gaps[service]
+		if s == nil {
+			s = &gapSeries{life: life{start: now}}
+			c.gaps[service] = s
+		}
+		s.last = now
+		s.queries.value += a.gapQueries
+		s.queries.ex.record(span.TraceID(), span.SpanID(), float64(a.gapQueries), now)
 	}
 	events := span.Events()
 	for e := 0; e < events.Len(); e++ {

@@ -665,3 +665,39 @@ func TestLoadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestGapQueries: the queries that ran in no request (a database span with no
+// parent, as the processor marks it) are counted per service, with an
+// exemplar that opens such a trace, and are no request.
+func TestGapQueries(t *testing.T) {
+	c, sink, _ := newTestConnector(t, nil)
+	ctx := context.Background()
+	for id, queries := range []int64{1, 3} {
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", "auth")
+		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{byte(id + 1)})
+		s.SetSpanID(pcommon.SpanID{byte(id + 1)})
+		s.SetKind(ptrace.SpanKindClient)
+		s.Attributes().PutStr("db.system.name", "postgresql")
+		s.Attributes().PutInt(contract.AttrGapDBQueries, queries)
+		if err := c.ConsumeTraces(ctx, td); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.flush(ctx)
+	ps := points(sink.AllMetrics()[len(sink.AllMetrics())-1])
+	auth := func(a map[string]any) bool { return a["service.name"] == "auth" }
+	if got := total(ps, contract.MetricGapDBQueries, auth); got != 4 {
+		t.Errorf("gap queries %v, want 4", got)
+	}
+	if got := total(ps, contract.MetricRequestQueries, nil); got != 0 {
+		t.Errorf("%v requests, want none", got)
+	}
+	for _, p := range ps {
+		if p.metric == contract.MetricGapDBQueries && (len(p.exemplars) != 1 || p.exemplars[0] != pcommon.TraceID{2}.String()+"/"+pcommon.SpanID{2}.String()) {
+			t.Errorf("exemplars %v", p.exemplars)
+		}
+	}
+}

@@ -62,6 +62,13 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 		s.duration.writeTo(hp, c.cfg.DurationBuckets)
 	}
 
+	gaps := sum(ms, contract.MetricGapDBQueries, "Database queries that ran in no request: a database span with no parent, "+
+		"which no loop can be seen in (the application did not pass the request's context to its ORM, or a job runs no span of its own).", "{query}")
+	for _, service := range sortedKeys(c.gaps, func(a, b string) bool { return a < b }) {
+		set := func(attrs pcommon.Map) { attrs.PutStr(contract.AttrServiceName, service) }
+		sumPoint(gaps.DataPoints(), c.gaps[service].life, now, set, &c.gaps[service].queries)
+	}
+
 	requests := hist(ms, contract.MetricRequestQueries, "Database queries per request (local request root).", "{query}")
 	requestDuration := hist(ms, contract.MetricRequestDuration, "Duration of each request: its local request root span.", "s")
 	requestDBDuration := hist(ms, contract.MetricRequestDBDuration, "Database time of each request: how long at least one of its database queries ran, parallel queries counted once.", "s")
@@ -134,6 +141,11 @@ func (c *querylensConnector) expire(now pcommon.Timestamp) {
 	for k, s := range c.info {
 		if s.last < cutoff {
 			delete(c.info, k)
+		}
+	}
+	for k, s := range c.gaps {
+		if s.last < cutoff {
+			delete(c.gaps, k)
 		}
 	}
 	for service, set := range c.admitted {

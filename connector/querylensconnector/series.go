@@ -114,6 +114,12 @@ type querySeries struct {
 	duration histogram
 }
 
+// gapSeries counts a service's queries that ran in no request.
+type gapSeries struct {
+	life
+	queries counter
+}
+
 type requestKey struct{ service, route string }
 
 func (k requestKey) setAttributes(attrs pcommon.Map) {

@@ -2,13 +2,13 @@ package wildscore
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/report"
+	"github.com/querylens/querylens/internal/suggest"
 )
 
 // The bar of issue 17 on the wild corpus.
@@ -112,6 +112,11 @@ func Evaluate(t *Truth, findings []report.Finding) *Score {
 			s.Foreign++
 		}
 	}
+	for k := range t.Traps {
+		if tr := &t.Traps[k]; tr.Required && !found[tr.ID] && tr.Type == detect.TypeNPlusOne {
+			found[tr.ID] = inSequence(tr, findings)
+		}
+	}
 	for _, tr := range t.Traps {
 		if !tr.Required {
 			continue
@@ -150,6 +155,21 @@ func routeOf(f *report.Finding) string {
 	return "(no route: " + f.Anchor + ")"
 }
 
+// inSequence reports whether an mn_plus_one finding holds the n_plus_one trap:
+// the loop that runs the trap's statement per item also runs others, and is
+// reported as one sequence (a loop that reads the challenge and the fields of
+// each solve), whose statements include the trap's.
+func inSequence(tr *Trap, findings []report.Finding) bool {
+	for i := range findings {
+		f := &findings[i]
+		if f.Type == detect.TypeMNPlusOne && (tr.Route == "" || tr.Route == f.Route) &&
+			(tr.Service == "" || tr.Service == f.Service) && (tr.statement == nil || tr.statement.MatchString(f.Statement)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (tr *Trap) matches(f *report.Finding) bool {
 	return tr.Type == f.Type &&
 		(tr.Route == "" || tr.Route == f.Route) &&
@@ -175,63 +195,14 @@ func fixProblem(language string, tr *Trap, f *report.Finding) string {
 	return ""
 }
 
-// ormsByLanguage are the ORMs of each language whose names or APIs a fix may
-// give; every other ORM of the list is foreign to that language.
-var ormsByLanguage = map[string][]string{
-	"go":     {"GORM"},
-	"nodejs": {"Sequelize", "Knex", "TypeORM", "Prisma"},
-	"python": {"Django", "SQLAlchemy"},
-	"java":   {"Hibernate"},
-	"ruby":   {"ActiveRecord"},
-	"dotnet": {"EF Core"},
-	"php":    {"Eloquent"},
-	"erlang": {"Ecto"},
-}
-
-func languages() []string {
-	var out []string
-	for l := range ormsByLanguage {
-		out = append(out, l)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// ormWords are each ORM's name and the APIs that only it has, as a fix would
-// write them (case-sensitive).
-var ormWords = map[string]*regexp.Regexp{
-	"GORM":         regexp.MustCompile(`\bGORM\b|\bPreload\(|CreateInBatches|db\.Joins\(`),
-	"Sequelize":    regexp.MustCompile(`\bSequelize\b|bulkCreate|\binclude: ?\[|separate: ?true`),
-	"Knex":         regexp.MustCompile(`\b[Kk]nex\b`),
-	"TypeORM":      regexp.MustCompile(`\bTypeORM\b|leftJoinAndSelect|\brelations: ?\[`),
-	"Prisma":       regexp.MustCompile(`\bPrisma\b|createMany`),
-	"Django":       regexp.MustCompile(`\bDjango\b|select_related|prefetch_related|bulk_create`),
-	"SQLAlchemy":   regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
-	"Hibernate":    regexp.MustCompile(`\bHibernate\b|JOIN FETCH|@EntityGraph|@BatchSize|\bJPA\b|Spring Data`),
-	"ActiveRecord": regexp.MustCompile(`\bActiveRecord\b|\bRails\b|\bincludes\(|eager_load`),
-	"EF Core":      regexp.MustCompile(`\bEF Core\b|\.Include\(|AsSplitQuery|AddRange`),
-	"Eloquent":     regexp.MustCompile(`\bEloquent\b|\bLaravel\b|->with\(`),
-	"Ecto":         regexp.MustCompile(`\bEcto\b|Repo\.(preload|insert_all)`),
-}
-
 // foreign returns an ORM of another language that the finding's fix names
-// (or was worded for), or "".
+// (or was worded for), or "": by the words of each ORM that internal/suggest
+// holds, the list its own tests check every fix against.
 func foreign(language string, f *report.Finding) string {
-	own := ormsByLanguage[language]
-	if f.ORM != "" && !slices.Contains(own, f.ORM) {
+	if f.ORM != "" && !slices.Contains(suggest.ORMsOf(language), f.ORM) {
 		return f.ORM
 	}
-	names := make([]string, 0, len(ormWords))
-	for orm := range ormWords {
-		names = append(names, orm)
-	}
-	sort.Strings(names)
-	for _, orm := range names {
-		if !slices.Contains(own, orm) && ormWords[orm].MatchString(f.Suggestion) {
-			return orm
-		}
-	}
-	return ""
+	return suggest.ForeignORM(language, f.Suggestion)
 }
 
 // Table is a markdown table of the scores: findings by type, precision,

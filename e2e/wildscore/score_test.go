@@ -81,3 +81,16 @@ func TestLoadRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredNPlusOneFoundInASequence: a loop that runs the trap's statement
+// and another per item is reported as one mn_plus_one; the trap is found.
+func TestRequiredNPlusOneFoundInASequence(t *testing.T) {
+	truth := writeTruth(t, `{"app": "ctf", "language": "python", "traps": [
+  {"id": "challenge", "type": "n_plus_one", "route": "/solves", "statement": "FROM challenges WHERE", "required": true},
+  {"id": "elsewhere", "type": "n_plus_one", "route": "/other", "statement": "FROM challenges WHERE", "required": true}]}`)
+	s := Evaluate(truth, []report.Finding{{Type: "mn_plus_one", Route: "/solves",
+		Statement: "SELECT fields.id FROM fields WHERE fields.type IN (?); SELECT challenges.id FROM challenges WHERE challenges.id = ?"}})
+	if s.Found != 1 || len(s.Missed) != 1 || !strings.HasPrefix(s.Missed[0], "elsewhere") {
+		t.Errorf("found %d, missed %v", s.Found, s.Missed)
+	}
+}

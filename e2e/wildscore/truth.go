@@ -14,6 +14,7 @@ import (
 	"sort"
 
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/suggest"
 )
 
 // Truth is one application's truth.json.
@@ -90,8 +91,8 @@ func Load(path string) (*Truth, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	t.Dir = filepath.Dir(path)
-	if _, ok := ormsByLanguage[t.Language]; !ok {
-		return nil, fmt.Errorf("%s: language %q is not one of %v", path, t.Language, languages())
+	if !slices.Contains(suggest.Languages(), t.Language) {
+		return nil, fmt.Errorf("%s: language %q is not one of %v", path, t.Language, suggest.Languages())
 	}
 	ids := map[string]bool{}
 	for i := range t.Traps {

@@ -17,8 +17,8 @@ import (
 // Write annotates the pdata spans of a trace, given in the order of the view's
 // spans (as pdataview.Build returns them): the fingerprint and normalized
 // statement on every database span with a statement, one event per finding on
-// its anchor, the finding's type and id on every member span, and the query
-// count of every request root.
+// its anchor, the finding's type and id on every member span, the query
+// count of every request root, and that of every query with no parent (a gap).
 func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
 		if t.Spans[i].Annotated {
@@ -39,6 +39,9 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 		attrs.PutDouble(contract.AttrRequestDBDuration, milliseconds(r.DBDuration))
 		attrs.PutDouble(contract.AttrRequestDBWallDuration, milliseconds(r.DBWallDuration))
 	}
+	for _, g := range res.Gaps {
+		spans[g.Span].Attributes().PutInt(contract.AttrGapDBQueries, int64(g.Queries))
+	}
 	findings := res.Findings
 	for i := range findings {
 		f := &findings[i]
@@ -56,7 +59,7 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	ev.SetName(contract.EventFinding)
 	ev.SetTimestamp(pcommon.Timestamp(eventTime(t, f)))
 	attrs := ev.Attributes()
-	attrs.EnsureCapacity(10)
+	attrs.EnsureCapacity(11)
 	attrs.PutStr(contract.AttrFindingType, f.Type)
 	attrs.PutStr(contract.AttrFindingID, f.ID)
 	attrs.PutStr(contract.AttrFingerprint, f.Fingerprint)
@@ -64,6 +67,7 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	attrs.PutInt(contract.AttrCount, int64(f.Count))
 	attrs.PutDouble(contract.AttrTotalDuration, milliseconds(f.TotalDuration))
 	attrs.PutInt(contract.AttrWastedQueries, int64(f.WastedQueries()))
+	attrs.PutDouble(contract.AttrWastedDuration, milliseconds(f.WastedDuration))
 	attrs.PutStr(contract.AttrSuggestion, f.Suggestion)
 	if f.Source != "" {
 		attrs.PutStr(contract.AttrFingerprintSource, f.Source)
@@ -105,7 +109,8 @@ func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1
 func erase(s ptrace.Span) {
 	s.Events().RemoveIf(func(e ptrace.SpanEvent) bool { return e.Name() == contract.EventFinding })
 	attrs := s.Attributes()
-	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration} {
+	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration,
+		contract.AttrGapDBQueries} {
 		attrs.Remove(k)
 	}
 }

@@ -32,6 +32,10 @@ const (
 	// AttrRequestDBWallDuration is the time at least one of the queries ran,
 	// overlapping queries counted once (an addition).
 	AttrRequestDBWallDuration = "querylens.request.db_wall_duration_ms"
+	// AttrGapDBQueries is on a database span with no parent: the queries of
+	// its trace that ran in no request, which no loop can be seen in (an
+	// instrumentation gap; an addition).
+	AttrGapDBQueries = "querylens.gap.db_queries"
 )
 
 // The finding event and the attributes only it carries.
@@ -46,6 +50,9 @@ const (
 	// AttrWastedQueries is the queries (or calls) the fix removes, which the
 	// connector counts (an addition).
 	AttrWastedQueries = "querylens.wasted_queries"
+	// AttrWastedDuration is the time the fix saves, in milliseconds: the
+	// duration of the runs it removes (an addition).
+	AttrWastedDuration = "querylens.wasted_ms"
 	// AttrORM names the ORM the suggestion speaks for, when one was
 	// recognised (an addition).
 	AttrORM = "querylens.orm"
@@ -68,6 +75,9 @@ const (
 	MetricDBQueryDuration = "querylens.db.query.duration"
 	MetricRequestQueries  = "querylens.request.db_queries"
 	MetricFingerprintInfo = "querylens.fingerprint.info"
+	// MetricGapDBQueries counts the queries that ran in no request, by
+	// service (an addition).
+	MetricGapDBQueries = "querylens.gap.db_queries"
 
 	// Additions: the most queries of one request, and the duration and
 	// database time of requests.
@@ -97,6 +107,7 @@ const (
 	PromRequestQueriesMax = "querylens_request_db_queries_max"
 	PromRequestDuration   = "querylens_request_duration_seconds"
 	PromRequestDBDuration = "querylens_request_db_duration_seconds"
+	PromGapDBQueries      = "querylens_gap_db_queries_total"
 )
 
 // The components' own telemetry, on the collector's metrics endpoint.

@@ -24,7 +24,7 @@ func (c *DeepOffsetConfig) Validate() error { return atLeast("min_offset", c.Min
 type deepOffset struct{ cfg DeepOffsetConfig }
 
 func (d deepOffset) Detect(in *Input, _ Claimed) []Finding {
-	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span) (bool, string) {
+	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span, _ int) (bool, string) {
 		offset, ok := boundValue(s.DB, s.DB.Statement.Offset)
 		return ok && offset >= d.cfg.MinOffset, ""
 	})

@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"strconv"
-
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -51,7 +49,7 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	var findings []Finding
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
-		return db.Statement.Fingerprint + "\x00" + db.Raw + "\x00" + strconv.FormatUint(db.Params, 16)
+		return db.Statement.Fingerprint + "\x00" + valuesKey(db)
 	}) {
 		if len(members) < d.cfg.MinRepeats {
 			continue

@@ -27,6 +27,9 @@ type Finding struct {
 	// single-span finding.
 	Count         int
 	TotalDuration time.Duration
+	// WastedDuration is the time a fix saves: the duration of the runs it
+	// removes (WastedQueries), set by Run.
+	WastedDuration time.Duration
 	// Anchor is the index of the span that carries the finding event: the
 	// common parent, or the earliest member when the parent never arrived.
 	Anchor        int

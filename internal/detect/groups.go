@@ -87,3 +87,35 @@ func bySameKey(spans []int, key func(int) string) [][]int {
 	}
 	return groups
 }
+
+// spreadOut reports whether repeats of one statement are spread over their
+// parent's work rather than made by one loop. Between one repeat and the
+// next, a loop runs the rest of one iteration: statements that repeat too
+// (another relation of each item; with an ORM's identity map, only those not
+// loaded yet, so not always the same ones). Repeats made at several places of
+// a request (a helper that reads the current user, called by a decorator, the
+// view and a serializer) have one-off work between them: statements that run
+// only once under the parent. Spread out: at least two gaps, and a quarter of
+// them, hold such work (a loop may run a one-off query for one item).
+func spreadOut(t *traceview.Trace, calls, repeats []int) bool {
+	if len(repeats) < 3 {
+		return false
+	}
+	runs := make(map[string]int, len(calls))
+	for _, c := range calls {
+		runs[fingerprint(t, c)]++
+	}
+	oneOff := 0
+	k := 0 // position in calls; repeats are a subsequence of calls
+	for n, r := range repeats {
+		found := false
+		for ; k < len(calls) && calls[k] != r; k++ {
+			found = found || n > 0 && runs[fingerprint(t, calls[k])] == 1
+		}
+		k++ // past r
+		if found {
+			oneOff++
+		}
+	}
+	return oneOff >= 2 && oneOff*4 >= len(repeats)-1
+}

@@ -8,7 +8,8 @@ type Input struct {
 	Trace *traceview.Trace
 	// Calls are the database spans that carry a statement, in canonical order,
 	// except those that record again the call of a database span above them (a
-	// knex or Sequelize span's pg child, with the same statement).
+	// knex or Sequelize span's pg child, with the same statement) and schema
+	// work (sqlnorm's Catalog: migrator and driver introspection).
 	Calls []Call
 	// HTTPCalls are the HTTP client spans, except those that record again the
 	// call of an HTTP client span above them with the same route.
@@ -76,7 +77,7 @@ func NewInput(t *traceview.Trace) *Input {
 		s := &t.Spans[i]
 		if s.DB != nil && !wrapper[i] && !recorded(i) && (beside == nil || !beside[i]) {
 			in.DBSpans = append(in.DBSpans, i)
-			if s.DB.Statement != nil {
+			if s.DB.Statement != nil && !s.DB.Statement.Catalog { // schema work is a tool's, never a finding
 				in.Calls = append(in.Calls, Call{Span: i})
 			}
 		}

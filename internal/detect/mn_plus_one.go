@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -15,10 +16,22 @@ type MNPlusOneConfig struct {
 	// MinIterations is the fewest iterations of the sequence that make a
 	// finding. Default 5.
 	MinIterations int `mapstructure:"min_iterations"`
+	// MinWastedQueries makes a finding of fewer iterations, down to three,
+	// when the loop wastes at least this many queries (all runs but one of
+	// each statement of the sequence): three items of six queries each waste
+	// twelve. Default 6. 0 turns it off.
+	MinWastedQueries int `mapstructure:"min_wasted_queries"`
 }
 
+// minIterationsByWaste is the fewest iterations that waste alone can make a
+// finding of: two runs of a sequence are as often a retry or a re-read as a
+// loop.
+const minIterationsByWaste = 3
+
 // Validate names each setting out of range and what it allows.
-func (c *MNPlusOneConfig) Validate() error { return atLeast("min_iterations", c.MinIterations, 2) }
+func (c *MNPlusOneConfig) Validate() error {
+	return errors.Join(atLeast("min_iterations", c.MinIterations, 2), atLeast("min_wasted_queries", c.MinWastedQueries, 0))
+}
 
 type mnPlusOne struct {
 	cfg MNPlusOneConfig
@@ -100,7 +113,29 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 		// Iterations are counted by the statement that runs most: spans that
 		// start in the same tick (whole milliseconds in the JS SDK) may come
 		// in either order, which can cut one iteration in two.
-		if loops < least || whole*2 < iters {
+		wasted := len(members) - len(pattern)
+		enough := loops >= least || d.cfg.MinWastedQueries > 0 && least == d.cfg.MinIterations &&
+			loops >= minIterationsByWaste && wasted >= d.cfg.MinWastedQueries
+		if !enough || whole*2 < iters {
+			continue
+		}
+		// The iterations of a loop follow one another; the same few
+		// statements done again at several places of a request, with other
+		// work between, are no loop (spreadOut, on the statement that runs
+		// most).
+		most := pattern[0]
+		for _, id := range pattern {
+			if counts[id] > counts[most] {
+				most = id
+			}
+		}
+		var repeats []int
+		for k, i := range g.spans {
+			if ids[k] == most {
+				repeats = append(repeats, i)
+			}
+		}
+		if spreadOut(t, g.spans, repeats) {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
@@ -114,6 +149,10 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 				}
 			}
 		}
+		// In canonical order, not the order of the first iteration: spans that
+		// start in the same tick (whole milliseconds in the JS SDK) come in
+		// either order, and one loop must keep one fingerprint.
+		slices.Sort(f.Statements)
 		f.Statement = strings.Join(f.Statements, "; ")
 		f.Fingerprint = sqlnorm.Fingerprint(f.Statement)
 		f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)

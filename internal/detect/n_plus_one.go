@@ -31,6 +31,12 @@ func (c *NPlusOneConfig) Validate() error {
 		notNegative("min_total_duration", c.MinTotalDuration))
 }
 
+// ReasonSpreadOut marks an n_plus_one whose repeats are spread over the
+// request, between other work, rather than made by one loop: with values
+// unseen, the same row read again at several places (the current user) as
+// likely as a loop, and its fix is to read it once.
+const ReasonSpreadOut = "spread_out"
+
 type nPlusOne struct{ cfg NPlusOneConfig }
 
 func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
@@ -49,6 +55,9 @@ func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
+			if spreadOut(t, g.spans, members) {
+				f.Reason = ReasonSpreadOut
+			}
 			findings = append(findings, f)
 		}
 	}
@@ -65,10 +74,7 @@ func sameVisibleParameters(t *traceview.Trace, members []int) bool {
 	}
 	for _, m := range members {
 		db := t.Spans[m].DB
-		if db.Statement.Placeholders > 0 && db.NumParams == 0 {
-			return false
-		}
-		if db.Raw != first.Raw || db.Params != first.Params || db.NumParams != first.NumParams {
+		if db.Statement.Placeholders > 0 && db.NumParams == 0 || !sameValues(db, first) {
 			return false
 		}
 	}

@@ -19,7 +19,7 @@ type pagedToManyJoin struct{ cfg PagedToManyJoinConfig }
 // (sqlnorm's JoinsToMany): when the join is not a plain key equality named by
 // convention, it says nothing.
 func (d pagedToManyJoin) Detect(in *Input, _ Claimed) []Finding {
-	return oncePerStatement(in, TypePagedToManyJoin, func(s *traceview.Span) (bool, string) {
+	return oncePerStatement(in, TypePagedToManyJoin, func(s *traceview.Span, _ int) (bool, string) {
 		st := s.DB.Statement
 		if st.Command != "SELECT" || !st.JoinsToMany || st.Distinct || st.GroupBy || st.Count || !st.Limit.Present {
 			return false, ""

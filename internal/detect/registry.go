@@ -2,7 +2,10 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // Finding types, as in the querylens contract (querylens.finding.type).
@@ -46,9 +49,10 @@ type Kind struct {
 	setDefault func(c *Config)
 	// detector is its detector, set by c.
 	detector func(c Config) Detector
-	// wasted is how many queries (or calls) the fix of f removes; nil for
-	// none.
-	wasted func(f *Finding) int
+	// wasted is how many queries (or calls) the fix of f removes, and
+	// wastedTime how long they ran; nil for none.
+	wasted     func(f *Finding) int
+	wastedTime func(t *traceview.Trace, f *Finding) time.Duration
 	// Rule describes it in code-scanning tools (SARIF); its id is Name.
 	Rule Rule
 	// Panel is its table on the flagged-traces dashboard.
@@ -78,10 +82,11 @@ var Kinds = []Kind{
 	{
 		Name: TypeMNPlusOne, Group: true,
 		Enabled:    func(c *Config) *bool { return &c.MNPlusOne.Enabled },
-		setDefault: func(c *Config) { c.MNPlusOne = MNPlusOneConfig{Enabled: true, MinIterations: 5} },
+		setDefault: func(c *Config) { c.MNPlusOne = MNPlusOneConfig{Enabled: true, MinIterations: 5, MinWastedQueries: 6} },
 		detector:   func(c Config) Detector { return mnPlusOne{c.MNPlusOne, c.NPlusOne.CoarseMinRepeats} },
 		// All runs but one of each statement of the sequence.
-		wasted: func(f *Finding) int { return max(len(f.Members)-len(f.Statements), 0) },
+		wasted:     func(f *Finding) int { return max(len(f.Members)-len(f.Statements), 0) },
+		wastedTime: repeatsTime,
 		Rule: Rule{"MNPlusOneQueries", "Several queries per loop item",
 			"A loop runs the same sequence of queries for every item: eager-load every relation the loop reads."},
 		Panel: Panel{"Several queries per item",
@@ -93,6 +98,7 @@ var Kinds = []Kind{
 		setDefault: func(c *Config) { c.DuplicateQuery = DuplicateQueryConfig{Enabled: true, MinRepeats: 3} },
 		detector:   func(c Config) Detector { return duplicateQuery{c.DuplicateQuery, c.NPlusOne.MinRepeats} },
 		wasted:     allButOne,
+		wastedTime: repeatsTime,
 		Rule: Rule{"DuplicateQuery", "Duplicate queries",
 			"The very same query with the very same values runs again and again: run it once and reuse the result."},
 		Panel: Panel{"Duplicate queries",
@@ -104,8 +110,9 @@ var Kinds = []Kind{
 		setDefault: func(c *Config) {
 			c.NPlusOne = NPlusOneConfig{Enabled: true, MinRepeats: 5, CoarseMinRepeats: 10}
 		},
-		detector: func(c Config) Detector { return nPlusOne{c.NPlusOne} },
-		wasted:   allButOne,
+		detector:   func(c Config) Detector { return nPlusOne{c.NPlusOne} },
+		wasted:     allButOne,
+		wastedTime: repeatsTime,
 		Rule: Rule{"NPlusOneQuery", "N+1 queries",
 			"The same query runs once per item of a loop: load the related rows for all items at once (eager loading)."},
 		Panel: Panel{"N+1 queries",
@@ -117,7 +124,8 @@ var Kinds = []Kind{
 		setDefault: func(c *Config) { c.PaginationCount = PaginationCountConfig{Enabled: true} },
 		detector:   func(c Config) Detector { return paginationCount{c.PaginationCount} },
 		// The count query.
-		wasted: func(*Finding) int { return 1 },
+		wasted:     func(*Finding) int { return 1 },
+		wastedTime: countTime,
 		Rule: Rule{"PaginationCount", "COUNT(*) for every page",
 			"A COUNT(*) of the whole result runs beside every page: drop, cache or estimate the total."},
 		Panel: Panel{"Page counts",
@@ -129,6 +137,7 @@ var Kinds = []Kind{
 		setDefault: func(c *Config) { c.NPlusOneAPI = NPlusOneAPIConfig{Enabled: true, MinRepeats: 5} },
 		detector:   func(c Config) Detector { return nPlusOneAPI{c.NPlusOneAPI} },
 		wasted:     allButOne,
+		wastedTime: repeatsTime,
 		Rule: Rule{"NPlusOneAPICall", "N+1 HTTP calls",
 			"The same HTTP route is called once per item: call a batch endpoint once."},
 		Panel: Panel{"N+1 HTTP calls",
@@ -138,7 +147,7 @@ var Kinds = []Kind{
 		Name:    TypeOverFetch,
 		Enabled: func(c *Config) *bool { return &c.OverFetch.Enabled },
 		setDefault: func(c *Config) {
-			c.OverFetch = OverFetchConfig{Enabled: true, SelectAll: true, MaxReturnedRows: 1000}
+			c.OverFetch = OverFetchConfig{Enabled: true, MaxReturnedRows: 1000}
 		},
 		detector: func(c Config) Detector { return overFetch{c.OverFetch} },
 		Rule: Rule{"OverFetch", "Whole rows or too many rows",
@@ -170,6 +179,49 @@ var Kinds = []Kind{
 
 // allButOne: the repeats a fix removes, all but the one it keeps.
 func allButOne(f *Finding) int { return f.Count - 1 }
+
+// repeatsTime is how long the runs a fix removes took: of each statement (or
+// HTTP route) among the members, all runs but one, at their mean duration.
+func repeatsTime(t *traceview.Trace, f *Finding) time.Duration {
+	type runs struct {
+		key   string
+		n     int
+		total time.Duration
+	}
+	var byKey []runs
+	for _, m := range f.Members {
+		s := &t.Spans[m]
+		key := ""
+		switch {
+		case s.DB != nil && s.DB.Statement != nil:
+			key = s.DB.Statement.Fingerprint
+		case s.HTTP != nil:
+			key = s.HTTP.Route
+		}
+		k := slices.IndexFunc(byKey, func(r runs) bool { return r.key == key })
+		if k < 0 {
+			k = len(byKey)
+			byKey = append(byKey, runs{key: key})
+		}
+		byKey[k].n++
+		byKey[k].total += s.Duration()
+	}
+	var wasted time.Duration
+	for _, r := range byKey {
+		wasted += r.total * time.Duration(r.n-1) / time.Duration(r.n)
+	}
+	return wasted
+}
+
+// countTime is how long the count beside a page took: the query a fix drops.
+func countTime(t *traceview.Trace, f *Finding) time.Duration {
+	for _, m := range f.Members {
+		if db := t.Spans[m].DB; db != nil && db.Statement != nil && db.Statement.Count {
+			return t.Spans[m].Duration()
+		}
+	}
+	return 0
+}
 
 // Types lists every finding type, in precedence order.
 var Types = func() []string {

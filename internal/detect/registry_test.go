@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -101,5 +103,26 @@ func TestSettingsOutOfRange(t *testing.T) {
 		if err != nil {
 			t.Errorf("a default is out of range: %v", err)
 		}
+	}
+}
+
+// TestWastedDuration: the time a fix saves is the duration of the runs it
+// removes: for a loop of two statements per item, all runs but one of each,
+// not the whole loop divided by its iterations.
+func TestWastedDuration(t *testing.T) {
+	b := newRoot()
+	for i := 0; i < 6; i++ { // 800 ns each (traceBuilder)
+		b.db(byte(20+2*i), 1, fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i)).
+			db(byte(21+2*i), 1, fmt.Sprintf(`SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = %d`, i))
+	}
+	b.db(40, 1, `SELECT count(*) FROM books WHERE pages > 100`).db(41, 1, `SELECT id FROM books WHERE pages > 100 ORDER BY id LIMIT 20 OFFSET 40`)
+	tr := b.build()
+	got := map[string]time.Duration{}
+	for _, f := range Run(New(DefaultConfig()), NewInput(tr)) {
+		got[f.Type] = f.WastedDuration
+	}
+	want := map[string]time.Duration{TypeMNPlusOne: 10 * 800, TypePaginationCount: 800}
+	if !maps.Equal(got, want) {
+		t.Errorf("wasted %v, want %v", got, want)
 	}
 }

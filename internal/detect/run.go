@@ -29,9 +29,13 @@ func Run(detectors []Detector, in *Input) []Finding {
 	var all []Finding
 	for _, d := range detectors {
 		found := d.Detect(in, claimed)
-		for _, f := range found {
+		for i := range found {
+			f := &found[i]
 			for _, m := range f.Members {
 				claimed[m] = true
+			}
+			if k, ok := KindOf(f.Type); ok && k.wastedTime != nil {
+				f.WastedDuration = k.wastedTime(in.Trace, f)
 			}
 		}
 		all = append(all, found...)

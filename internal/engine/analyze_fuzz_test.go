@@ -440,6 +440,12 @@ func checkRequests(t *testing.T, tr *traceview.Trace, res engine.Result) {
 		}
 		queries += r.DBQueries
 	}
+	for _, g := range res.Gaps {
+		if g.Queries <= 0 {
+			t.Fatalf("gap %+v", g)
+		}
+		queries += g.Queries
+	}
 	want := 0 // the database spans that record a query (a pool's connect does not)
 	for _, i := range detect.NewInput(tr).DBSpans {
 		if tr.Spans[i].DB.Statement != nil {
@@ -447,7 +453,7 @@ func checkRequests(t *testing.T, tr *traceview.Trace, res engine.Result) {
 		}
 	}
 	if queries != want {
-		t.Fatalf("requests count %d queries, the trace has %d", queries, want)
+		t.Fatalf("requests and gaps count %d queries, the trace has %d", queries, want)
 	}
 }
 

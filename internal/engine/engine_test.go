@@ -7,6 +7,7 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/suggest"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -26,7 +27,8 @@ func bookshop() *traceview.Trace {
 	raw := `SELECT * FROM "report_rows"`
 	spans = append(spans, traceview.Span{ID: traceview.SpanID{30}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
 		Start: 50, End: 60, Service: "reports", Language: "go",
-		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw),
+			ReturnedRows: 5000}})
 	t, _ := traceview.New(traceview.TraceID{1}, spans)
 	return t
 }
@@ -41,13 +43,35 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 		t.Fatalf("%d findings: %+v", len(findings), findings)
 	}
 	n := findings[0]
-	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("author")`) ||
+	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("<field to authors>")`) ||
 		!strings.HasSuffix(n.Suggestion, "Called from views.book_list (shop/views.py:42).") || n.Code.Line != 42 {
 		t.Errorf("n_plus_one: %+v", n)
 	}
 	o := findings[1]
-	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "List the columns") {
+	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "more rows than a request can use") {
 		t.Errorf("over_fetch: %+v", o)
+	}
+}
+
+// TestRuntimeTellsTheLanguage: a service whose SDK reports no language is
+// told by its process.runtime.name, and gets its own language's ORM; with
+// neither, the fix is generic.
+func TestRuntimeTellsTheLanguage(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	for _, runtime := range []string{"cpython", ""} {
+		spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET books/", Kind: traceview.KindServer, Start: 1, End: 100, Service: "shop", Runtime: runtime}}
+		raw := `SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`
+		for i := 0; i < 6; i++ {
+			spans = append(spans, traceview.Span{ID: traceview.SpanID{byte(10 + i)}, ParentID: traceview.SpanID{1}, Name: "SELECT",
+				Kind: traceview.KindClient, Start: int64(10 + i), End: int64(11 + i), Service: "shop", Runtime: runtime,
+				DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		}
+		tr, _ := traceview.New(traceview.TraceID{1}, spans)
+		findings := e.Analyze(tr).Findings
+		want := map[string]string{"cpython": "Django", "": ""}[runtime]
+		if len(findings) != 1 || findings[0].ORM != want {
+			t.Errorf("runtime %q: %+v, want ORM %q", runtime, findings, want)
+		}
 	}
 }
 
@@ -65,6 +89,34 @@ func TestRequests(t *testing.T) {
 		if f.Route != "books/" {
 			t.Errorf("%s has route %q", f.Type, f.Route)
 		}
+	}
+}
+
+// TestGaps: a query with no parent (GORM without db.WithContext) is no
+// request: it and the queries under it are its service's gap, with the
+// advice on how the ORM gets the request's context.
+func TestGaps(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	query := func(id, parent byte, raw string) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Name: "select users", Kind: traceview.KindClient,
+			Start: int64(id), End: int64(id) + 1, Service: "auth", Language: "go", Scope: "gorm.io/plugin/opentelemetry",
+			DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}}
+	}
+	spans := []traceview.Span{
+		query(1, 0, `SELECT * FROM users WHERE id = 1`),
+		query(2, 1, `SELECT * FROM user_groups WHERE user_id IN (1)`), // a preload under it
+		query(3, 9, `SELECT * FROM users WHERE id = 2`),               // its parent has not arrived: in a request still
+	}
+	tr, _ := traceview.New(traceview.TraceID{1}, spans)
+	res := e.Analyze(tr)
+	if len(res.Gaps) != 1 || res.Gaps[0].Service != "auth" || res.Gaps[0].Queries != 2 {
+		t.Fatalf("gaps %+v", res.Gaps)
+	}
+	if len(res.Requests) != 1 || tr.Spans[res.Requests[0].Span].ID != (traceview.SpanID{3}) {
+		t.Errorf("requests %+v", res.Requests)
+	}
+	if advice := suggest.ContextAdvice(res.Gaps[0].Context); !strings.Contains(advice, "db.WithContext(ctx)") {
+		t.Errorf("advice for GORM: %s", advice)
 	}
 }
 

@@ -100,7 +100,9 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		DurationMs:        num(a, contract.AttrTotalDuration),
 	}
 	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
-	if f.Count > 0 {
+	if v, ok := a.Get(contract.AttrWastedDuration); ok {
+		f.WastedMs = v.Double()
+	} else if f.Count > 0 { // annotated before querylens wrote it: an estimate
 		f.WastedMs = f.DurationMs * float64(f.WastedQueries) / float64(f.Count)
 	}
 	if v, ok := a.Get(contract.AttrParentMissing); ok {

@@ -22,7 +22,9 @@ type Summary struct {
 	// OverBudget lists the requests over --max-queries-per-request.
 	OverBudget []Request `json:"over_budget,omitempty"`
 	Budget     int       `json:"max_queries_per_request,omitempty"`
-	Errors     []string  `json:"errors,omitempty"`
+	// Gaps are the services whose queries ran in no request.
+	Gaps   []Gap    `json:"instrumentation_gaps,omitempty"`
+	Errors []string `json:"errors,omitempty"`
 }
 
 // Writer writes findings as they come, so that a report of any size holds
@@ -88,8 +90,10 @@ func (t *tableWriter) End(s Summary) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(t.w, s)
-	return err
+	if _, err := fmt.Fprintln(t.w, s); err != nil {
+		return err
+	}
+	return WriteGapWarnings(t.w, s.Gaps)
 }
 
 func (c *Code) String() string {

@@ -136,6 +136,7 @@ func (e cacheEntry) statementFor(raw string, slots []int32) *Statement {
 	}
 	own := *st
 	own.Limit, own.Offset = limit, offset
+	own.Catalog = isCatalog(&own, firstWord(afterControl(own.Text))) // a LIMIT 1 probe
 	return &own
 }
 

@@ -42,6 +42,9 @@ type Statement struct {
 	// Control is true for transaction and session control (BEGIN, COMMIT,
 	// SET ...): their repeats follow the statements they wrap.
 	Control bool
+	// Catalog is true for schema work (catalog.go): migrator and driver
+	// introspection, DDL. No finding is about it.
+	Catalog bool
 	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
 	Structure
 	// Source is where the fingerprint comes from: SourceText, or, for a span
@@ -127,6 +130,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 		st.Structure = structureOf(st.Text, len(st.Text)-len(body))
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
+	st.Catalog = isCatalog(st, first)
 	st.Fingerprint = Fingerprint(st.Text)
 	return st, shared, bounds
 }

@@ -32,10 +32,24 @@ type boundSlots struct {
 // pagingBounds reads the LIMIT and OFFSET of the top-level query:
 // LIMIT/OFFSET, MySQL's "LIMIT offset, count", "OFFSET n ROWS FETCH NEXT m
 // ROWS ONLY" (SQL Server, Oracle 12c+, PostgreSQL), SQL Server's TOP (n) and
-// Oracle's ROWNUM <= n. Values are read, never kept beyond the numbers.
+// Oracle's ROWNUM <= n. When the top-level query has none but selects from a
+// derived table that pages (Sequelize's subQuery: FROM (SELECT ... LIMIT 10
+// OFFSET 1000) AS "Book" LEFT OUTER JOIN ...), the derived table's are the
+// query's. Values are read, never kept beyond the numbers.
 func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
-	slots = boundSlots{limit: -1, offset: -1}
+	// paging of the top-level query [0] and of the derived table it selects
+	// from [1]
+	var found [2]struct {
+		limit, offset Bound
+		slots         boundSlots
+	}
+	for k := range found {
+		found[k].slots = boundSlots{limit: -1, offset: -1}
+	}
 	depth, npos, lexed := 0, 0, 0
+	// derived: 0 before the top-level FROM, 1 when FROM is followed by "(",
+	// 2 inside that derived table, 3 past it.
+	derived := 0
 	ps := r.pieces
 	// bound reads a number or a placeholder at piece i, counting what it takes.
 	bound := func(i int) (Bound, int, int32) {
@@ -71,8 +85,14 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 			switch text {
 			case "(":
 				depth++
+				if derived == 1 && depth == 1 {
+					derived = 2
+				}
 			case ")":
 				depth--
+				if derived == 2 && depth == 0 {
+					derived = 3
+				}
 			}
 			i++
 			continue
@@ -94,11 +114,24 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 			continue
 		}
 		i++
-		if depth != 0 {
+		level := 0
+		switch {
+		case depth == 0:
+		case depth == 1 && derived == 2:
+			level = 1
+		default:
 			continue
 		}
+		f := &found[level]
 		var slot int32
 		switch word := strings.ToUpper(text); word {
+		case "FROM":
+			if level == 0 && derived == 0 {
+				derived = 3
+				if k := r.nextSignificant(i - 1); k >= 0 && r.text[ps[k].start:ps[k].end] == "(" {
+					derived = 1
+				}
+			}
 		case "TOP": // SQL Server: SELECT TOP (n) / TOP n
 			k := r.nextSignificant(i - 1)
 			if k >= 0 && r.text[ps[k].start:ps[k].end] == "(" {
@@ -106,8 +139,8 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 			} else {
 				k = i
 			}
-			limit, i, slot = bound(k)
-			slots.limit = slot
+			f.limit, i, slot = bound(k)
+			f.slots.limit = slot
 		case "ROWNUM": // Oracle: WHERE ROWNUM <= n
 			k := r.nextSignificant(i - 1)
 			if k < 0 || ps[k].kind != kOperator {
@@ -118,11 +151,11 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 				continue
 			}
 			if b, next, s := bound(k + 1); b.Present {
-				slots.rownumStrict = op == "<"
+				f.slots.rownumStrict = op == "<"
 				if op == "<" && b.Literal {
 					b.Value--
 				}
-				limit, i, slots.limit = b, next, s
+				f.limit, i, f.slots.limit = b, next, s
 			}
 		case "LIMIT", "OFFSET", "FETCH":
 			if word == "FETCH" { // FETCH FIRST|NEXT n ROWS ONLY
@@ -135,19 +168,23 @@ func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
 			b, next, s := bound(i)
 			i = next
 			if word == "OFFSET" {
-				offset, slots.offset = b, s
+				f.offset, f.slots.offset = b, s
 				continue
 			}
-			limit, slots.limit = b, s
+			f.limit, f.slots.limit = b, s
 			// MySQL: LIMIT offset, count
 			if k := r.nextSignificant(i - 1); k >= 0 && r.text[ps[k].start:ps[k].end] == "," && b.Present {
 				count, next, s2 := bound(k + 1)
-				offset, limit, i = b, count, next
-				slots.offset, slots.limit = s, s2
+				f.offset, f.limit, i = b, count, next
+				f.slots.offset, f.slots.limit = s, s2
 			}
 		}
 	}
-	return limit, offset, slots
+	top := found[0]
+	if !top.limit.Present && !top.offset.Present {
+		top = found[1]
+	}
+	return top.limit, top.offset, top.slots
 }
 
 // placeholderBound is the bound of a placeholder: its name, or its position.

@@ -3,6 +3,7 @@ package sqlnorm
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/DataDog/go-sqllexer"
@@ -100,11 +101,28 @@ func (r *reader) lex(pos int) {
 				return
 			}
 			start, end := next, next+consumed(sub, tok.Value, next-pos)
+			if whole := runeEnd(r.text, end); whole != end {
+				// The lexer cut a character in two (an @name of SQL Server
+				// ends at the first byte it does not know): the token takes
+				// the whole character, and the lexer restarts after it.
+				if restart = r.take(tok.Type, start, whole); restart < 0 {
+					restart = whole
+				}
+				break
+			}
 			next = end
 			restart = r.take(tok.Type, start, end)
 		}
 		pos = restart
 	}
+}
+
+// runeEnd is i, or, when i is inside a UTF-8 character, where it ends.
+func runeEnd(s string, i int) int {
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return i
 }
 
 // consumed is how many bytes of sub, from off, the token v took: its length,

@@ -1,6 +1,10 @@
 package suggest
 
-import "regexp"
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
 
 // ORM is how one ORM is recognised in a trace. Adding an ORM is adding a
 // value to orms and its words to each fix_<type>.go, not a code path.
@@ -12,7 +16,80 @@ type ORM struct {
 	// applications emit (the ORM's own instrumentation, or its framework's).
 	Scopes []string
 	// SQL matches statements only this ORM writes; nil when it has no tell.
+	// It is read only for a service of the ORM's language.
 	SQL *regexp.Regexp
+	// Words match its name and the APIs only it has, as a fix writes them
+	// (case-sensitive): no fix for a service of another language may match.
+	Words *regexp.Regexp
+}
+
+// Recognize returns the ORM behind the context, or nil when none is known.
+// Only ORMs of the service's language (LanguageOf) are candidates: a scope
+// of the ORM proves it, else the SQL's shape tells it; a service whose
+// language is unknown gets no ORM.
+func Recognize(ctx Context) *ORM {
+	language := LanguageOf(ctx)
+	if language == "" {
+		return nil
+	}
+	for i := range orms {
+		if orms[i].Language != language {
+			continue
+		}
+		for _, prefix := range orms[i].Scopes {
+			for _, scope := range ctx.Scopes {
+				if strings.HasPrefix(scope, prefix) {
+					return &orms[i]
+				}
+			}
+		}
+	}
+	for i := range orms {
+		o := &orms[i]
+		if o.Language == language && o.SQL != nil && ctx.Raw != "" && o.SQL.MatchString(ctx.Raw) {
+			return o
+		}
+	}
+	return nil
+}
+
+// ForeignORM returns the first ORM (by name) of another language than
+// language whose words text holds, or "": no fix may name one.
+func ForeignORM(language, text string) string {
+	var names []string
+	for i := range orms {
+		if orms[i].Language != language && orms[i].Words.MatchString(text) {
+			names = append(names, orms[i].Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return names[0]
+}
+
+// ORMsOf returns the names of the ORMs of a language, in recognition order.
+func ORMsOf(language string) []string {
+	var out []string
+	for i := range orms {
+		if orms[i].Language == language {
+			out = append(out, orms[i].Name)
+		}
+	}
+	return out
+}
+
+// Languages returns the languages of the ORMs querylens knows, sorted.
+func Languages() []string {
+	var out []string
+	for i := range orms {
+		if !slices.Contains(out, orms[i].Language) {
+			out = append(out, orms[i].Language)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // orms are the ORMs querylens recognises, in the order recognition tries
@@ -22,25 +99,31 @@ var orms = []ORM{
 		Name: "Django", Language: "python",
 		Scopes: []string{"opentelemetry.instrumentation.django"},
 		SQL:    regexp.MustCompile(`AS "__count"|"[a-z0-9]+_[a-z0-9_]+"\."id"`),
+		Words:  regexp.MustCompile(`\bDjango\b|select_related|prefetch_related|bulk_create`),
 	},
 	{
 		Name: "SQLAlchemy", Language: "python",
 		Scopes: []string{"opentelemetry.instrumentation.sqlalchemy"},
 		SQL:    regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
+		Words:  regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
 	},
 	{
 		Name: "GORM", Language: "go",
 		Scopes: []string{"gorm.io/plugin/opentelemetry"},
 		SQL:    regexp.MustCompile("[\"`]deleted_at[\"`] IS NULL|^SELECT \\* FROM `\\w+` WHERE `\\w+`\\.`"),
+		Words:  regexp.MustCompile(`\bGORM\b|\bPreload\(|CreateInBatches|db\.Joins\(`),
 	},
-	// Its SQL aliases every column "Alias"."column" AS "Alias_column", aliases
-	// tables without AS (FROM "books" "Book"), writes INSERT INTO
+	// Its SQL aliases every column "Alias"."column" AS "Alias_column" (in
+	// backticks on MySQL), aliases tables without AS (FROM "books" "Book"),
+	// writes INSERT INTO
 	// "books"("title", ...) without a space, and its query builder spans keep
 	// named parameters (:orm_param_0).
 	{
 		Name: "TypeORM", Language: "nodejs",
 		Scopes: []string{"@opentelemetry/instrumentation-typeorm", "opentelemetry-instrumentation-typeorm"},
-		SQL:    regexp.MustCompile(`"\w+"\."\w+" AS "\w+_\w+"|\bFROM "\w+" "\w+"|INSERT INTO "\w+"\(|:orm_param_[0-9]+|IN \(:\.\.\.\w+\)`),
+		SQL: regexp.MustCompile("[\"`]\\w+[\"`]\\.[\"`]\\w+[\"`] AS [\"`]\\w+_\\w+[\"`]|\\bFROM [\"`]\\w+[\"`] [\"`]\\w+[\"`]|" +
+			"INSERT INTO [\"`]\\w+[\"`]\\(|:orm_param_[0-9]+|IN \\(:\\.\\.\\.\\w+\\)"),
+		Words: regexp.MustCompile(`\bTypeORM\b|leftJoinAndSelect|\brelations: ?\[`),
 	},
 	// Its tracing (@prisma/instrumentation) uses the scope "prisma" and span
 	// names prisma:client:*; its SQL qualifies every column with the schema
@@ -49,26 +132,31 @@ var orms = []ORM{
 		Name: "Prisma", Language: "nodejs",
 		Scopes: []string{"prisma"},
 		SQL:    regexp.MustCompile(`"\w+"\."\w+"\."\w+"|AS "_count\$_all"|"__prisma_data__"|AS "_aggr_count_\w+"`),
+		Words:  regexp.MustCompile(`\bPrisma\b|createMany`),
 	},
 	{
 		Name: "Sequelize", Language: "nodejs",
 		Scopes: []string{"@opentelemetry/instrumentation-sequelize", "opentelemetry-instrumentation-sequelize"},
-		SQL:    regexp.MustCompile(`"createdAt"|FROM "\w+" AS "[A-Z]\w*"`),
+		SQL:    regexp.MustCompile("[\"`]createdAt[\"`]|FROM [\"`]\\w+[\"`] AS [\"`][A-Z]\\w*[\"`]"),
+		Words:  regexp.MustCompile(`\bSequelize\b|bulkCreate|\binclude: ?\[|separate: ?true`),
 	},
 	{
 		Name: "Knex", Language: "nodejs",
 		Scopes: []string{"@opentelemetry/instrumentation-knex"},
+		Words:  regexp.MustCompile(`\b[Kk]nex\b`),
 	},
 	// Hibernate, and Spring Data JPA over it.
 	{
 		Name: "Hibernate", Language: "java",
 		Scopes: []string{"io.opentelemetry.hibernate", "io.opentelemetry.spring-data"},
 		SQL:    regexp.MustCompile(`\b[a-z]+[0-9]+_[0-9]*_?\.\w+`),
+		Words:  regexp.MustCompile(`\bHibernate\b|JOIN FETCH|@EntityGraph|@BatchSize|\bJPA\b|Spring Data`),
 	},
 	{
 		Name: "ActiveRecord", Language: "ruby",
 		Scopes: []string{"OpenTelemetry::Instrumentation::ActiveRecord", "OpenTelemetry::Instrumentation::Rails"},
 		SQL:    regexp.MustCompile(`SELECT "(\w+)"\.\* FROM "(\w+)"|/\*application[:=]`),
+		Words:  regexp.MustCompile(`\bActiveRecord\b|\bRails\b|\bincludes\(|eager_load`),
 	},
 	// Its SQL (SQL Server provider) aliases every table with a bracketed letter
 	// ([b].[Id]), names its parameters @__name_0 and writes inserts with OUTPUT
@@ -77,6 +165,7 @@ var orms = []ORM{
 		Name: "EF Core", Language: "dotnet",
 		Scopes: []string{"OpenTelemetry.Instrumentation.EntityFrameworkCore"},
 		SQL:    regexp.MustCompile(`\[[a-z][0-9]*\]\.\[\w+\]|@__\w+_[0-9]+\b|\bOUTPUT INSERTED\.|SET IMPLICIT_TRANSACTIONS OFF`),
+		Words:  regexp.MustCompile(`\bEF Core\b|\.Include\(|AsSplitQuery|AddRange`),
 	},
 	// Laravel's query builder writes lowercase keywords and quotes every
 	// identifier, with backticks on MySQL
@@ -85,6 +174,7 @@ var orms = []ORM{
 		Name: "Eloquent", Language: "php",
 		Scopes: []string{"io.opentelemetry.contrib.php.laravel"},
 		SQL:    regexp.MustCompile("^(?:select|insert into|update|delete from) .*[`\"]\\w+[`\"]|count\\(\\*\\) as aggregate"),
+		Words:  regexp.MustCompile(`\bEloquent\b|\bLaravel\b|->with\(`),
 	},
 	// Its SQL aliases tables with a letter and a number (FROM "books" AS b0,
 	// b0."author_id") and preloads with = ANY($1). The Erlang SDK reports
@@ -93,5 +183,6 @@ var orms = []ORM{
 		Name: "Ecto", Language: "erlang",
 		Scopes: []string{"opentelemetry_ecto"},
 		SQL:    regexp.MustCompile(`\b(?:FROM|JOIN) "\w+" AS [a-z][0-9]+\b|\b[a-z][0-9]+\."\w+"`),
+		Words:  regexp.MustCompile(`\bEcto\b|Repo\.(preload|insert_all)`),
 	},
 }

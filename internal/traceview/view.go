@@ -49,10 +49,14 @@ type Span struct {
 	End      int64
 	Service  string // resource service.name
 	Language string // resource telemetry.sdk.language
-	Scope    string // instrumentation scope name
-	DB       *DBCall
-	HTTP     *HTTPCall
-	Code     CodeLocation
+	// Runtime is the resource's process.runtime.name (go's "gc", "nodejs",
+	// "cpython", "OpenJDK Runtime Environment"...): the language when the
+	// SDK does not report one.
+	Runtime string
+	Scope   string // instrumentation scope name
+	DB      *DBCall
+	HTTP    *HTTPCall
+	Code    CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
 	// Annotated is true when the span already carries querylens annotations

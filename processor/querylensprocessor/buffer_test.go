@@ -221,7 +221,7 @@ func TestNextConsumerErrorIsLogged(t *testing.T) {
 	if len(refused) != 1 || refused[0].ContextMap()["spans"] != int64(6) {
 		t.Fatalf("refusal not logged with its span count: %+v", logs.All())
 	}
-	found := logs.FilterMessage("querylens finding").All()
+	found := logs.FilterMessageSnippet("querylens finding ").All()
 	if len(found) != 1 {
 		t.Fatalf("%d findings logged, want 1", len(found))
 	}

@@ -30,6 +30,8 @@ type Config struct {
 	// Ignore lists rules that suppress the findings they match (by
 	// fingerprint, statement pattern, service, code function, type).
 	Ignore []engine.IgnoreRule `mapstructure:"ignore"`
+	// Log sets what is written to the collector's log.
+	Log LogConfig `mapstructure:"log"`
 }
 
 // StatementsConfig sets statement normalization.

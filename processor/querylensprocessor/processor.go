@@ -15,10 +15,8 @@ import (
 
 	"github.com/querylens/querylens/extension/querylensextension"
 	"github.com/querylens/querylens/internal/annotate"
-	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
@@ -43,6 +41,10 @@ type querylensProcessor struct {
 	norm   *sqlnorm.Cache
 	engine *engine.Engine
 	tel    *telemetry
+	// findingLines and gapLines write the findings and the instrumentation
+	// gaps to the collector's log, bounded.
+	findingLines *findingLog
+	gapLines     *gapLog
 	// page is the findings page of the querylens extension, when the
 	// collector runs one: every analyzed trace is recorded in it.
 	page querylensextension.TraceRecorder
@@ -75,15 +77,18 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 		return nil, err
 	}
 	p := &querylensProcessor{
-		logger:     set.Logger,
-		next:       next,
-		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
-		norm:       norm,
-		engine:     eng,
-		tick:       min(max(cfg.WaitDuration/20, time.Millisecond), maxTick),
-		numWorkers: workers,
-		work:       make(chan []*pendingTrace, workers),
-		stop:       make(chan struct{}),
+		logger:       set.Logger,
+		next:         next,
+		buffer:       newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
+		norm:         norm,
+		engine:       eng,
+		tick:         min(max(cfg.WaitDuration/20, time.Millisecond), maxTick),
+		numWorkers:   workers,
+		work:         make(chan []*pendingTrace, workers),
+		stop:         make(chan struct{}),
+		findingLines: &findingLog{logger: set.Logger, perSecond: cfg.Log.FindingsPerSecond, now: time.Now},
+		gapLines: &gapLog{logger: set.Logger, interval: cfg.Log.GapInterval, now: time.Now,
+			byService: map[string]*gapCount{}},
 	}
 	if p.tel, err = newTelemetry(set.TelemetrySettings, p); err != nil {
 		return nil, err
@@ -151,6 +156,7 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 		p.workers.Wait()
 	}
 	p.tel.unregister()
+	p.findingLines.flush()
 	p.reportStaleRules()
 	return nil
 }
@@ -261,19 +267,7 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		p.tel.findings.Add(ctx, 1, findingType(f.Type))
-		p.logFinding(view, f)
+		p.findingLines.write(view, f)
 	}
-}
-
-func (p *querylensProcessor) logFinding(t *traceview.Trace, f *detect.Finding) {
-	p.logger.Info("querylens finding",
-		zap.String("trace_id", t.ID.String()),
-		zap.String("type", f.Type),
-		zap.Int("count", f.Count),
-		zap.String("service", t.Spans[f.Anchor].Service),
-		zap.String("statement", f.Statement),
-		zap.String("fingerprint", f.Fingerprint),
-		zap.String("finding_id", f.ID),
-		zap.Float64("total_duration_ms", float64(f.TotalDuration.Nanoseconds())/1e6),
-	)
+	p.gapLines.add(res.Gaps)
 }

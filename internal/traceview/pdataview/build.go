@@ -4,6 +4,7 @@
 package pdataview
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -40,7 +41,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		service, language := resourceIdentity(rs.Resource().Attributes())
+		id := resourceIdentity(rs.Resource().Attributes())
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
@@ -58,8 +59,9 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 					Kind:     traceview.Kind(p.Kind()),
 					Start:    int64(p.StartTimestamp()),
 					End:      int64(p.EndTimestamp()),
-					Service:  service,
-					Language: language,
+					Service:  id.service,
+					Language: id.language,
+					Runtime:  id.runtime,
 					Scope:    scope,
 				}
 				calls.read(p.Attributes(), &s, norm)
@@ -80,14 +82,21 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 	return t, sorted
 }
 
-func resourceIdentity(attrs pcommon.Map) (service, language string) {
+// identity is what a resource says of the service behind its spans.
+type identity struct{ service, language, runtime string }
+
+func resourceIdentity(attrs pcommon.Map) identity {
+	var id identity
 	if v, ok := attrs.Get("service.name"); ok {
-		service = sqlnorm.SafeName(v.AsString()) // shown on the page, in logs and labels
+		id.service = sqlnorm.SafeName(v.AsString()) // shown on the page, in logs and labels
 	}
 	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
-		language = v.AsString()
+		id.language = v.AsString()
 	}
-	return service, language
+	if v, ok := attrs.Get("process.runtime.name"); ok {
+		id.runtime = v.AsString()
+	}
+	return id
 }
 
 // callStore holds the database and HTTP sides of a trace's spans.
@@ -148,7 +157,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 			if collection == "" || k == "db.collection.name" {
 				collection = v.AsString()
 			}
-		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries:
+		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrGapDBQueries:
 			s.Annotated = true
 		case "db.response.returned_rows":
 			returned = intValue(v)
@@ -187,6 +196,19 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 		case "code.file.path", "code.filepath":
 			if s.Code.File == "" || k == "code.file.path" {
 				s.Code.File = sqlnorm.SafeName(v.AsString())
+			}
+		case "db.postgresql.values", "db.mysql.values":
+			// The values of a statement's positional placeholders, recorded apart
+			// (instrumentation-pg's enhancedDatabaseReporting): keyed by their
+			// 0-based position, as db.query.parameter.<n> would be.
+			for n, value := range positionalValues(v) {
+				key := strconv.Itoa(n)
+				params += xxhash.Sum64String(key) ^ xxhash.Sum64String(value)
+				numParams++
+				if values == nil {
+					values = map[string]string{}
+				}
+				values[key] = value
 			}
 		case "code.line.number", "code.lineno":
 			if v.Type() == pcommon.ValueTypeInt {
@@ -256,4 +278,36 @@ func hasFindingEvent(events ptrace.SpanEventSlice) bool {
 		}
 	}
 	return false
+}
+
+// positionalValues reads a list of values recorded apart from the statement:
+// an array attribute, or its JSON text.
+func positionalValues(v pcommon.Value) []string {
+	switch v.Type() {
+	case pcommon.ValueTypeSlice:
+		out := make([]string, v.Slice().Len())
+		for i := range out {
+			out[i] = v.Slice().At(i).AsString()
+		}
+		return out
+	case pcommon.ValueTypeStr:
+		var list []any
+		if json.Unmarshal([]byte(v.Str()), &list) != nil {
+			return nil
+		}
+		out := make([]string, len(list))
+		for i, x := range list {
+			switch x := x.(type) {
+			case string:
+				out[i] = x
+			case nil:
+				out[i] = "null"
+			default:
+				b, _ := json.Marshal(x)
+				out[i] = string(b)
+			}
+		}
+		return out
+	}
+	return nil
 }

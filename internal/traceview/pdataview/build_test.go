@@ -26,6 +26,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "shop")
 	rs.Resource().Attributes().PutStr("telemetry.sdk.language", "python")
+	rs.Resource().Attributes().PutStr("process.runtime.name", "cpython")
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName("opentelemetry.instrumentation.psycopg2")
 	add := func(id byte, start int, attrs map[string]any) {
@@ -55,7 +56,7 @@ func TestBuildReadsBothConventions(t *testing.T) {
 		if s.ID != (traceview.SpanID{byte(i + 1)}) || traceview.SpanID(handles[i].SpanID()) != s.ID {
 			t.Fatalf("span %d is %v (handle %v): not in start order", i, s.ID, handles[i].SpanID())
 		}
-		if s.Service != "shop" || s.Language != "python" || s.Scope != "opentelemetry.instrumentation.psycopg2" {
+		if s.Service != "shop" || s.Language != "python" || s.Runtime != "cpython" || s.Scope != "opentelemetry.instrumentation.psycopg2" {
 			t.Errorf("span %d identity: %+v", i, s)
 		}
 	}
@@ -93,5 +94,36 @@ func TestBuildReadsBothConventions(t *testing.T) {
 	}
 	if _, ok := view.Lookup(traceview.SpanID{9}); ok {
 		t.Error("a missing parent was found")
+	}
+}
+
+// TestBuildReadsValuesRecordedApart: instrumentation-pg's
+// db.postgresql.values (an array, or its JSON text) and db.mysql.values are
+// the values of the positional placeholders, as db.query.parameter.<n>.
+func TestBuildReadsValuesRecordedApart(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	add := func(id byte, attrs map[string]any) {
+		s := ss.Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1})
+		s.SetSpanID(pcommon.SpanID{id})
+		s.SetStartTimestamp(pcommon.Timestamp(id))
+		_ = s.Attributes().FromRaw(attrs)
+	}
+	add(1, map[string]any{"db.system.name": "postgresql", "db.query.text": "SELECT id FROM books ORDER BY id LIMIT $1 OFFSET $2",
+		"db.postgresql.values": []any{"20", "5000"}})
+	add(2, map[string]any{"db.system": "mysql", "db.statement": "SELECT id FROM books LIMIT ? OFFSET ?",
+		"db.mysql.values": `[20, 5000]`})
+	add(3, map[string]any{"db.system": "mysql", "db.statement": "SELECT id FROM books LIMIT ? OFFSET ?",
+		"db.mysql.values": `[20, 40]`})
+	view, _ := Build(td, plainNormalizer{})
+	for i, want := range []string{"5000", "5000", "40"} {
+		db := view.Spans[i].DB
+		if db.Values["1"] != want || db.NumParams != 2 {
+			t.Errorf("span %d: values %v, %d params", i, db.Values, db.NumParams)
+		}
+	}
+	if view.Spans[1].DB.Params == view.Spans[2].DB.Params {
+		t.Error("different values, the same parameter hash")
 	}
 }
