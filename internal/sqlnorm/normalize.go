@@ -127,7 +127,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = structureOf(st.Text, len(st.Text)-len(body))
+		st.Structure = structureOf(st.Text, len(st.Text)-len(body), r.dbms)
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Catalog = isCatalog(st, first)

@@ -36,7 +36,13 @@ func (r *reader) lexerText() (string, int) {
 			}
 		case kQuotedName:
 			if p.flag&fRequote == 0 {
-				if i+1 < len(r.pieces) && s[r.pieces[i+1].start] == '(' || !writeUnquoted(&b, text) {
+				// not before a call or a glued .name, which the normalizer
+				// spaces apart after a quoted name ("User" . id)
+				next := byte(0)
+				if i+1 < len(r.pieces) && r.pieces[i+1].start == p.end {
+					next = s[p.end]
+				}
+				if next == '(' || next == '.' || !writeUnquoted(&b, text) {
 					b.WriteString(text)
 				}
 				continue

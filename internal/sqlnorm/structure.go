@@ -3,6 +3,8 @@ package sqlnorm
 import (
 	"strings"
 	"sync"
+
+	"github.com/DataDog/go-sqllexer"
 )
 
 // Structure is what the detectors need to know of a SELECT beyond its text,
@@ -62,8 +64,9 @@ type token struct {
 // structureTokens splits normalized text, from byte from, into tokens. The
 // text has passed the last gate: it holds names, keywords, operators and
 // placeholders only, so that a split on spaces and punctuation is what the
-// lexer would read, at a fifth of its cost (quoted names are kept whole).
-func structureTokens(s string, from int, out []token) []token {
+// reader would read, at a fifth of its cost (quoted names are kept whole:
+// "x", and [x] in SQL Server's text, `x` in MySQL's).
+func structureTokens(s string, from int, dbms sqllexer.DBMSType, out []token) []token {
 	out = out[:0]
 	depth := 0
 	for i := from; i < len(s); {
@@ -71,7 +74,7 @@ func structureTokens(s string, from int, out []token) []token {
 		switch {
 		case c == ' ':
 			i++
-		case c == '"' || c == '`' || c == '[':
+		case c == '"' && dbms != sqllexer.DBMSMySQL || c == '`' && dbms == sqllexer.DBMSMySQL || c == '[' && dbms == sqllexer.DBMSSQLServer:
 			closing := c
 			if c == '[' {
 				closing = ']'
@@ -122,9 +125,9 @@ var joinWords = map[string]bool{
 var tokenBuffers = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
 
 // structureOf reads the structure of normalized text from byte from.
-func structureOf(text string, from int) Structure {
+func structureOf(text string, from int, dbms sqllexer.DBMSType) Structure {
 	bp := tokenBuffers.Get().(*[]token)
-	toks := structureTokens(text, from, *bp)
+	toks := structureTokens(text, from, dbms, *bp)
 	st := analyze(toks)
 	if cap(toks) <= 4096 {
 		*bp = toks
