@@ -50,6 +50,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
 	requests := fs.Int("requests", 0, "list the N requests with the most database queries, heaviest first")
 	budget := fs.Int("max-queries-per-request", 0, "a query budget: exit 1 naming every request that made more database queries (0: off)")
+	maxLine := fs.Int64("max-line-bytes", otlpfile.DefaultLimits.MaxRequestBytes,
+		"the longest request read (a JSON line or value, a protobuf request): memory per request is bounded by it; longer ones are bad input")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ...\n\n"+
 			"Reads OTLP JSON (one request per file or per line) and OTLP protobuf (.pb) trace files,\n"+
@@ -90,6 +92,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "querylens: --requests and --max-queries-per-request must be 0 or more")
 		return exitBadInput
 	}
+	if *maxLine < 1024 {
+		fmt.Fprintf(stderr, "querylens: --max-line-bytes must be at least 1024, got %d\n", *maxLine)
+		return exitBadInput
+	}
+	limits := otlpfile.DefaultLimits
+	limits.MaxRequestBytes = *maxLine
 	sum := report.Summary{Findings: map[string]int{}, Budget: *budget}
 	out := &output{writer: writer, sum: &sum, gate: gate, heaviest: report.NewHeaviest(*requests)}
 	if *write != "" {
@@ -107,7 +115,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	for _, f := range files {
 		sum.Files++
-		err := otlpfile.Read(f, stdin, func(td ptrace.Traces) error {
+		err := otlpfile.Read(f, stdin, limits, func(td ptrace.Traces) error {
 			out.spansIn += td.SpanCount()
 			progress.update(out)
 			return proc.ConsumeTraces(ctx, td)
