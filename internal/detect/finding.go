@@ -52,6 +52,11 @@ type Finding struct {
 	// engine.
 	Code  traceview.CodeLocation
 	Route string
+	// Service is the service.name of the anchor span, and Problem the
+	// signature of the problem the finding is one occurrence of
+	// (ProblemID); both filled in by the engine.
+	Service string
+	Problem string
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string

@@ -92,6 +92,8 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		f := &findings[i]
 		f.Code = codeLocation(t, f)
 		f.Route = t.RouteOf(t.LocalRoot(f.Anchor))
+		f.Service = t.Spans[f.Anchor].Service
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
 		if e.ignored(t, f) {
 			continue
 		}

@@ -15,10 +15,13 @@ import (
 
 // Finding is one finding as the processor wrote it into a trace.
 type Finding struct {
-	TraceID       string  `json:"trace_id"`
-	SpanID        string  `json:"span_id"`
-	Type          string  `json:"type"`
-	ID            string  `json:"id"`
+	TraceID string `json:"trace_id"`
+	SpanID  string `json:"span_id"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	// Problem is the signature of the problem the finding is one occurrence
+	// of (querylens.problem.id).
+	Problem       string  `json:"problem_id"`
 	Service       string  `json:"service"`
 	Route         string  `json:"route,omitempty"`
 	Anchor        string  `json:"anchor_span"`
@@ -92,6 +95,10 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		ORM:               str(a, contract.AttrORM),
 		Count:             int(num(a, contract.AttrCount)),
 		DurationMs:        num(a, contract.AttrTotalDuration),
+	}
+	f.Problem = str(a, contract.AttrProblemID)
+	if f.Problem == "" { // annotated before querylens wrote it
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
 	}
 	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
 	if v, ok := a.Get(contract.AttrWastedDuration); ok {
