@@ -84,6 +84,9 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	if f.ParentMissing {
 		attrs.PutBool(contract.AttrParentMissing, true)
 	}
+	if f.Exception != "" {
+		attrs.PutStr(contract.AttrExceptionType, f.Exception)
+	}
 	if f.Code.Function != "" {
 		attrs.PutStr(contract.AttrCodeFunction, f.Code.Function)
 	}

@@ -69,6 +69,10 @@ const (
 	AttrCodeFunction = "code.function.name"
 	AttrCodeFile     = "code.file.path"
 	AttrCodeLine     = "code.line.number"
+	// AttrExceptionType is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, with the semantic-convention name
+	// (an addition).
+	AttrExceptionType = "exception.type"
 )
 
 // Metrics of the querylens connector, with their OpenTelemetry names.

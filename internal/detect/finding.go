@@ -47,6 +47,11 @@ type Finding struct {
 	Source string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
+	// Exception is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, and Lazy what its message says was
+	// loaded; empty otherwise.
+	Exception string
+	Lazy      LazyLoad
 	// Code is where in the code the trap is, when the spans record it, and
 	// Route the http.route of the request it is in; both filled in by the
 	// engine.

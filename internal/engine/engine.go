@@ -99,6 +99,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
 			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, scopes),
+			Exception: f.Exception, Lazy: f.Lazy,
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."

@@ -37,8 +37,11 @@ type Finding struct {
 	Statement         string `json:"statement"`
 	Suggestion        string `json:"suggestion"`
 	ORM               string `json:"orm,omitempty"`
-	ParentMissing     bool   `json:"parent_missing,omitempty"`
-	Code              *Code  `json:"code,omitempty"`
+	// Exception is the class of the ORM exception a lazy_load_out_of_scope
+	// rests on.
+	Exception     string `json:"exception_type,omitempty"`
+	ParentMissing bool   `json:"parent_missing,omitempty"`
+	Code          *Code  `json:"code,omitempty"`
 }
 
 // Code is where in the code a finding is.
@@ -93,6 +96,7 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		FingerprintSource: str(a, contract.AttrFingerprintSource),
 		Suggestion:        str(a, contract.AttrSuggestion),
 		ORM:               str(a, contract.AttrORM),
+		Exception:         str(a, contract.AttrExceptionType),
 		Count:             int(num(a, contract.AttrCount)),
 		DurationMs:        num(a, contract.AttrTotalDuration),
 	}
