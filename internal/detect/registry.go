@@ -48,6 +48,10 @@ type Kind struct {
 	// Group is true for findings over repeated spans: the event goes on
 	// their common parent and each member span carries the type.
 	Group bool
+	// Memberless is true when some of its findings have no members (a
+	// lazy_load_out_of_scope on an exception): dashboards find them by
+	// their event.
+	Memberless bool
 	// Enabled is the on switch of its section of c.
 	Enabled func(c *Config) *bool
 	// setDefault sets its section of c to a value that needs no tuning.
@@ -151,7 +155,7 @@ var Kinds = []Kind{
 	{
 		// After the loops: its repeats under a template are those no loop
 		// finding took. Its findings on an exception have no members.
-		Name: TypeLazyLoadOutOfScope, Group: true,
+		Name: TypeLazyLoadOutOfScope, Group: true, Memberless: true,
 		Enabled: func(c *Config) *bool { return &c.LazyLoadOutOfScope.Enabled },
 		setDefault: func(c *Config) {
 			c.LazyLoadOutOfScope = LazyLoadOutOfScopeConfig{Enabled: true, MinTemplateRepeats: 2}
