@@ -214,9 +214,12 @@ func addWallDurations(out []Request, queries []query) {
 }
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
-	service := t.Spans[f.Anchor].Service
+	if len(e.ignore) == 0 {
+		return false
+	}
+	service, now := t.Spans[f.Anchor].Service, time.Now()
 	for _, r := range e.ignore {
-		if r.matches(f, service) {
+		if r.matches(f, service, now) {
 			r.suppressed.Add(1)
 			return true
 		}

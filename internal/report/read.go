@@ -4,6 +4,7 @@ package report
 
 import (
 	"sort"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -42,6 +43,9 @@ type Finding struct {
 	Exception     string `json:"exception_type,omitempty"`
 	ParentMissing bool   `json:"parent_missing,omitempty"`
 	Code          *Code  `json:"code,omitempty"`
+	// Time is when the trap began: the event's time, the start of its first
+	// repeat or of the offending span.
+	Time time.Time `json:"time"`
 }
 
 // Code is where in the code a finding is.
@@ -57,7 +61,11 @@ func Read(td ptrace.Traces) []Finding {
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
 			if ev := s.Events().At(e); ev.Name() == contract.EventFinding {
-				out = append(out, fromEvent(service, s, ev.Attributes()))
+				f := fromEvent(service, s, ev.Attributes())
+				if ts := ev.Timestamp(); ts != 0 {
+					f.Time = ts.AsTime().UTC()
+				}
+				out = append(out, f)
 			}
 		}
 	})
