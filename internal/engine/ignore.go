@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/collector/confmap"
+
 	"github.com/querylens/querylens/internal/detect"
 )
 
@@ -43,6 +45,18 @@ type IgnoreRule struct {
 
 // expiresLayout is how an ignore rule's expiry date is written.
 const expiresLayout = "2006-01-02"
+
+// Unmarshal reads a rule from the configuration. YAML reads an unquoted
+// date (expires: 2026-03-31) as a timestamp: it is taken as the day it
+// names.
+func (r *IgnoreRule) Unmarshal(conf *confmap.Conf) error {
+	raw := conf.ToStringMap()
+	if t, ok := raw["expires"].(time.Time); ok {
+		raw["expires"] = t.UTC().Format(expiresLayout)
+	}
+	type plain IgnoreRule // the same fields, without this method
+	return confmap.NewFromStringMap(raw).Unmarshal((*plain)(r))
+}
 
 // expiry is the first instant the rule no longer suppresses: the day after
 // Expires, UTC; zero when it never expires.

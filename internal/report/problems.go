@@ -1,7 +1,11 @@
 package report
 
 import (
+	"fmt"
+	"io"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/querylens/querylens/internal/detect"
@@ -152,4 +156,53 @@ func (p *Problems) List() []Problem {
 		return a.ID < b.ID
 	})
 	return out
+}
+
+// ProblemTable writes problems as a table, the most wasteful first, then
+// each one's statement, fix, code location and example trace.
+func ProblemTable(w io.Writer, problems []Problem) error {
+	rows := [][]string{{"#", "TYPE", "SERVICE", "ROUTE", "FINDINGS", "TRACES", "WASTED", "WASTED MS", "FIRST SEEN", "LAST SEEN"}}
+	for i, p := range problems {
+		traces := strconv.Itoa(p.Traces)
+		if p.TracesAtLeast {
+			traces = "≥" + traces
+		}
+		wasted := "-"
+		if p.WastedQueries > 0 {
+			wasted = Count(p.WastedQueries, wastedUnit(p.Type))
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), p.Type, p.Service, orDash(p.Route), strconv.Itoa(p.Occurrences), traces,
+			wasted, fmt.Sprintf("%.2f", p.WastedMs), seen(p.FirstSeen), seen(p.LastSeen)})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, the most wasteful first:\n", Count(len(problems), "problem"))
+	aligned(&b, rows)
+	b.WriteString("\n")
+	for i, p := range problems {
+		fmt.Fprintf(&b, "%d. %s ×%d  %s %s  problem %s\n", i+1, p.Type, p.MaxCount, p.Service, orDash(p.Route), p.ID)
+		fmt.Fprintf(&b, "    %s\n", what(p.Statement, p.Exception))
+		fmt.Fprintf(&b, "    fix: %s\n", p.Suggestion)
+		if p.Code != nil {
+			fmt.Fprintf(&b, "    at: %s\n", p.Code)
+		}
+		fmt.Fprintf(&b, "    example: trace %s, span %q\n", p.ExampleTrace, p.Anchor)
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// seen is a time as the problem table shows it: UTC, to the second.
+func seen(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
