@@ -116,3 +116,41 @@ func TestBinaryFindsLazyLoadsOutOfScope(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigMistakesSameInCollectorAndAnalyze: a configuration the collector
+// refuses, `querylens analyze --config` refuses with the same words (the
+// setting, the value, what is allowed); one the collector accepts, analyze
+// accepts.
+func TestConfigMistakesSameInCollectorAndAnalyze(t *testing.T) {
+	collectorBin := collectorBinary(t)
+	pipeline := "receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:0\nexporters:\n  debug:\n" +
+		"service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      processors: [querylens]\n      exporters: [debug]\nprocessors:\n  querylens:\n"
+	trace := filepath.Join(fixtures.Dir(), "django", "forward_fk_loop.json")
+	for section, want := range map[string]string{
+		"    wait_duration: 5\n":                                                                               "wait_duration: 5 has no unit (a number alone is read as nanoseconds): write it with one, ns, us (or µs), ms, s, m, h, e.g. 5s",
+		"    wait_duration: 5x\n":                                                                              `wait_duration: "5x" is not a duration`,
+		"    detectors:\n      n_plus_one:\n        min_repeats: 1\n":                                          "min_repeats must be at least 2, got 1",
+		"    ignore:\n      - problem: 45e8f0495784b573\n        expires: tomorrow\n":                          `expires must be a date, YYYY-MM-DD (e.g. 2026-03-31), got "tomorrow"`,
+		"    wait_duration: 5s\n    ignore:\n      - problem: 45e8f0495784b573\n        expires: 2026-03-31\n": "",
+	} {
+		path := filepath.Join(t.TempDir(), "collector.yaml")
+		if err := os.WriteFile(path, []byte(pipeline+section), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		validate := exec.Command(collectorBin, "validate", "--config="+path)
+		out, err := validate.CombinedOutput()
+		code, _, errs := cli(t, "analyze", "--quiet", "--config", path, trace)
+		if want == "" {
+			if err != nil || code != 0 {
+				t.Errorf("%q: the collector says %v %s; analyze exits %d: %s", section, err, out, code, errs)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("%q: the collector's validate: %v\n%s\nwant it to say %q", section, err, out, want)
+		}
+		if code != 2 || !strings.Contains(errs, want) {
+			t.Errorf("%q: analyze exits %d: %s\nwant it to say %q", section, code, errs, want)
+		}
+	}
+}
