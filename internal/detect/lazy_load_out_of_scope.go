@@ -222,7 +222,7 @@ func exceptionFindings(t *traceview.Trace) []Finding {
 			findings = append(findings, Finding{
 				Type: TypeLazyLoadOutOfScope, Reason: ReasonException, Count: 1, Anchor: i,
 				Exception: k.Qualified, Lazy: load,
-				Fingerprint: exceptionFingerprint(k.Class, load),
+				Fingerprint: exceptionFingerprint(k.Class, load), Statement: exceptionStatement(k.Qualified, load),
 			})
 		}
 	}
@@ -240,6 +240,19 @@ func exceptionFindings(t *traceview.Trace) []Finding {
 func exceptionFingerprint(class string, load LazyLoad) string {
 	sum := xxhash.Sum64String("exception\x00" + class + "\x00" + load.Owner + "\x00" + load.Relation + "\x00" + load.Target)
 	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, sum))
+}
+
+// exceptionStatement stands for the statement of a finding on an exception,
+// as a normalized route does for an n_plus_one_api: the class and what was
+// loaded, code names only.
+func exceptionStatement(class string, load LazyLoad) string {
+	switch {
+	case load.Owner != "" && load.Relation != "":
+		return class + ": " + load.Owner + "." + load.Relation
+	case load.Target != "":
+		return class + ": " + load.Target
+	}
+	return class
 }
 
 // depth is the number of ancestors of span i.

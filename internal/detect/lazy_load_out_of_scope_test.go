@@ -71,7 +71,7 @@ func TestLazyLoadExceptions(t *testing.T) {
 		f := got[0]
 		if f.Type != TypeLazyLoadOutOfScope || f.Reason != ReasonException || f.Count != 1 || len(f.Members) != 0 ||
 			tr.Spans[f.Anchor].Name != "BookController.list" || f.Lazy != c.want || f.Exception == "" || len(f.Fingerprint) != 16 ||
-			f.WastedQueries() != 0 || f.Statement != "" {
+			f.WastedQueries() != 0 || f.Statement == "" || f.Statement[:len(f.Exception)] != f.Exception {
 			t.Errorf("%s: %+v", c.name, f)
 		}
 	}

@@ -167,12 +167,12 @@ func ProblemTable(w io.Writer, problems []Problem) error {
 		if p.TracesAtLeast {
 			traces = "≥" + traces
 		}
-		wasted := "-"
+		wasted, wastedMs := "-", "-"
 		if p.WastedQueries > 0 {
-			wasted = Count(p.WastedQueries, wastedUnit(p.Type))
+			wasted, wastedMs = Count(p.WastedQueries, wastedUnit(p.Type)), fmt.Sprintf("%.2f", p.WastedMs)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), p.Type, p.Service, orDash(p.Route), strconv.Itoa(p.Occurrences), traces,
-			wasted, fmt.Sprintf("%.2f", p.WastedMs), seen(p.FirstSeen), seen(p.LastSeen)})
+			wasted, wastedMs, seen(p.FirstSeen), seen(p.LastSeen)})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, the most wasteful first:\n", Count(len(problems), "problem"))
