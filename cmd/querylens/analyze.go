@@ -60,6 +60,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	writeBaseline := fs.String("write-baseline", "", "write this run's problems and each route's most queries per request to FILE, the baseline of --baseline")
 	baselinePath := fs.String("baseline", "", "exit 1 only on problems not in this baseline FILE, or on routes whose most queries per request grew more than --max-query-growth, naming each")
 	growthFlag := fs.String("max-query-growth", "10%", "with --baseline: how much a route's most queries per request may grow over the baseline's: a percentage (10%) or a fraction (0.1)")
+	maxLine := fs.Int64("max-line-bytes", otlpfile.DefaultLimits.MaxRequestBytes,
+		"the longest request read (a JSON line or value, a protobuf request): memory per request is bounded by it; longer ones are bad input")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ... (flags may also follow the files)\n\n"+
 			"Reads OTLP JSON (one request per file or per line) and OTLP protobuf (.pb) trace files,\n"+
@@ -114,6 +116,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "querylens: --requests and --max-queries-per-request must be 0 or more")
 		return exitBadInput
 	}
+	if *maxLine < 1024 {
+		fmt.Fprintf(stderr, "querylens: --max-line-bytes must be at least 1024, got %d\n", *maxLine)
+		return exitBadInput
+	}
+	limits := otlpfile.DefaultLimits
+	limits.MaxRequestBytes = *maxLine
 	sum := report.Summary{Findings: map[string]int{}, Budget: *budget}
 	out := &output{writer: writer, sum: &sum, gate: gate, heaviest: report.NewHeaviest(*requests)}
 	if *write != "" {
@@ -132,7 +140,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	for _, f := range files {
 		sum.Files++
-		err := otlpfile.Read(f, stdin, func(td ptrace.Traces) error {
+		err := otlpfile.Read(f, stdin, limits, func(td ptrace.Traces) error {
 			out.spansIn += td.SpanCount()
 			progress.update(out)
 			return proc.ConsumeTraces(ctx, td)

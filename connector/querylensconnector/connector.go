@@ -2,6 +2,7 @@ package querylensconnector
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -42,6 +44,10 @@ type querylensConnector struct {
 	// was last seen; past MaxFingerprints, new ones count as "other".
 	admitted map[string]map[string]pcommon.Timestamp
 
+	// names read and what the last gate made of them: spans repeat a few
+	// services, systems, routes and types (held as copies, up to a bound)
+	names map[string]string
+
 	overflow metric.Int64Counter
 	series   metric.Int64ObservableGauge
 	reg      metric.Registration
@@ -64,6 +70,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		gaps:     map[string]*gapSeries{},
 		info:     map[string]*infoSeries{},
 		admitted: map[string]map[string]pcommon.Timestamp{},
+		names:    map[string]string{},
 		stop:     make(chan struct{}),
 	}
 	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
@@ -148,7 +155,7 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		rs := rss.At(i)
 		service := unknownService
 		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
-			service = v.AsString()
+			service = c.name(v.AsString()) // a label: through the last gate
 		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
@@ -166,7 +173,9 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 }
 
 // spanAttributes are the attributes of a span the connector reads: what the
-// processor wrote, and the database system and route.
+// processor wrote, and the database system and route. What becomes a label
+// goes through the last gate (sqlnorm.SafeName): a span may come from
+// elsewhere than this collector's querylens.
 type spanAttributes struct {
 	fingerprint, statement, system, oldSystem, route string
 	dbQueries, gapQueries                            int64
@@ -180,7 +189,7 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case contract.AttrFingerprint:
-			a.fingerprint = v.Str()
+			a.fingerprint = v.Str() // checked as one when admitted
 		case contract.AttrStatement:
 			a.statement = v.Str()
 		case "db.system.name":
@@ -211,6 +220,7 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	overflowed := 0
 	a := readSpan(span.Attributes())
 	if a.fingerprint != "" {
+		a.system = c.name(a.system) // a label
 		fp := c.admit(service, a.fingerprint, now)
 		if fp == overflowFingerprint {
 			overflowed++
@@ -222,7 +232,10 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
 	}
 	if a.isRequest {
-		route := traceview.Route(traceview.Kind(span.Kind()), span.Name(), a.route)
+		route := c.name(a.route)
+		if a.route == "" {
+			route = traceview.Route(traceview.Kind(span.Kind()), span.Name(), "")
+		}
 		if route == "" {
 			route = unknownRoute
 		}
@@ -264,13 +277,16 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	return overflowed
 }
 
-func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
-	str := func(k string) string {
-		if v, ok := attrs.Get(k); ok {
-			return v.AsString()
-		}
-		return ""
+// attrString is an attribute as a string, "" when it is not there.
+func attrString(attrs pcommon.Map, k string) string {
+	if v, ok := attrs.Get(k); ok {
+		return v.AsString()
 	}
+	return ""
+}
+
+func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
+	// What the event says becomes labels: through the last gate.
 	num := func(k string) (float64, bool) {
 		if v, ok := attrs.Get(k); ok {
 			return annotate.Number(v)
@@ -278,13 +294,13 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, str(contract.AttrFingerprint), now)
+	fp := c.admit(service, attrString(attrs, contract.AttrFingerprint), now)
 	if fp == overflowFingerprint {
 		overflowed++
-	} else {
-		c.describe(fp, str(contract.AttrStatement), "", now)
+	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
+		c.describe(fp, v.AsString(), "", now)
 	}
-	route := str(contract.AttrRoute)
+	route := c.name(attrString(attrs, contract.AttrRoute))
 	if route == "" {
 		route = unknownRoute
 	}
@@ -294,7 +310,7 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		wasted = max(count-1, 0)
 	}
 	durationMs, _ := num(contract.AttrTotalDuration)
-	s := c.findingSeries(findingKey{service, str(contract.AttrFindingType), fp, route}, now)
+	s := c.findingSeries(findingKey{service, c.name(attrString(attrs, contract.AttrFindingType)), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)
@@ -306,8 +322,26 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 	return overflowed
 }
 
+// name is a name read from a span as a label: through the last gate
+// (sqlnorm.SafeName), remembered.
+func (c *querylensConnector) name(raw string) string {
+	if safe, ok := c.names[raw]; ok {
+		return safe
+	}
+	safe := sqlnorm.SafeName(raw)
+	if len(raw) <= sqlnorm.MaxNameBytes {
+		if len(c.names) >= 4096 {
+			clear(c.names)
+		}
+		c.names[strings.Clone(raw)] = safe
+	}
+	return safe
+}
+
 // admit returns the fingerprint to count an observation under: its own, or
-// "other" once its service has MaxFingerprints others.
+// "other" once its service has MaxFingerprints others. A fingerprint new to
+// its service must be one (16 hex digits): what a span claims is a
+// fingerprint becomes a label.
 func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) string {
 	if fp == "" {
 		return ""
@@ -317,8 +351,10 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 		set = map[string]pcommon.Timestamp{}
 		c.admitted[service] = set
 	}
-	if _, ok := set[fp]; !ok && len(set) >= c.cfg.MaxFingerprints {
-		return overflowFingerprint
+	if _, ok := set[fp]; !ok {
+		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {
+			return overflowFingerprint
+		}
 	}
 	set[fp] = now
 	return fp
@@ -334,7 +370,7 @@ func (c *querylensConnector) describe(fp, statement, system string, now pcommon.
 		if statement == "" {
 			return
 		}
-		s = &infoSeries{life: life{start: now}, statement: truncate(statement, c.cfg.MaxStatementLength)}
+		s = &infoSeries{life: life{start: now}, statement: sqlnorm.SafeText(statement, c.cfg.MaxStatementLength)}
 		c.info[fp] = s
 	}
 	if s.system == "" {

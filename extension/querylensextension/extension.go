@@ -7,11 +7,11 @@ package querylensextension
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/extension"
 	"go.uber.org/zap"
 
@@ -27,17 +27,20 @@ func NewFactory() extension.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{Endpoint: "127.0.0.1:8890", MaxRequests: 1000}
+	server := confighttp.NewDefaultServerConfig()
+	server.NetAddr.Endpoint = "127.0.0.1:8890"
+	server.ReadTimeout = 10 * time.Second
+	return &Config{ServerConfig: server, MaxRequests: 1000, MaxBytes: 64 << 20, MaxConcurrentRequests: 4}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
 	c := cfg.(*Config)
-	return &page{cfg: c, logger: set.Logger, store: livepage.NewStore(c.MaxRequests)}, nil
+	return &page{cfg: c, set: set.TelemetrySettings, store: livepage.NewStore(c.MaxRequests, c.MaxBytes)}, nil
 }
 
 type page struct {
 	cfg    *Config
-	logger *zap.Logger
+	set    component.TelemetrySettings
 	store  *livepage.Store
 	server *http.Server
 }
@@ -56,18 +59,26 @@ func (p *page) RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt tim
 	p.store.Record(livepage.FromAnalysis(t, res, analyzedAt))
 }
 
-func (p *page) Start(context.Context, component.Host) error {
-	l, err := net.Listen("tcp", p.cfg.Endpoint)
+func (p *page) Start(ctx context.Context, host component.Host) error {
+	l, err := p.cfg.ServerConfig.ToListener(ctx)
 	if err != nil {
 		return err
 	}
-	p.server = &http.Server{Handler: livepage.NewHandler(p.store, p.cfg.TraceURL), ReadHeaderTimeout: 5 * time.Second}
+	handler := livepage.NewHandler(p.store, p.cfg.TraceURL, p.cfg.MaxConcurrentRequests)
+	if p.server, err = p.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), p.set, handler); err != nil {
+		_ = l.Close()
+		return err
+	}
 	go func() {
 		if err := p.server.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			p.logger.Error("the findings page stopped", zap.Error(err))
+			p.set.Logger.Error("the findings page stopped", zap.Error(err))
 		}
 	}()
-	p.logger.Info("querylens findings page", zap.String("url", "http://"+l.Addr().String()+"/"))
+	scheme := "http"
+	if p.cfg.ServerConfig.TLS.HasValue() {
+		scheme = "https"
+	}
+	p.set.Logger.Info("querylens findings page", zap.String("url", scheme+"://"+l.Addr().String()+"/"))
 	return nil
 }
 

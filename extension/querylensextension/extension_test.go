@@ -26,9 +26,11 @@ func TestConfigValidation(t *testing.T) {
 	if err := confmap.Validate(createDefaultConfig()); err != nil {
 		t.Fatal(err)
 	}
-	bad := &Config{Endpoint: "8890", MaxRequests: 0, TraceURL: "javascript:alert(1)"}
+	bad := createDefaultConfig().(*Config)
+	bad.ServerConfig.NetAddr.Endpoint, bad.MaxRequests, bad.MaxBytes, bad.MaxConcurrentRequests, bad.TraceURL = "8890", 0, 10, 0, "javascript:alert(1)"
 	err := confmap.Validate(bad)
-	for _, want := range []string{"endpoint must be host:port", "max_requests must be at least 1", "trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
+	for _, want := range []string{"endpoint must be host:port", "max_requests must be at least 1", "max_bytes must be at least",
+		"max_concurrent_requests must be from 1 to 1024", "trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not say %q", err, want)
 		}
@@ -40,7 +42,7 @@ func TestServesWhatIsRecorded(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint = addr
+	cfg.ServerConfig.NetAddr.Endpoint = addr
 	ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -197,3 +197,27 @@ func Forms(system string) []form {
 	}
 	return append(out, systemForms[system]...)
 }
+
+// CanaryOf makes a canary of a fuzzer's text and number: letters and digits
+// (what an application may send; what would end a literal early is the
+// literal's own business, as the forms escape quotes), 6 to 40 of them, so
+// that a piece of it is rare elsewhere and every cut of a statement stays
+// cheap to read; a number of 8 digits at least.
+func CanaryOf(text string, number uint64) Canary {
+	text = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, text)
+	if len(text) > 40 {
+		text = text[:40]
+	}
+	if len(text) < 6 {
+		text = "Qzx" + text + "JvWq"
+	}
+	if number < 10_000_000 {
+		number += Default.Number
+	}
+	return Canary{Text: text, Number: number}
+}

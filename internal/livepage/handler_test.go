@@ -44,7 +44,7 @@ func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Sce
 func testStore(t *testing.T, max int) (*Store, []fixtures.Scenario) {
 	t.Helper()
 	records, scenarios := testdataRequests(t, time.Unix(1_800_000_000, 0))
-	store := NewStore(max)
+	store := NewStore(max, 64<<20)
 	for _, r := range records {
 		store.Record(r)
 	}
@@ -65,7 +65,7 @@ func traceOf(s fixtures.Scenario) string {
 
 func TestPagesOverTheTestdata(t *testing.T) {
 	store, scenarios := testStore(t, 1000)
-	h := NewHandler(store, "http://localhost:16686/trace/{trace_id}")
+	h := NewHandler(store, "http://localhost:16686/trace/{trace_id}", 4)
 	code, index := get(t, h, "/")
 	if code != 200 || strings.Count(index, `<tr class="request">`) != len(store.Recent()) {
 		t.Fatalf("index: %d, %d rows of %d", code, strings.Count(index, `<tr class="request">`), len(store.Recent()))
@@ -162,11 +162,11 @@ func TestDuplicatesAndSimilarStatements(t *testing.T) {
 }
 
 func TestEveryValueIsEscaped(t *testing.T) {
-	store := NewStore(10)
+	store := NewStore(10, 64<<20)
 	evil := `<script>alert("x")</script>`
 	store.Record([]Request{{TraceID: "abc", Service: evil, Route: evil, Findings: []Finding{{Type: "n_plus_one", Count: 5, Statement: evil, Suggestion: evil}},
 		Statements: []Statement{{Fingerprint: "f", Text: evil}}}})
-	h := NewHandler(store, "")
+	h := NewHandler(store, "", 4)
 	for _, path := range []string{"/", "/requests/abc", "/fingerprints"} {
 		_, page := get(t, h, path)
 		if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {

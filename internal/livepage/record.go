@@ -8,11 +8,13 @@ package livepage
 import (
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -65,8 +67,41 @@ type Statement struct {
 	FindingID string `json:"finding_id,omitempty"`
 }
 
-// maxStatements bounds the statements kept per request.
-const maxStatements = 500
+// What one request holds at most: its statements, and the bytes of each
+// string it keeps (names are cut at sqlnorm.MaxNameBytes by the last gate).
+const (
+	maxStatements     = 500
+	maxStatementBytes = 2048
+	maxSuggestion     = 1024
+	maxCode           = 512
+)
+
+// size is what a request holds, as the store counts it: its strings, and
+// the fixed part of each record.
+func (r *Request) size() int {
+	n := 256 + len(r.TraceID) + len(r.SpanID) + len(r.Service) + len(r.Route)
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		n += 160 + len(f.Type) + len(f.ID) + len(f.Fingerprint) + len(f.Statement) + len(f.Suggestion) + len(f.ORM) + len(f.Code)
+	}
+	for i := range r.Statements {
+		st := &r.Statements[i]
+		n += 96 + len(st.Fingerprint) + len(st.Text) + len(st.System) + len(st.Finding) + len(st.FindingID)
+	}
+	return n
+}
+
+// cut cuts s to at most n bytes, not inside a UTF-8 sequence, with … when cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := n - len("…")
+	for k > 0 && !utf8.RuneStart(s[k]) {
+		k--
+	}
+	return s[:k] + "…"
+}
 
 // FromAnalysis turns an analyzed trace into the requests of the page: one per
 // local request root, with its database calls and its findings.
@@ -78,7 +113,9 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		s := &t.Spans[r.Span]
 		route := r.Route
 		if route == "" {
-			route = s.Name
+			// A root with no route shows its name, which may be a raw
+			// statement: read by the last gate.
+			route = sqlnorm.SafeName(s.Name)
 		}
 		out = append(out, Request{
 			Time: now, TraceID: t.ID.String(), SpanID: s.ID.String(), Service: s.Service, Route: route,
@@ -116,7 +153,8 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		}
 		r.Findings = append(r.Findings, Finding{
 			Type: f.Type, ID: f.ID, Count: f.Count, Wasted: f.WastedQueries(), DurationMs: float64(f.TotalDuration.Nanoseconds()) / 1e6,
-			Fingerprint: f.Fingerprint, Statement: f.Statement, Suggestion: f.Suggestion, ORM: f.ORM, Code: code,
+			Fingerprint: f.Fingerprint, Statement: sqlnorm.CutText(f.Statement, maxStatementBytes),
+			Suggestion: cut(f.Suggestion, maxSuggestion), ORM: f.ORM, Code: cut(code, maxCode),
 		})
 	}
 	// The request's queries, not every database span: a call recorded by an
@@ -130,7 +168,8 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 				continue
 			}
 			st := Statement{
-				Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
+				Fingerprint: s.DB.Statement.Fingerprint, Text: sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes),
+				System:     sqlnorm.SafeName(s.DB.System),
 				DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
 			}
 			if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {

@@ -129,7 +129,7 @@ func FuzzRead(f *testing.F) {
 		}
 		read := func(path string, stop bool) (int, error) {
 			n := 0
-			err := Read(path, bytes.NewReader(content), func(td ptrace.Traces) error {
+			err := Read(path, bytes.NewReader(content), DefaultLimits, func(td ptrace.Traces) error {
 				n++
 				if stop {
 					return errStop

@@ -12,6 +12,7 @@ import (
 	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // Finding is one finding as the processor wrote it into a trace.
@@ -55,6 +56,11 @@ type Code struct {
 	Line     int64  `json:"line,omitempty"`
 }
 
+// maxStatement bounds a statement read back from a finding event. What
+// querylens wrote went through the last gate already; a trace annotated
+// elsewhere goes through it here, before it is printed.
+const maxStatement = 16 << 10
+
 // Read returns the findings written into td, in the order of their spans.
 func Read(td ptrace.Traces) []Finding {
 	var out []Finding
@@ -79,7 +85,7 @@ func eachSpan(td ptrace.Traces, f func(service string, s ptrace.Span)) {
 		rs := rss.At(i)
 		service := ""
 		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
-			service = v.AsString()
+			service = sqlnorm.SafeName(v.AsString())
 		}
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			spans := rs.ScopeSpans().At(j).Spans()
@@ -95,12 +101,12 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		TraceID:           s.TraceID().String(),
 		SpanID:            s.SpanID().String(),
 		Service:           service,
-		Anchor:            s.Name(),
+		Anchor:            sqlnorm.SafeName(s.Name()),
 		Type:              str(a, contract.AttrFindingType),
 		ID:                str(a, contract.AttrFindingID),
-		Route:             str(a, contract.AttrRoute),
-		Fingerprint:       str(a, contract.AttrFingerprint),
-		Statement:         str(a, contract.AttrStatement),
+		Route:             sqlnorm.SafeName(str(a, contract.AttrRoute)),
+		Fingerprint:       sqlnorm.SafeFingerprint(str(a, contract.AttrFingerprint)),
+		Statement:         sqlnorm.SafeText(str(a, contract.AttrStatement), maxStatement),
 		FingerprintSource: str(a, contract.AttrFingerprintSource),
 		Suggestion:        str(a, contract.AttrSuggestion),
 		ORM:               str(a, contract.AttrORM),
@@ -121,7 +127,8 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 	if v, ok := a.Get(contract.AttrParentMissing); ok {
 		f.ParentMissing = v.Bool()
 	}
-	if fn, file, line := str(a, contract.AttrCodeFunction), str(a, contract.AttrCodeFile), int64(num(a, contract.AttrCodeLine)); fn != "" || file != "" {
+	if fn, file, line := sqlnorm.SafeName(str(a, contract.AttrCodeFunction)), sqlnorm.SafeName(str(a, contract.AttrCodeFile)),
+		int64(num(a, contract.AttrCodeLine)); fn != "" || file != "" {
 		f.Code = &Code{Function: fn, File: file, Line: line}
 	}
 	return f

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -56,7 +57,7 @@ func ReadRequests(td ptrace.Traces) []Request {
 			TraceID: s.TraceID().String(),
 			SpanID:  s.SpanID().String(),
 			Service: service,
-			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
+			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), sqlnorm.SafeName(s.Name())),
 			Queries: int(q.Int()),
 			DBMs:    dbMs(a),
 		})

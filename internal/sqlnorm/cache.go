@@ -31,10 +31,14 @@ type cacheKey struct {
 // cacheEntry is a cached statement; shape is set when it was made for a
 // statement's key (its plain literals blanked), from the statement from, and
 // serves every statement of that key: bounds says which of their literals
-// are the paging bounds, read from each statement's own values.
+// are the paging bounds, read from each statement's own values. (Behind a
+// pointer: every lookup copies the entry.)
 type cacheEntry struct {
-	st     *Statement
-	shape  bool
+	st    *Statement
+	shape *shapeOf
+}
+
+type shapeOf struct {
 	from   string
 	bounds boundSlots
 }
@@ -61,7 +65,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	raw = truncate(raw, c.maxLen)
 	d := DialectOf(system)
 	key := cacheKey{d, raw}
-	if e, ok := c.entries.Get(key); ok && (!e.shape || e.from == raw) {
+	if e, ok := c.entries.Get(key); ok && (e.shape == nil || e.shape.from == raw) {
 		c.hits.Add(1)
 		return e.st
 	}
@@ -75,13 +79,13 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 		if b, slots, ok = blankLiterals(raw, d, kb.key, kb.slots[:0]); ok {
 			kb.key, kb.slots = b, slots
 			key.raw = unsafe.String(unsafe.SliceData(b), len(b))
-			if e, ok := c.entries.Get(key); ok && e.shape {
+			if e, ok := c.entries.Get(key); ok && e.shape != nil {
 				c.hits.Add(1)
-				if raw == e.from {
+				if raw == e.shape.from {
 					// The very statement again (a Django LIMIT 21): found as
 					// it is from now on, without blanking it. Statements of
 					// new values each time (GORM's) never take a second entry.
-					c.entries.Add(cacheKey{d, e.from}, cacheEntry{st: e.st})
+					c.entries.Add(cacheKey{d, e.shape.from}, cacheEntry{st: e.st})
 				}
 				return e.statementFor(raw, slots)
 			}
@@ -94,7 +98,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	if shared {
 		// The key may point into the buffer: the cache keeps a copy.
 		key.raw = strings.Clone(key.raw)
-		c.entries.Add(key, cacheEntry{st: st, shape: true, from: strings.Clone(raw), bounds: bounds})
+		c.entries.Add(key, cacheEntry{st: st, shape: &shapeOf{from: strings.Clone(raw), bounds: bounds}})
 	} else {
 		c.entries.Add(cacheKey{d, strings.Clone(raw)}, cacheEntry{st: st})
 	}
@@ -114,18 +118,18 @@ var keyBuffers = sync.Pool{New: func() any { return &keyBuffer{key: make([]byte,
 // part of a statement that is read from its values.
 func (e cacheEntry) statementFor(raw string, slots []int32) *Statement {
 	st := e.st
-	if !e.shape || !st.Limit.Literal && !st.Offset.Literal {
+	if e.shape == nil || !st.Limit.Literal && !st.Offset.Literal {
 		return st
 	}
 	limit, offset := st.Limit, st.Offset
 	if limit.Literal {
-		limit = slotBound(raw, slots, e.bounds.limit)
-		if e.bounds.rownumStrict && limit.Literal {
+		limit = slotBound(raw, slots, e.shape.bounds.limit)
+		if e.shape.bounds.rownumStrict && limit.Literal {
 			limit.Value--
 		}
 	}
 	if offset.Literal {
-		offset = slotBound(raw, slots, e.bounds.offset)
+		offset = slotBound(raw, slots, e.shape.bounds.offset)
 	}
 	if limit == st.Limit && offset == st.Offset {
 		return st

@@ -98,25 +98,7 @@ func FuzzCanary(f *testing.F) {
 	}
 	f.Add(uint8(255), uint8(0), uint8(3), "Zz", uint64(41))
 	f.Fuzz(func(t *testing.T, sys, tmpl, form uint8, text string, number uint64) {
-		// A canary an application may send: letters and digits (what would
-		// end its literal early is the literal's own business: the forms
-		// escape quotes, and a value that ends its literal is code).
-		text = strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, text)
-		if len(text) > 40 { // every cut of the statement is read: keep it short
-			text = text[:40]
-		}
-		if len(text) < 4 {
-			text = "Qzx" + text + "Wq"
-		}
-		if number < 10000 {
-			number += 739128465
-		}
-		canary := hostile.Canary{Text: text, Number: number}
+		canary := hostile.CanaryOf(text, number)
 		var c, other hostile.Case
 		systems := hostile.SQLSystems()
 		if int(sys) < len(systems) {

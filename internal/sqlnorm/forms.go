@@ -1,6 +1,7 @@
 package sqlnorm
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/DataDog/go-sqllexer"
@@ -210,7 +211,7 @@ func hullAmbiguous(raw string, dbms sqllexer.DBMSType) string {
 	default: // escapes: read without, by blanking them
 		b = literalSpans(strings.ReplaceAll(raw, `\`, "_"), dbms, nil)
 	}
-	if equalSpans(a, b) {
+	if slices.Equal(a, b) {
 		return raw
 	}
 	hull := mergeSpans(a, b)
@@ -268,18 +269,6 @@ func agreed(h span, spans []span, from *int) bool {
 		*from++
 	}
 	return *from < len(spans) && spans[*from].start == h.start && spans[*from].end == h.end
-}
-
-func equalSpans(a, b []span) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // mergeSpans merges two sorted lists of spans, and the spans that overlap;

@@ -15,10 +15,17 @@ import (
 // (comments): the span still gets its text, never a literal form.
 
 // gateStatement returns normalized text as it may be written, read in
-// dialect d, and the reader of what it returns (for its structure); release
-// the reader with done.
-func gateStatement(text string, d Dialect) (string, *reader) {
+// dialect d. Text with none of the characters any token but a name,
+// keyword, operator or placeholder starts with (quotes, $, comment openers,
+// backslashes, digits that start a word, brackets, bytes beyond ASCII) is
+// read so by the lexer of any dialect, without reading it; other text is
+// read by the reader, and what it finds replaced.
+func gateStatement(text string, d Dialect) string {
+	if d.IsSQL() && literalFree(text) {
+		return text
+	}
 	r := read(text, d)
+	defer r.done()
 	clean := true
 	for _, p := range r.pieces {
 		if p.kind == kValue || p.kind == kComment || p.kind == kOther {
@@ -27,7 +34,7 @@ func gateStatement(text string, d Dialect) (string, *reader) {
 		}
 	}
 	if clean {
-		return text, r
+		return text
 	}
 	var b strings.Builder
 	for _, p := range r.pieces {
@@ -40,9 +47,40 @@ func gateStatement(text string, d Dialect) (string, *reader) {
 			b.WriteString(r.text[p.start:p.end])
 		}
 	}
-	r.done()
-	out := strings.Join(strings.Fields(b.String()), " ")
-	return out, read(out, d)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// literalFree: no token of text can be anything but a name, keyword,
+// operator or placeholder, in any dialect's reading. A conservative check
+// of the lexer's choice of token by its first character.
+func literalFree(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ' ':
+		case c >= '0' && c <= '9':
+			if i == 0 {
+				return false
+			}
+			if p := s[i-1]; !(p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p == '_' || p >= '0' && p <= '9') {
+				return false // a number of its own, or after a sign or a dot
+			}
+		case c == '-' || c == '/':
+			if i+1 < len(s) && (s[i+1] == '-' || s[i+1] == '*' || s[i+1] == '/' || s[i+1] == '.') {
+				return false // a comment, or -.5
+			}
+		case c == '+':
+			if i+1 < len(s) && s[i+1] == '.' {
+				return false
+			}
+		case c == ',' || c == '(' || c == ')' || c == '.' || c == '=' || c == '<' || c == '>' || c == '!' ||
+			c == '?' || c == '*' || c == '%' || c == '|' || c == '&' || c == ':' || c == ';' || c == '^' ||
+			c == '~' || c == '@' || c == '{' || c == '}':
+		default: // quotes, $, #, \, [, ], control bytes, beyond ASCII
+			return false
+		}
+	}
+	return true
 }
 
 // MaxNameBytes bounds every name querylens writes: service, route, span
@@ -52,17 +90,21 @@ const MaxNameBytes = 256
 // SafeName returns a name as querylens may write it: at most MaxNameBytes
 // (cut short with …), valid UTF-8 without control characters, and read as
 // the lexer reads SQL in its most careful reading (quotes of either kind
-// hold strings, a comment of any system is one) with every literal form replaced by ?: quoted text,
-// comments, numbers that stand alone (/books/42 → /books/?). Words stay
-// words, whatever they hold: a name is a name (svc-2, v1.2, api_v3 are
-// kept).
-func SafeName(s string) string {
-	if plainName(s) {
+// hold strings, a comment of any system is one) with every literal form
+// replaced by ?: quoted text, comments, numbers that stand alone
+// (/books/42 → /books/?). Words stay words, whatever they hold: a name is a
+// name (svc-2, v1.2, api_v3 are kept).
+func SafeName(s string) string { return SafeText(s, MaxNameBytes) }
+
+// SafeText is SafeName for text of at most max bytes (a statement read back
+// from a finding event, for a metric label).
+func SafeText(s string, limit int) string {
+	if len(s) <= limit && plainName(s) {
 		return s
 	}
 	cut := false
-	if len(s) > MaxNameBytes {
-		s, cut = truncate(s, MaxNameBytes-len("…")), true
+	if len(s) > limit {
+		s, cut = truncate(s, max(limit-len("…"), 0)), true
 	}
 	if !plainName(s) {
 		s = clean(gateName(s)) // the reader first: a line comment ends at its newline
@@ -76,43 +118,63 @@ func SafeName(s string) string {
 // plainName: nothing in s can be a literal form, quoted, commented or a
 // number of its own. Most names pass here without the lexer.
 func plainName(s string) bool {
-	if len(s) > MaxNameBytes {
-		return false
-	}
-	letter, digit := false, false // of the current word
+	word, checked := false, false // in a word that starts with a letter
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
-			letter = true
-		case c >= '0' && c <= '9':
-			if !letter {
+		switch nameClass[s[i]] {
+		case classLetter:
+			word = true
+		case classDigit:
+			if !word {
 				return false // a word that starts with a digit: 1e5, 0x1F, 42
 			}
-			digit = true
-		case c == '-' || c == '.':
-			// inside a word: svc-2, v1.2
-		case c == ' ' || c == '/' || c == ':' || c == '{' || c == '}' || c == '(' || c == ')' || c == ',' ||
-			c == '=' || c == '<' || c == '>' || c == '*' || c == '[' || c == ']' || c == '@' || c == '+' ||
-			c == '|' || c == '&' || c == '~' || c == '!' || c == '^' || c == '%' || c == '?':
-			if digit && !letter {
+		case classInWord: // svc-2, v1.2
+			if s[i] == '-' && i+1 < len(s) && s[i+1] == '-' {
 				return false
 			}
-			letter, digit = false, false
-		case c >= 0x80:
-			if !utf8.ValidString(s) {
+		case classSeparator:
+			if s[i] == '/' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '/') {
 				return false
 			}
-			letter = true
+			word = false
+		case classHigh:
+			if !checked && !utf8.ValidString(s) {
+				return false
+			}
+			checked, word = true, true
 		default: // quotes, #, $, ;, \, control characters
 			return false
 		}
-		if c == '-' && i+1 < len(s) && s[i+1] == '-' || c == '/' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '/') {
-			return false
-		}
 	}
-	return !(digit && !letter)
+	return true
 }
+
+// The classes of the bytes of a name, for plainName.
+const (
+	classOther uint8 = iota
+	classLetter
+	classDigit
+	classInWord
+	classSeparator
+	classHigh
+)
+
+var nameClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = classLetter, classLetter
+	}
+	t['_'] = classLetter
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	t['-'], t['.'] = classInWord, classInWord
+	for _, c := range " /:{}(),=<>*[]@+|&~!^%?" {
+		t[c] = classSeparator
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = classHigh
+	}
+	return t
+}()
 
 // gateName reads a name that is not plain.
 func gateName(s string) string {
@@ -166,48 +228,4 @@ func CutText(text string, n int) string {
 		end = int(p.end)
 	}
 	return strings.TrimSpace(text[:end]) + "…"
-}
-
-// token is a piece of normalized SQL for the structure of a SELECT: a word
-// (keyword, identifier, a.b, a.*), a quoted identifier, or one punctuation
-// or operator character.
-type token struct {
-	text  string
-	depth int // parenthesis depth at the token
-}
-
-// tokens turns the pieces of gated text, from byte from, into tokens.
-func (r *reader) tokens(from int) []token {
-	out := make([]token, 0, len(r.pieces))
-	depth := 0
-	s := r.text
-	for i := 0; i < len(r.pieces); i++ {
-		p := r.pieces[i]
-		if int(p.start) < from || p.kind == kSpace || p.kind == kComment {
-			continue
-		}
-		switch p.kind {
-		case kWord, kQuotedName:
-			end := p.end
-			// books.* and t.[Col]: one name
-			for i+1 < len(r.pieces) && r.pieces[i+1].start == end && s[end-1] == '.' &&
-				(r.pieces[i+1].kind == kQuotedName || s[r.pieces[i+1].start] == '*') {
-				i++
-				end = r.pieces[i].end
-			}
-			out = append(out, token{s[p.start:end], depth})
-		default:
-			for k := p.start; k < p.end; k++ {
-				c := s[k]
-				if c == ')' {
-					depth--
-				}
-				out = append(out, token{s[k : k+1], depth})
-				if c == '(' {
-					depth++
-				}
-			}
-		}
-	}
-	return out
 }

@@ -3,10 +3,13 @@
 // IN-lists and multi-row VALUES collapse, keywords are uppercased, comments and
 // whitespace go. Two statements that differ only in values share a fingerprint.
 //
-// go-sqllexer does the lexing, obfuscation and normalization; this package adds
-// the placeholder styles and collapses it does not do, the choice of dialect
-// from db.system, a command-shape fallback for statements that are not SQL, and
-// a bounded cache. It knows nothing of spans or pdata.
+// A reader (read.go) reads each statement on go-sqllexer's token stream in the
+// dialect of its db.system(.name), after the forms the lexer cannot read
+// (forms.go), and hands go-sqllexer's normalizer the statement with every
+// value blanked; the last gate (gate.go) reads what comes out once more and
+// refuses any literal form in it, as it does for every name querylens
+// writes. Statements that are not SQL get the shape of their command. A
+// bounded cache keeps the results. It knows nothing of spans or pdata.
 package sqlnorm
 
 import (
@@ -110,9 +113,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
 		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	gated, g := gateStatement(clean(collapse(normalized)), d)
-	defer g.done()
-	st = &Statement{Text: gated, Placeholders: placeholders, SQL: true, Source: SourceText}
+	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {
@@ -126,7 +127,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(g.tokens(len(st.Text) - len(body)))
+		st.Structure = structureOf(st.Text, len(st.Text)-len(body), r.dbms)
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Catalog = isCatalog(st, first)
@@ -185,8 +186,7 @@ func firstWord(s string) string {
 
 func shapeStatement(d Dialect, raw string) *Statement {
 	text, reading := commandShape(raw, d)
-	text, g := gateStatement(clean(text), reading)
-	g.done()
+	text = gateStatement(clean(text), reading)
 	cmd, _, _ := strings.Cut(text, " ")
 	if !isCommandWord(cmd) {
 		cmd = ""
@@ -203,6 +203,24 @@ func Fingerprint(normalized string) string {
 		h >>= 8
 	}
 	return hex.EncodeToString(sum[:])
+}
+
+// SafeFingerprint is a fingerprint read back from telemetry: itself when it
+// is one (16 lowercase hex digits), else ?: what a span claims is a
+// fingerprint may be anything.
+func SafeFingerprint(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) != 16 {
+		return "?"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "?"
+		}
+	}
+	return s
 }
 
 // clean makes normalized text safe to write into telemetry: valid UTF-8 without

@@ -2,6 +2,8 @@ package sqlnorm
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/DataDog/go-sqllexer"
 )
@@ -34,7 +36,15 @@ func (r *reader) lexerText() (string, int) {
 			}
 		case kQuotedName:
 			if p.flag&fRequote == 0 {
-				b.WriteString(text)
+				// not before a call or a glued .name, which the normalizer
+				// spaces apart after a quoted name ("User" . id)
+				next := byte(0)
+				if i+1 < len(r.pieces) && r.pieces[i+1].start == p.end {
+					next = s[p.end]
+				}
+				if next == '(' || next == '.' || !writeUnquoted(&b, text) {
+					b.WriteString(text)
+				}
 				continue
 			}
 			b.WriteByte('`')
@@ -55,6 +65,93 @@ func (r *reader) lexerText() (string, int) {
 		}
 	}
 	return b.String(), count
+}
+
+// writeUnquoted writes a quoted name ("books"."id", `books`, [b].[Id])
+// without its quotes, when the normalizer would write it so (it strips the
+// quotes of a name that needs none): each part a plain name and no keyword.
+// The normalizer then reads a name where it would have read a quoted one and
+// stripped it, for less work. It returns false, writing nothing, otherwise.
+func writeUnquoted(b *strings.Builder, text string) bool {
+	parts := 0
+	for pass := 0; pass < 2; pass++ { // check, then write
+		for i := 0; i < len(text); {
+			open := text[i]
+			closing := open
+			switch open {
+			case '"', '`':
+			case '[':
+				closing = ']'
+			default:
+				return false
+			}
+			j := i + 1
+			for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' ||
+				j > i+1 && text[j] >= '0' && text[j] <= '9') {
+				j++
+			}
+			if pass == 0 && (j == i+1 || j >= len(text) || text[j] != closing || isKeyword(text[i+1:j])) {
+				return false
+			}
+			if pass == 1 {
+				if parts > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(text[i+1 : j])
+				parts++
+			}
+			i = j + 1
+			if i < len(text) {
+				if pass == 0 && (text[i] != '.' || i+1 >= len(text)) {
+					return false
+				}
+				i++
+			}
+		}
+	}
+	return true
+}
+
+// keywords caches isKeyword: read without a lock, copied on each new word,
+// up to a bound.
+var (
+	keywords   atomic.Pointer[map[string]bool]
+	keywordsMu sync.Mutex
+)
+
+// isKeyword: the lexer reads word as anything but a name (a keyword, a
+// command, TRUE, NULL ...). Asked of the lexer once per word.
+func isKeyword(word string) bool {
+	// The lexer's keywords are letters, STRAIGHT_JOIN aside: a name with a
+	// digit or an underscore is none.
+	if strings.IndexAny(word, "0123456789_") >= 0 && !strings.EqualFold(word, "STRAIGHT_JOIN") {
+		return false
+	}
+	if m := keywords.Load(); m != nil {
+		if k, ok := (*m)[word]; ok {
+			return k
+		}
+	}
+	k := sqllexer.New(word).Scan().Type != sqllexer.IDENT
+	keywordsMu.Lock()
+	defer keywordsMu.Unlock()
+	old := keywords.Load()
+	if old == nil || len(*old) < 4096 {
+		m := make(map[string]bool, 1+len(ptrMap(old)))
+		for w, v := range ptrMap(old) {
+			m[w] = v
+		}
+		m[strings.Clone(word)] = k
+		keywords.Store(&m)
+	}
+	return k
+}
+
+func ptrMap(m *map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	return *m
 }
 
 // writeValue writes a value as a literal the normalizer replaces: a number

@@ -392,6 +392,9 @@ func (r *reader) takeWord(tt sqllexer.TokenType, start, end int) int {
 // copyState follows COPY ... FROM STDIN: the data that follows it, to the
 // end, is values.
 func (r *reader) copyState(w string) {
+	if len(w) != 4 && len(w) != 5 {
+		return
+	}
 	switch {
 	case r.copying == 0 && strings.EqualFold(w, "COPY") && r.firstWord():
 		r.copying = 1

@@ -209,11 +209,11 @@ func (t *Trace) RouteOf(root int) string {
 // named "GET /books" as the HTTP conventions name them, else "".
 func Route(kind Kind, name, httpRoute string) string {
 	if httpRoute != "" {
-		return httpRoute
+		return sqlnorm.SafeName(httpRoute)
 	}
 	if kind == KindServer {
 		if method, path, ok := strings.Cut(name, " "); ok && method == strings.ToUpper(method) && strings.HasPrefix(path, "/") {
-			return path
+			return sqlnorm.SafeName(path)
 		}
 	}
 	return ""

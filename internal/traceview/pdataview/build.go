@@ -88,7 +88,7 @@ type identity struct{ service, language, runtime string }
 func resourceIdentity(attrs pcommon.Map) identity {
 	var id identity
 	if v, ok := attrs.Get("service.name"); ok {
-		id.service = v.AsString()
+		id.service = sqlnorm.SafeName(v.AsString()) // shown on the page, in logs and labels
 	}
 	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
 		id.language = v.AsString()
@@ -146,7 +146,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 	for k, v := range attrs.All() {
 		switch k {
 		case "http.route":
-			s.Route = v.AsString()
+			s.Route = sqlnorm.SafeName(v.AsString())
 		case "db.query.summary":
 			summary = v.AsString()
 		case "db.operation.name":
@@ -191,11 +191,11 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 			}
 		case "code.function.name", "code.function":
 			if s.Code.Function == "" || k == "code.function.name" {
-				s.Code.Function = v.AsString()
+				s.Code.Function = sqlnorm.SafeName(v.AsString())
 			}
 		case "code.file.path", "code.filepath":
 			if s.Code.File == "" || k == "code.file.path" {
-				s.Code.File = v.AsString()
+				s.Code.File = sqlnorm.SafeName(v.AsString())
 			}
 		case "db.postgresql.values", "db.mysql.values":
 			// The values of a statement's positional placeholders, recorded apart
