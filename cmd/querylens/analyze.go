@@ -138,17 +138,31 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	progress := newProgress(stderr, !*quiet && isTerminal(stderr))
 	ctx := context.Background()
+	var skipped []string
 	for _, f := range files {
 		sum.Files++
-		err := otlpfile.Read(f, stdin, limits, func(td ptrace.Traces) error {
+		requests := 0
+		err := otlpfile.Read(f.Path, stdin, limits, func(td ptrace.Traces) error {
+			requests++
 			out.spansIn += td.SpanCount()
 			progress.update(out)
 			return proc.ConsumeTraces(ctx, td)
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+		case f.InDir && requests == 0 && errors.Is(err, otlpfile.ErrNotTraces):
+			// A JSON file of the directory that holds no trace (a package.json,
+			// a truth or config file): skipped, not an error.
+			sum.Files--
+			skipped = append(skipped, f.Path)
+		default:
 			sum.Errors = append(sum.Errors, err.Error())
 			fmt.Fprintf(stderr, "querylens: %v\n", err)
 		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "querylens: note: %s in the directories hold no OTLP traces, skipped: %s\n",
+			report.Count(len(skipped), "JSON file"), strings.Join(skipped[:min(len(skipped), 5)], ", ")+more(len(skipped)-5))
 	}
 	if err := proc.Shutdown(ctx); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
@@ -487,3 +501,11 @@ type gzipFile struct {
 }
 
 func (g *gzipFile) Close() error { return errors.Join(g.Writer.Close(), g.f.Close()) }
+
+// more says how many were left out of a list, if any.
+func more(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d more", n)
+}
