@@ -2,6 +2,7 @@ package querylensprocessor
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -9,13 +10,48 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// pendingTrace is the spans of one trace held until its window closes.
+// releaseReason is why a trace leaves the buffer.
+type releaseReason int8
+
+const (
+	// reasonSettled: a local root's settle passed; only the subtrees whose
+	// root settled leave, the rest goes back.
+	reasonSettled releaseReason = iota
+	// The rest release every span held, analyzed with what is there.
+	reasonWaitEnded
+	reasonBufferFull
+	reasonTooLarge
+	reasonMaxHeld
+	reasonShutdown
+)
+
+// pendingTrace is the spans of one trace held in the buffer.
 type pendingTrace struct {
 	id       pcommon.TraceID
 	td       ptrace.Traces
 	spans    int
+	bytes    int64
 	deadline time.Time
+	// roots are the local roots held (local_subtree), with when each settles.
+	roots []localRoot
+	// settleAt is the time of its entry in the settle queue; zero when it has
+	// none.
+	settleAt time.Time
+	// held is true while the trace is in the buffer.
+	held bool
+	// reason is why it left, set when it does.
+	reason releaseReason
 }
+
+// localRoot is a local root held and the time its subtree is settled.
+type localRoot struct {
+	id      pcommon.SpanID
+	arrived time.Time
+	settled time.Time
+}
+
+// fullyDue reports whether every span of the trace is to be released.
+func (t *pendingTrace) fullyDue() bool { return t.reason != reasonSettled }
 
 // added is what one add did besides buffering.
 type added struct {
@@ -24,67 +60,103 @@ type added struct {
 	// full and tooLarge count the traces released early because the buffer
 	// was full or the trace reached max_spans_per_trace.
 	full, tooLarge int
-	// late counts spans of traces released before they arrived.
+	// late counts spans of traces released before they arrived (whole_trace).
 	late int
 	// tooLargeIDs are the traces that reached max_spans_per_trace.
 	tooLargeIDs []pcommon.TraceID
 }
 
-// traceBuffer holds spans per trace, bounded in traces and in spans per trace.
-// Every trace is held for the same wait from its first span, so the order of
-// first arrival is also the order of deadlines: the LRU, read with Peek only,
-// is a bounded FIFO whose oldest entry is always the next to release.
+// settleEntry is a trace waiting for a local root to settle.
+type settleEntry struct {
+	at time.Time
+	t  *pendingTrace
+}
+
+// traceBuffer holds spans per trace, bounded in traces, in spans per trace and
+// in bytes. Every trace is held for the same wait from its first span, so the
+// order of first arrival is also the order of deadlines: the LRU, read with
+// Peek only, is a bounded FIFO whose oldest entry is always the next to
+// expire. In local_subtree, a trace whose local root arrived is also queued to
+// leave when the root settles; the settle is the same for every root, so that
+// queue is a FIFO too.
 //
 // Nothing leaves the buffer except to be released: callers analyze and forward
-// every pendingTrace it hands back.
+// every pendingTrace it hands back, or put back what is not due (putBack).
 type traceBuffer struct {
 	mu       sync.Mutex
 	traces   *simplelru.LRU[pcommon.TraceID, *pendingTrace]
+	settling []settleEntry // FIFO from settleHead
+	head     int
 	capacity int
 	maxSpans int
 	wait     time.Duration
+	settle   time.Duration
+	subtrees bool
 	closed   bool
 	// released remembers the traces released last (twice num_traces, at least
-	// 1024), to count the spans that arrive after their trace left.
+	// 1024), to count the spans that arrive after their trace left
+	// (whole_trace: in local_subtree the parts of a trace leave apart).
 	released *simplelru.LRU[pcommon.TraceID, struct{}]
+
+	// held is the bytes of the spans accepted and not yet delivered or
+	// dropped: in the buffer, being analyzed, or waiting to be retried.
+	held    atomic.Int64
+	maxHeld int64
 }
 
-func newTraceBuffer(numTraces, maxSpansPerTrace int, wait time.Duration) *traceBuffer {
+func newTraceBuffer(cfg *Config) *traceBuffer {
 	// simplelru only fails on a size below 1, which Config.Validate refuses.
-	traces, _ := simplelru.NewLRU[pcommon.TraceID, *pendingTrace](numTraces, nil)
-	released, _ := simplelru.NewLRU[pcommon.TraceID, struct{}](max(2*numTraces, 1024), nil)
-	return &traceBuffer{traces: traces, capacity: numTraces, maxSpans: maxSpansPerTrace, wait: wait, released: released}
+	traces, _ := simplelru.NewLRU[pcommon.TraceID, *pendingTrace](cfg.NumTraces, nil)
+	b := &traceBuffer{traces: traces, capacity: cfg.NumTraces, maxSpans: cfg.MaxSpansPerTrace,
+		wait: cfg.WaitDuration, settle: cfg.SettleDuration, subtrees: cfg.Release == ReleaseLocalSubtree, maxHeld: cfg.maxHeldBytes()}
+	if !b.subtrees {
+		b.released, _ = simplelru.NewLRU[pcommon.TraceID, struct{}](max(2*cfg.NumTraces, 1024), nil)
+	}
+	return b
 }
 
-// add moves the fragments into the buffer. It returns the traces that must be
-// released now: the oldest ones when the buffer is full, traces that reached
-// the span bound, and, once the buffer is closed, the fragments themselves.
+// full reports whether the spans held reached the bound in bytes.
+func (b *traceBuffer) full() bool { return b.held.Load() >= b.maxHeld }
+
+// add moves the fragments into the buffer and counts their bytes as held. It
+// returns the traces that must be released now: the oldest ones when the
+// buffer is full, traces that reached the span bound, and, once the buffer is
+// closed, the fragments themselves.
 func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, f := range frags {
+		b.held.Add(f.bytes)
 		if b.closed {
-			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans})
+			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans, bytes: f.bytes, reason: reasonShutdown})
 			continue
 		}
 		t, ok := b.traces.Peek(f.id)
 		if !ok {
-			if b.released.Contains(f.id) {
+			if b.released != nil && b.released.Contains(f.id) {
 				a.late += f.spans
 			}
 			if b.traces.Len() >= b.capacity {
 				_, oldest, _ := b.traces.RemoveOldest()
-				a.release = append(a.release, b.leave(oldest))
+				a.release = append(a.release, b.leave(oldest, reasonBufferFull))
 				a.full++
 			}
-			t = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait)}
+			t = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait), held: true}
 			b.traces.Add(f.id, t)
 		}
 		f.td.ResourceSpans().MoveAndAppendTo(t.td.ResourceSpans())
 		t.spans += f.spans
+		t.bytes += f.bytes
+		if len(f.roots) > 0 {
+			settled := now.Add(b.settle)
+			for _, id := range f.roots {
+				t.roots = append(t.roots, localRoot{id: id, arrived: now, settled: settled})
+			}
+			b.queue(t, settled)
+		}
 		if t.spans >= b.maxSpans {
 			b.traces.Remove(f.id)
-			a.release = append(a.release, b.leave(t))
+			a.release = append(a.release, b.leave(t, reasonTooLarge))
 			a.tooLarge++
 			a.tooLargeIDs = append(a.tooLargeIDs, f.id)
 		}
@@ -92,28 +164,132 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 	return a
 }
 
-// leave records that a trace was released.
-func (b *traceBuffer) leave(t *pendingTrace) *pendingTrace {
-	b.released.Add(t.id, struct{}{})
+// queue puts t in the settle queue for at, unless it is already queued.
+func (b *traceBuffer) queue(t *pendingTrace, at time.Time) {
+	if !t.settleAt.IsZero() {
+		return
+	}
+	t.settleAt = at
+	b.settling = append(b.settling, settleEntry{at: at, t: t})
+}
+
+// leave takes t out of the buffer's bookkeeping (the caller removed it from
+// the LRU) and records why.
+func (b *traceBuffer) leave(t *pendingTrace, reason releaseReason) *pendingTrace {
+	t.held = false
+	t.settleAt = time.Time{}
+	t.reason = reason
+	if b.released != nil {
+		b.released.Add(t.id, struct{}{})
+	}
 	return t
 }
 
-// expired removes and returns the traces whose window closed by now, oldest
-// first: at most maxTraces of them, and no more once they hold maxSpans.
-func (b *traceBuffer) expired(now time.Time, maxTraces, maxSpans int) []*pendingTrace {
+// due removes and returns the traces to release by now, oldest first: those
+// with a local root settled (their other spans come back with putBack), then
+// those whose wait ended; at most maxTraces of them, and no more once they
+// hold maxSpans.
+func (b *traceBuffer) due(now time.Time, maxTraces, maxSpans int) []*pendingTrace {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []*pendingTrace
-	for spans := 0; len(out) < maxTraces && spans < maxSpans; {
+	spans := 0
+	for b.head < len(b.settling) && len(out) < maxTraces && spans < maxSpans {
+		e := b.settling[b.head]
+		if e.at.After(now) {
+			break
+		}
+		b.settling[b.head] = settleEntry{}
+		b.head++
+		if !e.t.held || !e.t.settleAt.Equal(e.at) { // it left, or was queued again
+			continue
+		}
+		b.traces.Remove(e.t.id)
+		out = append(out, b.leave(e.t, reasonSettled))
+		spans += e.t.spans
+	}
+	b.compactSettling()
+	for len(out) < maxTraces && spans < maxSpans {
 		_, t, ok := b.traces.GetOldest()
 		if !ok || t.deadline.After(now) {
 			break
 		}
 		b.traces.RemoveOldest()
-		out = append(out, b.leave(t))
+		out = append(out, b.leave(t, reasonWaitEnded))
 		spans += t.spans
 	}
 	return out
+}
+
+// oldest removes and returns the oldest traces, due or not, until they hold
+// bytes: released early when the bound in bytes is reached.
+func (b *traceBuffer) oldest(bytes int64, maxTraces int) []*pendingTrace {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []*pendingTrace
+	for taken := int64(0); taken < bytes && len(out) < maxTraces; {
+		_, t, ok := b.traces.RemoveOldest()
+		if !ok {
+			break
+		}
+		out = append(out, b.leave(t, reasonMaxHeld))
+		taken += t.bytes
+	}
+	return out
+}
+
+// compactSettling drops the consumed head of the settle queue once it is
+// half of it, so that the queue does not grow without bound.
+func (b *traceBuffer) compactSettling() {
+	if b.head > 0 && b.head >= len(b.settling)/2 {
+		n := copy(b.settling, b.settling[b.head:])
+		clear(b.settling[n:])
+		b.settling = b.settling[:n]
+		b.head = 0
+	}
+}
+
+// putBack returns the spans of a settled trace that were not due: the
+// subtrees whose root has not arrived or not settled. They keep the trace's
+// deadline; spans of the trace that arrived meanwhile join them.
+func (b *traceBuffer) putBack(t *pendingTrace) (released []*pendingTrace) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		t.reason = reasonShutdown
+		return []*pendingTrace{t}
+	}
+	cur, ok := b.traces.Peek(t.id)
+	if !ok {
+		if b.traces.Len() >= b.capacity {
+			_, oldest, _ := b.traces.RemoveOldest()
+			released = append(released, b.leave(oldest, reasonBufferFull))
+		}
+		t.held, t.reason = true, reasonSettled
+		b.traces.Add(t.id, t)
+		cur = t
+	} else {
+		t.td.ResourceSpans().MoveAndAppendTo(cur.td.ResourceSpans())
+		cur.spans += t.spans
+		cur.bytes += t.bytes
+		cur.roots = append(cur.roots, t.roots...)
+		if t.deadline.Before(cur.deadline) {
+			cur.deadline = t.deadline
+		}
+	}
+	if len(cur.roots) > 0 {
+		first := cur.roots[0].settled
+		for _, r := range cur.roots[1:] {
+			if r.settled.Before(first) {
+				first = r.settled
+			}
+		}
+		if cur.settleAt.IsZero() || first.Before(cur.settleAt) {
+			cur.settleAt = time.Time{} // its entry, if any, is stale now
+			b.queue(cur, first)
+		}
+	}
+	return released
 }
 
 // close removes and returns every trace held; later adds are released at once.
@@ -125,10 +301,13 @@ func (b *traceBuffer) close() []*pendingTrace {
 	for {
 		_, t, ok := b.traces.RemoveOldest()
 		if !ok {
-			return out
+			break
 		}
-		out = append(out, t)
+		out = append(out, b.leave(t, reasonShutdown))
 	}
+	clear(b.settling)
+	b.settling, b.head = nil, 0
+	return out
 }
 
 // len is the number of traces held.

@@ -47,7 +47,7 @@ func TestLoadConfig(t *testing.T) {
 			return c
 		}()},
 		{id: component.NewIDWithName(metadata.Type, "invalid"), wantErr: []string{
-			"wait_duration must be positive, got 0s",
+			"wait_duration must be at least 1ms, got 0s",
 			"num_traces must be at least 1, got 0",
 			"statements: cache_size must be at least 1, got 0",
 			"detectors::n_plus_one: min_repeats must be at least 2, got 1",

@@ -27,7 +27,10 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		WaitDuration:     5 * time.Second,
+		Release:          ReleaseLocalSubtree,
+		WaitDuration:     30 * time.Second,
+		SettleDuration:   10 * time.Millisecond,
+		MaxHeldMiB:       256,
 		NumTraces:        50_000,
 		MaxSpansPerTrace: 20_000,
 		Statements:       StatementsConfig{CacheSize: 10_000, MaxLength: 16 << 10},

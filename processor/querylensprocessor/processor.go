@@ -2,23 +2,22 @@ package querylensprocessor
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
-	"github.com/querylens/querylens/internal/annotate"
-	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
 )
 
 const (
@@ -29,19 +28,29 @@ const (
 	// of it goes on, at about 1 µs per span: 8192 spans hold the first trace
 	// some 8 ms, and a tick's traces spread over the workers.
 	spansPerRelease = 8192
-	// maxTick is the longest interval between looks for expired traces. A
-	// trace waits half a tick beyond its window on average; a tick costs a
-	// lock and a look at the oldest trace.
+	// maxTick is the longest interval between looks for traces due. A trace
+	// waits half a tick beyond its due time on average; a tick costs a lock
+	// and a look at the heads of two queues.
 	maxTick = 10 * time.Millisecond
+	// minTick is the shortest.
+	minTick = time.Millisecond
 )
 
+// errFull is the refusal of new spans while max_held_mib is reached: the
+// receiver answers with a retryable status (gRPC UNAVAILABLE, HTTP 503) and
+// the sender retries.
+var errFull = consumererror.NewRetryableError(errors.New("querylens holds max_held_mib of spans: retry later"))
+
 type querylensProcessor struct {
-	logger *zap.Logger
-	next   consumer.Traces
-	buffer *traceBuffer
-	norm   *sqlnorm.Cache
-	engine *engine.Engine
-	tel    *telemetry
+	logger   *zap.Logger
+	buffer   *traceBuffer
+	delivery *deliverer
+	norm     *sqlnorm.Cache
+	engine   *engine.Engine
+	tel      *telemetry
+	// subtrees is true in local_subtree; wait is wait_duration.
+	subtrees bool
+	wait     time.Duration
 	// page is the findings page of the querylens extension, when the
 	// collector runs one: every analyzed trace is recorded in it.
 	page livepage.Recorder
@@ -50,8 +59,14 @@ type querylensProcessor struct {
 	numWorkers int
 	work       chan []*pendingTrace
 	stop       chan struct{}
-	releaser   sync.WaitGroup
-	workers    sync.WaitGroup
+	// nudge wakes the releaser before its tick: max_held_mib was reached.
+	nudge    chan struct{}
+	releaser sync.WaitGroup
+	workers  sync.WaitGroup
+	// running is true between Start and Shutdown: the releaser drains the
+	// buffer, so a full one can refuse new spans. Without it the callers
+	// release what is due themselves.
+	running atomic.Bool
 
 	lifecycle sync.Mutex
 	started   bool
@@ -73,20 +88,27 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 	if err != nil {
 		return nil, err
 	}
+	tick := cfg.WaitDuration / 20
+	if cfg.Release == ReleaseLocalSubtree {
+		tick = cfg.SettleDuration / 4
+	}
 	p := &querylensProcessor{
 		logger:     set.Logger,
-		next:       next,
-		buffer:     newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
+		buffer:     newTraceBuffer(cfg),
 		norm:       norm,
 		engine:     eng,
-		tick:       min(max(cfg.WaitDuration/20, time.Millisecond), maxTick),
+		subtrees:   cfg.Release == ReleaseLocalSubtree,
+		wait:       cfg.WaitDuration,
+		tick:       min(max(tick, minTick), maxTick),
 		numWorkers: workers,
 		work:       make(chan []*pendingTrace, workers),
 		stop:       make(chan struct{}),
+		nudge:      make(chan struct{}, 1),
 	}
 	if p.tel, err = newTelemetry(set.TelemetrySettings, p); err != nil {
 		return nil, err
 	}
+	p.delivery = newDeliverer(next, p.buffer, p.tel, set.Logger)
 	return p, nil
 }
 
@@ -117,20 +139,25 @@ func (p *querylensProcessor) Start(_ context.Context, host component.Host) error
 			}
 		}()
 	}
+	p.delivery.start()
 	p.releaser.Add(1)
-	go p.releaseExpired()
+	go p.releaseDue()
+	p.running.Store(true)
 	return nil
 }
 
 // Shutdown analyzes and releases every trace still held before it returns.
-// It does not give up when ctx ends: that would lose spans.
-func (p *querylensProcessor) Shutdown(context.Context) error {
+// It does not give up on the analysis when ctx ends: that would lose spans.
+// Spans the next consumer refuses are retried until ctx ends, for
+// shutdownRetry at most; then they are counted as refused.
+func (p *querylensProcessor) Shutdown(ctx context.Context) error {
 	p.lifecycle.Lock()
 	defer p.lifecycle.Unlock()
 	if p.stopped {
 		return nil
 	}
 	p.stopped = true
+	p.running.Store(false)
 	remaining := p.buffer.close()
 	if p.started {
 		close(p.stop)
@@ -149,6 +176,7 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 		close(p.work)
 		p.workers.Wait()
 	}
+	p.delivery.shutdown(ctx)
 	p.tel.unregister()
 	p.reportStaleRules()
 	return nil
@@ -170,20 +198,40 @@ func (p *querylensProcessor) reportStaleRules() {
 }
 
 // ConsumeTraces files the spans of td under their traces and returns at once.
-// Traces pushed out because the buffer is full are released by the caller, so
-// a full buffer slows senders down instead of dropping spans.
+// When max_held_mib is reached it refuses them with a retryable error instead,
+// and the oldest traces are released early. Traces pushed out because the
+// buffer is full (num_traces, max_spans_per_trace) are released by the caller,
+// which slows senders down instead of dropping spans.
 func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	p.tel.spansReceived.Add(ctx, int64(td.SpanCount()))
+	n := int64(td.SpanCount())
+	if p.buffer.full() && p.running.Load() {
+		p.tel.spansPushedBack.Add(ctx, n)
+		select {
+		case p.nudge <- struct{}{}:
+		default:
+		}
+		return errFull
+	}
+	p.tel.spansReceived.Add(ctx, n)
 	frags, empty := splitByTrace(td)
 	if empty != nil {
-		p.forward(*empty)
+		bytes := tracesBytes(*empty)
+		p.buffer.held.Add(bytes)
+		p.delivery.deliver(batch{td: *empty, bytes: bytes})
 	}
-	a := p.buffer.add(frags, time.Now())
+	for _, f := range frags {
+		f.bytes = tracesBytes(f.td)
+		if p.subtrees {
+			f.roots = localRootsIn(f.td)
+		}
+	}
+	now := time.Now()
+	a := p.buffer.add(frags, now)
 	if a.full > 0 {
-		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFull)
+		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFullAttr)
 	}
 	if a.tooLarge > 0 {
-		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLarge)
+		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLargeAttr)
 		for _, id := range a.tooLargeIDs {
 			p.logger.Warn("a trace reached max_spans_per_trace: released early, analyzed; its later spans start a new window",
 				zap.String("trace_id", id.String()), zap.Int("max_spans_per_trace", p.buffer.maxSpans))
@@ -195,84 +243,69 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	if len(a.release) > 0 {
 		p.release(a.release)
 	}
+	if !p.running.Load() {
+		p.releaseInline(now)
+	}
 	return nil
 }
 
-func (p *querylensProcessor) releaseExpired() {
+// releaseInline is the releaser's work done by a caller, when no releaser
+// runs (before Start, as `querylens analyze` uses the processor): what is due,
+// and the oldest traces while max_held_mib is reached.
+func (p *querylensProcessor) releaseInline(now time.Time) {
+	for {
+		due := p.buffer.due(now, tracesPerRelease, spansPerRelease)
+		if len(due) == 0 {
+			break
+		}
+		p.release(due)
+	}
+	for p.buffer.full() {
+		early := p.buffer.oldest(p.buffer.held.Load()-p.buffer.maxHeld*9/10, tracesPerRelease)
+		if len(early) == 0 {
+			return
+		}
+		p.tel.releasedEarly.Add(context.Background(), int64(len(early)), reasonMaxHeldAttr)
+		p.release(early)
+	}
+}
+
+// releaseDue hands the traces that are due to the workers, each tick and
+// when nudged; while max_held_mib is reached, the oldest traces too.
+func (p *querylensProcessor) releaseDue() {
 	defer p.releaser.Done()
 	ticker := time.NewTicker(p.tick)
 	defer ticker.Stop()
 	for {
+		var now time.Time
 		select {
 		case <-p.stop:
 			return
-		case now := <-ticker.C:
-			for {
-				batch := p.buffer.expired(now, tracesPerRelease, spansPerRelease)
-				if len(batch) == 0 {
+		case now = <-ticker.C:
+		case <-p.nudge:
+			now = time.Now()
+		}
+		for {
+			batch := p.buffer.due(now, tracesPerRelease, spansPerRelease)
+			if len(batch) == 0 {
+				break
+			}
+			p.work <- batch
+		}
+		if held := p.buffer.held.Load(); held >= p.buffer.maxHeld {
+			// Down to 90% of the bound: the spans in analysis and in retries
+			// count too, so this may take all that is buffered.
+			for excess := held - p.buffer.maxHeld*9/10; excess > 0; {
+				early := p.buffer.oldest(excess, tracesPerRelease)
+				if len(early) == 0 {
 					break
 				}
-				p.work <- batch
+				p.tel.releasedEarly.Add(context.Background(), int64(len(early)), reasonMaxHeldAttr)
+				for _, t := range early {
+					excess -= t.bytes
+				}
+				p.work <- early
 			}
 		}
 	}
-}
-
-// release analyzes and annotates each trace, then sends them downstream in one
-// batch.
-func (p *querylensProcessor) release(traces []*pendingTrace) {
-	out := ptrace.NewTraces()
-	for _, t := range traces {
-		p.analyze(t.td)
-		t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-	}
-	p.forward(out)
-}
-
-func (p *querylensProcessor) forward(td ptrace.Traces) {
-	ctx := context.Background()
-	n := td.SpanCount()
-	p.tel.spansReleased.Add(ctx, int64(n))
-	if err := p.next.ConsumeTraces(ctx, td); err != nil {
-		p.tel.spansRefused.Add(ctx, int64(n))
-		p.logger.Error("the next consumer refused released spans", zap.Int("spans", n), zap.Error(err))
-	}
-}
-
-// analyze finds the traps in one trace and writes them into its spans. A bug in
-// analysis must not cost the spans: it is logged and the spans go on.
-func (p *querylensProcessor) analyze(td ptrace.Traces) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.logger.Error("analysis failed; spans released unannotated", zap.String("panic", fmt.Sprint(r)),
-				zap.Int("spans", td.SpanCount()), zap.Stack("stack"))
-		}
-	}()
-	start := time.Now()
-	view, spans := traceview.Build(td, p.norm)
-	res := p.engine.Analyze(view)
-	annotate.Write(view, spans, res)
-	if p.page != nil {
-		p.page.Record(livepage.FromAnalysis(view, res, start))
-	}
-	ctx := context.Background()
-	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		p.tel.findings.Add(ctx, 1, findingType(f.Type))
-		p.logFinding(view, f)
-	}
-}
-
-func (p *querylensProcessor) logFinding(t *traceview.Trace, f *detect.Finding) {
-	p.logger.Info("querylens finding",
-		zap.String("trace_id", t.ID.String()),
-		zap.String("type", f.Type),
-		zap.Int("count", f.Count),
-		zap.String("service", t.Spans[f.Anchor].Service),
-		zap.String("statement", f.Statement),
-		zap.String("fingerprint", f.Fingerprint),
-		zap.String("finding_id", f.ID),
-		zap.Float64("total_duration_ms", float64(f.TotalDuration.Nanoseconds())/1e6),
-	)
 }

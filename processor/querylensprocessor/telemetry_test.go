@@ -25,7 +25,7 @@ func TestSelfTelemetry(t *testing.T) {
 	set := processortest.NewNopSettings(metadata.Type)
 	set.TelemetrySettings = tel.NewTelemetrySettings()
 	cfg := createDefaultConfig().(*Config)
-	cfg.NumTraces, cfg.WaitDuration, cfg.MaxSpansPerTrace = 2, 20*time.Millisecond, 100
+	cfg.Release, cfg.NumTraces, cfg.WaitDuration, cfg.MaxSpansPerTrace = ReleaseWholeTrace, 2, 20*time.Millisecond, 100
 	sink := new(consumertest.TracesSink)
 	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
 	if err != nil {
