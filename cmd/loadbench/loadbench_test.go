@@ -101,7 +101,7 @@ func TestHistogramQuantiles(t *testing.T) {
 		`h_bucket{le="0.02",x="a"}`: 60, `h_bucket{le="0.02",x="b"}`: 30,
 		`h_bucket{le="0.05",x="a"}`: 70, `h_bucket{le="0.05",x="b"}`: 30,
 		`h_bucket{le="+Inf",x="a"}`: 70, `h_bucket{le="+Inf",x="b"}`: 30,
-		`h_count{x="a"}`:            70,
+		`h_count{x="a"}`: 70,
 	}
 	q := histogramQuantiles(samples, "h")
 	if q.n != 100 || q.p50 != 10*time.Millisecond || q.p90 != 20*time.Millisecond || q.p99 != 47*time.Millisecond {

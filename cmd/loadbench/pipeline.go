@@ -154,7 +154,7 @@ type result struct {
 	held                 quantiles           // querylens's own release delay (otelcol_processor_querylens_release_delay)
 	maxHeldBytes         float64             // the most otelcol_processor_querylens_held_bytes read during the run
 	metrics              map[string]float64  // the collector's own, before SIGTERM
-	connectorSeries      int                // querylens_* samples on the connector's prometheus exporter
+	connectorSeries      int                 // querylens_* samples on the connector's prometheus exporter
 	findings             float64
 	timeline             []sample
 }
