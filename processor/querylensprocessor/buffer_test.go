@@ -291,3 +291,32 @@ func TestExpiredIsBoundedInTracesAndSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestFullBufferReleasesWhatIsDueFirst fills num_traces with a request whose
+// local root has not arrived and one whose root settled: a new trace makes
+// the settled one leave, whole, and keeps the incomplete one.
+func TestFullBufferReleasesWhatIsDueFirst(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.NumTraces, c.WaitDuration, c.SettleDuration = 2, time.Hour, time.Millisecond }, sink)
+	ctx := context.Background()
+	incomplete := synthTrace(1, 6)
+	for i := 1; i <= 6; i++ { // the lookups, not the request span
+		_ = p.ConsumeTraces(ctx, spanOf(incomplete, i))
+	}
+	_ = p.ConsumeTraces(ctx, synthTrace(2, 6))
+	time.Sleep(5 * time.Millisecond) // its root settles; no releaser runs before Start
+	_ = p.ConsumeTraces(ctx, synthTrace(3, 6))
+	out := sink.AllTraces()
+	if got := fixtures.SpanIDs(out...); !equal(got, fixtures.SpanIDs(synthTrace(2, 6))) {
+		t.Fatalf("released %v, want trace 2 whole", got)
+	}
+	if f := fixtures.Observe(out...); len(f) != 1 || f[0].Count != 6 || f[0].ParentMissing {
+		t.Fatalf("findings %+v", f)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.SpanCount(); got != 20 {
+		t.Fatalf("%d spans out, want 20", got)
+	}
+}

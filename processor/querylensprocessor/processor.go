@@ -226,6 +226,13 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		}
 	}
 	now := time.Now()
+	if p.buffer.len()+len(frags) > p.buffer.capacity {
+		// num_traces is reached: what is due goes first, so that early
+		// releases take only what the releaser could not keep up with.
+		if due := p.buffer.due(now, tracesPerRelease, spansPerRelease); len(due) > 0 {
+			p.release(due)
+		}
+	}
 	a := p.buffer.add(frags, now)
 	if a.full > 0 {
 		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFullAttr)
