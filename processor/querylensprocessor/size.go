@@ -5,17 +5,17 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// What pdata spends in memory besides the strings and bytes it holds, per
-// object (its structs, slice slots and allocator rounding, as measured on
-// decoded OTLP). The estimate walks the attributes once and reads lengths
-// only: cheap beside decoding them, and within some tens of percent of the
-// heap they take.
+// What decoded spans take in memory besides their strings and bytes, per
+// object: pdata's structs and slice slots, and the encoded request they were
+// decoded from, which their strings point into (TestSizeEstimate measures
+// it). The estimate walks the attributes once and reads lengths only: cheap
+// beside decoding them, and within some tens of percent of the heap they take.
 const (
-	spanOverhead      = 288
-	attributeOverhead = 56
-	eventOverhead     = 96
-	linkOverhead      = 112
-	resourceOverhead  = 160
+	spanOverhead      = 160
+	attributeOverhead = 20
+	eventOverhead     = 64
+	linkOverhead      = 80
+	resourceOverhead  = 96
 )
 
 // tracesBytes estimates the memory td takes once decoded.
