@@ -55,9 +55,10 @@ type options struct {
 	release      string
 	// The overload run: querylens offered overloadFactor times its sustained
 	// rate for overloadDuration, with max_held_mib overloadMaxHeld.
-	overloadFactor   float64
-	overloadDuration time.Duration
-	overloadMaxHeld  int
+	overloadFactor      float64
+	overloadDuration    time.Duration
+	overloadMaxHeld     int
+	overloadConcurrency int
 }
 
 func main() {
@@ -91,6 +92,7 @@ func main() {
 	flag.Float64Var(&o.overloadFactor, "overload-factor", 1.5, "the overload run offers querylens this many times its lowest sustained rate of the saturation runs")
 	flag.DurationVar(&o.overloadDuration, "overload-duration", 60*time.Second, "sending time of the overload run (0: none)")
 	flag.IntVar(&o.overloadMaxHeld, "overload-max-held-mib", 64, "querylens's max_held_mib in the overload run")
+	flag.IntVar(&o.overloadConcurrency, "overload-concurrency", 32, "requests in flight in the overload run: enough senders that taking requests in outpaces analyzing them")
 	flag.BoolVar(&o.timeline, "v", false, "log the rates, CPU and RSS each second")
 	flag.Parse()
 	o.pipelines = strings.Split(pipelines, ",")
@@ -210,7 +212,7 @@ func run(o options) error {
 		}
 		rate := math.Round(o.overloadFactor*lowest/1000) * 1000
 		oo := o
-		oo.duration = o.overloadDuration
+		oo.duration, oo.concurrency = o.overloadDuration, o.overloadConcurrency
 		salt++
 		log.Printf("overload: querylens offered %.0f spans/s (%.1fx its lowest sustained rate) for %v, max_held_mib %d",
 			rate, o.overloadFactor, oo.duration, o.overloadMaxHeld)
