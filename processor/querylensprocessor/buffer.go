@@ -118,15 +118,25 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 // full reports whether the spans held reached the bound in bytes.
 func (b *traceBuffer) full() bool { return b.held.Load() >= b.maxHeld }
 
-// add moves the fragments into the buffer and counts their bytes as held. It
-// returns the traces that must be released now: the oldest ones when the
-// buffer is full, traces that reached the span bound, and, once the buffer is
-// closed, the fragments themselves.
+// reserve counts bytes as held, unless that would pass the bound: then it
+// counts nothing and returns false. A request larger than the bound is taken
+// when nothing is held, so that it can ever be taken.
+func (b *traceBuffer) reserve(bytes int64) bool {
+	if after := b.held.Add(bytes); after > b.maxHeld && after > bytes {
+		b.held.Add(-bytes)
+		return false
+	}
+	return true
+}
+
+// add moves the fragments, whose bytes the caller counted as held, into the
+// buffer. It returns the traces that must be released now: the oldest ones
+// when the buffer is full, traces that reached the span bound, and, once the
+// buffer is closed, the fragments themselves.
 func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, f := range frags {
-		b.held.Add(f.bytes)
 		if b.closed {
 			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans, bytes: f.bytes, reason: reasonShutdown})
 			continue

@@ -67,6 +67,9 @@ type querylensProcessor struct {
 	// buffer, so a full one can refuse new spans. Without it the callers
 	// release what is due themselves.
 	running atomic.Bool
+	// room is the size of the largest request refused since the releaser
+	// last made room: it releases the oldest traces until that fits.
+	room atomic.Int64
 
 	lifecycle sync.Mutex
 	started   bool
@@ -203,27 +206,33 @@ func (p *querylensProcessor) reportStaleRules() {
 // buffer is full (num_traces, max_spans_per_trace) are released by the caller,
 // which slows senders down instead of dropping spans.
 func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	running := p.running.Load()
+	if running && p.buffer.full() {
+		return p.refuse(ctx, int64(td.SpanCount()), 0)
+	}
 	n := int64(td.SpanCount())
-	if p.buffer.full() && p.running.Load() {
-		p.tel.spansPushedBack.Add(ctx, n)
-		select {
-		case p.nudge <- struct{}{}:
-		default:
-		}
-		return errFull
-	}
-	p.tel.spansReceived.Add(ctx, n)
 	frags, empty := splitByTrace(td)
-	if empty != nil {
-		bytes := tracesBytes(*empty)
-		p.buffer.held.Add(bytes)
-		p.delivery.deliver(batch{td: *empty, bytes: bytes})
-	}
+	var bytes int64
 	for _, f := range frags {
 		f.bytes = tracesBytes(f.td)
+		bytes += f.bytes
 		if p.subtrees {
 			f.roots = localRootsIn(f.td)
 		}
+	}
+	var emptyBytes int64
+	if empty != nil {
+		emptyBytes = tracesBytes(*empty)
+	}
+	// Refused, the request is dropped here and sent again by its sender.
+	if !running {
+		p.buffer.held.Add(bytes + emptyBytes)
+	} else if !p.buffer.reserve(bytes + emptyBytes) {
+		return p.refuse(ctx, n, bytes+emptyBytes)
+	}
+	p.tel.spansReceived.Add(ctx, n)
+	if empty != nil {
+		p.delivery.deliver(batch{td: *empty, bytes: emptyBytes})
 	}
 	now := time.Now()
 	if p.buffer.len()+len(frags) > p.buffer.capacity {
@@ -254,6 +263,24 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		p.releaseInline(now)
 	}
 	return nil
+}
+
+// refuse answers a request of bytes (0 when not measured) with a retryable
+// error while max_held_mib is reached, and wakes the releaser to release the
+// oldest traces early, enough to make room for it.
+func (p *querylensProcessor) refuse(ctx context.Context, spans, bytes int64) error {
+	p.tel.spansPushedBack.Add(ctx, spans)
+	for {
+		room := p.room.Load()
+		if room >= bytes || p.room.CompareAndSwap(room, bytes) {
+			break
+		}
+	}
+	select {
+	case p.nudge <- struct{}{}:
+	default:
+	}
+	return errFull
 }
 
 // releaseInline is the releaser's work done by a caller, when no releaser
@@ -299,10 +326,11 @@ func (p *querylensProcessor) releaseDue() {
 			}
 			p.work <- batch
 		}
-		if held := p.buffer.held.Load(); held >= p.buffer.maxHeld {
-			// Down to 90% of the bound: the spans in analysis and in retries
-			// count too, so this may take all that is buffered.
-			for excess := held - p.buffer.maxHeld*9/10; excess > 0; {
+		// Room for the largest request refused, down to 90% of the bound: the
+		// spans in analysis and in retries count too, so this may take all
+		// that is buffered.
+		if room, held := p.room.Swap(0), p.buffer.held.Load(); held+room >= p.buffer.maxHeld {
+			for excess := held + room - p.buffer.maxHeld*9/10; excess > 0; {
 				early := p.buffer.oldest(excess, tracesPerRelease)
 				if len(early) == 0 {
 					break
