@@ -1,7 +1,7 @@
 // Package querylensprocessor is the querylens trace processor: it holds the
-// spans of each trace for a while, finds the ORM traps in them (N+1 queries
-// first), writes its findings into the spans and releases them, never dropping
-// one.
+// spans of each request until the request is complete (or of each trace for a
+// while), finds the ORM traps in them (N+1 queries first), writes its findings
+// into the spans and releases them, never dropping one on its own.
 package querylensprocessor
 
 import (
