@@ -41,6 +41,9 @@ type pendingTrace struct {
 	held bool
 	// reason is why it left, set when it does.
 	reason releaseReason
+	// late holds the spans of the trace that arrived while it was out of the
+	// buffer, being released: begin and finish take them in.
+	late *pendingTrace
 }
 
 // localRoot is a local root held and the time its subtree is settled.
@@ -81,7 +84,8 @@ type settleEntry struct {
 // queue is a FIFO too.
 //
 // Nothing leaves the buffer except to be released: callers analyze and forward
-// every pendingTrace it hands back, or put back what is not due (putBack).
+// every pendingTrace it hands back, and end each release with finish, which
+// puts back what was not due.
 type traceBuffer struct {
 	mu       sync.Mutex
 	traces   *simplelru.LRU[pcommon.TraceID, *pendingTrace]
@@ -97,6 +101,11 @@ type traceBuffer struct {
 	// 1024), to count the spans that arrive after their trace left
 	// (whole_trace: in local_subtree the parts of a trace leave apart).
 	released *simplelru.LRU[pcommon.TraceID, struct{}]
+	// out are the traces taken out to be released, until finish: spans of
+	// theirs that arrive meanwhile wait in their late, so that a trace is in
+	// one place at a time and a local root never leaves without children that
+	// came in while its trace was out.
+	out map[pcommon.TraceID]*pendingTrace
 
 	// held is the bytes of the spans accepted and not yet delivered or
 	// dropped: in the buffer, being analyzed, or waiting to be retried.
@@ -108,7 +117,8 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 	// simplelru only fails on a size below 1, which Config.Validate refuses.
 	traces, _ := simplelru.NewLRU[pcommon.TraceID, *pendingTrace](cfg.NumTraces, nil)
 	b := &traceBuffer{traces: traces, capacity: cfg.NumTraces, maxSpans: cfg.MaxSpansPerTrace,
-		wait: cfg.WaitDuration, settle: cfg.SettleDuration, subtrees: cfg.Release == ReleaseLocalSubtree, maxHeld: cfg.maxHeldBytes()}
+		wait: cfg.WaitDuration, settle: cfg.SettleDuration, subtrees: cfg.Release == ReleaseLocalSubtree, maxHeld: cfg.maxHeldBytes(),
+		out: map[pcommon.TraceID]*pendingTrace{}}
 	if !b.subtrees {
 		b.released, _ = simplelru.NewLRU[pcommon.TraceID, struct{}](max(2*cfg.NumTraces, 1024), nil)
 	}
@@ -141,6 +151,16 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans, bytes: f.bytes, reason: reasonShutdown})
 			continue
 		}
+		if o, ok := b.out[f.id]; ok { // being released: the spans wait for it
+			if o.late == nil {
+				o.late = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait)}
+			}
+			b.append(o.late, f, now)
+			if b.released != nil {
+				a.late += f.spans
+			}
+			continue
+		}
 		t, ok := b.traces.Peek(f.id)
 		if !ok {
 			if b.released != nil && b.released.Contains(f.id) {
@@ -154,15 +174,9 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 			t = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait), held: true}
 			b.traces.Add(f.id, t)
 		}
-		f.td.ResourceSpans().MoveAndAppendTo(t.td.ResourceSpans())
-		t.spans += f.spans
-		t.bytes += f.bytes
+		b.append(t, f, now)
 		if len(f.roots) > 0 {
-			settled := now.Add(b.settle)
-			for _, id := range f.roots {
-				t.roots = append(t.roots, localRoot{id: id, arrived: now, settled: settled})
-			}
-			b.queue(t, settled)
+			b.queue(t, now.Add(b.settle))
 		}
 		if t.spans >= b.maxSpans {
 			b.traces.Remove(f.id)
@@ -172,6 +186,17 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 		}
 	}
 	return a
+}
+
+// append moves a fragment's spans into t and notes its local roots.
+func (b *traceBuffer) append(t *pendingTrace, f *fragment, now time.Time) {
+	f.td.ResourceSpans().MoveAndAppendTo(t.td.ResourceSpans())
+	t.spans += f.spans
+	t.bytes += f.bytes
+	settled := now.Add(b.settle)
+	for _, id := range f.roots {
+		t.roots = append(t.roots, localRoot{id: id, arrived: now, settled: settled})
+	}
 }
 
 // queue puts t in the settle queue for at, unless it is already queued.
@@ -184,19 +209,39 @@ func (b *traceBuffer) queue(t *pendingTrace, at time.Time) {
 }
 
 // leave takes t out of the buffer's bookkeeping (the caller removed it from
-// the LRU) and records why.
+// the LRU), records why, and keeps it among the traces out until finish.
 func (b *traceBuffer) leave(t *pendingTrace, reason releaseReason) *pendingTrace {
 	t.held = false
 	t.settleAt = time.Time{}
 	t.reason = reason
+	b.out[t.id] = t
 	if b.released != nil {
 		b.released.Add(t.id, struct{}{})
 	}
 	return t
 }
 
+// begin takes into t, out to be released, the spans of its trace that arrived
+// since it left: they are analyzed with it.
+func (b *traceBuffer) begin(t *pendingTrace) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if l := t.late; l != nil {
+		t.late = nil
+		merge(t, l)
+	}
+}
+
+// merge moves the spans of from into t.
+func merge(t, from *pendingTrace) {
+	from.td.ResourceSpans().MoveAndAppendTo(t.td.ResourceSpans())
+	t.spans += from.spans
+	t.bytes += from.bytes
+	t.roots = append(t.roots, from.roots...)
+}
+
 // due removes and returns the traces to release by now, oldest first: those
-// with a local root settled (their other spans come back with putBack), then
+// with a local root settled (their other spans come back with finish), then
 // those whose wait ended; at most maxTraces of them, and no more once they
 // hold maxSpans.
 func (b *traceBuffer) due(now time.Time, maxTraces, maxSpans int) []*pendingTrace {
@@ -259,45 +304,52 @@ func (b *traceBuffer) compactSettling() {
 	}
 }
 
-// putBack returns the spans of a settled trace that were not due: the
-// subtrees whose root has not arrived or not settled. They keep the trace's
-// deadline; spans of the trace that arrived meanwhile join them.
-func (b *traceBuffer) putBack(t *pendingTrace) (released []*pendingTrace) {
+// finish ends the release of t: rest, when not nil, is what of t was not
+// due (the subtrees whose root has not arrived or not settled); it goes back
+// to the buffer with t's deadline, with the spans that arrived while t was out.
+// It returns the traces to release now instead: those whose wait ended
+// meanwhile, the oldest when the buffer is full, and, once it is closed, all.
+func (b *traceBuffer) finish(t, rest *pendingTrace, now time.Time) (released []*pendingTrace) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		t.reason = reasonShutdown
-		return []*pendingTrace{t}
+	if b.out[t.id] == t {
+		delete(b.out, t.id)
 	}
-	cur, ok := b.traces.Peek(t.id)
-	if !ok {
-		if b.traces.Len() >= b.capacity {
-			_, oldest, _ := b.traces.RemoveOldest()
-			released = append(released, b.leave(oldest, reasonBufferFull))
-		}
-		t.held, t.reason = true, reasonSettled
-		b.traces.Add(t.id, t)
-		cur = t
-	} else {
-		t.td.ResourceSpans().MoveAndAppendTo(cur.td.ResourceSpans())
-		cur.spans += t.spans
-		cur.bytes += t.bytes
-		cur.roots = append(cur.roots, t.roots...)
-		if t.deadline.Before(cur.deadline) {
-			cur.deadline = t.deadline
+	back := rest
+	if l := t.late; l != nil {
+		t.late = nil
+		if back == nil {
+			back = l
+		} else {
+			merge(back, l)
 		}
 	}
-	if len(cur.roots) > 0 {
-		first := cur.roots[0].settled
-		for _, r := range cur.roots[1:] {
+	if back == nil || back.spans == 0 && back.td.ResourceSpans().Len() == 0 {
+		return nil
+	}
+	switch {
+	case b.closed:
+		back.reason = reasonShutdown
+		return []*pendingTrace{back}
+	case !back.deadline.After(now):
+		b.out[back.id] = back
+		back.reason = reasonWaitEnded
+		return []*pendingTrace{back}
+	}
+	if b.traces.Len() >= b.capacity {
+		_, oldest, _ := b.traces.RemoveOldest()
+		released = append(released, b.leave(oldest, reasonBufferFull))
+	}
+	back.held, back.reason, back.settleAt = true, reasonSettled, time.Time{}
+	b.traces.Add(back.id, back)
+	if len(back.roots) > 0 {
+		first := back.roots[0].settled
+		for _, r := range back.roots[1:] {
 			if r.settled.Before(first) {
 				first = r.settled
 			}
 		}
-		if cur.settleAt.IsZero() || first.Before(cur.settleAt) {
-			cur.settleAt = time.Time{} // its entry, if any, is stale now
-			b.queue(cur, first)
-		}
+		b.queue(back, first)
 	}
 	return released
 }

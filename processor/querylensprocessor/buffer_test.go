@@ -320,3 +320,45 @@ func TestFullBufferReleasesWhatIsDueFirst(t *testing.T) {
 		t.Fatalf("%d spans out, want 20", got)
 	}
 }
+
+// TestSpansOfATraceOutWaitForIt: while a trace is out of the buffer to be
+// released, spans of it that arrive wait beside it rather than start another
+// entry that could settle on its own: the release takes them in (begin), and
+// what is not due goes back with them (finish).
+func TestSpansOfATraceOutWaitForIt(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	cfg := createDefaultConfig().(*Config)
+	cfg.WaitDuration, cfg.SettleDuration = time.Hour, 10*time.Millisecond
+	b := newTraceBuffer(cfg)
+	frag := func(td ptrace.Traces) *fragment {
+		return &fragment{id: traceID(1), td: td, spans: td.SpanCount(), roots: localRootsIn(td)}
+	}
+	td := synthTrace(1, 3)
+	b.add([]*fragment{frag(td)}, start)
+	out := b.due(start.Add(cfg.SettleDuration), 10, 1000)
+	if len(out) != 1 {
+		t.Fatalf("%d traces due, want 1", len(out))
+	}
+	// The request span of another request of the trace arrives meanwhile.
+	late := synthTrace(1, 0)
+	spanAt(late, 0).SetSpanID(spanID(1, 50))
+	b.add([]*fragment{frag(late)}, start.Add(11*time.Millisecond))
+	if b.len() != 0 || out[0].late == nil {
+		t.Fatalf("the late span started an entry of its own (%d held)", b.len())
+	}
+	b.begin(out[0])
+	if out[0].spans != 5 || len(out[0].roots) != 2 {
+		t.Fatalf("the release took %d spans and %d roots, want 5 and 2", out[0].spans, len(out[0].roots))
+	}
+	// The second root has not settled: it goes back, queued for its settle.
+	rest := &pendingTrace{id: out[0].id, td: ptrace.NewTraces(), spans: 1, deadline: out[0].deadline, roots: out[0].roots[1:]}
+	if back := b.finish(out[0], rest, start.Add(12*time.Millisecond)); len(back) != 0 {
+		t.Fatalf("finish handed back %d traces", len(back))
+	}
+	if b.len() != 1 || len(b.out) != 0 {
+		t.Fatalf("%d held and %d out after finish, want 1 and 0", b.len(), len(b.out))
+	}
+	if due := b.due(start.Add(21*time.Millisecond), 10, 1000); len(due) != 1 {
+		t.Fatalf("the rest was not queued for its root's settle: %d due", len(due))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
@@ -162,5 +163,73 @@ func testNoLossCounted(t *testing.T, mode string) {
 	}
 	if retried == 0 {
 		t.Error("nothing was retried")
+	}
+}
+
+// TestCountsAddUp sends the benchmark's traffic from eight senders through a
+// processor whose num_traces is small enough that traces leave early and come
+// back, while their spans keep arriving: every span comes out, the released
+// count equals the received one, and no byte stays counted as held.
+func TestCountsAddUp(t *testing.T) {
+	mix, err := loadgen.NewMix(1, loadgen.DefaultORMShare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus, err := loadgen.BuildCorpus(mix.Next, loadgen.CorpusOptions{Spans: 40_000, SpansPerRequest: 512, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range releaseModes {
+		t.Run(mode, func(t *testing.T) {
+			tel := componenttest.NewTelemetry()
+			defer func() { _ = tel.Shutdown(context.Background()) }()
+			set := processortest.NewNopSettings(metadata.Type)
+			set.TelemetrySettings = tel.NewTelemetrySettings()
+			cfg := createDefaultConfig().(*Config)
+			cfg.Release, cfg.WaitDuration, cfg.NumTraces = mode, 200*time.Millisecond, 30
+			sink := new(consumertest.TracesSink)
+			p, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+				t.Fatal(err)
+			}
+			work := make(chan int)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var u ptrace.ProtoUnmarshaler
+					for i := range work {
+						td, err := u.UnmarshalTraces(corpus.Requests[i].Encode(nil, 7))
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if err := p.ConsumeTraces(ctx, td); err != nil {
+							t.Error(err)
+						}
+					}
+				}()
+			}
+			for i := range corpus.Requests {
+				work <- i
+			}
+			close(work)
+			wg.Wait()
+			waitFor(t, func() bool { return sink.SpanCount() == corpus.Spans })
+			received := sum(t, tel, "otelcol_processor_querylens_spans_received", nil)
+			released := sum(t, tel, "otelcol_processor_querylens_spans_released", nil)
+			held := p.(*querylensProcessor).buffer.held.Load()
+			if err := p.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if received != int64(corpus.Spans) || released != received || held != 0 {
+				t.Errorf("%d spans sent: received %d, released %d; %d bytes still counted as held", corpus.Spans, received, released, held)
+			}
+		})
 	}
 }

@@ -20,56 +20,64 @@ import (
 // other spans go back to the buffer.
 func (p *querylensProcessor) release(traces []*pendingTrace) {
 	out := batch{td: ptrace.NewTraces()}
-	now := time.Now()
+	var arrivals []time.Time
 	for len(traces) > 0 {
 		t := traces[0]
 		traces = traces[1:]
-		spans, bytes, back := p.releaseTrace(t, out.td, now)
+		spans, bytes, back := p.releaseTrace(t, out.td, &arrivals)
 		out.spans += spans
 		out.bytes += bytes
 		traces = append(traces, back...)
+	}
+	// A request has left when it goes downstream, its batch analyzed.
+	now := time.Now()
+	for _, at := range arrivals {
+		p.tel.releaseDelay.Record(context.Background(), now.Sub(at).Seconds())
 	}
 	if out.td.ResourceSpans().Len() > 0 {
 		p.delivery.deliver(out)
 	}
 }
 
-// releaseTrace moves the spans of t that are due, analyzed, into out and
-// returns their number and bytes, and the traces the buffer handed back in
-// exchange for those that are not (when it was full, or closed).
-func (p *querylensProcessor) releaseTrace(t *pendingTrace, out ptrace.Traces, now time.Time) (spans int, bytes int64, back []*pendingTrace) {
-	if !p.subtrees {
+// releaseTrace moves the spans of t that are due, analyzed, into out, notes
+// in arrivals when each request released had its local root arrive (its trace
+// its first span, in whole_trace), and returns the spans and bytes moved and
+// the traces the buffer handed back to release (the rest of t when its wait
+// ended meanwhile, an oldest trace when it was full).
+func (p *querylensProcessor) releaseTrace(t *pendingTrace, out ptrace.Traces, arrivals *[]time.Time) (spans int, bytes int64, back []*pendingTrace) {
+	p.buffer.begin(t)
+	now := time.Now()
+	var keep map[ptrace.Span]struct{}
+	if p.subtrees {
+		keep = p.analyzeSubtrees(t, now, arrivals)
+	} else {
 		p.analyze(t.td)
-		p.tel.releaseDelay.Record(context.Background(), now.Sub(t.deadline.Add(-p.wait)).Seconds())
-		t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-		return t.spans, t.bytes, nil
+		*arrivals = append(*arrivals, t.deadline.Add(-p.wait))
 	}
-	keep := p.analyzeSubtrees(t, now)
 	if len(keep) == 0 {
 		t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-		return t.spans, t.bytes, nil
+		spans, bytes = t.spans, t.bytes
+		return spans, bytes, p.buffer.finish(t, nil, now)
 	}
-	rest := ptrace.NewTraces()
-	moveSpans(t.td, rest, func(s ptrace.Span) bool { _, ok := keep[s]; return ok })
-	restBytes := min(tracesBytes(rest), t.bytes)
-	spans, bytes = t.spans-len(keep), t.bytes-restBytes
-	t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-	t.td, t.spans, t.bytes = rest, len(keep), restBytes
-	unsettled := t.roots[:0]
+	rest := &pendingTrace{id: t.id, td: ptrace.NewTraces(), deadline: t.deadline}
+	moveSpans(t.td, rest.td, func(s ptrace.Span) bool { _, ok := keep[s]; return ok })
+	rest.spans, rest.bytes = len(keep), min(tracesBytes(rest.td), t.bytes)
 	for _, r := range t.roots {
 		if r.settled.After(now) {
-			unsettled = append(unsettled, r)
+			rest.roots = append(rest.roots, r)
 		}
 	}
-	t.roots = unsettled
-	return spans, bytes, p.buffer.putBack(t)
+	t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
+	// Counted before finish, which adds to rest the spans that came meanwhile.
+	spans, bytes = t.spans-rest.spans, t.bytes-rest.bytes
+	return spans, bytes, p.buffer.finish(t, rest, now)
 }
 
 // analyzeSubtrees analyzes each local subtree of t that is due — all of them
 // when t is released whole, else those whose local root settled — and returns
 // the spans of the others, which stay. A failure of the analysis releases the
 // spans unannotated.
-func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time) (keep map[ptrace.Span]struct{}) {
+func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arrivals *[]time.Time) (keep map[ptrace.Span]struct{}) {
 	defer func() {
 		if r := recover(); r != nil {
 			keep = nil
@@ -108,7 +116,7 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time) (ke
 		case !st.complete:
 			p.tel.spansIncomplete.Add(ctx, int64(len(st.spans)), incompleteReason(t.reason))
 		case !arrived.IsZero():
-			p.tel.releaseDelay.Record(ctx, now.Sub(arrived).Seconds())
+			*arrivals = append(*arrivals, arrived)
 		}
 	}
 	return keep
