@@ -91,7 +91,7 @@ func main() {
 	flag.StringVar(&o.release, "release", "local_subtree", "querylens's release: local_subtree or whole_trace")
 	flag.Float64Var(&o.overloadFactor, "overload-factor", 1.5, "the overload run offers querylens this many times its lowest sustained rate of the saturation runs")
 	flag.DurationVar(&o.overloadDuration, "overload-duration", 60*time.Second, "sending time of the overload run (0: none)")
-	flag.IntVar(&o.overloadMaxHeld, "overload-max-held-mib", 64, "querylens's max_held_mib in the overload run")
+	flag.IntVar(&o.overloadMaxHeld, "overload-max-held-mib", 16, "querylens's max_held_mib in the overload run: under what it holds at saturation with its default, so that the bound is reached")
 	flag.IntVar(&o.overloadConcurrency, "overload-concurrency", 32, "requests in flight in the overload run: enough senders that taking requests in outpaces analyzing them")
 	flag.BoolVar(&o.timeline, "v", false, "log the rates, CPU and RSS each second")
 	flag.Parse()
