@@ -97,7 +97,9 @@ processors:%s
     compression: none
     timeout: 60s
     sending_queue:
-      block_on_overflow: true%s
+      block_on_overflow: true
+      sizer: items
+      queue_size: 200000%s
 extensions:
   health_check:
     endpoint: 127.0.0.1:%d
@@ -153,6 +155,7 @@ type result struct {
 	rootLatency          loadgen.RootLatency // of the sampled spans, from their local root's sending
 	held                 quantiles           // querylens's own release delay (otelcol_processor_querylens_release_delay)
 	maxHeldBytes         float64             // the most otelcol_processor_querylens_held_bytes read during the run
+	maxQueue             float64             // the most otelcol_exporter_queue_size read during the run
 	metrics              map[string]float64  // the collector's own, before SIGTERM
 	connectorSeries      int                 // querylens_* samples on the connector's prometheus exporter
 	findings             float64
@@ -175,8 +178,9 @@ type timeline struct {
 
 	mu      sync.Mutex
 	samples []sample
-	// maxHeld is the most bytes querylens said it held (read each second).
-	maxHeld float64
+	// maxHeld is the most bytes querylens said it held, maxQueue the most
+	// batches in the exporter's sending queue (read each second).
+	maxHeld, maxQueue float64
 }
 
 // samplesSoFar returns the samples taken until now.
@@ -186,8 +190,8 @@ func (t *timeline) samplesSoFar() []sample {
 	return slices.Clone(t.samples)
 }
 
-// startTimeline samples the run every 250ms; print logs each second. When
-// metrics is not empty, it reads querylens's held bytes there each second.
+// startTimeline samples the run every 250ms; print logs each second. It reads
+// querylens's held bytes and the exporter's queue at metrics each second.
 func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bool, metrics string) *timeline {
 	t := &timeline{done: make(chan struct{}), out: make(chan []sample, 1)}
 	go func() {
@@ -199,6 +203,7 @@ func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bo
 				if m, err := scrape(metrics); err == nil {
 					t.mu.Lock()
 					t.maxHeld = max(t.maxHeld, metric(m, "otelcol_processor_querylens_held_bytes"))
+					t.maxQueue = max(t.maxQueue, metric(m, "otelcol_exporter_queue_size"))
 					t.mu.Unlock()
 				}
 			}
@@ -415,11 +420,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	busy0, _ := machineBusy()
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration+o.wait+o.grace+time.Minute)
 	defer cancel()
-	heldURL := ""
-	if name == "querylens" {
-		heldURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", p.metrics)
-	}
-	tl := startTimeline(pid, sink, sender, o.timeline, heldURL)
+	tl := startTimeline(pid, sink, sender, o.timeline, fmt.Sprintf("http://127.0.0.1:%d/metrics", p.metrics))
 	defer tl.stop()
 	res.rate = ro.rate
 	sendErr := make(chan error, 1)
@@ -483,7 +484,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	}
 	res.held = histogramQuantiles(res.metrics, "otelcol_processor_querylens_release_delay")
 	tl.mu.Lock()
-	res.maxHeldBytes = tl.maxHeld
+	res.maxHeldBytes, res.maxQueue = tl.maxHeld, tl.maxQueue
 	tl.mu.Unlock()
 	if name == "querylens" {
 		conn, err := scrape(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.prom))

@@ -72,7 +72,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p("  new trace ids (the first 8 bytes of every trace id XORed with a per-pass salt): every trace the\n")
 	p("  collector sees is new.\n")
 	p("- Sending: OTLP/gRPC, no compression, %d requests in flight, as fast as the collector accepts them;\n", o.concurrency)
-	p("  a refused request is retried. Per pipeline, a warm-up of %v at least, on while the collector's RSS\n", o.warmup)
+	p("  a refused request is retried (after %v, doubling to %v). Per pipeline, a warm-up of %v at least, on while the collector's RSS\n", loadgen.RetryInitial, loadgen.RetryMax, o.warmup)
 	p("  still grows (by 3%% in 3 s; %v at most: this machine faults new memory in slowly, and a growing heap\n", o.warmupMax)
 	p("  stalls the pipeline), then %v measured. The sink is an OTLP/gRPC server in the same process that\n", o.duration)
 	p("  counts spans per trace id and the time of their arrival.\n")
@@ -237,7 +237,8 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 				r.latency.Traces, r.latency.Complete, r.latency.Incomplete, r.latency.Missing, r.latency.Extra, r.latency.Duplicated, r.latency.Cut)
 			p("  partly sent when the sending ended (left out of the latency); latency from the local root over %d sampled spans;\n", r.rootLatency.Spans)
 			p("  warm-up %v; accepted %s spans/s measured; the drain took %.1f s after the sending ended;\n", r.warmup.Round(100*time.Millisecond), thousands(r.acceptedPerSecond), r.drainSeconds)
-			p("  the load generator used %.2f CPU s / 1M spans, other processes %.1f CPU s in all during the run.\n", r.genCPUPerMillion, r.otherCPU)
+			p("  the load generator used %.2f CPU s / 1M spans, other processes %.1f CPU s in all during the run; the exporter's queue held %.0f batches at most.\n",
+				r.genCPUPerMillion, r.otherCPU, r.maxQueue)
 			switch r.pipeline {
 			case "querylens":
 				recv := metric(r.metrics, "otelcol_processor_querylens_spans_received")
@@ -284,8 +285,9 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p("groupbytrace holds each trace for wait_duration; querylens (`release: %s`) has the same wait_duration\n", o.release)
 	p("(in `local_subtree`, the longest a request whose local root has not arrived is held) and num_traces;\n")
 	p("groupbytrace gets `num_workers: %d`, as many as querylens's default (one per CPU). The exporter's\n", runtime.NumCPU())
-	p("sending queue blocks when full instead of refusing, so that a slow sink slows the pipeline down rather\n")
-	p("than losing spans in any of the three. The collector's configuration of each pipeline (ports vary per run):\n")
+	p("sending queue holds 200,000 spans at most and blocks when full instead of refusing, so that a slow sink\n")
+	p("slows the pipeline down rather than losing spans or filling memory in any of the three. The collector's\n")
+	p("configuration of each pipeline (ports vary per run):\n")
 	var runs []*result
 	for _, results := range all {
 		runs = append(runs, results...)
@@ -346,7 +348,8 @@ func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*res
 	p("\n## Overload\n\n")
 	p("querylens offered %s spans/s, %.1fx the lowest rate it sustained above, for %v, with `max_held_mib: %d`\n",
 		thousands(r.rate), o.overloadFactor, o.overloadDuration, o.overloadMaxHeld)
-	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after 1 ms, doubling to 100 ms.\n\n", o.overloadConcurrency)
+	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after %v, doubling to %v (SDKs wait 1 to 5 s).\n\n",
+		o.overloadConcurrency, loadgen.RetryInitial, loadgen.RetryMax)
 	p("| | |\n| --- | ---: |\n")
 	p("| spans offered, per second | %s |\n", thousands(r.rate))
 	p("| spans accepted, per second | %s (%.0f%% of the offered: the sender was held back, its requests answered no faster) |\n",
@@ -354,6 +357,7 @@ func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*res
 	p("| requests refused to the sender (retryable) and sent again | %d (%.0f spans refused by querylens, at `max_held_mib`) |\n", r.errors, refusedSpans)
 	p("| spans lost | %d |\n", r.lost)
 	p("| held by querylens, at most (read each second) | %.1f MiB (bound %d MiB) |\n", r.maxHeldBytes/(1<<20), o.overloadMaxHeld)
+	p("| the exporter's sending queue, at most (read each second) | %.0f batches (of up to 8,192 spans) |\n", r.maxQueue)
 	p("| peak RSS | %.0f MiB |\n", float64(r.peakRSS)/(1<<20))
 	p("| bound + margin: the bound, again the bound (the heap grows to twice what is live between collections), and the same pipeline's peak RSS at saturation above (%.0f MiB) | %.0f MiB |\n",
 		float64(saturated)/(1<<20), (bound+margin)/(1<<20))

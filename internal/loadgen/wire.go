@@ -253,6 +253,12 @@ func eachField(b []byte, num protowire.Number, fn func([]byte) error) error {
 	return nil
 }
 
+// The backoff of a Sender between attempts of a refused request.
+const (
+	RetryInitial = 50 * time.Millisecond
+	RetryMax     = time.Second
+)
+
 // Sender sends a Corpus over OTLP/gRPC as fast as the receiver takes it.
 type Sender struct {
 	conn   *grpc.ClientConn
@@ -362,7 +368,9 @@ func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency 
 }
 
 func (s *Sender) send(ctx context.Context, req *Request, body []byte, salt uint64) error {
-	backoff := time.Millisecond
+	// A refused request is sent again after a backoff, as an SDK's exporter
+	// does (theirs start at 1 to 5 s): from 50 ms, doubling to 1 s.
+	backoff := RetryInitial
 	for {
 		sent := Now()
 		var resp rawMessage
@@ -397,7 +405,7 @@ func (s *Sender) send(ctx context.Context, req *Request, body []byte, salt uint6
 		s.Stats.Errors.Add(1)
 		s.Stats.LastError.Store(err.Error())
 		time.Sleep(backoff)
-		backoff = min(2*backoff, 100*time.Millisecond)
+		backoff = min(2*backoff, RetryMax)
 	}
 }
 
