@@ -143,10 +143,10 @@ func (s *Sink) record(b []byte) error {
 	var counts []traceCount
 	var samples []SpanKey
 	n := 0
-	err := eachSpanID(b, func(id []byte, span func() []byte) {
+	err := eachSpanID(b, func(id, span []byte) {
 		n++
 		if sampled(id) {
-			if sid := span(); len(sid) == 8 {
+			if sid := spanID(span); len(sid) == 8 {
 				samples = append(samples, SpanKey{trace: [16]byte(id), span: [8]byte(sid)})
 			}
 		}
@@ -186,12 +186,11 @@ func (s *Sink) record(b []byte) error {
 // ExportTraceServiceRequest (resource_spans = 1, scope_spans = 2, spans = 2,
 // trace_id = 1).
 func eachTraceID(b []byte, fn func(id []byte)) error {
-	return eachSpanID(b, func(id []byte, _ func() []byte) { fn(id) })
+	return eachSpanID(b, func(id, _ []byte) { fn(id) })
 }
 
-// eachSpanID is eachTraceID with, for fn to call when it needs it, the span's
-// span id (span_id = 2).
-func eachSpanID(b []byte, fn func(traceID []byte, spanID func() []byte)) error {
+// eachSpanID is eachTraceID with the span's encoding too, for spanID.
+func eachSpanID(b []byte, fn func(traceID, span []byte)) error {
 	return eachField(b, 1, func(rs []byte) error {
 		return eachField(rs, 2, func(ss []byte) error {
 			return eachField(ss, 2, func(span []byte) error {
@@ -201,11 +200,7 @@ func eachSpanID(b []byte, fn func(traceID []byte, spanID func() []byte)) error {
 						return fmt.Errorf("trace id of %d bytes", len(id))
 					}
 					found = true
-					fn(id, func() []byte {
-						var sid []byte
-						_ = eachField(span, 2, func(v []byte) error { sid = v; return nil })
-						return sid
-					})
+					fn(id, span)
 					return nil
 				})
 				if err == nil && !found {
@@ -215,6 +210,13 @@ func eachSpanID(b []byte, fn func(traceID []byte, spanID func() []byte)) error {
 			})
 		})
 	})
+}
+
+// spanID reads the span id (span_id = 2) of an encoded span.
+func spanID(span []byte) []byte {
+	var id []byte
+	_ = eachField(span, 2, func(v []byte) error { id = v; return nil })
+	return id
 }
 
 // SpanArrivals returns when each span of the sampled traces arrived.
