@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"encoding/binary"
-	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -104,11 +103,6 @@ func MeasureRootLatency(c *Corpus, sent, arrived map[SpanKey]int64, from int64) 
 		ds = append(ds, a-start)
 	}
 	l := RootLatency{Spans: len(ds)}
-	if len(ds) == 0 {
-		return l
-	}
-	slices.Sort(ds)
-	q := func(p float64) time.Duration { return time.Duration(ds[min(len(ds)-1, int(p*float64(len(ds))))]) }
-	l.P50, l.P90, l.P99, l.Max = q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
+	l.P50, l.P90, l.P99, l.Max = percentiles(ds)
 	return l
 }

@@ -519,13 +519,19 @@ func MeasureLatencySince(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival, f
 			l.Duplicated += int64(a.Spans) // never sent: not ours
 		}
 	}
+	l.P50, l.P90, l.P99, l.Max = percentiles(ds)
+	return l
+}
+
+// percentiles are the 50th, 90th and 99th percentiles and the maximum of ds
+// (nanoseconds), which it sorts; all zero when it is empty.
+func percentiles(ds []int64) (p50, p90, p99, most time.Duration) {
 	if len(ds) == 0 {
-		return l
+		return 0, 0, 0, 0
 	}
 	slices.Sort(ds)
 	q := func(p float64) time.Duration { return time.Duration(ds[min(len(ds)-1, int(p*float64(len(ds))))]) }
-	l.P50, l.P90, l.P99, l.Max = q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
-	return l
+	return q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
 }
 
 // copyValues copies a map of pointers into a map of values, which later

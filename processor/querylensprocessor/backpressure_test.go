@@ -13,11 +13,9 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
 // fullConsumer refuses every release with a retryable error while full is
@@ -52,19 +50,7 @@ func (f *fullConsumer) spans() []string {
 // (max_held_mib counts whole MiB), with its telemetry.
 func newBoundedProcessor(t *testing.T, bytes int64, mutate func(*Config), next consumer.Traces) (*querylensProcessor, *componenttest.Telemetry) {
 	t.Helper()
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	cfg := createDefaultConfig().(*Config)
-	if mutate != nil {
-		mutate(cfg)
-	}
-	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := proc.(*querylensProcessor)
+	p, tel := newObservedProcessor(t, mutate, next)
 	p.buffer.maxHeld = bytes
 	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)

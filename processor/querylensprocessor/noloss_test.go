@@ -181,17 +181,8 @@ func TestCountsAddUp(t *testing.T) {
 	}
 	for _, mode := range releaseModes {
 		t.Run(mode, func(t *testing.T) {
-			tel := componenttest.NewTelemetry()
-			defer func() { _ = tel.Shutdown(context.Background()) }()
-			set := processortest.NewNopSettings(metadata.Type)
-			set.TelemetrySettings = tel.NewTelemetrySettings()
-			cfg := createDefaultConfig().(*Config)
-			cfg.Release, cfg.WaitDuration, cfg.NumTraces = mode, 200*time.Millisecond, 30
 			sink := new(consumertest.TracesSink)
-			p, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, tel := newObservedProcessor(t, func(c *Config) { c.Release, c.WaitDuration, c.NumTraces = mode, 200*time.Millisecond, 30 }, sink)
 			ctx := context.Background()
 			if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 				t.Fatal(err)
@@ -223,7 +214,7 @@ func TestCountsAddUp(t *testing.T) {
 			waitFor(t, func() bool { return sink.SpanCount() == corpus.Spans })
 			received := sum(t, tel, "otelcol_processor_querylens_spans_received", nil)
 			released := sum(t, tel, "otelcol_processor_querylens_spans_released", nil)
-			held := p.(*querylensProcessor).buffer.held.Load()
+			held := p.buffer.held.Load()
 			if err := p.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}

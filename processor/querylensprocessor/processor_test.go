@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -30,6 +31,25 @@ func newTestProcessor(t testing.TB, mutate func(*Config), next *consumertest.Tra
 		t.Fatal(err)
 	}
 	return p.(*querylensProcessor)
+}
+
+// newObservedProcessor is newTestProcessor with the processor's own metrics,
+// read from the telemetry it returns.
+func newObservedProcessor(t testing.TB, mutate func(*Config), next consumer.Traces) (*querylensProcessor, *componenttest.Telemetry) {
+	t.Helper()
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	cfg := createDefaultConfig().(*Config)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*querylensProcessor), tel
 }
 
 // runAll consumes every batch, shuts down and returns what came out.

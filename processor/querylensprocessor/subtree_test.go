@@ -9,12 +9,10 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
-	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
 func TestIsLocalRoot(t *testing.T) {
@@ -113,18 +111,8 @@ func TestLocalSubtrees(t *testing.T) {
 // export) its request span: nothing leaves before the request span, then the
 // request leaves whole, analyzed, a settle later, long before the wait.
 func TestRequestLeavesOnceComplete(t *testing.T) {
-	tel := componenttest.NewTelemetry()
-	defer func() { _ = tel.Shutdown(context.Background()) }()
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	cfg := createDefaultConfig().(*Config)
-	cfg.WaitDuration = time.Hour
 	sink := new(consumertest.TracesSink)
-	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := proc.(*querylensProcessor)
+	p, tel := newObservedProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
 	ctx := context.Background()
 	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
@@ -188,17 +176,8 @@ func TestServicesLeaveApart(t *testing.T) {
 // TestIncompleteRequestWaits sends lookups whose request span never comes:
 // they leave at wait_duration, analyzed with what is there, counted.
 func TestIncompleteRequestWaits(t *testing.T) {
-	tel := componenttest.NewTelemetry()
-	defer func() { _ = tel.Shutdown(context.Background()) }()
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	cfg := createDefaultConfig().(*Config)
-	cfg.WaitDuration, cfg.SettleDuration = 50*time.Millisecond, time.Millisecond
 	sink := new(consumertest.TracesSink)
-	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, tel := newObservedProcessor(t, func(c *Config) { c.WaitDuration, c.SettleDuration = 50*time.Millisecond, time.Millisecond }, sink)
 	ctx := context.Background()
 	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
