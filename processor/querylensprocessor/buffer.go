@@ -1,6 +1,7 @@
 package querylensprocessor
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,7 +64,8 @@ type added struct {
 	// full and tooLarge count the traces released early because the buffer
 	// was full or the trace reached max_spans_per_trace.
 	full, tooLarge int
-	// late counts spans of traces released before they arrived (whole_trace).
+	// late counts spans that arrived after what they belong to was
+	// released: their trace (whole_trace), their request (local_subtree).
 	late int
 	// tooLargeIDs are the traces that reached max_spans_per_trace.
 	tooLargeIDs []pcommon.TraceID
@@ -98,9 +100,11 @@ type traceBuffer struct {
 	subtrees bool
 	closed   bool
 	// released remembers the traces released last (twice num_traces, at least
-	// 1024), to count the spans that arrive after their trace left
-	// (whole_trace: in local_subtree the parts of a trace leave apart).
-	released *simplelru.LRU[pcommon.TraceID, struct{}]
+	// 1024), to count the spans that arrive after what they belong to left:
+	// in whole_trace any span of such a trace; in local_subtree, where the
+	// requests of a trace leave apart, the spans whose parent is the local
+	// root of a request that left (the roots are its values).
+	released *simplelru.LRU[pcommon.TraceID, []pcommon.SpanID]
 	// out are the traces taken out to be released, until finish: spans of
 	// theirs that arrive meanwhile wait in their late, so that a trace is in
 	// one place at a time and a local root never leaves without children that
@@ -119,9 +123,7 @@ func newTraceBuffer(cfg *Config) *traceBuffer {
 	b := &traceBuffer{traces: traces, capacity: cfg.NumTraces, maxSpans: cfg.MaxSpansPerTrace,
 		wait: cfg.WaitDuration, settle: cfg.SettleDuration, subtrees: cfg.Release == ReleaseLocalSubtree, maxHeld: cfg.maxHeldBytes(),
 		out: map[pcommon.TraceID]*pendingTrace{}}
-	if !b.subtrees {
-		b.released, _ = simplelru.NewLRU[pcommon.TraceID, struct{}](max(2*cfg.NumTraces, 1024), nil)
-	}
+	b.released, _ = simplelru.NewLRU[pcommon.TraceID, []pcommon.SpanID](max(2*cfg.NumTraces, 1024), nil)
 	return b
 }
 
@@ -151,19 +153,21 @@ func (b *traceBuffer) add(frags []*fragment, now time.Time) (a added) {
 			a.release = append(a.release, &pendingTrace{id: f.id, td: f.td, spans: f.spans, bytes: f.bytes, reason: reasonShutdown})
 			continue
 		}
+		if b.subtrees {
+			if roots, ok := b.released.Peek(f.id); ok {
+				a.late += childrenOf(f.td, roots)
+			}
+		}
 		if o, ok := b.out[f.id]; ok { // being released: the spans wait for it
 			if o.late == nil {
 				o.late = &pendingTrace{id: f.id, td: ptrace.NewTraces(), deadline: now.Add(b.wait)}
 			}
 			b.append(o.late, f, now)
-			if b.released != nil {
-				a.late += f.spans
-			}
 			continue
 		}
 		t, ok := b.traces.Peek(f.id)
 		if !ok {
-			if b.released != nil && b.released.Contains(f.id) {
+			if !b.subtrees && b.released.Contains(f.id) {
 				a.late += f.spans
 			}
 			if b.traces.Len() >= b.capacity {
@@ -215,10 +219,40 @@ func (b *traceBuffer) leave(t *pendingTrace, reason releaseReason) *pendingTrace
 	t.settleAt = time.Time{}
 	t.reason = reason
 	b.out[t.id] = t
-	if b.released != nil {
-		b.released.Add(t.id, struct{}{})
+	if !b.subtrees {
+		b.released.Add(t.id, nil)
 	}
 	return t
+}
+
+// requestsLeft records the local roots of the requests of a trace that were
+// released, for the spans that come after them.
+func (b *traceBuffer) requestsLeft(id pcommon.TraceID, roots []pcommon.SpanID) {
+	if len(roots) == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	known, _ := b.released.Peek(id)
+	b.released.Add(id, append(known, roots...))
+}
+
+// childrenOf counts the spans of td whose parent is one of roots.
+func childrenOf(td ptrace.Traces, roots []pcommon.SpanID) int {
+	n := 0
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				if slices.Contains(roots, spans.At(k).ParentSpanID()) {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 // begin takes into t, out to be released, the spans of its trace that arrived

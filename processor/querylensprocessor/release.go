@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
@@ -89,6 +90,7 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	view, handles := traceview.Build(t.td, p.norm)
 	subtrees := localSubtrees(view, handles)
 	ctx := context.Background()
+	var left []pcommon.SpanID // the local roots of the requests released
 	for _, st := range subtrees {
 		var arrived time.Time
 		due := t.fullyDue()
@@ -118,7 +120,11 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 		case !arrived.IsZero():
 			*arrivals = append(*arrivals, arrived)
 		}
+		if st.complete {
+			left = append(left, pcommon.SpanID(view.Spans[st.root].ID))
+		}
 	}
+	p.buffer.requestsLeft(t.id, left)
 	return keep
 }
 

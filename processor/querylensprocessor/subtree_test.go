@@ -198,3 +198,34 @@ func TestIncompleteRequestWaits(t *testing.T) {
 		t.Errorf("%d spans counted as released incomplete at wait_duration, want 6", got)
 	}
 }
+
+// TestLateSpansOfARequest: a span whose request left before it arrived is
+// counted late; the request of another service of the same trace, arriving
+// after the first left, is not.
+func TestLateSpansOfARequest(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p, tel := newObservedProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	td := twoServices(1)
+	backend, gateway := ptrace.NewTraces(), ptrace.NewTraces()
+	td.ResourceSpans().At(0).CopyTo(backend.ResourceSpans().AppendEmpty())
+	td.ResourceSpans().At(1).CopyTo(gateway.ResourceSpans().AppendEmpty())
+	_ = p.ConsumeTraces(ctx, backend)
+	waitFor(t, func() bool { return sink.SpanCount() == 6 })
+	_ = p.ConsumeTraces(ctx, gateway)
+	waitFor(t, func() bool { return sink.SpanCount() == 8 })
+	late := synthTrace(1, 6) // a seventh lookup of the backend's request
+	_ = p.ConsumeTraces(ctx, spanOf(late, 6))
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(t, tel, "otelcol_processor_querylens_late_spans", nil); got != 1 {
+		t.Errorf("%d late spans counted, want 1", got)
+	}
+	if got := sink.SpanCount(); got != 9 {
+		t.Errorf("%d spans out, want 9", got)
+	}
+}

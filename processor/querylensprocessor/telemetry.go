@@ -95,7 +95,8 @@ func newTelemetry(set component.TelemetrySettings, p *querylensProcessor) (*tele
 		"Spans released without their local root (local_subtree), analyzed with what had arrived, by reason: wait_duration, buffer_full, max_spans_per_trace, max_held_mib or shutdown.", "{span}")
 	t.releasedEarly = counter("otelcol_processor_querylens_traces_released_early",
 		"Traces released before they were due, by reason: buffer_full (num_traces reached), max_spans_per_trace or max_held_mib.", "{trace}")
-	t.lateSpans = counter("otelcol_processor_querylens_late_spans", "Spans that arrived after their trace was released; they start a new window.", "{span}")
+	t.lateSpans = counter("otelcol_processor_querylens_late_spans",
+		"Spans that arrived after what they belong to was released: their request, whose local root is their parent (local_subtree), or their trace (whole_trace).", "{span}")
 	t.findings = counter("otelcol_processor_querylens_findings", "Findings written, by querylens.finding.type.", "{finding}")
 	var err error
 	t.analysisTime, err = m.Float64Histogram("otelcol_processor_querylens_analysis_duration",
