@@ -86,9 +86,11 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Every package's tests, under the race detector.
+# Every package's tests, under the race detector; then the wild corpus's score
+# (testdata/wild), which builds without -race (wild_test.go).
 unit:
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run '^TestWildCorpus$$' ./cmd/querylens
 
 # End to end through the real binary.
 e2e: build $(BOOKSHOP) $(JAEGER)
@@ -97,8 +99,8 @@ e2e: build $(BOOKSHOP) $(JAEGER)
 # The Go native fuzz targets, as package:target (`go test -fuzz` takes one target of
 # one package per run). `make test` runs each for FUZZ_SHORT, `make fuzz` for FUZZ_TIME.
 # A failing input is written under the package's testdata/fuzz/<target>/.
-FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals \
-	internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
+FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals internal/sqlnorm:FuzzCanary \
+	internal/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
 FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m
 
@@ -124,6 +126,33 @@ bench: build
 	set -o pipefail; $(GO) test -run XXX -bench . -benchmem ./internal/... ./processor/... ./connector/... | tee $(BUILD)/bench/micro.txt
 	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
 		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
+
+# Recorded testdata, not part of `make test` (which reads the committed files and checks
+# them against the generators' manifests). `make testdata` re-records what can run here:
+# testdata/django and testdata/sqlalchemy, from the Django and Flask + SQLAlchemy apps run
+# with the OpenTelemetry Python SDK (testdata/generators/python/README.md), and
+# testdata/hibernate, from a Spring Boot app run with the OpenTelemetry Java agent
+# (testdata/generators/hibernate/README.md). They need PostgreSQL's server binaries
+# (Debian: postgresql), PyPI for the Python venv (made once in PY_TESTDATA_VENV from
+# requirements.txt), Maven and Java 17; TESTDATA_COLLECTOR is any collector with the otlp
+# receiver and the file exporter.
+PYTHON             ?= python3
+PY_TESTDATA_VENV   ?= $(BUILD)/venv-gen-py
+TESTDATA_COLLECTOR ?= $(COLLECTOR)
+
+.PHONY: testdata testdata-python testdata-hibernate
+testdata: testdata-python testdata-hibernate
+
+testdata-python: $(TESTDATA_COLLECTOR) $(PY_TESTDATA_VENV)/.installed
+	$(PY_TESTDATA_VENV)/bin/python testdata/generators/python/generate.py --collector $(TESTDATA_COLLECTOR)
+
+$(PY_TESTDATA_VENV)/.installed: testdata/generators/python/requirements.txt
+	$(PYTHON) -m venv $(PY_TESTDATA_VENV)
+	$(PY_TESTDATA_VENV)/bin/pip install -q -r $<
+	touch $@
+
+testdata-hibernate: $(TESTDATA_COLLECTOR)
+	$(PYTHON) testdata/generators/hibernate/generate.py --collector $(TESTDATA_COLLECTOR)
 
 clean:
 	rm -rf $(BUILD) $(COLLECTOR) $(CLI) $(BOOKSHOP)

@@ -20,6 +20,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/querylens/querylens/internal/contract"
 )
 
 // The data source uids that config/stack/grafana provisions and that the
@@ -207,13 +209,13 @@ func labelVariable(name, label, query, description string) *dashboard.QueryVaria
 func findingVariables() []*dashboard.QueryVariableBuilder {
 	return []*dashboard.QueryVariableBuilder{
 		labelVariable("service", "Service",
-			`label_values(querylens_findings_total, service_name)`,
+			`label_values(`+contract.PromFindings+`, service_name)`,
 			"Services with findings (resource attribute service.name)."),
 		labelVariable("route", "Route",
-			`label_values(querylens_findings_total{service_name=~"$service"}, http_route)`,
+			`label_values(`+contract.PromFindings+`{service_name=~"$service"}, http_route)`,
 			"Routes of the requests the findings are in (http.route; unknown when the request recorded none)."),
 		labelVariable("finding_type", "Finding type",
-			`label_values(querylens_findings_total{service_name=~"$service", http_route=~"$route"}, querylens_finding_type)`,
+			`label_values(`+contract.PromFindings+`{service_name=~"$service", http_route=~"$route"}, querylens_finding_type)`,
 			"Finding types (querylens.finding.type)."),
 	}
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 	"github.com/grafana/grafana-foundation-sdk/go/tempo"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 )
 
@@ -377,14 +377,14 @@ func TestLayout(t *testing.T) {
 }
 
 // Where the processor writes each name a TraceQL query may use, by scope:
-// internal/annotate holds the contract's names.
+// internal/contract holds the contract's names.
 var (
-	spanAttributes = []string{annotate.AttrFingerprint, annotate.AttrFindingType, annotate.AttrFindingID,
-		annotate.AttrRequestDBQueries, annotate.AttrRequestDBDuration}
-	eventAttributes = []string{annotate.AttrFindingType, annotate.AttrFindingID, annotate.AttrFingerprint,
-		annotate.AttrStatement, annotate.AttrCount, annotate.AttrTotalDuration, annotate.AttrSuggestion,
-		annotate.AttrParentMissing, annotate.AttrWastedQueries, annotate.AttrRoute, annotate.AttrORM,
-		annotate.AttrCodeFunction, annotate.AttrCodeFile, annotate.AttrCodeLine}
+	spanAttributes = []string{contract.AttrFingerprint, contract.AttrFindingType, contract.AttrFindingID,
+		contract.AttrRequestDBQueries, contract.AttrRequestDBDuration}
+	eventAttributes = []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrProblemID, contract.AttrFingerprint,
+		contract.AttrStatement, contract.AttrCount, contract.AttrTotalDuration, contract.AttrSuggestion,
+		contract.AttrParentMissing, contract.AttrWastedQueries, contract.AttrRoute, contract.AttrORM,
+		contract.AttrCodeFunction, contract.AttrCodeFile, contract.AttrCodeLine}
 	// The contract reads service.name from the resource.
 	resourceAttributes = []string{"service.name"}
 	// The contract's finding types: the detectors' and paged_to_many_join,
@@ -499,7 +499,7 @@ func TestTraceQLUsesContractNames(t *testing.T) {
 				attrs++
 			}
 			for _, m := range intrinsic.FindAllStringSubmatch(q, -1) {
-				if m[1]+":"+m[2] != "event:name" || m[4] != annotate.EventFinding {
+				if m[1]+":"+m[2] != "event:name" || m[4] != contract.EventFinding {
 					t.Errorf("%s %s: %s:%s = %q is not the contract's event name", name, where, m[1], m[2], m[4])
 				}
 			}
@@ -537,7 +537,7 @@ func TestREADMETraceQL(t *testing.T) {
 				}
 			}
 			for _, m := range intrinsic.FindAllStringSubmatch(q, -1) {
-				if m[1]+":"+m[2] != "event:name" || m[4] != annotate.EventFinding {
+				if m[1]+":"+m[2] != "event:name" || m[4] != contract.EventFinding {
 					t.Errorf("README: %s:%s = %q is not the contract's event name", m[1], m[2], m[4])
 				}
 			}

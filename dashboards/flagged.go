@@ -2,10 +2,14 @@ package dashboards
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
+
+	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/detect"
 )
 
 // The TraceQL filters of the dashboard's variables. Values are regex-formatted
@@ -15,55 +19,36 @@ import (
 // applies only when routes are chosen (with "All", every finding matches).
 const (
 	serviceMatch = "resource.service.name =~ `^(?:${service:regex})$`"
-	typeMatch    = "event.querylens.finding.type =~ `^(?:${finding_type:regex})$`"
+	typeMatch    = "event." + contract.AttrFindingType + " =~ `^(?:${finding_type:regex})$`"
 	routeMatch   = "(`${route:text}` = `All` || event.http.route =~ `^(?:${route:regex})$`)"
 )
 
-// findingType is one row of the processor's catalogue.
-type findingType struct {
-	name, title, description string
-	// group types mark their member spans with querylens.finding.type;
-	// single-span types only have the event, on the offending span.
-	group bool
-}
-
-var findingTypes = []findingType{
-	{"n_plus_one", "N+1 queries",
-		"One normalized statement run again and again under one parent, with different values: one query per item of a loop.", true},
-	{"mn_plus_one", "Several queries per item",
-		"A sequence of two or more statements repeated per item: a loop that loads several relations.", true},
-	{"duplicate_query", "Duplicate queries",
-		"The very same statement with the very same values, run again and again in one trace.", true},
-	{"n_plus_one_api", "N+1 HTTP calls",
-		"One HTTP route of another service called once per item, under one parent.", true},
-	{"pagination_count", "Page counts",
-		"A COUNT(*) for the page total beside every LIMIT/OFFSET page query.", true},
-	{"over_fetch", "Whole rows read",
-		"SELECT * (or table.*) over a table, or far more rows returned than a request can use.", false},
-	{"deep_offset", "Deep OFFSET pages",
-		"LIMIT/OFFSET paging deep into a result: every page reads and drops the rows before it.", false},
-	{"paged_to_many_join", "Pages over a to-many join",
-		"A LIMIT over the rows of a JOIN to a to-many child: a page counts joined rows, not parents.", false},
+// findingTypes are the finding types in the order of their tables.
+func findingTypes() []detect.Kind {
+	kinds := slices.Clone(detect.Kinds)
+	slices.SortFunc(kinds, func(a, b detect.Kind) int { return a.Panel.Order - b.Panel.Order })
+	return kinds
 }
 
 // findingTypeQuery is the TraceQL of one finding type's table: for a group
 // type, its member spans (the contract's { span.querylens.finding.type = ... })
 // in traces whose finding event passes the variables; for a single-span type,
-// the offending spans, which carry the event.
-func findingTypeQuery(ft findingType) string {
-	event := fmt.Sprintf(`{ event.querylens.finding.type = "%s" && %s && %s && %s }`, ft.name, typeMatch, serviceMatch, routeMatch)
-	if !ft.group {
+// the offending spans, which carry the event: group types mark their member
+// spans with querylens.finding.type, single-span types only have the event.
+func findingTypeQuery(ft detect.Kind) string {
+	event := fmt.Sprintf(`{ event.%s = "%s" && %s && %s && %s }`, contract.AttrFindingType, ft.Name, typeMatch, serviceMatch, routeMatch)
+	if !ft.Group || ft.Memberless {
 		return event
 	}
-	return fmt.Sprintf(`{ span.querylens.finding.type = "%s" && %s } && %s`, ft.name, serviceMatch, event)
+	return fmt.Sprintf(`{ span.%s = "%s" && %s } && %s`, contract.AttrFindingType, ft.Name, serviceMatch, event)
 }
 
 // allFindingsQuery lists the spans that hold finding events.
-const allFindingsQuery = `{ event:name = "querylens.finding" && ` + typeMatch + ` && ` + serviceMatch + ` && ` + routeMatch + ` }`
+const allFindingsQuery = `{ event:name = "` + contract.EventFinding + `" && ` + typeMatch + ` && ` + serviceMatch + ` && ` + routeMatch + ` }`
 
 // heavyRequestsQuery lists the request roots that ran many queries. Request
 // roots carry no route attribute of the contract: only the service filters.
-const heavyRequestsQuery = "{ span.querylens.request.db_queries >= ${min_queries} && " + serviceMatch + " }"
+const heavyRequestsQuery = "{ span." + contract.AttrRequestDBQueries + " >= ${min_queries} && " + serviceMatch + " }"
 
 // traceTable is a table of the traces a TraceQL query finds. Tempo's results
 // link every trace id to its trace view, and the panel menu's Explore opens the
@@ -107,13 +92,21 @@ func FlaggedTraces() (dashboard.Dashboard, error) {
 			allFindingsQuery, 24, tableHeight))
 
 	b = b.WithRow(dashboard.NewRowBuilder("By finding type"))
-	for _, ft := range findingTypes {
+	types := findingTypes()
+	for i, ft := range types {
+		width := uint32(12)
+		if i == len(types)-1 && len(types)%2 == 1 { // alone on its line
+			width = 24
+		}
 		what := "The matched spans are the repeated ones and the span that holds the finding event."
-		if !ft.group {
+		switch {
+		case ft.Memberless:
+			what = "The matched span holds the finding event: the span that recorded the exception, the template, or the span its queries outlived."
+		case !ft.Group:
 			what = "The matched span is the offending one; it holds the finding event."
 		}
-		b = b.WithPanel(traceTable(fmt.Sprintf("%s (%s)", ft.title, ft.name), ft.description+" "+what,
-			findingTypeQuery(ft), 12, chartHeight))
+		b = b.WithPanel(traceTable(fmt.Sprintf("%s (%s)", ft.Panel.Title, ft.Name), ft.Panel.Description+" "+what,
+			findingTypeQuery(ft), width, chartHeight))
 	}
 
 	b = b.WithRow(dashboard.NewRowBuilder("Requests")).

@@ -2,6 +2,8 @@ package dashboards
 
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/querylens/querylens/internal/contract"
 )
 
 // The collector's own metrics endpoint (service::telemetry::metrics) that
@@ -17,7 +19,7 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 		WithVariable(datasourceVariable("prometheus", "Prometheus", "prometheus", PrometheusUID,
 			"The Prometheus that scrapes the collector's own metrics endpoint (service::telemetry::metrics).")).
 		WithVariable(labelVariable("instance", "Collector",
-			`label_values(otelcol_processor_querylens_spans_received, instance)`,
+			`label_values(`+contract.TelemetrySpansReceived+`, instance)`,
 			"The collectors' telemetry endpoints (Prometheus's instance label)."))
 
 	b = b.WithRow(dashboard.NewRowBuilder("Now")).
@@ -25,13 +27,13 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 			"Spans entering the querylens processor per second.", "cps", 6).
 			Thresholds(thresholds("green")).
 			WithTarget(instantQuery("A",
-				`sum(rate(otelcol_processor_querylens_spans_received{`+instanceFilter+`}[$__rate_interval]))`, "received"))).
+				`sum(rate(`+contract.TelemetrySpansReceived+`{`+instanceFilter+`}[$__rate_interval]))`, "received"))).
 		WithPanel(statPanel("Traces buffered now",
 			"Traces held now, waiting for their wait_duration window to close. Near num_traces (default 50000), the oldest are released early.",
 			"short", 6).
 			Thresholds(thresholds("green", 25000, "orange", 45000, "red")).
 			WithTarget(instantQuery("A",
-				`sum(otelcol_processor_querylens_traces_buffered{`+instanceFilter+`})`, "buffered"))).
+				`sum(`+contract.TelemetryTracesBuffered+`{`+instanceFilter+`})`, "buffered"))).
 		WithPanel(statPanel("Traces released early",
 			"Traces released before wait_duration in the time range (buffer full or max_spans_per_trace): their late spans are analyzed apart. "+
 				"Growing with reason buffer_full: raise num_traces.",
@@ -39,14 +41,14 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 			Thresholds(thresholds("green", 1, "orange", 1000, "red")).
 			NoValue("0").
 			WithTarget(instantQuery("A",
-				`sum(increase(otelcol_processor_querylens_traces_released_early{`+instanceFilter+`}[$__range]))`, "early"))).
+				`sum(increase(`+contract.TelemetryReleasedEarly+`{`+instanceFilter+`}[$__range]))`, "early"))).
 		WithPanel(statPanel("Late spans",
 			"Spans in the time range that arrived after their trace was released; they start a new window. Growing: wait_duration is shorter than your traces.",
 			"short", 6).
 			Thresholds(thresholds("green", 1, "orange", 1000, "red")).
 			NoValue("0").
 			WithTarget(instantQuery("A",
-				`sum(increase(otelcol_processor_querylens_late_spans{`+instanceFilter+`}[$__range]))`, "late")))
+				`sum(increase(`+contract.TelemetryLateSpans+`{`+instanceFilter+`}[$__range]))`, "late")))
 
 	b = b.WithRow(dashboard.NewRowBuilder("Flow")).
 		WithPanel(timeseriesPanel("Spans in and out per second",
@@ -54,34 +56,34 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 				"Released follows received, wait_duration later; refused stays empty until a consumer refuses.",
 			"cps", 12).
 			Thresholds(thresholds("green")).
-			WithTarget(rangeQuery("A", `sum(rate(otelcol_processor_querylens_spans_received{`+instanceFilter+`}[$__rate_interval]))`, "received")).
-			WithTarget(rangeQuery("B", `sum(rate(otelcol_processor_querylens_spans_released{`+instanceFilter+`}[$__rate_interval]))`, "released")).
-			WithTarget(rangeQuery("C", `sum(rate(otelcol_processor_querylens_spans_refused{`+instanceFilter+`}[$__rate_interval]))`, "refused"))).
+			WithTarget(rangeQuery("A", `sum(rate(`+contract.TelemetrySpansReceived+`{`+instanceFilter+`}[$__rate_interval]))`, "received")).
+			WithTarget(rangeQuery("B", `sum(rate(`+contract.TelemetrySpansReleased+`{`+instanceFilter+`}[$__rate_interval]))`, "released")).
+			WithTarget(rangeQuery("C", `sum(rate(`+contract.TelemetrySpansRefused+`{`+instanceFilter+`}[$__rate_interval]))`, "refused"))).
 		WithPanel(timeseriesPanel("Traces buffered by collector",
 			"Traces held by each collector, waiting for their window to close: about traces per second times wait_duration.",
 			"short", 12).
 			Thresholds(thresholds("green", 25000, "orange", 45000, "red")).
-			WithTarget(rangeQuery("A", `sum by (instance) (otelcol_processor_querylens_traces_buffered{`+instanceFilter+`})`, "{{instance}}"))).
+			WithTarget(rangeQuery("A", `sum by (instance) (`+contract.TelemetryTracesBuffered+`{`+instanceFilter+`})`, "{{instance}}"))).
 		WithPanel(timeseriesPanel("Early releases per second by reason",
 			"Traces released before wait_duration: buffer_full (num_traces reached) or max_spans_per_trace.",
 			"cps", 8).
 			Thresholds(thresholds("green", 1, "red")).
 			WithTarget(rangeQuery("A",
-				`sum by (reason) (rate(otelcol_processor_querylens_traces_released_early{`+instanceFilter+`}[$__rate_interval]))`, "{{reason}}"))).
+				`sum by (reason) (rate(`+contract.TelemetryReleasedEarly+`{`+instanceFilter+`}[$__rate_interval]))`, "{{reason}}"))).
 		WithPanel(timeseriesPanel("Late spans per second",
 			"Spans that arrived after their trace was released; they are analyzed in a new window without the earlier ones.",
 			"cps", 8).
 			Thresholds(thresholds("green", 1, "red")).
 			WithTarget(rangeQuery("A",
-				`sum(rate(otelcol_processor_querylens_late_spans{`+instanceFilter+`}[$__rate_interval]))`, "late spans"))).
+				`sum(rate(`+contract.TelemetryLateSpans+`{`+instanceFilter+`}[$__rate_interval]))`, "late spans"))).
 		WithPanel(timeseriesPanel("Statement cache hit ratio",
 			"Normalized-statement cache lookups that hit. Low with steady traffic: raise statements::cache_size.",
 			"percentunit", 8).
 			Max(1).
 			Thresholds(thresholds("red", 0.5, "orange", 0.8, "green")).
 			WithTarget(rangeQuery("A",
-				`sum(rate(otelcol_processor_querylens_statement_cache_lookups{`+instanceFilter+`, result="hit"}[$__rate_interval]))
-  / sum(rate(otelcol_processor_querylens_statement_cache_lookups{`+instanceFilter+`}[$__rate_interval]))`, "hit ratio")))
+				`sum(rate(`+contract.TelemetryCacheLookups+`{`+instanceFilter+`, result="hit"}[$__rate_interval]))
+  / sum(rate(`+contract.TelemetryCacheLookups+`{`+instanceFilter+`}[$__rate_interval]))`, "hit ratio")))
 
 	b = b.WithRow(dashboard.NewRowBuilder("Analysis")).
 		WithPanel(timeseriesPanel("Analysis time per trace",
@@ -96,24 +98,24 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 			"short", 12).
 			Thresholds(thresholds("green")).
 			WithTarget(rangeQuery("A",
-				`sum by (querylens_finding_type) (rate(otelcol_processor_querylens_findings{`+instanceFilter+`}[$__rate_interval])) * 60`,
+				`sum by (querylens_finding_type) (rate(`+contract.TelemetryFindings+`{`+instanceFilter+`}[$__rate_interval])) * 60`,
 				"{{querylens_finding_type}}"))).
 		WithPanel(timeseriesPanel("Connector series held",
 			"Metric series the querylens connector holds: bounded by max_fingerprints per service, each dropped after metrics_expiration without data.",
 			"short", 12).
 			Thresholds(thresholds("green", 10000, "orange", 50000, "red")).
-			WithTarget(rangeQuery("A", `sum by (instance) (otelcol_connector_querylens_series{`+instanceFilter+`})`, "{{instance}}"))).
+			WithTarget(rangeQuery("A", `sum by (instance) (`+contract.TelemetryConnectorSeries+`{`+instanceFilter+`})`, "{{instance}}"))).
 		WithPanel(timeseriesPanel("Observations counted under \"other\" per second",
 			"Connector observations whose fingerprint went past max_fingerprints of its service and counted under querylens_fingerprint=\"other\". "+
 				"Steady: raise max_fingerprints, or ignore noisy statements in the processor.",
 			"cps", 12).
 			Thresholds(thresholds("green", 1, "red")).
 			WithTarget(rangeQuery("A",
-				`sum(rate(otelcol_connector_querylens_fingerprint_overflow{`+instanceFilter+`}[$__rate_interval]))`, "overflow")))
+				`sum(rate(`+contract.TelemetryConnectorOverflow+`{`+instanceFilter+`}[$__rate_interval]))`, "overflow")))
 
 	return finish(b)
 }
 
 func analysisQuantile(q string) string {
-	return `histogram_quantile(` + q + `, sum by (le) (rate(otelcol_processor_querylens_analysis_duration_bucket{` + instanceFilter + `}[$__rate_interval])))`
+	return `histogram_quantile(` + q + `, sum by (le) (rate(` + contract.TelemetryAnalysisTime + `_bucket{` + instanceFilter + `}[$__rate_interval])))`
 }

@@ -7,6 +7,9 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/heatmap"
+
+	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/detect"
 )
 
 // The label matchers of the dashboard's variables, on the finding metrics
@@ -22,7 +25,7 @@ const fingerprintRow = `service_name, http_route, querylens_finding_type, queryl
 // series whose fingerprint has no statement (the overflow fingerprint "other")
 // are kept without one.
 func withStatement(expr string) string {
-	return fmt.Sprintf(`(%s) * on (querylens_fingerprint) group_left (querylens_statement) max by (querylens_fingerprint, querylens_statement) (querylens_fingerprint_info) or on (%s) (%s)`,
+	return fmt.Sprintf(`(%s) * on (querylens_fingerprint) group_left (querylens_statement) max by (querylens_fingerprint, querylens_statement) (`+contract.PromFingerprintInfo+`) or on (%s) (%s)`,
 		expr, fingerprintRow, expr)
 }
 
@@ -36,21 +39,26 @@ const requestFilter = `service_name=~"$service", http_route=~"$route"`
 const routeRow = `service_name, http_route`
 
 // Queries per request by route: a quantile of the histogram over a window.
-const requestQueriesQuantile = `histogram_quantile(%[1]s, sum by (le, ` + routeRow + `) (%[2]s(querylens_request_db_queries_bucket{` + requestFilter + `}[%[3]s])))`
+const requestQueriesQuantile = `histogram_quantile(%[1]s, sum by (le, ` + routeRow + `) (%[2]s(` + contract.PromRequestQueries + `_bucket{` + requestFilter + `}[%[3]s])))`
 
 // The most queries one request of each route ran in a window: the gauge holds
 // the exact count, where the histogram only knows the bucket.
-const requestQueriesMax = `max by (` + routeRow + `) (max_over_time(querylens_request_db_queries_max{` + requestFilter + `}[%s]))`
+const requestQueriesMax = `max by (` + routeRow + `) (max_over_time(` + contract.PromRequestQueriesMax + `{` + requestFilter + `}[%s]))`
 
 // The share of request time spent in the database, by route: the database
 // time of the requests (at most each request's own) over their duration.
-const requestDBShare = `sum by (` + routeRow + `) (%[1]s(querylens_request_db_duration_seconds_sum{` + requestFilter + `}[%[2]s]))
-  / sum by (` + routeRow + `) (%[1]s(querylens_request_duration_seconds_sum{` + requestFilter + `}[%[2]s]))`
+const requestDBShare = `sum by (` + routeRow + `) (%[1]s(` + contract.PromRequestDBDuration + `_sum{` + requestFilter + `}[%[2]s]))
+  / sum by (` + routeRow + `) (%[1]s(` + contract.PromRequestDuration + `_sum{` + requestFilter + `}[%[2]s]))`
 
 // The share of database time spent inside findings. n_plus_one_api findings
 // are HTTP calls, not database time, and are left out.
-const dbTimeShare = `sum by (service_name) (%[1]s(querylens_finding_duration_seconds_sum{` + findingFilter + `, querylens_finding_type!="n_plus_one_api"}[%[2]s]))
-  / sum by (service_name) (%[1]s(querylens_db_query_duration_seconds_sum{service_name=~"$service"}[%[2]s]))`
+const dbTimeShare = `sum by (service_name) (%[1]s(` + contract.PromFindingDuration + `_sum{` + findingFilter + `, querylens_finding_type!="` + detect.TypeNPlusOneAPI + `"}[%[2]s]))
+  / sum by (service_name) (%[1]s(` + contract.PromDBQueryDuration + `_sum{service_name=~"$service"}[%[2]s]))`
+
+// problemCount counts the problems with findings in the range: the series of
+// the findings counter are by the four parts of a problem's signature
+// (querylens.problem.id), so each series that grew is one problem.
+const problemCount = `count(sum by (` + fingerprintRow + `) (increase(` + contract.PromFindings + `{` + findingFilter + `}[$__range])) > 0) or vector(0)`
 
 // Overview is "querylens / overview": which trap costs the most, where.
 func Overview() (dashboard.Dashboard, error) {
@@ -68,20 +76,26 @@ func Overview() (dashboard.Dashboard, error) {
 	b = b.WithRow(dashboard.NewRowBuilder("In the selected time range")).
 		WithPanel(statPanel("Findings",
 			"Findings in the time range: each one a querylens.finding event, one ORM trap in one request.",
-			"short", 6).
+			"short", 4).
 			Thresholds(thresholds("green", 1, "orange", 100, "red")).
 			WithTarget(instantQuery("A",
-				`sum(increase(querylens_findings_total{`+findingFilter+`}[$__range]))`, "findings"))).
+				`sum(increase(`+contract.PromFindings+`{`+findingFilter+`}[$__range]))`, "findings"))).
+		WithPanel(statPanel("Problems",
+			"Problems in the time range: one trap in one place (finding type, service, route and fingerprint, the parts of querylens.problem.id), "+
+				"however many requests hit it. One row each in the worst-fingerprints table below.",
+			"short", 4).
+			Thresholds(thresholds("green", 1, "orange", 20, "red")).
+			WithTarget(instantQuery("A", problemCount, "problems"))).
 		WithPanel(statPanel("Wasted queries",
 			"Queries (or HTTP calls) that fixing the findings of the time range would have saved: all repeats but one per N+1, the count per page.",
-			"short", 6).
+			"short", 5).
 			Thresholds(thresholds("green", 10, "orange", 1000, "red")).
 			WithTarget(instantQuery("A",
-				`sum(increase(querylens_wasted_queries_total{`+findingFilter+`}[$__range]))`, "wasted queries"))).
+				`sum(increase(`+contract.PromWastedQueries+`{`+findingFilter+`}[$__range]))`, "wasted queries"))).
 		WithPanel(statPanel("Database time inside findings",
 			"The share of the selected services' database time spent in the queries of findings (N+1 HTTP calls left out). "+
 				"A query both repeated and reading whole rows counts in both findings.",
-			"percentunit", 6).
+			"percentunit", 5).
 			Decimals(1).
 			Thresholds(thresholds("green", 0.1, "orange", 0.3, "red")).
 			WithTarget(instantQuery("A",
@@ -92,7 +106,7 @@ func Overview() (dashboard.Dashboard, error) {
 			Decimals(0).
 			Thresholds(thresholds("green", 20, "orange", 50, "red")).
 			WithTarget(instantQuery("A",
-				`histogram_quantile(0.95, sum by (le) (increase(querylens_request_db_queries_bucket{service_name=~"$service", http_route=~"$route"}[$__range])))`,
+				`histogram_quantile(0.95, sum by (le) (increase(`+contract.PromRequestQueries+`_bucket{service_name=~"$service", http_route=~"$route"}[$__range])))`,
 				"p95")))
 
 	b = b.WithRow(dashboard.NewRowBuilder("Over time")).
@@ -101,7 +115,7 @@ func Overview() (dashboard.Dashboard, error) {
 			"short", 12).
 			Thresholds(thresholds("green", 10, "red")).
 			WithTarget(rangeQuery("A",
-				`sum by (service_name, querylens_finding_type) (rate(querylens_findings_total{`+findingFilter+`}[$__rate_interval])) * 60`,
+				`sum by (service_name, querylens_finding_type) (rate(`+contract.PromFindings+`{`+findingFilter+`}[$__rate_interval])) * 60`,
 				"{{service_name}} {{querylens_finding_type}}").
 				Exemplar(true))).
 		WithPanel(timeseriesPanel("Wasted queries per minute",
@@ -109,7 +123,7 @@ func Overview() (dashboard.Dashboard, error) {
 			"short", 12).
 			Thresholds(thresholds("green", 100, "red")).
 			WithTarget(rangeQuery("A",
-				`sum by (service_name, http_route) (rate(querylens_wasted_queries_total{`+findingFilter+`}[$__rate_interval])) * 60`,
+				`sum by (service_name, http_route) (rate(`+contract.PromWastedQueries+`{`+findingFilter+`}[$__rate_interval])) * 60`,
 				"{{service_name}} {{http_route}}").
 				Exemplar(true))).
 		WithPanel(timeseriesPanel("Share of database time inside findings",
@@ -139,12 +153,12 @@ func Overview() (dashboard.Dashboard, error) {
 			ExemplarsColor("rgba(255,0,255,0.7)").
 			Tooltip(heatmap.NewHeatmapTooltipBuilder().Mode(common.TooltipDisplayModeSingle).YHistogram(true)).
 			WithTarget(rangeQuery("A",
-				`sum by (le) (increase(querylens_finding_duration_seconds_bucket{`+findingFilter+`}[$__rate_interval]))`,
+				`sum by (le) (increase(`+contract.PromFindingDuration+`_bucket{`+findingFilter+`}[$__rate_interval]))`,
 				"{{le}}").
 				Format("heatmap").
 				Exemplar(true)))
 
-	heavyRequestsLink := exploreURL(`{ span.querylens.request.db_queries >= ${__value.raw} }`)
+	heavyRequestsLink := exploreURL(`{ span.` + contract.AttrRequestDBQueries + ` >= ${__value.raw} }`)
 	b = b.WithRow(dashboard.NewRowBuilder("Requests by route")).
 		WithPanel(timeseriesPanel("Queries per request by route (p50, p95, max)",
 			"The database queries one request runs (querylens.request.db_queries), by service and route: median, 95th percentile, "+
@@ -176,7 +190,7 @@ func Overview() (dashboard.Dashboard, error) {
 			Decimals(0).
 			Thresholds(thresholds("green", 20, "orange", 50, "red")).
 			WithTarget(tableQuery("A",
-				`sum by (`+routeRow+`) (rate(querylens_request_duration_seconds_count{`+requestFilter+`}[$__range])) * 60`)).
+				`sum by (`+routeRow+`) (rate(`+contract.PromRequestDuration+`_count{`+requestFilter+`}[$__range])) * 60`)).
 			WithTarget(tableQuery("B", fmt.Sprintf(requestQueriesQuantile, "0.5", "increase", "$__range"))).
 			WithTarget(tableQuery("C", fmt.Sprintf(requestQueriesQuantile, "0.95", "increase", "$__range"))).
 			WithTarget(tableQuery("D", fmt.Sprintf(requestQueriesMax, "$__range"))).
@@ -230,21 +244,21 @@ func Overview() (dashboard.Dashboard, error) {
 				{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
 			}))
 
-	fingerprintLink := exploreURL(`{ event:name = "querylens.finding" && event.querylens.fingerprint = "${__value.raw}" }`)
+	fingerprintLink := exploreURL(`{ event:name = "` + contract.EventFinding + `" && event.` + contract.AttrFingerprint + ` = "${__value.raw}" }`)
 	b = b.WithRow(dashboard.NewRowBuilder("Statements")).
 		WithPanel(tablePanel("Worst fingerprints",
-			"Each normalized statement (fingerprint) with findings in the time range, by service, route and finding type, most wasted queries first. "+
+			"Each problem with findings in the time range: a normalized statement (fingerprint) by service, route and finding type, most wasted queries first. "+
 				"Click a fingerprint to search Tempo for the traces of its findings; click a service to list its flagged traces. "+
 				"Fingerprints past the connector's max_fingerprints count under \"other\", without a statement.",
 			24, tableHeight).
 			Unit("short").
 			Thresholds(thresholds("green", 10, "orange", 100, "red")).
 			WithTarget(tableQuery("A", withStatement(
-				`sum by (`+fingerprintRow+`) (increase(querylens_findings_total{`+findingFilter+`}[$__range]))`))).
+				`sum by (`+fingerprintRow+`) (increase(`+contract.PromFindings+`{`+findingFilter+`}[$__range]))`))).
 			WithTarget(tableQuery("B", withStatement(
-				`sum by (`+fingerprintRow+`) (increase(querylens_wasted_queries_total{`+findingFilter+`}[$__range]))`))).
+				`sum by (`+fingerprintRow+`) (increase(`+contract.PromWastedQueries+`{`+findingFilter+`}[$__range]))`))).
 			WithTarget(tableQuery("C", withStatement(
-				`histogram_quantile(0.95, sum by (le, `+fingerprintRow+`) (increase(querylens_finding_duration_seconds_bucket{`+findingFilter+`}[$__range])))`))).
+				`histogram_quantile(0.95, sum by (le, `+fingerprintRow+`) (increase(`+contract.PromFindingDuration+`_bucket{`+findingFilter+`}[$__range])))`))).
 			WithTransformation(dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}}).
 			WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
 				"excludeByName": map[string]any{"Time": true},

@@ -151,7 +151,9 @@ func TestStackCollectorConfig(t *testing.T) {
 		Receivers struct {
 			OTLP struct {
 				Protocols map[string]struct {
-					Endpoint string `yaml:"endpoint"`
+					Endpoint           string `yaml:"endpoint"`
+					MaxRecvMsgSizeMiB  int    `yaml:"max_recv_msg_size_mib"`
+					MaxRequestBodySize int    `yaml:"max_request_body_size"`
 				} `yaml:"protocols"`
 			} `yaml:"otlp"`
 		} `yaml:"receivers"`
@@ -207,6 +209,10 @@ func TestStackCollectorConfig(t *testing.T) {
 		if ep := cfg.Receivers.OTLP.Protocols[proto].Endpoint; ep != "0.0.0.0:"+port {
 			t.Errorf("OTLP %s listens on %q, want 0.0.0.0:%s (published by compose)", proto, ep, port)
 		}
+	}
+	// Requests the decoder survives only (README, "Limits").
+	if p := cfg.Receivers.OTLP.Protocols; p["grpc"].MaxRecvMsgSizeMiB != 6 || p["http"].MaxRequestBodySize != 6<<20 {
+		t.Errorf("OTLP limits %d MiB (gRPC), %d bytes (HTTP); want 6 MiB each", p["grpc"].MaxRecvMsgSizeMiB, p["http"].MaxRequestBodySize)
 	}
 	traces := cfg.Service.Pipelines["traces"]
 	if !slices.Contains(traces.Processors, "querylens") || !slices.Contains(traces.Exporters, "otlp_grpc/tempo") ||

@@ -24,7 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 )
 
@@ -747,7 +747,7 @@ func checkTraceQLAttributes(t *testing.T, boards map[string]*board, received []p
 		})
 		for i := 0; i < s.Events().Len(); i++ {
 			ev := s.Events().At(i)
-			if ev.Name() != annotate.EventFinding {
+			if ev.Name() != contract.EventFinding {
 				continue
 			}
 			ev.Attributes().Range(func(k string, v pcommon.Value) bool {
@@ -811,7 +811,7 @@ func checkTraceQLAttributes(t *testing.T, boards map[string]*board, received []p
 		t.Error("no fingerprint in the worst-fingerprints table")
 	}
 	for _, fp := range fingerprints {
-		if !values["event."+annotate.AttrFingerprint+"="+fp] {
+		if !values["event."+contract.AttrFingerprint+"="+fp] {
 			t.Errorf("the worst-fingerprints table's link for %s finds no finding event in Tempo", fp)
 		}
 	}

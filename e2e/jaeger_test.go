@@ -27,14 +27,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 )
 
 // The contract's attributes of a finding event.
 var findingEventAttributes = []string{
-	annotate.AttrFindingType, annotate.AttrFindingID, annotate.AttrFingerprint, annotate.AttrStatement,
-	annotate.AttrCount, annotate.AttrTotalDuration, annotate.AttrSuggestion,
+	contract.AttrFindingType, contract.AttrFindingID, contract.AttrFingerprint, contract.AttrStatement,
+	contract.AttrCount, contract.AttrTotalDuration, contract.AttrSuggestion,
 }
 
 // The finding types whose member spans carry the finding's id.
@@ -160,10 +160,10 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 	for _, typ := range sortedKeys(want) {
 		all := map[string]bool{}
 		for _, service := range sortedKeys(services) {
-			found := j.search(t, service, map[string]string{annotate.AttrFindingType: typ})
+			found := j.search(t, service, map[string]string{contract.AttrFindingType: typ})
 			if !reflect.DeepEqual(sortedKeys(found), sortedKeys(want[typ][service])) {
 				t.Errorf("tags={%q:%q} in service %s: Jaeger finds %d traces %v, querylens flagged %d %v",
-					annotate.AttrFindingType, typ, service, len(found), sortedKeys(found), len(want[typ][service]), sortedKeys(want[typ][service]))
+					contract.AttrFindingType, typ, service, len(found), sortedKeys(found), len(want[typ][service]), sortedKeys(want[typ][service]))
 			}
 			for id := range found {
 				all[id] = true
@@ -211,18 +211,23 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 		js := spans[key]
 		if hasStatement(s) {
 			dbSpans++
-			if kv, ok := js.tag(annotate.AttrFingerprint); !ok || !fingerprint.MatchString(fmt.Sprint(kv.Value)) {
+			if kv, ok := js.tag(contract.AttrFingerprint); !ok || !fingerprint.MatchString(fmt.Sprint(kv.Value)) {
 				t.Errorf("database span %s %q: querylens.fingerprint is %v in Jaeger", key, s.Name(), kv.Value)
+			}
+		}
+		if s.ParentSpanID().IsEmpty() && hasStatement(s) { // a query in no request: a gap
+			if q, ok := js.tag(contract.AttrGapDBQueries); !ok || q.Type != "int64" {
+				t.Errorf("query %s %q with no parent: no %s in Jaeger: %v", key, s.Name(), contract.AttrGapDBQueries, js.Tags)
 			}
 		}
 		if local[key] {
 			roots++
-			q, ok := js.tag(annotate.AttrRequestDBQueries)
-			_, okd := js.tag(annotate.AttrRequestDBDuration)
-			_, okw := js.tag(annotate.AttrRequestDBWallDuration)
+			q, ok := js.tag(contract.AttrRequestDBQueries)
+			_, okd := js.tag(contract.AttrRequestDBDuration)
+			_, okw := js.tag(contract.AttrRequestDBWallDuration)
 			if !ok || q.Type != "int64" || !okd || !okw {
 				t.Errorf("local request root %s %q (%s): no %s/%s/%s in Jaeger: %v", key, s.Name(), js.service,
-					annotate.AttrRequestDBQueries, annotate.AttrRequestDBDuration, annotate.AttrRequestDBWallDuration, js.Tags)
+					contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration, js.Tags)
 			}
 		}
 	})
@@ -232,10 +237,10 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 	observed := fixtures.Observe(received...)
 	members := map[string][]string{} // finding id (in its trace) -> member span ids
 	for key, js := range spans {
-		if id, ok := js.tag(annotate.AttrFindingID); ok {
+		if id, ok := js.tag(contract.AttrFindingID); ok {
 			k := padID(js.TraceID, 32) + "/" + fmt.Sprint(id.Value)
 			members[k] = append(members[k], strings.SplitN(key, "/", 2)[1])
-			if typ, ok := js.tag(annotate.AttrFindingType); !ok || typ.Value == "" {
+			if typ, ok := js.tag(contract.AttrFindingType); !ok || typ.Value == "" {
 				t.Errorf("span %s carries finding id %v but no finding type", key, id.Value)
 			}
 		}
@@ -261,19 +266,19 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 		key := s.TraceID().String() + "/" + s.SpanID().String()
 		byID := map[string][]jaegerKV{}
 		for _, l := range spans[key].Logs {
-			if f, ok := field(l.Fields, "event"); ok && f.Value == annotate.EventFinding {
+			if f, ok := field(l.Fields, "event"); ok && f.Value == contract.EventFinding {
 				logs++
-				id, _ := field(l.Fields, annotate.AttrFindingID)
+				id, _ := field(l.Fields, contract.AttrFindingID)
 				byID[fmt.Sprint(id.Value)] = l.Fields
 			}
 		}
 		for i := 0; i < s.Events().Len(); i++ {
 			ev := s.Events().At(i)
-			if ev.Name() != annotate.EventFinding {
+			if ev.Name() != contract.EventFinding {
 				continue
 			}
 			events++
-			id, _ := ev.Attributes().Get(annotate.AttrFindingID)
+			id, _ := ev.Attributes().Get(contract.AttrFindingID)
 			fields, ok := byID[id.Str()]
 			if !ok {
 				t.Errorf("span %s %q: finding %s is not among its logs in Jaeger", key, s.Name(), id.Str())
@@ -329,7 +334,7 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 			}
 		}
 		for _, l := range js.Logs {
-			if f, ok := field(l.Fields, "event"); ok && f.Value == annotate.EventFinding {
+			if f, ok := field(l.Fields, "event"); ok && f.Value == contract.EventFinding {
 				values = append(values, l.Fields...)
 			}
 		}
@@ -657,11 +662,11 @@ func serviceName(r pcommon.Resource) string {
 // finding events.
 func findingTypesOf(s ptrace.Span) []string {
 	var out []string
-	if v, ok := s.Attributes().Get(annotate.AttrFindingType); ok {
+	if v, ok := s.Attributes().Get(contract.AttrFindingType); ok {
 		out = append(out, v.Str())
 	}
 	for i := 0; i < s.Events().Len(); i++ {
-		if v, ok := s.Events().At(i).Attributes().Get(annotate.AttrFindingType); ok {
+		if v, ok := s.Events().At(i).Attributes().Get(contract.AttrFindingType); ok {
 			out = append(out, v.Str())
 		}
 	}
@@ -699,7 +704,9 @@ func localRoots(tds []ptrace.Traces) map[string]bool {
 	fixtures.EachSpan(tds, func(r pcommon.Resource, s ptrace.Span) {
 		key := s.TraceID().String() + "/" + s.SpanID().String()
 		if s.ParentSpanID().IsEmpty() {
-			out[key] = true
+			_, db := s.Attributes().Get("db.system.name")
+			_, oldDB := s.Attributes().Get("db.system")
+			out[key] = !db && !oldDB // a query with no parent ran in no request
 			return
 		}
 		parent, ok := service[s.TraceID().String()+"/"+s.ParentSpanID().String()]
@@ -719,6 +726,9 @@ type sqlLiterals struct {
 
 var (
 	quotedLiteral = regexp.MustCompile(`'((?:[^']|'')+)'`)
+	// A comment is no value of the statement: a sqlcommenter comment quotes
+	// the route and the traceparent, which the trace records elsewhere.
+	sqlComment    = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	numberLiteral = regexp.MustCompile(`\d{3,}`)
 	numberToken   = regexp.MustCompile(`[0-9A-Za-z_]+`)
 )
@@ -726,8 +736,8 @@ var (
 func literals(tds []ptrace.Traces) map[string]*sqlLiterals {
 	out := map[string]*sqlLiterals{}
 	fixtures.EachSpan(tds, func(_ pcommon.Resource, s ptrace.Span) {
-		sql := statement(s)
-		if sql == "" {
+		sql := sqlComment.ReplaceAllString(statement(s), " ")
+		if strings.TrimSpace(sql) == "" {
 			return
 		}
 		l := out[s.TraceID().String()]

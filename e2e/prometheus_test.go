@@ -18,7 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 )
 
@@ -121,8 +121,8 @@ service:
 	fixtures.EachSpan(received, func(_ pcommon.Resource, s ptrace.Span) {
 		traceIDs[s.TraceID().String()] = true
 		for i := 0; i < s.Events().Len(); i++ {
-			if ev := s.Events().At(i); ev.Name() == annotate.EventFinding {
-				typ, _ := ev.Attributes().Get(annotate.AttrFindingType)
+			if ev := s.Events().At(i); ev.Name() == contract.EventFinding {
+				typ, _ := ev.Attributes().Get(contract.AttrFindingType)
 				wantByType[typ.Str()]++
 			}
 		}
@@ -227,7 +227,7 @@ func querylensWritten(tds []ptrace.Traces) []string {
 			return true
 		})
 		for i := 0; i < s.Events().Len(); i++ {
-			if ev := s.Events().At(i); ev.Name() == annotate.EventFinding {
+			if ev := s.Events().At(i); ev.Name() == contract.EventFinding {
 				ev.Attributes().Range(func(k string, v pcommon.Value) bool {
 					out = append(out, k+"="+v.AsString())
 					return true

@@ -22,8 +22,7 @@ import (
 
 // TestSamplingKeepsTracesWithFindings runs config/sampling.yaml with no share
 // of the other traces: the trace store gets exactly the testdata traces that
-// have a finding other than over_fetch, each whole and annotated, and none of
-// the fixed forms; the metrics, counted before sampling, have every finding.
+// have a finding, each whole and annotated, and none of the fixed forms; the metrics, counted before sampling, have every finding.
 func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 	scenarios, err := fixtures.All()
 	if err != nil {
@@ -55,7 +54,7 @@ func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 		keep := false
 		for _, f := range s.Expected.Findings {
 			wantFindings[f.Type]++
-			keep = keep || f.Type != "over_fetch"
+			keep = true
 		}
 		sentTraces = append(sentTraces, s.Requests...)
 		for _, id := range traceIDs(s.Requests) {
@@ -87,13 +86,13 @@ func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 		name, ok := wantKept[id]
 		switch {
 		case !ok:
-			t.Errorf("trace %s was kept: it has no finding but over_fetch", id)
+			t.Errorf("trace %s was kept: it has no finding", id)
 		case !slices.Equal(spans, sent[id]):
 			t.Errorf("%s: kept with %d of its %d spans", name, len(spans), len(sent[id]))
 		}
 	}
 	if len(kept) != len(wantKept) {
-		t.Errorf("%d traces kept, want the %d with a finding other than over_fetch", len(kept), len(wantKept))
+		t.Errorf("%d traces kept, want the %d with a finding", len(kept), len(wantKept))
 	}
 	if n := len(fixtures.Observe(received...)); n == 0 {
 		t.Error("the kept traces carry no finding")

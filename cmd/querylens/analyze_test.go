@@ -345,3 +345,70 @@ func TestQueryBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeReportsGaps: queries with no parent span ran in no request: they
+// are no request, and the run ends with a warning per service that says how
+// its ORM gets the request's context (in the table, on stderr for the other
+// formats, and in the JSON summary).
+func TestAnalyzeReportsGaps(t *testing.T) {
+	line := `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"auth"}},` +
+		`{"key":"telemetry.sdk.language","value":{"stringValue":"go"}}]},"scopeSpans":[{"scope":{"name":"gorm.io/plugin/opentelemetry"},"spans":[` +
+		`{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"select users","kind":3,` +
+		`"startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":[{"key":"db.system.name","value":{"stringValue":"postgresql"}},` +
+		`{"key":"db.query.text","value":{"stringValue":"SELECT * FROM users WHERE id = 7"}}]}]}]}]}`
+	path := filepath.Join(t.TempDir(), "gap.json")
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "analyze", "--quiet", path)
+	if code != exitClean || !strings.Contains(out, "warning: auth: 1 database query in 1 trace ran in no request") ||
+		!strings.Contains(out, "db.WithContext(ctx)") || !strings.Contains(out, "0 findings (0 problems) in 1 trace (1 span, 1 file)") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "", "analyze", "--quiet", "--format", "json", path)
+	r := parseJSON(t, out)
+	if code != exitClean || r.Summary.Requests != 0 || len(r.Summary.Gaps) != 1 || r.Summary.Gaps[0].Queries != 1 ||
+		!strings.Contains(errs, "warning: auth:") {
+		t.Errorf("exit %d, summary %+v, stderr %s", code, r.Summary, errs)
+	}
+}
+
+// TestDirectorySkipsFilesThatHoldNoTraces: a directory's JSON files that are
+// no OTLP at all (package.json, a truth file) are skipped with a note; named
+// on the command line, such a file is bad input; a broken trace file in a
+// directory still is.
+func TestDirectorySkipsFilesThatHoldNoTraces(t *testing.T) {
+	dir := t.TempDir()
+	trace, err := os.ReadFile(filepath.Join(fixtures.Dir(), "django", "forward_fk_loop.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"trace.json":        string(trace),
+		"package.json":      `{"name": "app", "dependencies": {}}`,
+		"sub/truth.json":    `{"app": "x", "traps": []}`,
+		"sub/settings.json": `[1, 2, 3]`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := runCLI(t, "", "analyze", "--quiet", dir)
+	if code != exitClean || !strings.Contains(errs, "note: 3 JSON files in the directories hold no OTLP traces, skipped") ||
+		!strings.Contains(out, "spans, 1 file)") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, "", "analyze", "--quiet", filepath.Join(dir, "package.json")); code != exitBadInput {
+		t.Errorf("a named file that holds no traces: exit %d, %s", code, errs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken.json"), trace[:len(trace)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, "", "analyze", "--quiet", dir); code != exitBadInput || !strings.Contains(errs, "broken.json") {
+		t.Errorf("a broken trace file in a directory: exit %d, %s", code, errs)
+	}
+}

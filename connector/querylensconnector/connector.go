@@ -2,6 +2,7 @@ package querylensconnector
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -30,17 +32,21 @@ type querylensConnector struct {
 	cfg    *Config
 	logger *zap.Logger
 	next   consumer.Metrics
-	norm   *sqlnorm.Cache
 	now    func() time.Time
 
 	mu       sync.Mutex
 	findings map[findingKey]*findingSeries
 	queries  map[queryKey]*querySeries
 	requests map[requestKey]*requestSeries
+	gaps     map[string]*gapSeries  // by service
 	info     map[string]*infoSeries // by fingerprint
 	// admitted are the fingerprints each service may report, with when each
 	// was last seen; past MaxFingerprints, new ones count as "other".
 	admitted map[string]map[string]pcommon.Timestamp
+
+	// names read and what the last gate made of them: spans repeat a few
+	// services, systems, routes and types (held as copies, up to a bound)
+	names map[string]string
 
 	overflow metric.Int64Counter
 	series   metric.Int64ObservableGauge
@@ -53,36 +59,34 @@ type querylensConnector struct {
 var _ connector.Traces = (*querylensConnector)(nil)
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*querylensConnector, error) {
-	norm, err := sqlnorm.NewCache(2*cfg.MaxFingerprints, 16<<10)
-	if err != nil {
-		return nil, err
-	}
 	c := &querylensConnector{
 		cfg:      cfg,
 		logger:   set.Logger,
 		next:     next,
-		norm:     norm,
 		now:      time.Now,
 		findings: map[findingKey]*findingSeries{},
 		queries:  map[queryKey]*querySeries{},
 		requests: map[requestKey]*requestSeries{},
+		gaps:     map[string]*gapSeries{},
 		info:     map[string]*infoSeries{},
 		admitted: map[string]map[string]pcommon.Timestamp{},
+		names:    map[string]string{},
 		stop:     make(chan struct{}),
 	}
 	meter := set.TelemetrySettings.MeterProvider.Meter(metadata.ScopeName)
-	if c.overflow, err = meter.Int64Counter("otelcol_connector_querylens_fingerprint_overflow",
+	var err error
+	if c.overflow, err = meter.Int64Counter(contract.TelemetryConnectorOverflow,
 		metric.WithDescription("Observations counted under querylens.fingerprint=\"other\" because their service reached max_fingerprints."),
 		metric.WithUnit("{observation}")); err != nil {
 		return nil, err
 	}
-	if c.series, err = meter.Int64ObservableGauge("otelcol_connector_querylens_series",
+	if c.series, err = meter.Int64ObservableGauge(contract.TelemetryConnectorSeries,
 		metric.WithDescription("Metric series the connector holds."), metric.WithUnit("{series}")); err != nil {
 		return nil, err
 	}
 	if c.reg, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		c.mu.Lock()
-		n := len(c.findings) + len(c.queries) + len(c.requests) + len(c.info)
+		n := len(c.findings) + len(c.queries) + len(c.requests) + len(c.info) + len(c.gaps)
 		c.mu.Unlock()
 		o.ObserveInt64(c.series, int64(n))
 		return nil
@@ -150,8 +154,8 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		service := unknownService
-		if v, ok := rs.Resource().Attributes().Get("service.name"); ok && v.AsString() != "" {
-			service = v.AsString()
+		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
+			service = c.name(v.AsString()) // a label: through the last gate
 		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
@@ -168,45 +172,45 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	return nil
 }
 
-// spanAttributes are the attributes of a span the connector reads.
+// spanAttributes are the attributes of a span the connector reads: what the
+// processor wrote, and the database system and route. What becomes a label
+// goes through the last gate (sqlnorm.SafeName): a span may come from
+// elsewhere than this collector's querylens.
 type spanAttributes struct {
-	fingerprint, system, oldSystem, text, oldText, route string
-	dbQueries                                            int64
-	dbDurationMs, dbWallMs                               float64
-	hasDBWall                                            bool
-	isRequest                                            bool
+	fingerprint, statement, system, oldSystem, route string
+	dbQueries, gapQueries                            int64
+	dbDurationMs, dbWallMs                           float64
+	hasDBWall                                        bool
+	isRequest                                        bool
 }
 
 func readSpan(attrs pcommon.Map) spanAttributes {
 	var a spanAttributes
 	attrs.Range(func(k string, v pcommon.Value) bool {
 		switch k {
-		case annotate.AttrFingerprint:
-			a.fingerprint = v.Str()
+		case contract.AttrFingerprint:
+			a.fingerprint = v.Str() // checked as one when admitted
+		case contract.AttrStatement:
+			a.statement = v.Str()
 		case "db.system.name":
 			a.system = v.AsString()
 		case "db.system":
 			a.oldSystem = v.AsString()
-		case "db.query.text":
-			a.text = v.Str()
-		case "db.statement":
-			a.oldText = v.Str()
 		case "http.route":
 			a.route = v.AsString()
-		case annotate.AttrRequestDBQueries:
+		case contract.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
-		case annotate.AttrRequestDBDuration:
+		case contract.AttrGapDBQueries:
+			a.gapQueries = v.Int()
+		case contract.AttrRequestDBDuration:
 			a.dbDurationMs, _ = annotate.Number(v)
-		case annotate.AttrRequestDBWallDuration:
+		case contract.AttrRequestDBWallDuration:
 			a.dbWallMs, a.hasDBWall = annotate.Number(v)
 		}
 		return true
 	})
 	if a.system == "" {
 		a.system = a.oldSystem
-	}
-	if a.text == "" {
-		a.text = a.oldText
 	}
 	return a
 }
@@ -216,18 +220,22 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	overflowed := 0
 	a := readSpan(span.Attributes())
 	if a.fingerprint != "" {
+		a.system = c.name(a.system) // a label
 		fp := c.admit(service, a.fingerprint, now)
 		if fp == overflowFingerprint {
 			overflowed++
 		} else {
-			c.describe(fp, a.system, now, func() string { return c.norm.Normalize(a.system, a.text).Text })
+			c.describe(fp, a.statement, a.system, now)
 		}
 		s := c.querySeries(queryKey{service, a.system, fp}, now)
 		s.queries.value++
 		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
 	}
 	if a.isRequest {
-		route := traceview.Route(traceview.Kind(span.Kind()), span.Name(), a.route)
+		route := c.name(a.route)
+		if a.route == "" {
+			route = traceview.Route(traceview.Kind(span.Kind()), span.Name(), "")
+		}
 		if route == "" {
 			route = unknownRoute
 		}
@@ -250,22 +258,35 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 		s.dbDuration.ex.recordMax(traceID, spanID, dbDuration, end)
 		s.peak.observe(a.dbQueries)
 	}
+	if a.gapQueries > 0 {
+		s := c.gaps[service]
+		if s == nil {
+			s = &gapSeries{life: life{start: now}}
+			c.gaps[service] = s
+		}
+		s.last = now
+		s.queries.value += a.gapQueries
+		s.queries.ex.record(span.TraceID(), span.SpanID(), float64(a.gapQueries), now)
+	}
 	events := span.Events()
 	for e := 0; e < events.Len(); e++ {
-		if ev := events.At(e); ev.Name() == annotate.EventFinding {
+		if ev := events.At(e); ev.Name() == contract.EventFinding {
 			overflowed += c.consumeFinding(service, span, ev.Attributes(), now)
 		}
 	}
 	return overflowed
 }
 
-func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
-	str := func(k string) string {
-		if v, ok := attrs.Get(k); ok {
-			return v.AsString()
-		}
-		return ""
+// attrString is an attribute as a string, "" when it is not there.
+func attrString(attrs pcommon.Map, k string) string {
+	if v, ok := attrs.Get(k); ok {
+		return v.AsString()
 	}
+	return ""
+}
+
+func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, attrs pcommon.Map, now pcommon.Timestamp) int {
+	// What the event says becomes labels: through the last gate.
 	num := func(k string) (float64, bool) {
 		if v, ok := attrs.Get(k); ok {
 			return annotate.Number(v)
@@ -273,23 +294,23 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 		return 0, false
 	}
 	overflowed := 0
-	fp := c.admit(service, str(annotate.AttrFingerprint), now)
+	fp := c.admit(service, attrString(attrs, contract.AttrFingerprint), now)
 	if fp == overflowFingerprint {
 		overflowed++
-	} else if statement := str(annotate.AttrStatement); statement != "" {
-		c.describe(fp, "", now, func() string { return statement })
+	} else if v, ok := attrs.Get(contract.AttrStatement); ok {
+		c.describe(fp, v.AsString(), "", now)
 	}
-	route := str(annotate.AttrRoute)
+	route := c.name(attrString(attrs, contract.AttrRoute))
 	if route == "" {
 		route = unknownRoute
 	}
-	count, _ := num(annotate.AttrCount)
-	wasted, ok := num(annotate.AttrWastedQueries)
+	count, _ := num(contract.AttrCount)
+	wasted, ok := num(contract.AttrWastedQueries)
 	if !ok {
 		wasted = max(count-1, 0)
 	}
-	durationMs, _ := num(annotate.AttrTotalDuration)
-	s := c.findingSeries(findingKey{service, str(annotate.AttrFindingType), fp, route}, now)
+	durationMs, _ := num(contract.AttrTotalDuration)
+	s := c.findingSeries(findingKey{service, c.name(attrString(attrs, contract.AttrFindingType)), fp, route}, now)
 	s.findings.value++
 	s.findings.ex.record(span.TraceID(), span.SpanID(), 1, now)
 	s.wasted.value += int64(wasted)
@@ -301,8 +322,26 @@ func (c *querylensConnector) consumeFinding(service string, span ptrace.Span, at
 	return overflowed
 }
 
+// name is a name read from a span as a label: through the last gate
+// (sqlnorm.SafeName), remembered.
+func (c *querylensConnector) name(raw string) string {
+	if safe, ok := c.names[raw]; ok {
+		return safe
+	}
+	safe := sqlnorm.SafeName(raw)
+	if len(raw) <= sqlnorm.MaxNameBytes {
+		if len(c.names) >= 4096 {
+			clear(c.names)
+		}
+		c.names[strings.Clone(raw)] = safe
+	}
+	return safe
+}
+
 // admit returns the fingerprint to count an observation under: its own, or
-// "other" once its service has MaxFingerprints others.
+// "other" once its service has MaxFingerprints others. A fingerprint new to
+// its service must be one (16 hex digits): what a span claims is a
+// fingerprint becomes a label.
 func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) string {
 	if fp == "" {
 		return ""
@@ -312,19 +351,26 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 		set = map[string]pcommon.Timestamp{}
 		c.admitted[service] = set
 	}
-	if _, ok := set[fp]; !ok && len(set) >= c.cfg.MaxFingerprints {
-		return overflowFingerprint
+	if _, ok := set[fp]; !ok {
+		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {
+			return overflowFingerprint
+		}
 	}
 	set[fp] = now
 	return fp
 }
 
-// describe keeps the statement of a fingerprint for querylens.fingerprint.info;
-// a database span also tells its system, which a finding event does not.
-func (c *querylensConnector) describe(fp, system string, now pcommon.Timestamp, statement func() string) {
+// describe keeps the statement of a fingerprint for querylens.fingerprint.info,
+// as the processor wrote it (never normalized here); a database span also
+// tells its system, which a finding event does not. A fingerprint is
+// described once its statement is known.
+func (c *querylensConnector) describe(fp, statement, system string, now pcommon.Timestamp) {
 	s, ok := c.info[fp]
 	if !ok {
-		s = &infoSeries{life: life{start: now}, statement: truncate(statement(), c.cfg.MaxStatementLength)}
+		if statement == "" {
+			return
+		}
+		s = &infoSeries{life: life{start: now}, statement: sqlnorm.SafeText(statement, c.cfg.MaxStatementLength)}
 		c.info[fp] = s
 	}
 	if s.system == "" {

@@ -21,7 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -146,16 +146,16 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 	wantWasted, wantDBSpans, wantRequests := 0.0, 0.0, 0.0
 	anchors := map[string]bool{}
 	fixtures.EachSpan(annotated, func(_ pcommon.Resource, s ptrace.Span) {
-		if _, ok := s.Attributes().Get(annotate.AttrFingerprint); ok {
+		if _, ok := s.Attributes().Get(contract.AttrFingerprint); ok {
 			wantDBSpans++
 		}
-		if _, ok := s.Attributes().Get(annotate.AttrRequestDBQueries); ok {
+		if _, ok := s.Attributes().Get(contract.AttrRequestDBQueries); ok {
 			wantRequests++
 		}
 		for i := 0; i < s.Events().Len(); i++ {
-			if ev := s.Events().At(i); ev.Name() == annotate.EventFinding {
-				typ, _ := ev.Attributes().Get(annotate.AttrFindingType)
-				w, _ := ev.Attributes().Get(annotate.AttrWastedQueries)
+			if ev := s.Events().At(i); ev.Name() == contract.EventFinding {
+				typ, _ := ev.Attributes().Get(contract.AttrFindingType)
+				w, _ := ev.Attributes().Get(contract.AttrWastedQueries)
 				wantFindings[typ.Str()]++
 				wantWasted += float64(w.Int())
 				anchors[s.TraceID().String()+"/"+s.SpanID().String()] = true
@@ -163,31 +163,31 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 		}
 	})
 	for typ, n := range wantFindings {
-		got := total(ps, metricFindings, func(a map[string]any) bool { return a["querylens.finding.type"] == typ })
+		got := total(ps, contract.MetricFindings, func(a map[string]any) bool { return a["querylens.finding.type"] == typ })
 		if got != n {
 			t.Errorf("%s findings: %v, want %v", typ, got, n)
 		}
-		if hist := total(ps, metricFindingDuration, func(a map[string]any) bool { return a["querylens.finding.type"] == typ }); hist != n {
+		if hist := total(ps, contract.MetricFindingDuration, func(a map[string]any) bool { return a["querylens.finding.type"] == typ }); hist != n {
 			t.Errorf("%s duration observations: %v, want %v", typ, hist, n)
 		}
 	}
-	if got := total(ps, metricWastedQueries, nil); got != wantWasted || wantWasted == 0 {
+	if got := total(ps, contract.MetricWastedQueries, nil); got != wantWasted || wantWasted == 0 {
 		t.Errorf("wasted queries %v, want %v", got, wantWasted)
 	}
-	if got := total(ps, metricDBQueries, nil); got != wantDBSpans {
+	if got := total(ps, contract.MetricDBQueries, nil); got != wantDBSpans {
 		t.Errorf("db queries %v, want every database span: %v", got, wantDBSpans)
 	}
-	if got := total(ps, metricDBQueryDuration, nil); got != wantDBSpans {
+	if got := total(ps, contract.MetricDBQueryDuration, nil); got != wantDBSpans {
 		t.Errorf("db query duration observations %v, want %v", got, wantDBSpans)
 	}
-	if got := total(ps, metricRequestQueries, nil); got != wantRequests {
+	if got := total(ps, contract.MetricRequestQueries, nil); got != wantRequests {
 		t.Errorf("request observations %v, want %v", got, wantRequests)
 	}
 	checkRequestSeries(t, annotated, ps)
 	// Attributes, routes, exemplars.
 	for _, p := range ps {
 		switch p.metric {
-		case metricFindings, metricWastedQueries, metricFindingDuration:
+		case contract.MetricFindings, contract.MetricWastedQueries, contract.MetricFindingDuration:
 			for _, k := range []string{"service.name", "querylens.finding.type", "querylens.fingerprint", "http.route"} {
 				if p.attrs[k] == "" || p.attrs[k] == nil {
 					t.Errorf("%s point without %s: %v", p.metric, k, p.attrs)
@@ -198,14 +198,14 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 					t.Errorf("%s exemplar %s is not the anchor of a finding", p.metric, e)
 				}
 			}
-			if p.metric != metricWastedQueries && len(p.exemplars) != 1 {
+			if p.metric != contract.MetricWastedQueries && len(p.exemplars) != 1 {
 				t.Errorf("%s point without an exemplar: %v", p.metric, p.attrs)
 			}
 		}
 	}
 	routes := map[any]bool{}
 	for _, p := range ps {
-		if p.metric == metricFindings {
+		if p.metric == contract.MetricFindings {
 			routes[p.attrs["http.route"]] = true
 		}
 	}
@@ -218,7 +218,7 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 	// system when a database span told it.
 	described := map[any]bool{}
 	for _, p := range ps {
-		if p.metric == metricFingerprintInfo {
+		if p.metric == contract.MetricFingerprintInfo {
 			fp := p.attrs["querylens.fingerprint"]
 			if described[fp] {
 				t.Errorf("fingerprint %v described twice", fp)
@@ -230,9 +230,9 @@ func TestMetricsOfTheTestdata(t *testing.T) {
 		}
 	}
 	for _, p := range ps {
-		if p.metric == metricDBQueries {
+		if p.metric == contract.MetricDBQueries {
 			for _, q := range ps {
-				if q.metric == metricFingerprintInfo && q.attrs["querylens.fingerprint"] == p.attrs["querylens.fingerprint"] && q.attrs["db.system"] == "" {
+				if q.metric == contract.MetricFingerprintInfo && q.attrs["querylens.fingerprint"] == p.attrs["querylens.fingerprint"] && q.attrs["db.system"] == "" {
 					t.Errorf("info of database fingerprint %v has no db.system", q.attrs["querylens.fingerprint"])
 				}
 			}
@@ -260,7 +260,7 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 	}
 	wants := map[string]*want{}
 	fixtures.EachSpan(annotated, func(res pcommon.Resource, s ptrace.Span) {
-		q, ok := s.Attributes().Get(annotate.AttrRequestDBQueries)
+		q, ok := s.Attributes().Get(contract.AttrRequestDBQueries)
 		if !ok {
 			return
 		}
@@ -281,9 +281,9 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 			w = &want{maxQueries: -1, heaviest: map[string]bool{}}
 			wants[service+" "+route] = w
 		}
-		wall, ok := s.Attributes().Get(annotate.AttrRequestDBWallDuration)
+		wall, ok := s.Attributes().Get(contract.AttrRequestDBWallDuration)
 		if !ok {
-			t.Fatalf("request root %s without %s", s.Name(), annotate.AttrRequestDBWallDuration)
+			t.Fatalf("request root %s without %s", s.Name(), contract.AttrRequestDBWallDuration)
 		}
 		w.requests++
 		seconds := float64(s.EndTimestamp()-s.StartTimestamp()) / 1e9
@@ -302,7 +302,7 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 	for _, p := range ps {
 		w := wants[fmt.Sprint(p.attrs["service.name"], " ", p.attrs["http.route"])]
 		switch p.metric {
-		case metricRequestQueries, metricRequestDuration, metricRequestDBDuration, metricRequestQueriesMax:
+		case contract.MetricRequestQueries, contract.MetricRequestDuration, contract.MetricRequestDBDuration, contract.MetricRequestQueriesMax:
 			seen[p.metric]++
 			if w == nil {
 				t.Errorf("%s: a point for a service and route no request has: %v", p.metric, p.attrs)
@@ -310,19 +310,19 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 			}
 		}
 		switch p.metric {
-		case metricRequestDuration:
+		case contract.MetricRequestDuration:
 			if p.value != w.requests || !near(p.sum, w.seconds) {
 				t.Errorf("%s %v: %v requests, %vs; want %v, %vs", p.metric, p.attrs, p.value, p.sum, w.requests, w.seconds)
 			}
-		case metricRequestDBDuration:
+		case contract.MetricRequestDBDuration:
 			if p.value != w.requests || !near(p.sum, w.dbSeconds) {
 				t.Errorf("%s %v: %v requests, %vs; want %v, %vs", p.metric, p.attrs, p.value, p.sum, w.requests, w.dbSeconds)
 			}
-		case metricRequestQueriesMax:
+		case contract.MetricRequestQueriesMax:
 			if p.noValue || p.value != float64(w.maxQueries) {
 				t.Errorf("%s %v: %v (no value: %v), want %d", p.metric, p.attrs, p.value, p.noValue, w.maxQueries)
 			}
-		case metricRequestQueries:
+		case contract.MetricRequestQueries:
 			if p.max != float64(w.maxQueries) || p.exemplarValue != float64(w.maxQueries) ||
 				len(p.exemplars) != 1 || !w.heaviest[p.exemplars[0]] {
 				t.Errorf("%s %v: max %v, exemplar %v of value %v; want the heaviest request (%d queries), one of %v",
@@ -330,7 +330,7 @@ func checkRequestSeries(t *testing.T, annotated []ptrace.Traces, ps []point) {
 			}
 		}
 	}
-	for _, m := range []string{metricRequestQueries, metricRequestDuration, metricRequestDBDuration, metricRequestQueriesMax} {
+	for _, m := range []string{contract.MetricRequestQueries, contract.MetricRequestDuration, contract.MetricRequestDBDuration, contract.MetricRequestQueriesMax} {
 		if seen[m] != len(wants) {
 			t.Errorf("%s has %d series, want one per service and route: %d", m, seen[m], len(wants))
 		}
@@ -351,8 +351,8 @@ func requestTrace(id byte, service, route string, queries int64, ms, dbMs float6
 	s.SetStartTimestamp(1_000_000_000)
 	s.SetEndTimestamp(1_000_000_000 + pcommon.Timestamp(ms*1e6))
 	s.Attributes().PutStr("http.route", route)
-	s.Attributes().PutInt(annotate.AttrRequestDBQueries, queries)
-	s.Attributes().PutDouble(annotate.AttrRequestDBDuration, dbMs)
+	s.Attributes().PutInt(contract.AttrRequestDBQueries, queries)
+	s.Attributes().PutDouble(contract.AttrRequestDBDuration, dbMs)
 	return td
 }
 
@@ -377,7 +377,7 @@ func TestRequestDBDurationIsWallTime(t *testing.T) {
 			ctx := context.Background()
 			td := requestTrace(1, "shop", "/books", 3, tt.ms, tt.sumMs)
 			if tt.wallMs >= 0 {
-				td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutDouble(annotate.AttrRequestDBWallDuration, tt.wallMs)
+				td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutDouble(contract.AttrRequestDBWallDuration, tt.wallMs)
 			}
 			if err := c.ConsumeTraces(ctx, td); err != nil {
 				t.Fatal(err)
@@ -386,7 +386,7 @@ func TestRequestDBDurationIsWallTime(t *testing.T) {
 			c.flush(ctx)
 			found := false
 			for _, p := range points(sink.AllMetrics()[len(sink.AllMetrics())-1]) {
-				if p.metric == metricRequestDBDuration {
+				if p.metric == contract.MetricRequestDBDuration {
 					found = true
 					if p.value != 1 || math.Abs(p.sum-tt.wantSeconds) > 1e-12 {
 						t.Errorf("%v requests, %vs; want 1, %vs", p.value, p.sum, tt.wantSeconds)
@@ -394,7 +394,7 @@ func TestRequestDBDurationIsWallTime(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no %s point", metricRequestDBDuration)
+				t.Errorf("no %s point", contract.MetricRequestDBDuration)
 			}
 			_ = c.Shutdown(ctx)
 		})
@@ -441,9 +441,9 @@ func TestRequestQueriesMax(t *testing.T) {
 		var gauges []point
 		for _, p := range points(md) {
 			switch {
-			case p.metric == metricRequestQueriesMax && route(p.attrs):
+			case p.metric == contract.MetricRequestQueriesMax && route(p.attrs):
 				gauges = append(gauges, p)
-			case p.metric == metricRequestQueries && route(p.attrs):
+			case p.metric == contract.MetricRequestQueries && route(p.attrs):
 				if p.value != step.wantCount || len(p.exemplars) != 1 || p.exemplars[0] != (pcommon.TraceID{step.wantExemplar}).String()+"/"+(pcommon.SpanID{step.wantExemplar}).String() {
 					t.Errorf("flush %d: %v requests, exemplar %v; want %v requests, exemplar of trace %d", i+1, p.value, p.exemplars, step.wantCount, step.wantExemplar)
 				}
@@ -489,7 +489,7 @@ func TestRequestQueriesMaxWithdrawals(t *testing.T) {
 	var metrics []gaugeMetric
 	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
 	for i := 0; i < ms.Len(); i++ {
-		if ms.At(i).Name() != metricRequestQueriesMax {
+		if ms.At(i).Name() != contract.MetricRequestQueriesMax {
 			continue
 		}
 		var g gaugeMetric
@@ -536,7 +536,8 @@ func dbTrace(id byte, service string, n int) ptrace.Traces {
 		s.Attributes().PutStr("db.system.name", "postgresql")
 		stmt := fmt.Sprintf("SELECT id FROM table_%d", i)
 		s.Attributes().PutStr("db.query.text", stmt)
-		s.Attributes().PutStr(annotate.AttrFingerprint, fmt.Sprintf("%016x", i+1))
+		s.Attributes().PutStr(contract.AttrFingerprint, fmt.Sprintf("%016x", i+1))
+		s.Attributes().PutStr(contract.AttrStatement, stmt) // what the processor writes: it has no literal
 	}
 	return td
 }
@@ -549,22 +550,22 @@ func TestFingerprintsOverflowToOther(t *testing.T) {
 	_ = c.Shutdown(ctx)
 	ps := points(sink.AllMetrics()[0])
 	shop := func(a map[string]any) bool { return a["service.name"] == "shop" }
-	if got := total(ps, metricDBQueries, shop); got != 50 {
+	if got := total(ps, contract.MetricDBQueries, shop); got != 50 {
 		t.Errorf("shop counted %v queries, want all 50", got)
 	}
-	if got := total(ps, metricDBQueries, func(a map[string]any) bool { return shop(a) && a["querylens.fingerprint"] == "other" }); got != 45 {
+	if got := total(ps, contract.MetricDBQueries, func(a map[string]any) bool { return shop(a) && a["querylens.fingerprint"] == "other" }); got != 45 {
 		t.Errorf("%v queries under other, want 45", got)
 	}
 	series := 0
 	for _, p := range ps {
-		if p.metric == metricDBQueries && shop(p.attrs) {
+		if p.metric == contract.MetricDBQueries && shop(p.attrs) {
 			series++
 		}
 	}
 	if series != 6 {
 		t.Errorf("shop has %d series, want 5 fingerprints and other", series)
 	}
-	if got := total(ps, metricDBQueries, func(a map[string]any) bool {
+	if got := total(ps, contract.MetricDBQueries, func(a map[string]any) bool {
 		return a["service.name"] == "billing" && a["querylens.fingerprint"] != "other"
 	}); got != 3 {
 		t.Errorf("billing has its own budget: %v", got)
@@ -580,7 +581,7 @@ func TestSeriesExpire(t *testing.T) {
 	clock.t = clock.t.Add(45 * time.Second)         // 75s after the first, 45s after the second
 	c.flush(ctx)
 	ps := points(sink.AllMetrics()[0])
-	if got := total(ps, metricDBQueries, nil); got != 2 {
+	if got := total(ps, contract.MetricDBQueries, nil); got != 2 {
 		t.Errorf("after expiry %v queries left, want the 2 of the refreshed series", got)
 	}
 	if len(c.admitted["shop"]) != 1 || len(c.info) != 1 {
@@ -624,7 +625,7 @@ func TestStartFlushesPeriodically(t *testing.T) {
 	}
 	// Cumulative: every flush repeats the totals.
 	for _, md := range sink.AllMetrics() {
-		if got := total(points(md), metricDBQueries, nil); got != 2 {
+		if got := total(points(md), contract.MetricDBQueries, nil); got != 2 {
 			t.Errorf("a flush holds %v queries, want the cumulative 2", got)
 		}
 	}
@@ -661,6 +662,42 @@ func TestLoadConfig(t *testing.T) {
 		"request_duration_buckets must be a non-empty list of strictly increasing bounds, got []"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v does not say %q", err, w)
+		}
+	}
+}
+
+// TestGapQueries: the queries that ran in no request (a database span with no
+// parent, as the processor marks it) are counted per service, with an
+// exemplar that opens such a trace, and are no request.
+func TestGapQueries(t *testing.T) {
+	c, sink, _ := newTestConnector(t, nil)
+	ctx := context.Background()
+	for id, queries := range []int64{1, 3} {
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", "auth")
+		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{byte(id + 1)})
+		s.SetSpanID(pcommon.SpanID{byte(id + 1)})
+		s.SetKind(ptrace.SpanKindClient)
+		s.Attributes().PutStr("db.system.name", "postgresql")
+		s.Attributes().PutInt(contract.AttrGapDBQueries, queries)
+		if err := c.ConsumeTraces(ctx, td); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.flush(ctx)
+	ps := points(sink.AllMetrics()[len(sink.AllMetrics())-1])
+	auth := func(a map[string]any) bool { return a["service.name"] == "auth" }
+	if got := total(ps, contract.MetricGapDBQueries, auth); got != 4 {
+		t.Errorf("gap queries %v, want 4", got)
+	}
+	if got := total(ps, contract.MetricRequestQueries, nil); got != 0 {
+		t.Errorf("%v requests, want none", got)
+	}
+	for _, p := range ps {
+		if p.metric == contract.MetricGapDBQueries && (len(p.exemplars) != 1 || p.exemplars[0] != pcommon.TraceID{2}.String()+"/"+pcommon.SpanID{2}.String()) {
+			t.Errorf("exemplars %v", p.exemplars)
 		}
 	}
 }

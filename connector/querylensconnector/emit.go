@@ -5,23 +5,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
-)
-
-// Metric names, as in the querylens contract.
-const (
-	metricFindings        = "querylens.findings"
-	metricWastedQueries   = "querylens.wasted_queries"
-	metricFindingDuration = "querylens.finding.duration"
-	metricDBQueries       = "querylens.db.queries"
-	metricDBQueryDuration = "querylens.db.query.duration"
-	metricRequestQueries  = "querylens.request.db_queries"
-	metricFingerprintInfo = "querylens.fingerprint.info"
-
-	// Additions to the contract: the most queries of one request, and the
-	// duration and database time of requests.
-	metricRequestQueriesMax = "querylens.request.db_queries.max"
-	metricRequestDuration   = "querylens.request.duration"
-	metricRequestDBDuration = "querylens.request.db_duration"
+	"github.com/querylens/querylens/internal/contract"
 )
 
 const requestQueriesMaxDescription = "The most database queries one request ran, in the last two flush intervals; " +
@@ -39,18 +23,18 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 	sm.Scope().SetName(metadata.ScopeName)
 	ms := sm.Metrics()
 
-	findings := sum(ms, metricFindings, "Findings of the querylens processor, by service, type, fingerprint and route.", "{finding}")
-	wasted := sum(ms, metricWastedQueries, "Queries a fix would remove: all repeats but one per group finding.", "{query}")
-	findingDuration := hist(ms, metricFindingDuration, "Summed duration of the spans of each finding.", "s")
+	findings := sum(ms, contract.MetricFindings, "Findings of the querylens processor, by service, type, fingerprint and route.", "{finding}")
+	wasted := sum(ms, contract.MetricWastedQueries, "Queries a fix would remove: all repeats but one per group finding.", "{query}")
+	findingDuration := hist(ms, contract.MetricFindingDuration, "Summed duration of the spans of each finding.", "s")
 	for _, k := range sortedKeys(c.findings, func(a, b findingKey) bool {
 		return less(a.service, b.service, a.findingType, b.findingType, a.fingerprint, b.fingerprint, a.route, b.route)
 	}) {
 		s := c.findings[k]
 		set := func(attrs pcommon.Map) {
-			attrs.PutStr("service.name", k.service)
-			attrs.PutStr("querylens.finding.type", k.findingType)
-			attrs.PutStr("querylens.fingerprint", k.fingerprint)
-			attrs.PutStr("http.route", k.route)
+			attrs.PutStr(contract.AttrServiceName, k.service)
+			attrs.PutStr(contract.AttrFindingType, k.findingType)
+			attrs.PutStr(contract.AttrFingerprint, k.fingerprint)
+			attrs.PutStr(contract.AttrRoute, k.route)
 		}
 		sumPoint(findings.DataPoints(), s.life, now, set, &s.findings)
 		sumPoint(wasted.DataPoints(), s.life, now, set, &s.wasted)
@@ -60,16 +44,16 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 		s.duration.writeTo(hp, c.cfg.DurationBuckets)
 	}
 
-	queries := sum(ms, metricDBQueries, "Database queries, by service, database system and fingerprint.", "{query}")
-	queryDuration := hist(ms, metricDBQueryDuration, "Duration of the database queries.", "s")
+	queries := sum(ms, contract.MetricDBQueries, "Database queries, by service, database system and fingerprint.", "{query}")
+	queryDuration := hist(ms, contract.MetricDBQueryDuration, "Duration of the database queries.", "s")
 	for _, k := range sortedKeys(c.queries, func(a, b queryKey) bool {
 		return less(a.service, b.service, a.system, b.system, a.fingerprint, b.fingerprint)
 	}) {
 		s := c.queries[k]
 		set := func(attrs pcommon.Map) {
-			attrs.PutStr("service.name", k.service)
-			attrs.PutStr("db.system", k.system)
-			attrs.PutStr("querylens.fingerprint", k.fingerprint)
+			attrs.PutStr(contract.AttrServiceName, k.service)
+			attrs.PutStr(contract.AttrDBSystem, k.system)
+			attrs.PutStr(contract.AttrFingerprint, k.fingerprint)
 		}
 		sumPoint(queries.DataPoints(), s.life, now, set, &s.queries)
 		hp := queryDuration.DataPoints().AppendEmpty()
@@ -78,10 +62,17 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 		s.duration.writeTo(hp, c.cfg.DurationBuckets)
 	}
 
-	requests := hist(ms, metricRequestQueries, "Database queries per request (local request root).", "{query}")
-	requestDuration := hist(ms, metricRequestDuration, "Duration of each request: its local request root span.", "s")
-	requestDBDuration := hist(ms, metricRequestDBDuration, "Database time of each request: how long at least one of its database queries ran, parallel queries counted once.", "s")
-	requestQueriesMax := gauge(ms, metricRequestQueriesMax, requestQueriesMaxDescription, "{query}")
+	gaps := sum(ms, contract.MetricGapDBQueries, "Database queries that ran in no request: a database span with no parent, "+
+		"which no loop can be seen in (the application did not pass the request's context to its ORM, or a job runs no span of its own).", "{query}")
+	for _, service := range sortedKeys(c.gaps, func(a, b string) bool { return a < b }) {
+		set := func(attrs pcommon.Map) { attrs.PutStr(contract.AttrServiceName, service) }
+		sumPoint(gaps.DataPoints(), c.gaps[service].life, now, set, &c.gaps[service].queries)
+	}
+
+	requests := hist(ms, contract.MetricRequestQueries, "Database queries per request (local request root).", "{query}")
+	requestDuration := hist(ms, contract.MetricRequestDuration, "Duration of each request: its local request root span.", "s")
+	requestDBDuration := hist(ms, contract.MetricRequestDBDuration, "Database time of each request: how long at least one of its database queries ran, parallel queries counted once.", "s")
+	requestQueriesMax := gauge(ms, contract.MetricRequestQueriesMax, requestQueriesMaxDescription, "{query}")
 	var withdrawn []requestKey
 	for _, k := range sortedKeys(c.requests, func(a, b requestKey) bool { return less(a.service, b.service, a.route, b.route) }) {
 		s := c.requests[k]
@@ -103,23 +94,23 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 	// series". Each in a metric of its own: the exporter (v0.161) reads no
 	// further point of a gauge after one with no recorded value.
 	for _, k := range withdrawn {
-		dp := gauge(ms, metricRequestQueriesMax, requestQueriesMaxDescription, "{query}").DataPoints().AppendEmpty()
+		dp := gauge(ms, contract.MetricRequestQueriesMax, requestQueriesMaxDescription, "{query}").DataPoints().AppendEmpty()
 		dp.SetTimestamp(now)
 		k.setAttributes(dp.Attributes())
 		dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
 	}
 
 	info := ms.AppendEmpty()
-	info.SetName(metricFingerprintInfo)
+	info.SetName(contract.MetricFingerprintInfo)
 	info.SetDescription("The normalized statement of each fingerprint; the value is always 1.")
 	gauge := info.SetEmptyGauge()
 	for _, fp := range sortedKeys(c.info, func(a, b string) bool { return a < b }) {
 		dp := gauge.DataPoints().AppendEmpty()
 		dp.SetTimestamp(now)
 		dp.SetIntValue(1)
-		dp.Attributes().PutStr("querylens.fingerprint", fp)
-		dp.Attributes().PutStr("querylens.statement", c.info[fp].statement)
-		dp.Attributes().PutStr("db.system", c.info[fp].system)
+		dp.Attributes().PutStr(contract.AttrFingerprint, fp)
+		dp.Attributes().PutStr(contract.AttrStatement, c.info[fp].statement)
+		dp.Attributes().PutStr(contract.AttrDBSystem, c.info[fp].system)
 	}
 
 	// Drop the metrics that have no data point.
@@ -150,6 +141,11 @@ func (c *querylensConnector) expire(now pcommon.Timestamp) {
 	for k, s := range c.info {
 		if s.last < cutoff {
 			delete(c.info, k)
+		}
+	}
+	for k, s := range c.gaps {
+		if s.last < cutoff {
+			delete(c.gaps, k)
 		}
 	}
 	for service, set := range c.admitted {

@@ -5,6 +5,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/querylens/querylens/internal/contract"
 )
 
 // exemplar is an observation of a series that can open its trace: the last
@@ -112,11 +114,17 @@ type querySeries struct {
 	duration histogram
 }
 
+// gapSeries counts a service's queries that ran in no request.
+type gapSeries struct {
+	life
+	queries counter
+}
+
 type requestKey struct{ service, route string }
 
 func (k requestKey) setAttributes(attrs pcommon.Map) {
-	attrs.PutStr("service.name", k.service)
-	attrs.PutStr("http.route", k.route)
+	attrs.PutStr(contract.AttrServiceName, k.service)
+	attrs.PutStr(contract.AttrRoute, k.route)
 }
 
 type requestSeries struct {

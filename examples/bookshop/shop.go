@@ -74,8 +74,8 @@ var endpoints = []endpoint{
 	{"GET /authors/counts/grouped", "fix: one GROUP BY", (*shop).countsGrouped},
 	{"POST /books/import/loop", "trap: 20 books inserted one by one (N+1)", (*shop).importLoop},
 	{"POST /books/import/batches", "fix: CreateInBatches", (*shop).importBatches},
-	{"GET /books/whole", "trap: Find of whole rows to show titles (SELECT *)", (*shop).wholeRows},
-	{"GET /books/titles", "fix: Select(\"id\", \"title\")", (*shop).titles},
+	{"GET /books/all", "trap: every book read (5,200 rows) to show the first 50", (*shop).allRows},
+	{"GET /books/first", "fix: Limit(50) in the query", (*shop).firstRows},
 	{"GET /books/page/deep", "trap: page 251 with Offset(5000) and a Count", (*shop).deepPage},
 	{"GET /books/page/keyset", "fix: keyset, WHERE id > last ORDER BY id, no count", (*shop).keysetPage},
 }
@@ -162,13 +162,13 @@ func (s *shop) importBatches(w http.ResponseWriter, r *http.Request) {
 	reply(w, len(books))
 }
 
-func (s *shop) wholeRows(w http.ResponseWriter, r *http.Request) {
+func (s *shop) allRows(w http.ResponseWriter, r *http.Request) {
 	var books []Book
-	s.db.WithContext(r.Context()).Order("id").Limit(50).Find(&books) // SELECT *, to show titles
-	reply(w, len(books))
+	s.db.WithContext(r.Context()).Select("id", "title").Order("id").Find(&books) // every book, to show 50
+	reply(w, min(len(books), 50))
 }
 
-func (s *shop) titles(w http.ResponseWriter, r *http.Request) {
+func (s *shop) firstRows(w http.ResponseWriter, r *http.Request) {
 	var books []Book
 	s.db.WithContext(r.Context()).Select("id", "title").Order("id").Limit(50).Find(&books)
 	reply(w, len(books))

@@ -1,22 +1,24 @@
 // Package querylensextension serves the querylens findings page: the recent
 // requests with their database queries and findings, for local development.
 // The querylens processor finds it among the collector's extensions at start
-// and records every analyzed trace in it.
+// (TraceRecorder) and hands it every trace it analyzed.
 package querylensextension
 
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/extension"
 	"go.uber.org/zap"
 
 	"github.com/querylens/querylens/extension/querylensextension/internal/metadata"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/livepage"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // NewFactory returns the factory of the findings page.
@@ -25,38 +27,58 @@ func NewFactory() extension.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{Endpoint: "127.0.0.1:8890", MaxRequests: 1000}
+	server := confighttp.NewDefaultServerConfig()
+	server.NetAddr.Endpoint = "127.0.0.1:8890"
+	server.ReadTimeout = 10 * time.Second
+	return &Config{ServerConfig: server, MaxRequests: 1000, MaxBytes: 64 << 20, MaxConcurrentRequests: 4}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
 	c := cfg.(*Config)
-	return &page{cfg: c, logger: set.Logger, store: livepage.NewStore(c.MaxRequests)}, nil
+	return &page{cfg: c, set: set.TelemetrySettings, store: livepage.NewStore(c.MaxRequests, c.MaxBytes)}, nil
 }
 
 type page struct {
 	cfg    *Config
-	logger *zap.Logger
+	set    component.TelemetrySettings
 	store  *livepage.Store
 	server *http.Server
 }
 
-var _ livepage.Recorder = (*page)(nil)
+// TraceRecorder is what the querylens processor looks for among the
+// collector's extensions: it hands each trace it analyzed to RecordTrace,
+// which must not keep t or res beyond the call.
+type TraceRecorder interface {
+	RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time)
+}
 
-// Record keeps the requests of an analyzed trace.
-func (p *page) Record(requests []livepage.Request) { p.store.Record(requests) }
+var _ TraceRecorder = (*page)(nil)
 
-func (p *page) Start(context.Context, component.Host) error {
-	l, err := net.Listen("tcp", p.cfg.Endpoint)
+// RecordTrace keeps the requests of an analyzed trace, as the page shows them.
+func (p *page) RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time) {
+	p.store.Record(livepage.FromAnalysis(t, res, analyzedAt))
+}
+
+func (p *page) Start(ctx context.Context, host component.Host) error {
+	l, err := p.cfg.ServerConfig.ToListener(ctx)
 	if err != nil {
 		return err
 	}
-	p.server = &http.Server{Handler: livepage.NewHandler(p.store, p.cfg.TraceURL), ReadHeaderTimeout: 5 * time.Second}
+	handler := livepage.NewHandler(p.store, p.cfg.TraceURL, p.cfg.MaxConcurrentRequests)
+	if p.server, err = p.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), p.set, handler); err != nil {
+		_ = l.Close()
+		return err
+	}
 	go func() {
 		if err := p.server.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			p.logger.Error("the findings page stopped", zap.Error(err))
+			p.set.Logger.Error("the findings page stopped", zap.Error(err))
 		}
 	}()
-	p.logger.Info("querylens findings page", zap.String("url", "http://"+l.Addr().String()+"/"))
+	scheme := "http"
+	if p.cfg.ServerConfig.TLS.HasValue() {
+		scheme = "https"
+	}
+	p.set.Logger.Info("querylens findings page", zap.String("url", scheme+"://"+l.Addr().String()+"/"))
 	return nil
 }
 

@@ -2,28 +2,35 @@ package querylensextension
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 
 	"github.com/querylens/querylens/extension/querylensextension/internal/metadata"
-	"github.com/querylens/querylens/internal/livepage"
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 func TestConfigValidation(t *testing.T) {
 	if err := confmap.Validate(createDefaultConfig()); err != nil {
 		t.Fatal(err)
 	}
-	bad := &Config{Endpoint: "8890", MaxRequests: 0, TraceURL: "javascript:alert(1)"}
+	bad := createDefaultConfig().(*Config)
+	bad.ServerConfig.NetAddr.Endpoint, bad.MaxRequests, bad.MaxBytes, bad.MaxConcurrentRequests, bad.TraceURL = "8890", 0, 10, 0, "javascript:alert(1)"
 	err := confmap.Validate(bad)
-	for _, want := range []string{"endpoint must be host:port", "max_requests must be at least 1", "trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
+	for _, want := range []string{"endpoint must be host:port", "max_requests must be at least 1", "max_bytes must be at least",
+		"max_concurrent_requests must be from 1 to 1024", "trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not say %q", err, want)
 		}
@@ -35,7 +42,7 @@ func TestServesWhatIsRecorded(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint = addr
+	cfg.ServerConfig.NetAddr.Endpoint = addr
 	ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -44,12 +51,12 @@ func TestServesWhatIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = ext.Shutdown(context.Background()) }()
-	rec, ok := ext.(livepage.Recorder)
+	rec, ok := ext.(TraceRecorder)
 	if !ok {
-		t.Fatal("the extension is not a livepage.Recorder: the processor could not find it")
+		t.Fatal("the extension is not a TraceRecorder: the processor could not find it")
 	}
-	rec.Record([]livepage.Request{{TraceID: "0af7651916cd43dd8448eb211c80319c", Service: "shop", Route: "/books", DBQueries: 12,
-		Findings: []livepage.Finding{{Type: "n_plus_one", Count: 11, Statement: "SELECT id FROM authors WHERE id = ?"}}}})
+	view, res := analyzedNPlusOne(t, 11)
+	rec.RecordTrace(view, res, time.Now())
 	resp, err := http.Get(fmt.Sprintf("http://%s/", addr))
 	if err != nil {
 		t.Fatal(err)
@@ -59,4 +66,24 @@ func TestServesWhatIsRecorded(t *testing.T) {
 	if !strings.Contains(string(body), "n_plus_one ×11") || !strings.Contains(string(body), "0af7651916cd43dd8448eb211c80319c") {
 		t.Errorf("page: %s", body)
 	}
+}
+
+// analyzedNPlusOne is a trace of one request that looks n authors up one by
+// one, analyzed as the processor would.
+func analyzedNPlusOne(t *testing.T, n int) (*traceview.Trace, engine.Result) {
+	t.Helper()
+	traceID, _ := hex.DecodeString("0af7651916cd43dd8448eb211c80319c")
+	spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET /books", Kind: traceview.KindServer, Start: 0, End: 100_000, Service: "shop", Route: "/books"}}
+	for i := range n {
+		raw := fmt.Sprintf("SELECT id FROM authors WHERE id = %d", i)
+		spans = append(spans, traceview.Span{ID: traceview.SpanID{2, byte(i)}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
+			Start: int64(1000 * (i + 1)), End: int64(1000*(i+1) + 500), Service: "shop",
+			DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw), ReturnedRows: -1, RowsAffected: -1}})
+	}
+	view, _ := traceview.New(traceview.TraceID(traceID), spans)
+	e, err := engine.New(detect.DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return view, e.Analyze(view)
 }

@@ -9,7 +9,8 @@ import (
 
 // benchTrace is a trace of 1,000 spans: a request with an N+1 of 300 lookups,
 // an MN+1 of 100 iterations, a duplicate, 50 HTTP calls, a paged list with its
-// count, and 346 other spans (ORM wrappers, templates).
+// count, a read of 5,000 rows, a lazy-load exception, and 345 other spans
+// (ORM wrappers, templates).
 func benchTrace() *traceview.Trace {
 	b := newRoot()
 	id := 2
@@ -30,6 +31,10 @@ func benchTrace() *traceview.Trace {
 	}
 	b.db(0, 1, `SELECT count(*) FROM books WHERE pages > 100`).db(0, 1, `SELECT id FROM books WHERE pages > 100 ORDER BY id LIMIT 20 OFFSET 5000`)
 	b.db(0, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`)
+	b.db(0, 1, `SELECT * FROM books`)
+	b.spans[len(b.spans)-1].DB.ReturnedRows = 5000
+	b.spans[0].Exceptions = []traceview.Exception{{Type: "org.hibernate.LazyInitializationException",
+		Message: "Could not initialize proxy [com.example.Author#1] - no session"}}
 	for len(b.spans) < 1000 {
 		b.span(0, 1, "render", traceview.KindInternal)
 	}

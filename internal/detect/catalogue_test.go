@@ -42,6 +42,32 @@ func twoPerItem(b *traceBuilder, parent byte, n int, skipTagsOf int) *traceBuild
 	return b
 }
 
+// TestMNPlusOneFingerprintIsCanonical: statements that start in the same
+// tick come in either order; the finding's fingerprint and statement stay.
+func TestMNPlusOneFingerprintIsCanonical(t *testing.T) {
+	var fingerprints []string
+	for _, authorsFirst := range []bool{true, false} {
+		b := newRoot()
+		for i := 0; i < 6; i++ {
+			a := fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i)
+			g := fmt.Sprintf(`SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = %d`, i)
+			if !authorsFirst {
+				a, g = g, a
+			}
+			b.db(byte(20+2*i), 1, a).db(byte(21+2*i), 1, g)
+		}
+		tr := b.build()
+		got := runOnly(tr, TypeMNPlusOne)
+		if len(got) != 1 {
+			t.Fatalf("%d findings", len(got))
+		}
+		fingerprints = append(fingerprints, got[0].Fingerprint+" "+got[0].Statement)
+	}
+	if fingerprints[0] != fingerprints[1] {
+		t.Errorf("one loop, two fingerprints:\n%s\n%s", fingerprints[0], fingerprints[1])
+	}
+}
+
 func TestMNPlusOne(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -74,7 +100,27 @@ func TestMNPlusOne(t *testing.T) {
 			db(42, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 3`).db(43, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 4`).
 			db(44, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = 5`).build(),
 			[]expect{{TypeNPlusOne, 6, 1}, {TypeNPlusOne, 5, 1}}},
-		{"four iterations are below the threshold", twoPerItem(newRoot(), 1, 4, -1).build(), nil},
+		{"three iterations of two queries waste four: below the thresholds", twoPerItem(newRoot(), 1, 3, -1).build(), nil},
+		{"four iterations of two queries waste six: a finding by waste", twoPerItem(newRoot(), 1, 4, -1).build(),
+			[]expect{{TypeMNPlusOne, 4, 1}}},
+		{"three iterations of six queries waste twelve", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 3; i++ {
+				for k := 0; k < 6; k++ {
+					b.db(byte(20+6*i+k), 1, fmt.Sprintf(`SELECT "t%d"."id" FROM "t%d" WHERE "t%d"."item_id" = %d`, k, k, k, i))
+				}
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 3, 1}}},
+		{"two iterations are never a loop by waste", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 2; i++ {
+				for k := 0; k < 8; k++ {
+					b.db(byte(20+8*i+k), 1, fmt.Sprintf(`SELECT "t%d"."id" FROM "t%d" WHERE "t%d"."item_id" = %d`, k, k, k, i))
+				}
+			}
+			return b.build()
+		}(), nil},
 		{"the fix: two IN-list queries", newRoot().db(2, 1, `SELECT "authors"."id" FROM "authors" WHERE "authors"."id" IN (1, 2, 3)`).
 			db(3, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" IN (1, 2, 3)`).build(), nil},
 	}
@@ -171,14 +217,14 @@ func TestSingleSpanFindings(t *testing.T) {
 		trace *traceview.Trace
 		want  []expect
 	}{
-		{"SELECT * once per statement, on its first span", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(),
-			[]expect{{TypeOverFetch, 1, 10}, {TypeOverFetch, 1, 20}}},
-		{"alias.* over a join", newRoot().db(2, 1, `SELECT "tags".* FROM "tags" INNER JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id"`).build(),
-			[]expect{{TypeOverFetch, 1, 2}}},
-		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
-			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
-		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"whole rows alone are a hint, not a finding", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(), nil},
 		{"too many rows returned", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), []expect{{TypeOverFetch, 1, 2}}},
+		{"too many rows, once per statement and request", withRows(withRows(withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books"`), 5000).
+			db(3, 1, `SELECT "books"."id" FROM "books"`), 5000).span(4, 0, "GET /export", traceview.KindServer).
+			db(5, 4, `SELECT "books"."id" FROM "books"`), 5000).build(), []expect{{TypeOverFetch, 1, 2}, {TypeOverFetch, 1, 5}}},
+		{"a background job may read a whole table", withRows((&traceBuilder{}).span(1, 0, "refresh cache", traceview.KindInternal).
+			db(2, 1, `SELECT "books"."id" FROM "books"`), 50_000).build(), nil},
+		{"schema work is no finding", withRows(newRoot().db(2, 1, `SELECT * FROM information_schema.columns`), 5000).build(), nil},
 		{"a page of rows is fine", withRows(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" LIMIT 20`), 20).build(), nil},
 		{"a deep literal offset", newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET 5000`).build(), []expect{{TypeDeepOffset, 1, 2}}},
 		{"a deep offset in a recorded parameter", withParam(newRoot().db(2, 1, `SELECT "books"."id" FROM "books" ORDER BY id LIMIT 20 OFFSET $1`), "0", "5000").build(),
@@ -190,6 +236,34 @@ func TestSingleSpanFindings(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			check(t, runOnly(c.trace, TypeOverFetch, TypeDeepOffset), c.trace, c.want)
+		})
+	}
+}
+
+// TestSelectAll: with select_all on, whole rows of a table are reported too,
+// once per statement and request.
+func TestSelectAll(t *testing.T) {
+	cfg := only(TypeOverFetch)
+	cfg.OverFetch.SelectAll = true
+	cases := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"SELECT * once per statement, on its first span", newRoot().lookups(1, 10, 3).db(20, 1, `SELECT * FROM books`).build(),
+			[]expect{{TypeOverFetch, 1, 10}, {TypeOverFetch, 1, 20}}},
+		{"alias.* over a join", newRoot().db(2, 1, `SELECT "tags".* FROM "tags" INNER JOIN "book_tags" ON "book_tags"."tag_id" = "tags"."id"`).build(),
+			[]expect{{TypeOverFetch, 1, 2}}},
+		{"COUNT(*) and EXISTS (SELECT *) read no rows", newRoot().db(2, 1, `SELECT COUNT(*) FROM books`).
+			db(3, 1, `SELECT id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`).build(), nil},
+		{"the fix: a column list", newRoot().db(2, 1, `SELECT "books"."id", "books"."title" FROM "books"`).build(), nil},
+		{"a migrator's column probe is schema work", newRoot().db(2, 1, `SELECT * FROM "books" LIMIT 1`).build(), nil},
+		{"introspection: whole rows of a system catalog", newRoot().db(2, 1, `select * from information_schema.sequences`).
+			db(3, 1, `SELECT * FROM sqlite_master WHERE type = 'table'`).build(), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, Run(New(cfg), NewInput(c.trace)), c.trace, c.want)
 		})
 	}
 }
@@ -268,6 +342,94 @@ func TestPagedToManyJoin(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			check(t, runOnly(c.trace, TypePagedToManyJoin), c.trace, c.want)
+		})
+	}
+}
+
+// TestWritesStampedWithTheTime: the same write whose only difference is the
+// time the ORM stamps on it (updated_at) is the same write again: a
+// duplicate, not an N+1; reads that filter by a time stay apart.
+func TestWritesStampedWithTheTime(t *testing.T) {
+	stamped := newRoot()
+	for i := 0; i < 5; i++ {
+		stamped.db(byte(10+i), 1, fmt.Sprintf(`UPDATE "users" SET "name" = 'ann', "updated_at" = '2026-12-04 21:38:5%d.12345+00' WHERE "id" = 7`, i))
+	}
+	reads := newRoot()
+	for i := 0; i < 5; i++ {
+		reads.db(byte(10+i), 1, fmt.Sprintf(`SELECT "id" FROM "events" WHERE "start" > '2026-12-0%dT10:00:00Z'`, i+1))
+	}
+	for name, c := range map[string]struct {
+		trace *traceview.Trace
+		want  []expect
+	}{
+		"stamped writes are duplicates":       {stamped.build(), []expect{{TypeDuplicateQuery, 5, 1}}},
+		"reads by different times are an N+1": {reads.build(), []expect{{TypeNPlusOne, 5, 1}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeDuplicateQuery, TypeNPlusOne), c.trace, c.want)
+		})
+	}
+}
+
+// TestCountedRows: every row of a filter read at once with its COUNT (one
+// findAndCountAll without a limit) is an over_fetch; a count and a read one
+// after the other (a template that counts, then lists) is none, nor a page.
+func TestCountedRows(t *testing.T) {
+	at := func(b *traceBuilder, start, end int64) *traceBuilder {
+		b.spans[len(b.spans)-1].Start, b.spans[len(b.spans)-1].End = start, end
+		return b
+	}
+	together := newRoot()
+	at(together.db(2, 1, `SELECT count(*) AS "count" FROM "events" AS "event"`), 8000, 9300)
+	at(together.db(3, 1, `SELECT "id", "title" FROM "events" AS "event"`), 8000, 24000)
+	apart := newRoot()
+	at(apart.db(2, 1, `SELECT COUNT(*) AS "__count" FROM "core_child"`), 8000, 9000)
+	at(apart.db(3, 1, `SELECT "core_child"."id" FROM "core_child" ORDER BY "core_child"."last_name"`), 9000, 9500)
+	paged := newRoot()
+	at(paged.db(2, 1, `SELECT count(*) FROM events WHERE hidden = false`), 8000, 9300)
+	at(paged.db(3, 1, `SELECT id FROM events WHERE hidden = false LIMIT 20`), 8000, 9000)
+	for name, c := range map[string]struct {
+		trace *traceview.Trace
+		want  []expect
+	}{
+		"at once":                 {together.build(), []expect{{TypeOverFetch, 1, 3}}},
+		"one after the other":     {apart.build(), nil},
+		"a page is no over_fetch": {paged.build(), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			check(t, runOnly(c.trace, TypeOverFetch), c.trace, c.want)
+		})
+	}
+}
+
+// TestSpreadOutRepeats: the same lookup made at several places of a request,
+// with one-off work between (a helper that reads the current user), is told
+// from a loop, whose iterations hold only repeating statements, even in an
+// irregular order (an identity map loads each related row once).
+func TestSpreadOutRepeats(t *testing.T) {
+	user := `SELECT users.id FROM users WHERE users.id = ?`
+	spread := newRoot().db(10, 1, user).db(11, 1, `SELECT tags.id FROM tags WHERE tags.challenge_id = ?`).
+		db(12, 1, user).db(13, 1, user).db(14, 1, `SELECT teams.id FROM teams WHERE teams.id = ?`).
+		db(15, 1, `SELECT files.id FROM files WHERE files.challenge_id = ?`).db(16, 1, user).db(17, 1, user).build()
+	loop := newRoot()
+	for i, other := range []string{"p", "", "p", "w", "p", "", "p"} {
+		loop.db(byte(10+2*i), 1, `SELECT d.id FROM diseases d WHERE d.id = ?`)
+		if other != "" {
+			loop.db(byte(11+2*i), 1, fmt.Sprintf(`SELECT %s.id FROM t_%s %s WHERE %s.id = ?`, other, other, other, other))
+		}
+	}
+	for name, c := range map[string]struct {
+		trace  *traceview.Trace
+		reason string
+	}{
+		"spread over the request": {spread, ReasonSpreadOut},
+		"one loop, irregular":     {loop.build(), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := runOnly(c.trace, TypeNPlusOne)
+			if len(got) != 1 || got[0].Reason != c.reason {
+				t.Fatalf("findings %+v, want one n_plus_one with reason %q", got, c.reason)
+			}
 		})
 	}
 }

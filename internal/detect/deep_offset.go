@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -20,19 +19,12 @@ type DeepOffsetConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *DeepOffsetConfig) Validate() error {
-	if c.MinOffset < 1 {
-		return fmt.Errorf("min_offset must be at least 1, got %d", c.MinOffset)
-	}
-	return nil
-}
+func (c *DeepOffsetConfig) Validate() error { return atLeast("min_offset", c.MinOffset, 1) }
 
 type deepOffset struct{ cfg DeepOffsetConfig }
 
-func (deepOffset) Type() string { return TypeDeepOffset }
-
-func (d deepOffset) Detect(in *Input) []Finding {
-	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span) (bool, string) {
+func (d deepOffset) Detect(in *Input, _ Claimed) []Finding {
+	return oncePerStatement(in, TypeDeepOffset, func(s *traceview.Span, _ int) (bool, string) {
 		offset, ok := boundValue(s.DB, s.DB.Statement.Offset)
 		return ok && offset >= d.cfg.MinOffset, ""
 	})

@@ -1,9 +1,6 @@
 package detect
 
 import (
-	"fmt"
-	"strconv"
-
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -19,12 +16,7 @@ type DuplicateQueryConfig struct {
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *DuplicateQueryConfig) Validate() error {
-	if c.MinRepeats < 2 {
-		return fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats)
-	}
-	return nil
-}
+func (c *DuplicateQueryConfig) Validate() error { return atLeast("min_repeats", c.MinRepeats, 2) }
 
 type duplicateQuery struct {
 	cfg DuplicateQueryConfig
@@ -34,12 +26,10 @@ type duplicateQuery struct {
 	nPlusOneRepeats int
 }
 
-func (duplicateQuery) Type() string { return TypeDuplicateQuery }
-
-func (d duplicateQuery) Detect(in *Input) []Finding {
+func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	inLoop := make(map[int]bool)
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		for _, same := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
 			if len(same) >= d.nPlusOneRepeats && !sameVisibleParameters(t, same) {
 				for _, i := range same {
@@ -52,14 +42,14 @@ func (d duplicateQuery) Detect(in *Input) []Finding {
 	for _, c := range in.Calls {
 		db := t.Spans[c.Span].DB
 		visible := (db.Statement.Placeholders == 0 || db.NumParams > 0) && !db.Statement.IsCoarse()
-		if visible && !inLoop[c.Span] && !in.Claimed(c.Span) && !db.Statement.Control {
+		if visible && !inLoop[c.Span] && !claimed[c.Span] && !db.Statement.Control {
 			candidates = append(candidates, c.Span)
 		}
 	}
 	var findings []Finding
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
-		return db.Statement.Fingerprint + "\x00" + db.Raw + "\x00" + strconv.FormatUint(db.Params, 16)
+		return db.Statement.Fingerprint + "\x00" + valuesKey(db)
 	}) {
 		if len(members) < d.cfg.MinRepeats {
 			continue
@@ -69,7 +59,6 @@ func (d duplicateQuery) Detect(in *Input) []Finding {
 			parent = t.Spans[a].ID
 		}
 		f := groupFinding(t, TypeDuplicateQuery, parent, members)
-		in.Claim(members)
 		findings = append(findings, f)
 	}
 	return findings

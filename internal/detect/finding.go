@@ -14,22 +14,6 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// Finding types, as in the querylens contract.
-const (
-	TypeNPlusOne        = "n_plus_one"
-	TypeMNPlusOne       = "mn_plus_one"
-	TypeDuplicateQuery  = "duplicate_query"
-	TypeNPlusOneAPI     = "n_plus_one_api"
-	TypeOverFetch       = "over_fetch"
-	TypeDeepOffset      = "deep_offset"
-	TypePaginationCount = "pagination_count"
-	TypePagedToManyJoin = "paged_to_many_join"
-)
-
-// Types lists every finding type, in precedence order.
-var Types = []string{TypeMNPlusOne, TypeDuplicateQuery, TypeNPlusOne, TypePaginationCount,
-	TypeNPlusOneAPI, TypeOverFetch, TypeDeepOffset, TypePagedToManyJoin}
-
 // Finding is one trap found in a trace.
 type Finding struct {
 	Type string
@@ -43,6 +27,9 @@ type Finding struct {
 	// single-span finding.
 	Count         int
 	TotalDuration time.Duration
+	// WastedDuration is the time a fix saves: the duration of the runs it
+	// removes (WastedQueries), set by Run.
+	WastedDuration time.Duration
 	// Anchor is the index of the span that carries the finding event: the
 	// common parent, or the earliest member when the parent never arrived.
 	Anchor        int
@@ -60,11 +47,21 @@ type Finding struct {
 	Source string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
+	// Exception is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, and Lazy what its message says was
+	// loaded; empty otherwise.
+	Exception string
+	Lazy      LazyLoad
 	// Code is where in the code the trap is, when the spans record it, and
 	// Route the http.route of the request it is in; both filled in by the
 	// engine.
 	Code  traceview.CodeLocation
 	Route string
+	// Service is the service.name of the anchor span, and Problem the
+	// signature of the problem the finding is one occurrence of
+	// (ProblemID); both filled in by the engine.
+	Service string
+	Problem string
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string
@@ -107,18 +104,11 @@ func uniqueIDs(findings []Finding) {
 	}
 }
 
-// WastedQueries is how many queries (or calls) the fix removes: all repeats
-// but one for n_plus_one, duplicate_query and n_plus_one_api; all but one run
-// of each statement of the sequence for mn_plus_one; the count query for
-// pagination_count; none for single-span findings.
+// WastedQueries is how many queries (or calls) the fix removes, as its
+// finding type counts them (Kind); none for single-span findings.
 func (f *Finding) WastedQueries() int {
-	switch f.Type {
-	case TypeNPlusOne, TypeDuplicateQuery, TypeNPlusOneAPI:
-		return f.Count - 1
-	case TypeMNPlusOne:
-		return max(len(f.Members)-len(f.Statements), 0)
-	case TypePaginationCount:
-		return 1
+	if k, ok := KindOf(f.Type); ok && k.wasted != nil {
+		return k.wasted(f)
 	}
 	return 0
 }

@@ -10,14 +10,14 @@ type loopGroup struct {
 
 // callsByLoopParent groups the unclaimed calls that keep passes by loop
 // parent, in order of each parent's first call, in one backing array.
-func callsByLoopParent(in *Input, calls []Call, keep func(*Input, int) bool) []loopGroup {
+func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Input, int) bool) []loopGroup {
 	index := make(map[traceview.SpanID]int, 4)
 	ids := make([]int, len(calls))
 	var sizes []int
 	var parents []traceview.SpanID
 	kept := 0
 	for n, c := range calls {
-		if in.Claimed(c.Span) || !keep(in, c.Span) {
+		if claimed[c.Span] || !keep(in, c.Span) {
 			ids[n] = -1
 			continue
 		}
@@ -57,16 +57,6 @@ func fingerprint(t *traceview.Trace, i int) string {
 	return t.Spans[i].DB.Statement.Fingerprint
 }
 
-func filter(spans []int, keep func(int) bool) []int {
-	var out []int
-	for _, i := range spans {
-		if keep(i) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // bySameKey splits spans into groups of equal key, in order of first
 // appearance. The groups share one backing array: a handful of allocations
 // whatever the number of groups.
@@ -96,4 +86,36 @@ func bySameKey(spans []int, key func(int) string) [][]int {
 		groups[ids[n]] = append(groups[ids[n]], i)
 	}
 	return groups
+}
+
+// spreadOut reports whether repeats of one statement are spread over their
+// parent's work rather than made by one loop. Between one repeat and the
+// next, a loop runs the rest of one iteration: statements that repeat too
+// (another relation of each item; with an ORM's identity map, only those not
+// loaded yet, so not always the same ones). Repeats made at several places of
+// a request (a helper that reads the current user, called by a decorator, the
+// view and a serializer) have one-off work between them: statements that run
+// only once under the parent. Spread out: at least two gaps, and a quarter of
+// them, hold such work (a loop may run a one-off query for one item).
+func spreadOut(t *traceview.Trace, calls, repeats []int) bool {
+	if len(repeats) < 3 {
+		return false
+	}
+	runs := make(map[string]int, len(calls))
+	for _, c := range calls {
+		runs[fingerprint(t, c)]++
+	}
+	oneOff := 0
+	k := 0 // position in calls; repeats are a subsequence of calls
+	for n, r := range repeats {
+		found := false
+		for ; k < len(calls) && calls[k] != r; k++ {
+			found = found || n > 0 && runs[fingerprint(t, calls[k])] == 1
+		}
+		k++ // past r
+		if found {
+			oneOff++
+		}
+	}
+	return oneOff >= 2 && oneOff*4 >= len(repeats)-1
 }

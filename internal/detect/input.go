@@ -2,14 +2,14 @@ package detect
 
 import "github.com/querylens/querylens/internal/traceview"
 
-// Input is what every detector reads: the trace view, the database and HTTP
-// calls found in it once for all detectors, and which spans a finding already
-// claimed.
+// Input is what every detector reads: the trace view, and the database and
+// HTTP calls found in it once for all detectors.
 type Input struct {
 	Trace *traceview.Trace
 	// Calls are the database spans that carry a statement, in canonical order,
 	// except those that record again the call of a database span above them (a
-	// knex or Sequelize span's pg child, with the same statement).
+	// knex or Sequelize span's pg child, with the same statement) and schema
+	// work (sqlnorm's Catalog: migrator and driver introspection).
 	Calls []Call
 	// HTTPCalls are the HTTP client spans, except those that record again the
 	// call of an HTTP client span above them with the same route.
@@ -18,7 +18,6 @@ type Input struct {
 	// that record again the call of a database span above them: the queries
 	// a request made.
 	DBSpans []int
-	claimed []bool
 }
 
 // Call is one database or HTTP call and the span it was made under.
@@ -38,7 +37,7 @@ const maxAncestors = 64
 
 // NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
-	in := &Input{Trace: t, claimed: make([]bool, len(t.Spans))}
+	in := &Input{Trace: t}
 	// An ORM's database span with its driver's database spans below it
 	// wraps the queries the driver ran (TypeORM's "save books" over BEGIN,
 	// INSERT, COMMIT; its countBy over the driver's SELECT COUNT): the
@@ -73,11 +72,12 @@ func NewInput(t *traceview.Trace) *Input {
 		_, same := sameStatement(&t.Spans[i], &t.Spans[a])
 		return same
 	}
+	beside := recordedBeside(t)
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if s.DB != nil && !wrapper[i] && !recorded(i) {
+		if s.DB != nil && !wrapper[i] && !recorded(i) && (beside == nil || !beside[i]) {
 			in.DBSpans = append(in.DBSpans, i)
-			if s.DB.Statement != nil {
+			if s.DB.Statement != nil && !s.DB.Statement.Catalog { // schema work is a tool's, never a finding
 				in.Calls = append(in.Calls, Call{Span: i})
 			}
 		}
@@ -109,15 +109,73 @@ func NewInput(t *traceview.Trace) *Input {
 	return in
 }
 
-// Claimed reports whether span i is already a member of a group finding.
-func (in *Input) Claimed(i int) bool { return in.claimed[i] }
-
-// Claim marks spans as members of a group finding, so that detectors of lower
-// precedence leave them alone.
-func (in *Input) Claim(spans []int) {
-	for _, i := range spans {
-		in.claimed[i] = true
+// recordedBeside marks the database spans that record again the call of a
+// sibling span of another instrumentation: the same statement under the same
+// parent, in the same service, within that sibling's time. Python's SQLAlchemy
+// and psycopg2 instrumentations, both on, record each cursor.execute twice
+// that way (SQLAlchemy's span is not the current one while the driver runs).
+// The outer span, which starts first, stays the call. Nil when no parent has
+// statements of two instrumentations below it.
+func recordedBeside(t *traceview.Trace) []bool {
+	type latest struct {
+		scope, service string
+		end            int64
 	}
+	var (
+		again []bool
+		seen  map[string][]latest // fingerprint -> the latest end per scope and service
+	)
+	for _, g := range t.Groups {
+		if !mixedScopes(t, g.Children) {
+			continue
+		}
+		if seen == nil {
+			again = make([]bool, len(t.Spans))
+			seen = make(map[string][]latest)
+		} else {
+			clear(seen)
+		}
+		for _, c := range g.Children { // in start order
+			s := &t.Spans[c]
+			if s.DB == nil || s.DB.Statement == nil {
+				continue
+			}
+			fp := s.DB.Statement.Fingerprint
+			list, mine := seen[fp], -1
+			for k := range list {
+				switch o := &list[k]; {
+				case o.service != s.Service:
+				case o.scope != s.Scope:
+					again[c] = again[c] || o.end >= s.End
+				default:
+					mine = k
+				}
+			}
+			if mine < 0 {
+				seen[fp] = append(list, latest{scope: s.Scope, service: s.Service, end: s.End})
+			} else {
+				list[mine].end = max(list[mine].end, s.End)
+			}
+		}
+	}
+	return again
+}
+
+// mixedScopes reports whether the spans hold statements of two
+// instrumentation scopes.
+func mixedScopes(t *traceview.Trace, spans []int) bool {
+	first, found := "", false
+	for _, c := range spans {
+		s := &t.Spans[c]
+		switch {
+		case s.DB == nil || s.DB.Statement == nil:
+		case !found:
+			first, found = s.Scope, true
+		case s.Scope != first:
+			return true
+		}
+	}
+	return false
 }
 
 // eachAncestor calls fn with each ancestor of span i, nearest first, until fn

@@ -1,7 +1,7 @@
 package detect
 
 import (
-	"fmt"
+	"errors"
 	"slices"
 	"strings"
 
@@ -16,14 +16,21 @@ type MNPlusOneConfig struct {
 	// MinIterations is the fewest iterations of the sequence that make a
 	// finding. Default 5.
 	MinIterations int `mapstructure:"min_iterations"`
+	// MinWastedQueries makes a finding of fewer iterations, down to three,
+	// when the loop wastes at least this many queries (all runs but one of
+	// each statement of the sequence): three items of six queries each waste
+	// twelve. Default 6. 0 turns it off.
+	MinWastedQueries int `mapstructure:"min_wasted_queries"`
 }
+
+// minIterationsByWaste is the fewest iterations that waste alone can make a
+// finding of: two runs of a sequence are as often a retry or a re-read as a
+// loop.
+const minIterationsByWaste = 3
 
 // Validate names each setting out of range and what it allows.
 func (c *MNPlusOneConfig) Validate() error {
-	if c.MinIterations < 2 {
-		return fmt.Errorf("min_iterations must be at least 2, got %d", c.MinIterations)
-	}
-	return nil
+	return errors.Join(atLeast("min_iterations", c.MinIterations, 2), atLeast("min_wasted_queries", c.MinWastedQueries, 0))
 }
 
 type mnPlusOne struct {
@@ -33,18 +40,16 @@ type mnPlusOne struct {
 	coarseMinIterations int
 }
 
-func (mnPlusOne) Type() string { return TypeMNPlusOne }
-
 // Detect finds, under each loop parent, the sequence of statements one
 // iteration runs. Iterations are cut where a statement comes back; statements
 // that run once (a query before the loop) are left out, and an iteration that
 // skips one of the statements still counts. Two loops one after the other
 // (A A A B B B) are two N+1s, not an MN+1: at least half of the iterations
 // must hold the whole sequence.
-func (d mnPlusOne) Detect(in *Input) []Finding {
+func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		// Number the fingerprints of the group: iterations are then compared as
 		// small integers, without building strings.
 		ids := make([]int, len(g.spans))
@@ -108,7 +113,29 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 		// Iterations are counted by the statement that runs most: spans that
 		// start in the same tick (whole milliseconds in the JS SDK) may come
 		// in either order, which can cut one iteration in two.
-		if loops < least || whole*2 < iters {
+		wasted := len(members) - len(pattern)
+		enough := loops >= least || d.cfg.MinWastedQueries > 0 && least == d.cfg.MinIterations &&
+			loops >= minIterationsByWaste && wasted >= d.cfg.MinWastedQueries
+		if !enough || whole*2 < iters {
+			continue
+		}
+		// The iterations of a loop follow one another; the same few
+		// statements done again at several places of a request, with other
+		// work between, are no loop (spreadOut, on the statement that runs
+		// most).
+		most := pattern[0]
+		for _, id := range pattern {
+			if counts[id] > counts[most] {
+				most = id
+			}
+		}
+		var repeats []int
+		for k, i := range g.spans {
+			if ids[k] == most {
+				repeats = append(repeats, i)
+			}
+		}
+		if spreadOut(t, g.spans, repeats) {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
@@ -122,10 +149,13 @@ func (d mnPlusOne) Detect(in *Input) []Finding {
 				}
 			}
 		}
+		// In canonical order, not the order of the first iteration: spans that
+		// start in the same tick (whole milliseconds in the JS SDK) come in
+		// either order, and one loop must keep one fingerprint.
+		slices.Sort(f.Statements)
 		f.Statement = strings.Join(f.Statements, "; ")
 		f.Fingerprint = sqlnorm.Fingerprint(f.Statement)
 		f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)
-		in.Claim(members)
 		findings = append(findings, f)
 	}
 	return findings

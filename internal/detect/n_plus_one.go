@@ -2,7 +2,6 @@ package detect
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/querylens/querylens/internal/traceview"
@@ -28,27 +27,22 @@ type NPlusOneConfig struct {
 
 // Validate names each setting out of range and what it allows.
 func (c *NPlusOneConfig) Validate() error {
-	var errs []error
-	if c.MinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
-	}
-	if c.CoarseMinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("coarse_min_repeats must be at least 2, got %d", c.CoarseMinRepeats))
-	}
-	if c.MinTotalDuration < 0 {
-		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
-	}
-	return errors.Join(errs...)
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), atLeast("coarse_min_repeats", c.CoarseMinRepeats, 2),
+		notNegative("min_total_duration", c.MinTotalDuration))
 }
+
+// ReasonSpreadOut marks an n_plus_one whose repeats are spread over the
+// request, between other work, rather than made by one loop: with values
+// unseen, the same row read again at several places (the current user) as
+// likely as a loop, and its fix is to read it once.
+const ReasonSpreadOut = "spread_out"
 
 type nPlusOne struct{ cfg NPlusOneConfig }
 
-func (nPlusOne) Type() string { return TypeNPlusOne }
-
-func (d nPlusOne) Detect(in *Input) []Finding {
+func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
@@ -61,7 +55,9 @@ func (d nPlusOne) Detect(in *Input) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
-			in.Claim(members)
+			if spreadOut(t, g.spans, members) {
+				f.Reason = ReasonSpreadOut
+			}
 			findings = append(findings, f)
 		}
 	}
@@ -78,10 +74,7 @@ func sameVisibleParameters(t *traceview.Trace, members []int) bool {
 	}
 	for _, m := range members {
 		db := t.Spans[m].DB
-		if db.Statement.Placeholders > 0 && db.NumParams == 0 {
-			return false
-		}
-		if db.Raw != first.Raw || db.Params != first.Params || db.NumParams != first.NumParams {
+		if db.Statement.Placeholders > 0 && db.NumParams == 0 || !sameValues(db, first) {
 			return false
 		}
 	}

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -22,25 +21,16 @@ type NPlusOneAPIConfig struct {
 
 // Validate names each setting out of range and what it allows.
 func (c *NPlusOneAPIConfig) Validate() error {
-	var errs []error
-	if c.MinRepeats < 2 {
-		errs = append(errs, fmt.Errorf("min_repeats must be at least 2, got %d", c.MinRepeats))
-	}
-	if c.MinTotalDuration < 0 {
-		errs = append(errs, fmt.Errorf("min_total_duration must be 0 or more, got %s", c.MinTotalDuration))
-	}
-	return errors.Join(errs...)
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), notNegative("min_total_duration", c.MinTotalDuration))
 }
 
 type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }
 
-func (nPlusOneAPI) Type() string { return TypeNPlusOneAPI }
-
-func (d nPlusOneAPI) Detect(in *Input) []Finding {
+func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	all := func(*Input, int) bool { return true }
-	for _, g := range callsByLoopParent(in, in.HTTPCalls, all) {
+	for _, g := range callsByLoopParent(in, claimed, in.HTTPCalls, all) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route }) {
 			if len(members) < d.cfg.MinRepeats {
 				continue
@@ -52,7 +42,6 @@ func (d nPlusOneAPI) Detect(in *Input) []Finding {
 			if f.TotalDuration < d.cfg.MinTotalDuration {
 				continue
 			}
-			in.Claim(members)
 			findings = append(findings, f)
 		}
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -119,7 +120,7 @@ func TestNPlusOne(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := NewInput(c.trace)
-			findings := nPlusOne{c.cfg}.Detect(in)
+			findings := nPlusOne{c.cfg}.Detect(in, make(Claimed, len(c.trace.Spans)))
 			if c.count == 0 {
 				if len(findings) != 0 {
 					t.Fatalf("want no finding, got %+v", findings)
@@ -139,10 +140,9 @@ func TestNPlusOne(t *testing.T) {
 			if len(f.ID) != 16 || len(f.Fingerprint) != 16 || f.TotalDuration != time.Duration(800*c.count) {
 				t.Errorf("id %q fingerprint %q total %v", f.ID, f.Fingerprint, f.TotalDuration)
 			}
-			for _, m := range f.Members {
-				if !in.Claimed(m) {
-					t.Errorf("member %d not claimed", m)
-				}
+			// Run claims the members: a detector run after finds none of them.
+			if again := Run([]Detector{nPlusOne{c.cfg}, nPlusOne{c.cfg}}, NewInput(c.trace)); len(again) != 1 {
+				t.Errorf("members not claimed: %d findings of two detectors", len(again))
 			}
 		})
 	}
@@ -177,18 +177,9 @@ func defaults() NPlusOneConfig { return DefaultConfig().NPlusOne }
 // only is the default configuration with every detector but the given ones off.
 func only(types ...string) Config {
 	c := DefaultConfig()
-	on := map[string]bool{}
-	for _, t := range types {
-		on[t] = true
+	for i := range Kinds {
+		*Kinds[i].Enabled(&c) = slices.Contains(types, Kinds[i].Name)
 	}
-	c.NPlusOne.Enabled = on[TypeNPlusOne]
-	c.MNPlusOne.Enabled = on[TypeMNPlusOne]
-	c.DuplicateQuery.Enabled = on[TypeDuplicateQuery]
-	c.NPlusOneAPI.Enabled = on[TypeNPlusOneAPI]
-	c.OverFetch.Enabled = on[TypeOverFetch]
-	c.DeepOffset.Enabled = on[TypeDeepOffset]
-	c.PaginationCount.Enabled = on[TypePaginationCount]
-	c.PagedToManyJoin.Enabled = on[TypePagedToManyJoin]
 	return c
 }
 
@@ -256,6 +247,58 @@ func TestORMSpansAroundDriverSpans(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// within moves the last span inside the time of span k: it ran during it.
+func (b *traceBuilder) within(k int) *traceBuilder {
+	s, o := &b.spans[len(b.spans)-1], &b.spans[k]
+	s.Start, s.End = o.Start+100, o.End-100
+	return b
+}
+
+func TestORMSpansBesideDriverSpans(t *testing.T) {
+	const orm, driver = "opentelemetry.instrumentation.sqlalchemy", "opentelemetry.instrumentation.psycopg2"
+	lookup := `SELECT authors.id, authors.name FROM authors WHERE authors.id = %(pk_1)s`
+	// pairs records n lookups as SQLAlchemy does with the psycopg2
+	// instrumentation on too: two sibling spans per statement, the driver's
+	// inside the ORM's time when inside is true.
+	pairs := func(n int, inside bool) *traceview.Trace {
+		b := newRoot()
+		for i := 0; i < n; i++ {
+			id := byte(10 + 2*i)
+			b.db(id, 1, lookup).scoped(orm)
+			b.db(id+1, 1, lookup).scoped(driver)
+			if inside {
+				b.within(len(b.spans) - 2)
+			}
+		}
+		return b.build()
+	}
+	tests := []struct {
+		name  string
+		trace *traceview.Trace
+		want  []expect
+	}{
+		{"each statement recorded by both, side by side: one call each", pairs(6, true), []expect{{TypeNPlusOne, 6, 1}}},
+		{"3 statements recorded twice stay below the threshold", pairs(3, true), nil},
+		{"the same statement by two instrumentations one after the other: two calls", pairs(6, false),
+			[]expect{{TypeNPlusOne, 12, 1}}},
+		{"one instrumentation's repeats inside each other's time: every one a call", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 6; i++ { // concurrent lookups of one driver
+				b.db(byte(10+i), 1, lookup).scoped(driver)
+				if i > 0 {
+					b.within(len(b.spans) - 1 - i)
+				}
+			}
+			return b.build()
+		}(), []expect{{TypeNPlusOne, 6, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check(t, runOnly(tt.trace, TypeNPlusOne, TypeMNPlusOne), tt.trace, tt.want)
 		})
 	}
 }

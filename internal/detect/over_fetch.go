@@ -6,16 +6,20 @@ import (
 	"github.com/querylens/querylens/internal/traceview"
 )
 
-// OverFetchConfig sets the over_fetch detector: whole rows read where a few
-// columns would do, or far more rows than a request can use.
+// OverFetchConfig sets the over_fetch detector: a request that reads far
+// more rows than it can use, as its spans record.
 type OverFetchConfig struct {
 	// Enabled turns the detector on. Default true.
 	Enabled bool `mapstructure:"enabled"`
-	// SelectAll reports SELECT * and table.* over a table. Default true.
+	// SelectAll also reports every SELECT * (or table.*) of a table, once per
+	// statement and request. Default false: a trace does not show which
+	// columns the code reads, and GORM, Knex and Eloquent select whole rows
+	// in nearly every query, so whole rows alone are a hint, not evidence.
 	SelectAll bool `mapstructure:"select_all"`
-	// MaxReturnedRows reports a query that returned more rows than this
-	// (db.response.returned_rows). Default 1000: more than a page, a report
-	// or an export batch needs. 0 turns the check off.
+	// MaxReturnedRows reports a query of a request that returned more rows
+	// than this (db.response.returned_rows, or the db.rows_affected GORM
+	// records for a SELECT). Default 1000: more than a page, a report or an
+	// export batch needs. 0 turns the check off.
 	MaxReturnedRows int64 `mapstructure:"max_returned_rows"`
 }
 
@@ -31,27 +35,92 @@ func (c *OverFetchConfig) Validate() error {
 const (
 	ReasonSelectAll    = "select_all"
 	ReasonReturnedRows = "returned_rows"
+	ReasonCountedRows  = "counted_rows"
 )
 
 type overFetch struct{ cfg OverFetchConfig }
 
-func (overFetch) Type() string { return TypeOverFetch }
-
-func (d overFetch) Detect(in *Input) []Finding {
-	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span) (bool, string) {
+// Detect reports, once per statement and request:
+//   - a query whose recorded row count is above the bound, when it serves a
+//     request (a server or consumer span above it): a background job that
+//     loads a whole table into a cache or an export reads every row by design;
+//   - every row of a filter read at once with a COUNT of the same filter,
+//     under one parent: the two overlap in time, one call of an ORM that
+//     returns rows with their count (Sequelize's findAndCountAll without a
+//     limit) asked for every row; the rows or the count are waste, whichever
+//     the code uses. A count and a read one after the other are two calls
+//     (a template that counts a queryset and then lists it): no finding;
+//   - with select_all on, whole rows of a table.
+func (d overFetch) Detect(in *Input, claimed Claimed) []Finding {
+	t := in.Trace
+	counted := countedRows(in, claimed)
+	return oncePerStatement(in, TypeOverFetch, func(s *traceview.Span, i int) (bool, string) {
 		st := s.DB.Statement
-		if d.cfg.SelectAll && st.SelectsAll {
-			return true, ReasonSelectAll
+		if counted[i] {
+			return true, ReasonCountedRows
 		}
-		if d.cfg.MaxReturnedRows > 0 {
+		if d.cfg.MaxReturnedRows > 0 && st.Command == "SELECT" && servesRequest(t, i) {
 			rows := s.DB.ReturnedRows
-			if rows < 0 && st.Command == "SELECT" {
+			if rows < 0 {
 				rows = s.DB.RowsAffected // GORM's name for the rows a SELECT returned
 			}
 			if rows > d.cfg.MaxReturnedRows {
 				return true, ReasonReturnedRows
 			}
 		}
+		if d.cfg.SelectAll && st.SelectsAll {
+			return true, ReasonSelectAll
+		}
 		return false, ""
 	})
+}
+
+// servesRequest reports whether span i runs inside a request: its local root
+// is a server or consumer span.
+func servesRequest(t *traceview.Trace, i int) bool {
+	k := t.Spans[t.LocalRoot(i)].Kind
+	return k == traceview.KindServer || k == traceview.KindConsumer
+}
+
+// countedRows marks the unpaged reads of rows that run, under one loop
+// parent and at the same time, with a COUNT (without GROUP BY) of the same
+// base table and filter.
+func countedRows(in *Input, claimed Claimed) map[int]bool {
+	t := in.Trace
+	var marked map[int]bool
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+		var counts []int
+		for _, c := range g.spans {
+			if st := t.Spans[c].DB.Statement; st.Count && st.Base != "" {
+				counts = append(counts, c)
+			}
+		}
+		if len(counts) == 0 {
+			continue
+		}
+		for _, r := range g.spans {
+			st := t.Spans[r].DB.Statement
+			if st.Command != "SELECT" || st.Count || st.GroupBy && !st.GroupsByKey || st.Limit.Present || st.Offset.Present {
+				continue
+			}
+			for _, c := range counts {
+				cst := t.Spans[c].DB.Statement
+				if cst.Base == st.Base && cst.Where == st.Where && overlap(&t.Spans[c], &t.Spans[r]) {
+					if marked == nil {
+						marked = map[int]bool{}
+					}
+					marked[r] = true
+					break
+				}
+			}
+		}
+	}
+	return marked
+}
+
+// overlap reports whether two spans ran at the same time: one started before
+// the other ended, strictly (timestamps of whole milliseconds make a call
+// that starts in the tick the previous one ended look like it touches it).
+func overlap(a, b *traceview.Span) bool {
+	return a.Start < b.End && b.Start < a.End
 }

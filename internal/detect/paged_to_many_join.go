@@ -12,16 +12,14 @@ type PagedToManyJoinConfig struct {
 
 type pagedToManyJoin struct{ cfg PagedToManyJoinConfig }
 
-func (pagedToManyJoin) Type() string { return TypePagedToManyJoin }
-
 // Detect reports, once per statement, a top-level LIMIT (other than 1) over
 // a query that joins its FROM table to a child that points back at it, with
 // no DISTINCT or GROUP BY to fold the children: an author with five books
 // takes five of the twenty rows of the page. The statement alone decides
 // (sqlnorm's JoinsToMany): when the join is not a plain key equality named by
 // convention, it says nothing.
-func (d pagedToManyJoin) Detect(in *Input) []Finding {
-	return oncePerStatement(in, TypePagedToManyJoin, func(s *traceview.Span) (bool, string) {
+func (d pagedToManyJoin) Detect(in *Input, _ Claimed) []Finding {
+	return oncePerStatement(in, TypePagedToManyJoin, func(s *traceview.Span, _ int) (bool, string) {
 		st := s.DB.Statement
 		if st.Command != "SELECT" || !st.JoinsToMany || st.Distinct || st.GroupBy || st.Count || !st.Limit.Present {
 			return false, ""

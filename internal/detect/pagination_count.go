@@ -1,11 +1,6 @@
 package detect
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/querylens/querylens/internal/traceview"
-)
+import "github.com/querylens/querylens/internal/traceview"
 
 // PaginationCountConfig sets the pagination_count detector: a COUNT(*) for
 // the page total run beside the LIMIT/OFFSET query of the page.
@@ -16,16 +11,17 @@ type PaginationCountConfig struct {
 
 type paginationCount struct{ cfg PaginationCountConfig }
 
-func (paginationCount) Type() string { return TypePaginationCount }
-
 // Detect pairs, under each loop parent, a COUNT without GROUP BY with a page
-// query (a SELECT with a LIMIT other than 1) over the same tables and the same
-// WHERE: the total of Django's Paginator, Sequelize's findAndCountAll, GORM's
-// Count beside Offset/Limit.
-func (d paginationCount) Detect(in *Input) []Finding {
+// query (a SELECT with a LIMIT other than 1) of the same base table with the
+// same filter: the total of Django's Paginator, Sequelize's findAndCountAll,
+// GORM's Count beside Offset/Limit. What either joins does not matter (a
+// page adds the LEFT JOINs of its includes, a count may not), nor where the
+// page writes its filter and LIMIT (Sequelize's subQuery pages in a derived
+// table): sqlnorm reads the base table and the filter of both.
+func (d paginationCount) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		paired := map[int]bool{}
 		for _, c := range g.spans {
 			cst := t.Spans[c].DB.Statement
@@ -34,7 +30,7 @@ func (d paginationCount) Detect(in *Input) []Finding {
 			}
 			for _, p := range g.spans {
 				pst := t.Spans[p].DB.Statement
-				if paired[p] || !isPage(t.Spans[p].DB) || pst.Where != cst.Where || !sameTables(pst.Tables, cst.Tables) {
+				if paired[p] || !isPage(t.Spans[p].DB) || pst.Base == "" || pst.Base != cst.Base || pst.Where != cst.Where {
 					continue
 				}
 				members := []int{min(c, p), max(c, p)}
@@ -43,7 +39,6 @@ func (d paginationCount) Detect(in *Input) []Finding {
 				f.Statement = cst.Text + "; " + pst.Text
 				f.Fingerprint = cst.Fingerprint
 				f.ID = findingID(t, f.Type, f.Fingerprint, f.Anchor, members)
-				in.Claim(members)
 				findings = append(findings, f)
 				break
 			}
@@ -56,22 +51,9 @@ func (d paginationCount) Detect(in *Input) []Finding {
 // row, it does not page).
 func isPage(db *traceview.DBCall) bool {
 	st := db.Statement
-	if st.Command != "SELECT" || st.Count || st.GroupBy || !st.Limit.Present {
+	if st.Command != "SELECT" || st.Count || st.GroupBy && !st.GroupsByKey || !st.Limit.Present {
 		return false
 	}
 	limit, known := boundValue(db, st.Limit)
 	return !known || limit != 1
-}
-
-func sameTables(a, b []string) bool {
-	if len(a) != len(b) || len(a) == 0 {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	for i := range x {
-		x[i], y[i] = strings.ToLower(x[i]), strings.ToLower(y[i])
-	}
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }

@@ -21,24 +21,35 @@ func singleFinding(t *traceview.Trace, typ string, span int) Finding {
 	return f
 }
 
-// oncePerStatement reports the first span of each fingerprint that offends,
-// so that a trap repeated by an N+1 is one finding, not thirty.
-func oncePerStatement(in *Input, typ string, offends func(*traceview.Span) (bool, string)) []Finding {
+// oncePerStatement reports the first span of each fingerprint that offends
+// in each request (local root), so that a trap repeated by an N+1 is one
+// finding, not thirty.
+func oncePerStatement(in *Input, typ string, offends func(s *traceview.Span, i int) (bool, string)) []Finding {
 	t := in.Trace
-	seen := map[string]bool{}
+	type key struct {
+		root        int
+		fingerprint string
+	}
+	seen := map[key]bool{}
 	var findings []Finding
 	for _, c := range in.Calls {
 		s := &t.Spans[c.Span]
-		fp := s.DB.Statement.Fingerprint
-		if seen[fp] || s.DB.Statement.Control || s.DB.Statement.IsCoarse() { // these read the text
+		st := s.DB.Statement
+		if st.Control || st.IsCoarse() { // these read the text
 			continue
 		}
-		if ok, reason := offends(s); ok {
-			seen[fp] = true
-			f := singleFinding(t, typ, c.Span)
-			f.Reason = reason
-			findings = append(findings, f)
+		ok, reason := offends(s, c.Span)
+		if !ok {
+			continue
 		}
+		k := key{t.LocalRoot(c.Span), st.Fingerprint}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		f := singleFinding(t, typ, c.Span)
+		f.Reason = reason
+		findings = append(findings, f)
 	}
 	return findings
 }

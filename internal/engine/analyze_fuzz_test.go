@@ -183,7 +183,7 @@ func (g *spanGen) db(s *traceview.Span, tmpl int, v string) {
 	s.DB = db
 }
 
-// addParam records db.query.parameter.<key> as traceview.Build does.
+// addParam records db.query.parameter.<key> as pdataview.Build does.
 func addParam(db *traceview.DBCall, key, value string) {
 	if db.Values == nil {
 		db.Values = map[string]string{}
@@ -380,6 +380,24 @@ func checkFindings(t *testing.T, tr *traceview.Trace, findings []detect.Finding)
 			if f.Count != 2 || len(f.Members) != 2 {
 				t.Fatalf("%s: not a count and a page", where)
 			}
+		case detect.TypeLazyLoadOutOfScope:
+			switch f.Reason {
+			case detect.ReasonException:
+				found := false
+				for _, e := range tr.Spans[f.Anchor].Exceptions {
+					found = found || e.Type != "" || e.Message != ""
+				}
+				if !found || f.Count != 1 || len(f.Members) != 0 || f.Exception == "" {
+					t.Fatalf("%s: not on a span that recorded an exception", where)
+				}
+			case detect.ReasonTemplate, detect.ReasonAfterParentEnded:
+				dbMembers()
+				if f.Count != len(f.Members) || f.Count < 1 {
+					t.Fatalf("%s: count is not the number of members", where)
+				}
+			default:
+				t.Fatalf("%s: reason %q", where, f.Reason)
+			}
 		default: // over_fetch, deep_offset and the other findings on one span
 			if !slices.Contains(detect.Types, f.Type) {
 				t.Fatalf("%s: unknown type", where)
@@ -440,6 +458,12 @@ func checkRequests(t *testing.T, tr *traceview.Trace, res engine.Result) {
 		}
 		queries += r.DBQueries
 	}
+	for _, g := range res.Gaps {
+		if g.Queries <= 0 {
+			t.Fatalf("gap %+v", g)
+		}
+		queries += g.Queries
+	}
 	want := 0 // the database spans that record a query (a pool's connect does not)
 	for _, i := range detect.NewInput(tr).DBSpans {
 		if tr.Spans[i].DB.Statement != nil {
@@ -447,7 +471,7 @@ func checkRequests(t *testing.T, tr *traceview.Trace, res engine.Result) {
 		}
 	}
 	if queries != want {
-		t.Fatalf("requests count %d queries, the trace has %d", queries, want)
+		t.Fatalf("requests and gaps count %d queries, the trace has %d", queries, want)
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/report"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // toPdata writes generated spans as one OTLP request: a resource per service,
@@ -154,11 +156,11 @@ func mutate(td ptrace.Traces, r *fuzzBytes) {
 		case 6:
 			s.SetKind(ptrace.SpanKind(r.intn(7)))
 		case 7: // annotations of an earlier pass
-			a.PutStr(annotate.AttrFindingID, "stale")
-			a.PutStr(annotate.AttrFindingType, detect.TypeNPlusOne)
+			a.PutStr(contract.AttrFindingID, "stale")
+			a.PutStr(contract.AttrFindingType, detect.TypeNPlusOne)
 			ev := s.Events().AppendEmpty()
-			ev.SetName(annotate.EventFinding)
-			ev.Attributes().PutStr(annotate.AttrFindingID, "stale")
+			ev.SetName(contract.EventFinding)
+			ev.Attributes().PutStr(contract.AttrFindingID, "stale")
 		case 8: // an HTTP call to any URL
 			s.SetKind(ptrace.SpanKind(traceview.KindClient))
 			a.PutStr("http.request.method", []string{"GET", "post", ""}[r.intn(3)])
@@ -214,19 +216,32 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 		byID[res.Findings[k].ID] = &res.Findings[k]
 	}
 	events, members := 0, map[string]int{}
-	fixtures.EachSpan([]ptrace.Traces{td}, func(_ pcommon.Resource, s ptrace.Span) {
+	fixtures.EachSpan([]ptrace.Traces{td}, func(r pcommon.Resource, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
 			ev := s.Events().At(e)
-			if ev.Name() != annotate.EventFinding {
+			if ev.Name() != contract.EventFinding {
 				continue
 			}
 			events++
-			id, _ := ev.Attributes().Get(annotate.AttrFindingID)
-			if byID[id.Str()] == nil {
+			id, _ := ev.Attributes().Get(contract.AttrFindingID)
+			f := byID[id.Str()]
+			if f == nil {
 				t.Fatalf("span %s carries a finding event %q that the engine did not find", s.SpanID(), id.Str())
 			}
+			// The signature is of the type, the anchor's service, the route
+			// and the fingerprint the event carries.
+			str := func(m pcommon.Map, k string) string {
+				if v, ok := m.Get(k); ok {
+					return v.AsString()
+				}
+				return ""
+			}
+			want := detect.ProblemID(f.Type, str(r.Attributes(), "service.name"), str(ev.Attributes(), contract.AttrRoute), f.Fingerprint)
+			if got := str(ev.Attributes(), contract.AttrProblemID); got != want || f.Problem != want {
+				t.Fatalf("%s %s: problem id %q on the event, %q found, want %q", f.Type, f.ID, got, f.Problem, want)
+			}
 		}
-		if id, ok := s.Attributes().Get(annotate.AttrFindingID); ok {
+		if id, ok := s.Attributes().Get(contract.AttrFindingID); ok {
 			if byID[id.Str()] == nil {
 				t.Fatalf("span %s is a member of %q, which the engine did not find", s.SpanID(), id.Str())
 			}
@@ -243,7 +258,7 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 		found := false
 		evs := spans[f.Anchor].Events()
 		for e := 0; e < evs.Len(); e++ {
-			if id, ok := evs.At(e).Attributes().Get(annotate.AttrFindingID); ok && id.Str() == f.ID {
+			if id, ok := evs.At(e).Attributes().Get(contract.AttrFindingID); ok && id.Str() == f.ID {
 				found = true
 			}
 		}
@@ -253,13 +268,13 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 	}
 	for i := range view.Spans {
 		if db := view.Spans[i].DB; db != nil && db.Statement != nil {
-			if fp, ok := spans[i].Attributes().Get(annotate.AttrFingerprint); !ok || fp.Str() != db.Statement.Fingerprint {
+			if fp, ok := spans[i].Attributes().Get(contract.AttrFingerprint); !ok || fp.Str() != db.Statement.Fingerprint {
 				t.Fatalf("span %d (%s) has fingerprint %v, its statement %s", i, view.Spans[i].ID, fp.AsRaw(), db.Statement.Fingerprint)
 			}
 		}
 	}
 	for _, r := range res.Requests {
-		if n, ok := spans[r.Span].Attributes().Get(annotate.AttrRequestDBQueries); !ok || n.Int() != int64(r.DBQueries) {
+		if n, ok := spans[r.Span].Attributes().Get(contract.AttrRequestDBQueries); !ok || n.Int() != int64(r.DBQueries) {
 			t.Fatalf("request root %d has %v queries, the engine counted %d", r.Span, n.AsRaw(), r.DBQueries)
 		}
 	}
@@ -269,7 +284,7 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 }
 
 // FuzzAnnotate runs the whole path of a trace through the processor — pdata
-// to view (traceview.Build), engine, annotations (annotate.Write) — on the
+// to view (pdataview.Build), engine, annotations (annotate.Write) — on the
 // testdata's real traces, mutated, and on random span trees. The findings
 // obey what FuzzAnalyze checks; the annotations are exactly the findings;
 // and the annotated trace analyzed again gives the same findings and one set
@@ -306,7 +321,7 @@ func FuzzAnnotate(f *testing.F) {
 			td = toPdata(g.generate(), r)
 		}
 
-		view, spans := traceview.Build(td, norm)
+		view, spans := pdataview.Build(td, norm)
 		if len(spans) != td.SpanCount() || len(view.Spans) != len(spans) {
 			t.Fatalf("%d spans, a view of %d, %d handles", td.SpanCount(), len(view.Spans), len(spans))
 		}
@@ -316,7 +331,7 @@ func FuzzAnnotate(f *testing.F) {
 		annotate.Write(view, spans, res)
 		checkAnnotations(t, view, spans, td, res)
 
-		again, spans2 := traceview.Build(td, norm)
+		again, spans2 := pdataview.Build(td, norm)
 		res2 := e.Analyze(again)
 		if got, want := signature(again, res2.Findings), signature(view, res.Findings); got != want {
 			t.Fatalf("the annotated trace analyzed again gives\n%s\ninstead of\n%s", got, want)

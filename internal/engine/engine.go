@@ -39,6 +39,24 @@ type Result struct {
 	// Requests are the local request roots, with the database queries each
 	// made: the seed's "watch the query count", per request.
 	Requests []Request
+	// Gaps are the queries that ran in no request: database spans with no
+	// parent, which no loop can be seen in, one per such span.
+	Gaps []Gap
+}
+
+// Gap is a database query that ran outside any request, with the queries
+// under it: the trace begins with the query itself. Most often the
+// application did not hand the request's context to its ORM (GORM without
+// db.WithContext(ctx)); a background job that runs no span of its own looks
+// the same.
+type Gap struct {
+	// Span is the query with no parent.
+	Span    int
+	Service string
+	// Context is what recognises the service's ORM, for the advice on how
+	// it receives the request's context (suggest.ContextAdvice).
+	Context suggest.Context
+	Queries int
 }
 
 // Request is a local request root: the first span of a service's part of the
@@ -47,6 +65,9 @@ type Request struct {
 	Span      int
 	Route     string
 	DBQueries int
+	// Queries are the spans of those queries, in canonical order: one per
+	// call, not every span that records it (an ORM's wrapper or twin).
+	Queries []int
 	// DBDuration is the summed duration of the queries.
 	DBDuration time.Duration
 	// DBWallDuration is the time at least one query ran: queries that
@@ -59,7 +80,8 @@ type Request struct {
 // database queries of each request.
 func (e *Engine) Analyze(t *traceview.Trace) Result {
 	in := detect.NewInput(t)
-	res := Result{Requests: requests(t, in)}
+	res := Result{}
+	res.Requests, res.Gaps = requests(t, in)
 	if len(e.detectors) == 0 {
 		return res
 	}
@@ -70,11 +92,14 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		f := &findings[i]
 		f.Code = codeLocation(t, f)
 		f.Route = t.RouteOf(t.LocalRoot(f.Anchor))
+		f.Service = t.Spans[f.Anchor].Service
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
 		if e.ignored(t, f) {
 			continue
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
 			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, scopes),
+			Exception: f.Exception, Lazy: f.Lazy,
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."
@@ -86,8 +111,10 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 }
 
 // requests finds every local request root and sums the database queries in
-// its part of the trace.
-func requests(t *traceview.Trace, in *detect.Input) []Request {
+// its part of the trace. A database span with no parent is no request: the
+// queries of a trace that begins with one ran outside any request, and are
+// its gaps.
+func requests(t *traceview.Trace, in *detect.Input) ([]Request, []Gap) {
 	index := map[int]int{}
 	var out []Request
 	root := func(i int) int {
@@ -102,20 +129,26 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 	}
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if s.Kind == traceview.KindServer || s.Kind == traceview.KindConsumer || s.ParentID.IsEmpty() {
+		if !startsGap(s) && (s.Kind == traceview.KindServer || s.Kind == traceview.KindConsumer || s.ParentID.IsEmpty()) {
 			if r := t.LocalRoot(i); r == i {
 				root(i)
 			}
 		}
 	}
+	var gaps []Gap
 	queries := make([]query, 0, len(in.DBSpans))
 	for _, i := range in.DBSpans {
 		s := &t.Spans[i]
 		if s.DB.Statement == nil { // a pool's connect: no query
 			continue
 		}
+		if r := t.LocalRoot(i); startsGap(&t.Spans[r]) {
+			gaps = addGap(gaps, t, r)
+			continue
+		}
 		k := root(i)
 		out[k].DBQueries++
+		out[k].Queries = append(out[k].Queries, i)
 		out[k].DBDuration += s.Duration()
 		if s.End > s.Start {
 			queries = append(queries, query{request: k, start: s.Start, end: s.End})
@@ -123,7 +156,29 @@ func requests(t *traceview.Trace, in *detect.Input) []Request {
 	}
 	addWallDurations(out, queries)
 	slices.SortFunc(out, func(a, b Request) int { return a.Span - b.Span })
-	return out
+	return out, gaps
+}
+
+// startsGap: a database span with no parent begins a trace of its own, outside
+// any request. (One whose parent has not arrived is in a request still.)
+func startsGap(s *traceview.Span) bool { return s.DB != nil && s.ParentID.IsEmpty() }
+
+// addGap counts a query in the gap that begins with span root.
+func addGap(gaps []Gap, t *traceview.Trace, root int) []Gap {
+	for k := range gaps {
+		if gaps[k].Span == root {
+			gaps[k].Queries++
+			return gaps
+		}
+	}
+	s := &t.Spans[root]
+	ctx := suggest.Context{Language: s.Language, Raw: s.DB.Raw}
+	for j := range t.Spans {
+		if o := &t.Spans[j]; o.Service == s.Service && o.Scope != "" && !slices.Contains(ctx.Scopes, o.Scope) {
+			ctx.Scopes = append(ctx.Scopes, o.Scope)
+		}
+	}
+	return append(gaps, Gap{Span: root, Service: s.Service, Context: ctx, Queries: 1})
 }
 
 // query is when one database query of out[request] ran.
@@ -159,9 +214,12 @@ func addWallDurations(out []Request, queries []query) {
 }
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
-	service := t.Spans[f.Anchor].Service
+	if len(e.ignore) == 0 {
+		return false
+	}
+	service, now := t.Spans[f.Anchor].Service, time.Now()
 	for _, r := range e.ignore {
-		if r.matches(f, service) {
+		if r.matches(f, service, now) {
 			r.suppressed.Add(1)
 			return true
 		}
@@ -169,14 +227,15 @@ func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
 	return false
 }
 
-// statementsOf are the statements a finding is about: one iteration's for an
-// mn_plus_one, else the statement of its subject span.
+// statementsOf are the distinct statements a finding is about, those of its
+// members (one iteration's for an mn_plus_one, the count and the page of a
+// pagination_count), else its anchor's.
 func statementsOf(t *traceview.Trace, f *detect.Finding) []*sqlnorm.Statement {
 	var out []*sqlnorm.Statement
 	seen := map[string]bool{}
-	spans := []int{subject(f)}
-	if f.Type == detect.TypeMNPlusOne {
-		spans = f.Members
+	spans := f.Members
+	if len(spans) == 0 {
+		spans = []int{f.Anchor}
 	}
 	for _, i := range spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil && !seen[db.Statement.Fingerprint] {
@@ -216,12 +275,12 @@ func describeCode(c traceview.CodeLocation) string {
 	return c.Function
 }
 
-// contextOf gathers what ORM recognition reads: the language and the
-// instrumentation scopes of the service that ran the statement (cached per
-// service in scopes).
+// contextOf gathers what ORM recognition reads: the language, runtime and
+// instrumentation scopes of the service that ran the statement (scopes
+// cached per service in scopes).
 func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string) suggest.Context {
 	s := &t.Spans[subject(f)]
-	ctx := suggest.Context{Language: s.Language}
+	ctx := suggest.Context{Language: s.Language, Runtime: s.Runtime}
 	if s.DB != nil {
 		ctx.Raw = s.DB.Raw
 	}

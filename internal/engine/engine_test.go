@@ -7,6 +7,7 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/suggest"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -26,7 +27,8 @@ func bookshop() *traceview.Trace {
 	raw := `SELECT * FROM "report_rows"`
 	spans = append(spans, traceview.Span{ID: traceview.SpanID{30}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
 		Start: 50, End: 60, Service: "reports", Language: "go",
-		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw),
+			ReturnedRows: 5000}})
 	t, _ := traceview.New(traceview.TraceID{1}, spans)
 	return t
 }
@@ -41,13 +43,35 @@ func TestAnalyzeWordsFixesAndCodeLocation(t *testing.T) {
 		t.Fatalf("%d findings: %+v", len(findings), findings)
 	}
 	n := findings[0]
-	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("author")`) ||
+	if n.Type != detect.TypeNPlusOne || n.ORM != "Django" || !strings.Contains(n.Suggestion, `select_related("<field to authors>")`) ||
 		!strings.HasSuffix(n.Suggestion, "Called from views.book_list (shop/views.py:42).") || n.Code.Line != 42 {
 		t.Errorf("n_plus_one: %+v", n)
 	}
 	o := findings[1]
-	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "List the columns") {
+	if o.Type != detect.TypeOverFetch || o.ORM != "" || !strings.Contains(o.Suggestion, "more rows than a request can use") {
 		t.Errorf("over_fetch: %+v", o)
+	}
+}
+
+// TestRuntimeTellsTheLanguage: a service whose SDK reports no language is
+// told by its process.runtime.name, and gets its own language's ORM; with
+// neither, the fix is generic.
+func TestRuntimeTellsTheLanguage(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	for _, runtime := range []string{"cpython", ""} {
+		spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET books/", Kind: traceview.KindServer, Start: 1, End: 100, Service: "shop", Runtime: runtime}}
+		raw := `SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`
+		for i := 0; i < 6; i++ {
+			spans = append(spans, traceview.Span{ID: traceview.SpanID{byte(10 + i)}, ParentID: traceview.SpanID{1}, Name: "SELECT",
+				Kind: traceview.KindClient, Start: int64(10 + i), End: int64(11 + i), Service: "shop", Runtime: runtime,
+				DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}})
+		}
+		tr, _ := traceview.New(traceview.TraceID{1}, spans)
+		findings := e.Analyze(tr).Findings
+		want := map[string]string{"cpython": "Django", "": ""}[runtime]
+		if len(findings) != 1 || findings[0].ORM != want {
+			t.Errorf("runtime %q: %+v, want ORM %q", runtime, findings, want)
+		}
 	}
 }
 
@@ -65,6 +89,34 @@ func TestRequests(t *testing.T) {
 		if f.Route != "books/" {
 			t.Errorf("%s has route %q", f.Type, f.Route)
 		}
+	}
+}
+
+// TestGaps: a query with no parent (GORM without db.WithContext) is no
+// request: it and the queries under it are its service's gap, with the
+// advice on how the ORM gets the request's context.
+func TestGaps(t *testing.T) {
+	e, _ := New(detect.DefaultConfig(), nil)
+	query := func(id, parent byte, raw string) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Name: "select users", Kind: traceview.KindClient,
+			Start: int64(id), End: int64(id) + 1, Service: "auth", Language: "go", Scope: "gorm.io/plugin/opentelemetry",
+			DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw)}}
+	}
+	spans := []traceview.Span{
+		query(1, 0, `SELECT * FROM users WHERE id = 1`),
+		query(2, 1, `SELECT * FROM user_groups WHERE user_id IN (1)`), // a preload under it
+		query(3, 9, `SELECT * FROM users WHERE id = 2`),               // its parent has not arrived: in a request still
+	}
+	tr, _ := traceview.New(traceview.TraceID{1}, spans)
+	res := e.Analyze(tr)
+	if len(res.Gaps) != 1 || res.Gaps[0].Service != "auth" || res.Gaps[0].Queries != 2 {
+		t.Fatalf("gaps %+v", res.Gaps)
+	}
+	if len(res.Requests) != 1 || tr.Spans[res.Requests[0].Span].ID != (traceview.SpanID{3}) {
+		t.Errorf("requests %+v", res.Requests)
+	}
+	if advice := suggest.ContextAdvice(res.Gaps[0].Context); !strings.Contains(advice, "db.WithContext(ctx)") {
+		t.Errorf("advice for GORM: %s", advice)
 	}
 }
 
@@ -127,7 +179,9 @@ func TestIgnoreRules(t *testing.T) {
 
 func TestIgnoreRuleValidation(t *testing.T) {
 	cases := map[string]IgnoreRule{
-		"give at least one of fingerprint, statement, service, code_function":                          {Types: []string{"n_plus_one"}},
+		"give at least one of problem, fingerprint, statement, service, code_function":                 {Types: []string{"n_plus_one"}},
+		`problem must be a querylens.problem.id, 16 lowercase hex characters, got "N+1 in /books"`:     {Problem: "N+1 in /books"},
+		`expires must be a date, YYYY-MM-DD (e.g. 2026-03-31), got "31/03/2026"`:                       {Service: "x", Expires: "31/03/2026"},
 		"statement is not a regular expression":                                                        {Statement: "("},
 		"code_function is not a regular expression":                                                    {CodeFunction: "[z-a]"},
 		`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query, n_plus_one`: {Service: "x", Types: []string{"n_plus_two"}},
@@ -155,8 +209,45 @@ func TestIgnoreRulesCountWhatTheySuppress(t *testing.T) {
 		e.Analyze(bookshop())
 	}
 	got := e.Suppressed()
-	if len(got) != 2 || got[0] != (Suppressed{"reports", 3}) || got[1] != (Suppressed{"1", 0}) {
+	if len(got) != 2 || got[0] != (Suppressed{Rule: "reports", Count: 3}) || got[1] != (Suppressed{Rule: "1", Count: 0}) {
 		t.Errorf("suppressed %+v", got)
+	}
+}
+
+// TestIgnoreRuleByProblemWithReasonAndExpiry: a rule can name a problem (its
+// signature) with the reason it is acknowledged; it suppresses that
+// problem's findings, and no other's, until the end of its expiry date, and
+// says when it has expired.
+func TestIgnoreRuleByProblemWithReasonAndExpiry(t *testing.T) {
+	all, _ := New(detect.DefaultConfig(), nil)
+	findings := all.Analyze(bookshop()).Findings
+	if len(findings) != 2 {
+		t.Fatalf("%d findings in the bookshop trace", len(findings))
+	}
+	acknowledged := findings[0]
+	for _, c := range []struct {
+		expires string
+		left    int
+		expired bool
+	}{
+		{"", 1, false},
+		{"2999-12-31", 1, false},
+		{"2000-01-01", 2, true},
+	} {
+		e, err := New(detect.DefaultConfig(), []IgnoreRule{{Name: "known", Problem: acknowledged.Problem, Reason: "JIRA-12: paged next sprint", Expires: c.expires}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.Analyze(bookshop()).Findings
+		for _, f := range got {
+			if c.left == 1 && f.Problem == acknowledged.Problem {
+				t.Errorf("expires %q: the acknowledged problem is reported", c.expires)
+			}
+		}
+		s := e.Suppressed()[0]
+		if len(got) != c.left || s.Expired != c.expired || s.Reason != "JIRA-12: paged next sprint" || s.Expires != c.expires {
+			t.Errorf("expires %q: %d findings left, rule %+v", c.expires, len(got), s)
+		}
 	}
 }
 

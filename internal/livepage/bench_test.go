@@ -12,7 +12,7 @@ import (
 func fullStore(b *testing.B) *Store {
 	b.Helper()
 	records, _ := testdataRequests(b, time.Time{})
-	store := NewStore(1000)
+	store := NewStore(1000, 64<<20)
 	now := time.Unix(1_800_000_000, 0)
 	for i := 0; len(store.Recent()) < 1000 || i < len(records); i++ {
 		rs := records[i%len(records)]
@@ -28,7 +28,7 @@ func fullStore(b *testing.B) *Store {
 // the time and bytes of one page.
 func BenchmarkIndexOf1000Requests(b *testing.B) {
 	store := fullStore(b)
-	h := NewHandler(store, "")
+	h := NewHandler(store, "", 4)
 	_, page := get(&testing.T{}, h, "/")
 	if n := strings.Count(page, `<tr class="request">`); n != 1000 {
 		b.Fatalf("%d rows, want 1000", n)

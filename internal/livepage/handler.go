@@ -1,10 +1,13 @@
 package livepage
 
 import (
+	"bufio"
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,17 +15,28 @@ import (
 )
 
 // Handler serves the page: / (recent requests), /requests/<trace id>,
-// /fingerprints, and the same as JSON under /api/.
+// /fingerprints, and the same as JSON under /api/. It answers at most a
+// number of requests at a time (the others get 503 and Retry-After), and
+// every answer is bounded: pages of at most maxPage requests, JSON written
+// one request at a time.
 type Handler struct {
 	store    *Store
 	traceURL string // with {trace_id}; empty: no external link
 	mux      *http.ServeMux
+	slots    chan struct{}
 }
 
-// NewHandler serves the store. traceURL, when not empty, links each trace id
-// to Grafana or Jaeger: "{trace_id}" is replaced by the id.
-func NewHandler(store *Store, traceURL string) *Handler {
-	h := &Handler{store: store, traceURL: traceURL, mux: http.NewServeMux()}
+// Paging of the index and the API: ?limit= (at most maxPage) and ?offset=.
+const (
+	defaultAPIPage = 100
+	maxPage        = 1000
+)
+
+// NewHandler serves the store, answering at most concurrent requests at a
+// time. traceURL, when not empty, links each trace id to Grafana or Jaeger:
+// "{trace_id}" is replaced by the id.
+func NewHandler(store *Store, traceURL string, concurrent int) *Handler {
+	h := &Handler{store: store, traceURL: traceURL, mux: http.NewServeMux(), slots: make(chan struct{}, max(concurrent, 1))}
 	h.mux.HandleFunc("GET /{$}", h.index)
 	h.mux.HandleFunc("GET /requests/{trace}", h.request)
 	h.mux.HandleFunc("GET /fingerprints", h.fingerprints)
@@ -32,19 +46,54 @@ func NewHandler(store *Store, traceURL string) *Handler {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		// Each answer holds memory while it is written: past the bound,
+		// the client comes back later.
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "querylens: too many requests at a time, retry", http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	h.mux.ServeHTTP(w, r)
 }
 
-// filter is what the index and the API filter and sort by.
+// filter is what the index and the API filter, sort and page by.
 type filter struct {
 	Service, Route, Type, Sort string
+	Offset, Limit              int
 }
 
-func filterOf(r *http.Request) filter {
+func filterOf(r *http.Request, defaultLimit int) filter {
 	q := r.URL.Query()
-	return filter{Service: q.Get("service"), Route: q.Get("route"), Type: q.Get("type"), Sort: q.Get("sort")}
+	f := filter{Service: q.Get("service"), Route: q.Get("route"), Type: q.Get("type"), Sort: q.Get("sort"), Limit: defaultLimit}
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		f.Limit = n
+	}
+	f.Limit = min(f.Limit, maxPage)
+	if n, err := strconv.Atoi(q.Get("offset")); err == nil && n > 0 {
+		f.Offset = n
+	}
+	return f
+}
+
+// next is the query of the page after this one, "" when there is none.
+func (f filter) next(total int) string {
+	if f.Offset+f.Limit >= total {
+		return ""
+	}
+	q := url.Values{}
+	for k, v := range map[string]string{"service": f.Service, "route": f.Route, "type": f.Type, "sort": f.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set("limit", strconv.Itoa(f.Limit))
+	q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+	return q.Encode()
 }
 
 func (f filter) apply(reqs []Request) []Request {
@@ -76,7 +125,9 @@ func hasType(r Request, typ string) bool {
 type indexPage struct {
 	Filter   filter
 	Requests []Request
+	Shown    int // requests that pass the filter, on every page
 	Total    int
+	Next     template.URL // the next page, built from numbers and the filter's own, encoded, values
 	Services []string
 	Routes   []string
 	Types    []string
@@ -84,8 +135,12 @@ type indexPage struct {
 
 func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	all := h.store.Recent()
-	f := filterOf(r)
-	page := indexPage{Filter: f, Requests: f.apply(all), Total: len(all), Types: detect.Types}
+	f := filterOf(r, maxPage)
+	shown := f.apply(all)
+	page := indexPage{Filter: f, Requests: pageOf(shown, f), Shown: len(shown), Total: len(all), Types: detect.Types}
+	if next := f.next(len(shown)); next != "" {
+		page.Next = template.URL("/?" + next)
+	}
 	seenS, seenR := map[string]bool{}, map[string]bool{}
 	for _, x := range all {
 		if !seenS[x.Service] {
@@ -125,7 +180,9 @@ func (h *Handler) fingerprints(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (h *Handler) apiRequests(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, filterOf(r).apply(h.store.Recent()))
+	f := filterOf(r, defaultAPIPage)
+	reqs := f.apply(h.store.Recent())
+	writeJSONList(w, f, len(reqs), pageOf(reqs, f))
 }
 
 // apiFinding is a finding with the request it is in.
@@ -139,7 +196,7 @@ type apiFinding struct {
 
 func (h *Handler) apiFindings(w http.ResponseWriter, r *http.Request) {
 	out := []apiFinding{}
-	f := filterOf(r)
+	f := filterOf(r, defaultAPIPage)
 	for _, req := range f.apply(h.store.Recent()) {
 		for _, x := range req.Findings {
 			if f.Type == "" || x.Type == f.Type {
@@ -147,14 +204,40 @@ func (h *Handler) apiFindings(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, out)
+	writeJSONList(w, f, len(out), pageOf(out, f))
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
+func pageOf[T any](items []T, f filter) []T {
+	if f.Offset >= len(items) {
+		return nil
+	}
+	return items[f.Offset:min(len(items), f.Offset+f.Limit)]
+}
+
+// writeJSONList writes a page of a list as a JSON array, one item at a time,
+// so that an answer never holds more than one item's JSON; X-Total-Count
+// and a Link header to the next page say what else there is.
+func writeJSONList[T any](w http.ResponseWriter, f filter, total int, items []T) {
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	if next := f.next(total); next != "" {
+		w.Header().Set("Link", "<?"+next+`>; rel="next"`)
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetIndent("  ", "  ")
+	_, _ = bw.WriteString("[")
+	for i := range items {
+		if i > 0 {
+			_, _ = bw.WriteString(",")
+		}
+		_, _ = bw.WriteString("\n  ")
+		if enc.Encode(&items[i]) != nil {
+			break
+		}
+	}
+	_, _ = bw.WriteString("]\n")
+	_ = bw.Flush()
 }
 
 func (h *Handler) render(w http.ResponseWriter, name string, data any) {

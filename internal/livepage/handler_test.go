@@ -15,7 +15,7 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // testdataRequests are the requests of every testdata trace, analyzed as the
@@ -34,7 +34,7 @@ func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Sce
 		for _, r := range s.Fresh() {
 			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 		}
-		view, _ := traceview.Build(td, norm)
+		view, _ := pdataview.Build(td, norm)
 		out = append(out, FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
 	}
 	return out, scenarios
@@ -44,7 +44,7 @@ func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Sce
 func testStore(t *testing.T, max int) (*Store, []fixtures.Scenario) {
 	t.Helper()
 	records, scenarios := testdataRequests(t, time.Unix(1_800_000_000, 0))
-	store := NewStore(max)
+	store := NewStore(max, 64<<20)
 	for _, r := range records {
 		store.Record(r)
 	}
@@ -65,7 +65,7 @@ func traceOf(s fixtures.Scenario) string {
 
 func TestPagesOverTheTestdata(t *testing.T) {
 	store, scenarios := testStore(t, 1000)
-	h := NewHandler(store, "http://localhost:16686/trace/{trace_id}")
+	h := NewHandler(store, "http://localhost:16686/trace/{trace_id}", 4)
 	code, index := get(t, h, "/")
 	if code != 200 || strings.Count(index, `<tr class="request">`) != len(store.Recent()) {
 		t.Fatalf("index: %d, %d rows of %d", code, strings.Count(index, `<tr class="request">`), len(store.Recent()))
@@ -73,9 +73,22 @@ func TestPagesOverTheTestdata(t *testing.T) {
 	if !strings.Contains(index, `href="http://localhost:16686/trace/`) {
 		t.Error("no link to the trace store")
 	}
+	// The statements listed are the request's queries: a call recorded by two
+	// spans (an ORM's and its driver's) is listed once.
+	for _, r := range store.Recent() {
+		if len(r.Statements) != r.DBQueries {
+			t.Errorf("%s %s: %d statements listed for %d queries", r.Service, r.Route, len(r.Statements), r.DBQueries)
+		}
+	}
 	for _, s := range scenarios {
 		id := traceOf(s)
 		code, page := get(t, h, "/requests/"+id)
+		if !fixtures.HasRequest(s.Requests...) { // queries with no parent only: no request
+			if code != 404 {
+				t.Errorf("%s/%s: a trace of queries in no request is shown as a request (%d)", s.Source, s.Name, code)
+			}
+			continue
+		}
 		if code != 200 {
 			t.Fatalf("%s/%s: %d", s.Source, s.Name, code)
 		}
@@ -149,11 +162,11 @@ func TestDuplicatesAndSimilarStatements(t *testing.T) {
 }
 
 func TestEveryValueIsEscaped(t *testing.T) {
-	store := NewStore(10)
+	store := NewStore(10, 64<<20)
 	evil := `<script>alert("x")</script>`
 	store.Record([]Request{{TraceID: "abc", Service: evil, Route: evil, Findings: []Finding{{Type: "n_plus_one", Count: 5, Statement: evil, Suggestion: evil}},
 		Statements: []Statement{{Fingerprint: "f", Text: evil}}}})
-	h := NewHandler(store, "")
+	h := NewHandler(store, "", 4)
 	for _, path := range []string{"/", "/requests/abc", "/fingerprints"} {
 		_, page := get(t, h, path)
 		if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {

@@ -2,25 +2,21 @@
 // requests, their database statements grouped by fingerprint, their findings
 // and the fingerprints that waste the most queries — django-debug-toolbar's
 // SQL panel for any language. It holds plain Go records, bounded in number;
-// the querylens extension serves it and the processor feeds it.
+// the querylens extension serves it, from the traces the processor hands it.
 package livepage
 
 import (
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
-
-// Recorder receives the requests of each analyzed trace. The querylens
-// extension is one; the processor finds it among the host's extensions.
-type Recorder interface {
-	Record(requests []Request)
-}
 
 // Request is one local request of a trace, as the page shows it.
 type Request struct {
@@ -71,8 +67,41 @@ type Statement struct {
 	FindingID string `json:"finding_id,omitempty"`
 }
 
-// maxStatements bounds the statements kept per request.
-const maxStatements = 500
+// What one request holds at most: its statements, and the bytes of each
+// string it keeps (names are cut at sqlnorm.MaxNameBytes by the last gate).
+const (
+	maxStatements     = 500
+	maxStatementBytes = 2048
+	maxSuggestion     = 1024
+	maxCode           = 512
+)
+
+// size is what a request holds, as the store counts it: its strings, and
+// the fixed part of each record.
+func (r *Request) size() int {
+	n := 256 + len(r.TraceID) + len(r.SpanID) + len(r.Service) + len(r.Route)
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		n += 160 + len(f.Type) + len(f.ID) + len(f.Fingerprint) + len(f.Statement) + len(f.Suggestion) + len(f.ORM) + len(f.Code)
+	}
+	for i := range r.Statements {
+		st := &r.Statements[i]
+		n += 96 + len(st.Fingerprint) + len(st.Text) + len(st.System) + len(st.Finding) + len(st.FindingID)
+	}
+	return n
+}
+
+// cut cuts s to at most n bytes, not inside a UTF-8 sequence, with … when cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := n - len("…")
+	for k > 0 && !utf8.RuneStart(s[k]) {
+		k--
+	}
+	return s[:k] + "…"
+}
 
 // FromAnalysis turns an analyzed trace into the requests of the page: one per
 // local request root, with its database calls and its findings.
@@ -84,7 +113,9 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		s := &t.Spans[r.Span]
 		route := r.Route
 		if route == "" {
-			route = s.Name
+			// A root with no route shows its name, which may be a raw
+			// statement: read by the last gate.
+			route = sqlnorm.SafeName(s.Name)
 		}
 		out = append(out, Request{
 			Time: now, TraceID: t.ID.String(), SpanID: s.ID.String(), Service: s.Service, Route: route,
@@ -122,33 +153,33 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		}
 		r.Findings = append(r.Findings, Finding{
 			Type: f.Type, ID: f.ID, Count: f.Count, Wasted: f.WastedQueries(), DurationMs: float64(f.TotalDuration.Nanoseconds()) / 1e6,
-			Fingerprint: f.Fingerprint, Statement: f.Statement, Suggestion: f.Suggestion, ORM: f.ORM, Code: code,
+			Fingerprint: f.Fingerprint, Statement: sqlnorm.CutText(f.Statement, maxStatementBytes),
+			Suggestion: cut(f.Suggestion, maxSuggestion), ORM: f.ORM, Code: cut(code, maxCode),
 		})
 	}
-	for i := range t.Spans {
-		s := &t.Spans[i]
-		if s.DB == nil || s.DB.Statement == nil {
-			continue
+	// The request's queries, not every database span: a call recorded by an
+	// ORM's span and its driver's is listed once.
+	for k := range res.Requests {
+		r := &out[k]
+		for _, i := range res.Requests[k].Queries {
+			s := &t.Spans[i]
+			if len(r.Statements) >= maxStatements {
+				r.Truncated++
+				continue
+			}
+			st := Statement{
+				Fingerprint: s.DB.Statement.Fingerprint, Text: sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes),
+				System:     sqlnorm.SafeName(s.DB.System),
+				DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
+			}
+			if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
+				st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
+			}
+			if f := member[i]; f != nil {
+				st.Finding, st.FindingID = f.Type, f.ID
+			}
+			r.Statements = append(r.Statements, st)
 		}
-		r := request(i)
-		if r == nil {
-			continue
-		}
-		if len(r.Statements) >= maxStatements {
-			r.Truncated++
-			continue
-		}
-		st := Statement{
-			Fingerprint: s.DB.Statement.Fingerprint, Text: s.DB.Statement.Text, System: s.DB.System,
-			DurationMs: float64(s.Duration().Nanoseconds()) / 1e6,
-		}
-		if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
-			st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
-		}
-		if f := member[i]; f != nil {
-			st.Finding, st.FindingID = f.Type, f.ID
-		}
-		r.Statements = append(r.Statements, st)
 	}
 	return out
 }

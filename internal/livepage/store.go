@@ -5,47 +5,75 @@ import (
 	"sync"
 )
 
-// Store keeps the last requests, at most a configured number: the oldest
-// leave first. It is safe for concurrent use.
+// Store keeps the last requests, at most a number of them and at most a
+// number of bytes (the strings they hold, counted whole even where the
+// statement cache shares them): the oldest leave first. It is safe for
+// concurrent use.
 type Store struct {
-	mu   sync.RWMutex
-	max  int
-	ring []Request
-	next int
-	full bool
+	mu       sync.RWMutex
+	max      int
+	maxBytes int
+	ring     []Request // a circular queue of n requests from head; grows up to max
+	head, n  int
+	bytes    int
 }
 
-// NewStore keeps at most max requests.
-func NewStore(max int) *Store { return &Store{max: max, ring: make([]Request, 0, min(max, 1024))} }
+// NewStore keeps at most max requests of at most maxBytes in all.
+func NewStore(max, maxBytes int) *Store {
+	return &Store{max: max, maxBytes: maxBytes, ring: make([]Request, min(max, 64))}
+}
 
 // Record adds requests, pushing the oldest out when full.
 func (s *Store) Record(requests []Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range requests {
-		if len(s.ring) < s.max {
-			s.ring = append(s.ring, r)
-			continue
+		size := r.size()
+		if size > s.maxBytes {
+			continue // larger than the whole store: never kept
 		}
-		s.ring[s.next] = r
-		s.next = (s.next + 1) % s.max
-		s.full = true
+		for s.n > 0 && (s.n == s.max || s.bytes+size > s.maxBytes) {
+			s.dropOldest()
+		}
+		if s.n == len(s.ring) {
+			s.grow()
+		}
+		s.ring[(s.head+s.n)%len(s.ring)] = r
+		s.n++
+		s.bytes += size
 	}
+}
+
+func (s *Store) dropOldest() {
+	s.bytes -= s.ring[s.head].size()
+	s.ring[s.head] = Request{}
+	s.head = (s.head + 1) % len(s.ring)
+	s.n--
+}
+
+// grow doubles the queue, up to max.
+func (s *Store) grow() {
+	ring := make([]Request, min(max(2*len(s.ring), 1), s.max))
+	for i := 0; i < s.n; i++ {
+		ring[i] = s.ring[(s.head+i)%len(s.ring)]
+	}
+	s.ring, s.head = ring, 0
+}
+
+// Bytes is what the kept requests hold, as counted for max_bytes.
+func (s *Store) Bytes() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.bytes
 }
 
 // Recent returns the requests, newest first.
 func (s *Store) Recent() []Request {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]Request, 0, len(s.ring))
-	if !s.full {
-		for i := len(s.ring) - 1; i >= 0; i-- {
-			out = append(out, s.ring[i])
-		}
-		return out
-	}
-	for i := 0; i < s.max; i++ {
-		out = append(out, s.ring[(s.next-1-i+2*s.max)%s.max])
+	out := make([]Request, s.n)
+	for i := 0; i < s.n; i++ {
+		out[i] = s.ring[(s.head+s.n-1-i)%len(s.ring)]
 	}
 	return out
 }

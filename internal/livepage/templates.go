@@ -30,7 +30,7 @@ code{font-size:12px;white-space:pre-wrap;word-break:break-word}
 <select name="type"><option value="">any finding or none</option>{{range .Data.Types}}<option{{if sel . $f.Type}} selected{{end}}>{{.}}</option>{{end}}</select>
 <select name="sort"><option value="time">newest first</option><option value="queries"{{if sel "queries" $f.Sort}} selected{{end}}>most queries first</option></select>
 <button type="submit">show</button></form>
-<p>{{len .Data.Requests}} of the last {{.Data.Total}} requests.</p>
+<p>{{len .Data.Requests}} of {{.Data.Shown}} shown of the last {{.Data.Total}} requests.{{if .Data.Next}} <a href="{{.Data.Next}}">next</a>{{end}}</p>
 <table><thead><tr><th>time</th><th>service</th><th>route</th><th>trace</th><th>DB queries</th><th>DB ms</th><th>findings</th></tr></thead><tbody>
 {{range .Data.Requests}}<tr class="request"><td>{{clock .Time}}</td><td>{{.Service}}</td><td>{{.Route}}</td>
 <td><a href="/requests/{{.TraceID}}">{{.TraceID}}</a>{{if $url}} <a href="{{traceLink $url .TraceID}}">↗</a>{{end}}</td>

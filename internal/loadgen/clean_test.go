@@ -11,7 +11,7 @@ import (
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // Clean traces are what they say: 20 to 500 spans of one trace, one root, no
@@ -47,7 +47,7 @@ func TestCleanTracesHaveNoFinding(t *testing.T) {
 			t.Fatalf("trace %d has %d spans", i, n)
 		}
 		checkOneTree(t, td)
-		view, _ := traceview.Build(td, cache)
+		view, _ := pdataview.Build(td, cache)
 		if res := eng.Analyze(view); len(res.Findings) > 0 {
 			f := res.Findings[0]
 			t.Fatalf("trace %d (%d spans): %d findings, the first %s x%d: %s", i, n, len(res.Findings), f.Type, f.Count, f.Statement)

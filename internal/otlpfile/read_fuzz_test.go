@@ -18,7 +18,7 @@ import (
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // fuzzNames are the names a file is read under: each format, gzipped or not,
@@ -129,12 +129,12 @@ func FuzzRead(f *testing.F) {
 		}
 		read := func(path string, stop bool) (int, error) {
 			n := 0
-			err := Read(path, bytes.NewReader(content), func(td ptrace.Traces) error {
+			err := Read(path, bytes.NewReader(content), DefaultLimits, func(td ptrace.Traces) error {
 				n++
 				if stop {
 					return errStop
 				}
-				view, _ := traceview.Build(td, norm)
+				view, _ := pdataview.Build(td, norm)
 				e.Analyze(view)
 				return nil
 			})

@@ -4,20 +4,26 @@ package report
 
 import (
 	"sort"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // Finding is one finding as the processor wrote it into a trace.
 type Finding struct {
-	TraceID       string  `json:"trace_id"`
-	SpanID        string  `json:"span_id"`
-	Type          string  `json:"type"`
-	ID            string  `json:"id"`
+	TraceID string `json:"trace_id"`
+	SpanID  string `json:"span_id"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	// Problem is the signature of the problem the finding is one occurrence
+	// of (querylens.problem.id).
+	Problem       string  `json:"problem_id"`
 	Service       string  `json:"service"`
 	Route         string  `json:"route,omitempty"`
 	Anchor        string  `json:"anchor_span"`
@@ -33,8 +39,14 @@ type Finding struct {
 	Statement         string `json:"statement"`
 	Suggestion        string `json:"suggestion"`
 	ORM               string `json:"orm,omitempty"`
-	ParentMissing     bool   `json:"parent_missing,omitempty"`
-	Code              *Code  `json:"code,omitempty"`
+	// Exception is the class of the ORM exception a lazy_load_out_of_scope
+	// rests on.
+	Exception     string `json:"exception_type,omitempty"`
+	ParentMissing bool   `json:"parent_missing,omitempty"`
+	Code          *Code  `json:"code,omitempty"`
+	// Time is when the trap began: the event's time, the start of its first
+	// repeat or of the offending span.
+	Time time.Time `json:"time"`
 }
 
 // Code is where in the code a finding is.
@@ -44,13 +56,22 @@ type Code struct {
 	Line     int64  `json:"line,omitempty"`
 }
 
+// maxStatement bounds a statement read back from a finding event. What
+// querylens wrote went through the last gate already; a trace annotated
+// elsewhere goes through it here, before it is printed.
+const maxStatement = 16 << 10
+
 // Read returns the findings written into td, in the order of their spans.
 func Read(td ptrace.Traces) []Finding {
 	var out []Finding
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
-			if ev := s.Events().At(e); ev.Name() == annotate.EventFinding {
-				out = append(out, fromEvent(service, s, ev.Attributes()))
+			if ev := s.Events().At(e); ev.Name() == contract.EventFinding {
+				f := fromEvent(service, s, ev.Attributes())
+				if ts := ev.Timestamp(); ts != 0 {
+					f.Time = ts.AsTime().UTC()
+				}
+				out = append(out, f)
 			}
 		}
 	})
@@ -64,7 +85,7 @@ func eachSpan(td ptrace.Traces, f func(service string, s ptrace.Span)) {
 		rs := rss.At(i)
 		service := ""
 		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
-			service = v.AsString()
+			service = sqlnorm.SafeName(v.AsString())
 		}
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			spans := rs.ScopeSpans().At(j).Spans()
@@ -80,26 +101,34 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		TraceID:           s.TraceID().String(),
 		SpanID:            s.SpanID().String(),
 		Service:           service,
-		Anchor:            s.Name(),
-		Type:              str(a, annotate.AttrFindingType),
-		ID:                str(a, annotate.AttrFindingID),
-		Route:             str(a, annotate.AttrRoute),
-		Fingerprint:       str(a, annotate.AttrFingerprint),
-		Statement:         str(a, annotate.AttrStatement),
-		FingerprintSource: str(a, annotate.AttrFingerprintSource),
-		Suggestion:        str(a, annotate.AttrSuggestion),
-		ORM:               str(a, annotate.AttrORM),
-		Count:             int(num(a, annotate.AttrCount)),
-		DurationMs:        num(a, annotate.AttrTotalDuration),
+		Anchor:            sqlnorm.SafeName(s.Name()),
+		Type:              str(a, contract.AttrFindingType),
+		ID:                str(a, contract.AttrFindingID),
+		Route:             sqlnorm.SafeName(str(a, contract.AttrRoute)),
+		Fingerprint:       sqlnorm.SafeFingerprint(str(a, contract.AttrFingerprint)),
+		Statement:         sqlnorm.SafeText(str(a, contract.AttrStatement), maxStatement),
+		FingerprintSource: str(a, contract.AttrFingerprintSource),
+		Suggestion:        str(a, contract.AttrSuggestion),
+		ORM:               str(a, contract.AttrORM),
+		Exception:         str(a, contract.AttrExceptionType),
+		Count:             int(num(a, contract.AttrCount)),
+		DurationMs:        num(a, contract.AttrTotalDuration),
 	}
-	f.WastedQueries = int(num(a, annotate.AttrWastedQueries))
-	if f.Count > 0 {
+	f.Problem = str(a, contract.AttrProblemID)
+	if f.Problem == "" { // annotated before querylens wrote it
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
+	}
+	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
+	if v, ok := a.Get(contract.AttrWastedDuration); ok {
+		f.WastedMs = v.Double()
+	} else if f.Count > 0 { // annotated before querylens wrote it: an estimate
 		f.WastedMs = f.DurationMs * float64(f.WastedQueries) / float64(f.Count)
 	}
-	if v, ok := a.Get(annotate.AttrParentMissing); ok {
+	if v, ok := a.Get(contract.AttrParentMissing); ok {
 		f.ParentMissing = v.Bool()
 	}
-	if fn, file, line := str(a, annotate.AttrCodeFunction), str(a, annotate.AttrCodeFile), int64(num(a, annotate.AttrCodeLine)); fn != "" || file != "" {
+	if fn, file, line := sqlnorm.SafeName(str(a, contract.AttrCodeFunction)), sqlnorm.SafeName(str(a, contract.AttrCodeFile)),
+		int64(num(a, contract.AttrCodeLine)); fn != "" || file != "" {
 		f.Code = &Code{Function: fn, File: file, Line: line}
 	}
 	return f

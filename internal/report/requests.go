@@ -6,11 +6,13 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -38,12 +40,12 @@ func ReadRequests(td ptrace.Traces) []Request {
 	var keys []key
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
-			if s.Events().At(e).Name() == annotate.EventFinding {
+			if s.Events().At(e).Name() == contract.EventFinding {
 				findings[key{s.TraceID(), service}]++
 			}
 		}
 		a := s.Attributes()
-		q, ok := a.Get(annotate.AttrRequestDBQueries)
+		q, ok := a.Get(contract.AttrRequestDBQueries)
 		if !ok {
 			return
 		}
@@ -55,7 +57,7 @@ func ReadRequests(td ptrace.Traces) []Request {
 			TraceID: s.TraceID().String(),
 			SpanID:  s.SpanID().String(),
 			Service: service,
-			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), s.Name()),
+			Route:   firstNonEmpty(traceview.Route(traceview.Kind(s.Kind()), s.Name(), route), sqlnorm.SafeName(s.Name())),
 			Queries: int(q.Int()),
 			DBMs:    dbMs(a),
 		})
@@ -139,34 +141,39 @@ func RequestTable(w io.Writer, title string, reqs []Request) error {
 	for _, r := range reqs {
 		rows = append(rows, []string{fmt.Sprint(r.Queries), fmt.Sprintf("%.2f", r.DBMs), fmt.Sprint(r.Findings), r.Service, r.Route, r.TraceID})
 	}
+	var b strings.Builder
+	b.WriteString(title + "\n")
+	aligned(&b, rows)
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// aligned writes rows as columns of aligned cells, the last one unpadded.
+func aligned(b *strings.Builder, rows [][]string) {
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, c := range row {
-			width[i] = max(width[i], len(c))
+			width[i] = max(width[i], utf8.RuneCountInString(c))
 		}
 	}
-	var b strings.Builder
-	b.WriteString(title + "\n")
 	for _, row := range rows {
 		for i, c := range row {
 			if i < len(row)-1 {
-				fmt.Fprintf(&b, "%-*s  ", width[i], c)
+				b.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
 			} else {
 				b.WriteString(c)
 			}
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // dbMs is the request's time in the database: the wall time, parallel
 // queries counted once, or the summed time where only that was written.
 func dbMs(a pcommon.Map) float64 {
-	if _, ok := a.Get(annotate.AttrRequestDBWallDuration); ok {
-		return num(a, annotate.AttrRequestDBWallDuration)
+	if _, ok := a.Get(contract.AttrRequestDBWallDuration); ok {
+		return num(a, contract.AttrRequestDBWallDuration)
 	}
-	return num(a, annotate.AttrRequestDBDuration)
+	return num(a, contract.AttrRequestDBDuration)
 }

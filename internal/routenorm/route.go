@@ -7,15 +7,46 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // Route returns "METHOD host/path?key=?" for a call. template is url.template
 // when the instrumentation records it; rawURL is url.full or http.url; host is
 // server.address or net.peer.name, used when the URL has none. The route is
-// written into telemetry: it is valid UTF-8 without control characters, whatever
-// the attributes hold.
+// written into telemetry: it is valid UTF-8 without control characters, and
+// what the attributes hold beyond names (a quoted value, a comment, a number
+// of its own) goes through the last gate (sqlnorm.SafeName) as ?, whatever
+// they hold.
 func Route(method, template, rawURL, host string) string {
 	return clean(route(method, template, rawURL, host))
+}
+
+// safeMethod is an HTTP method, or ? when the attribute holds something else.
+func safeMethod(m string) string {
+	m = strings.ToUpper(m)
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; !(c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			return "?"
+		}
+	}
+	return m
+}
+
+// safeHost is a host name, address and port, as they are; anything else
+// through the gate.
+func safeHost(h string) string {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' ||
+			c == '_' || c == ':' || c == '[' || c == ']') {
+			return sqlnorm.SafeName(h)
+		}
+	}
+	if len(h) > sqlnorm.MaxNameBytes {
+		return sqlnorm.SafeName(h)
+	}
+	return h
 }
 
 // clean replaces invalid UTF-8 with U+FFFD and control characters with spaces.
@@ -32,16 +63,16 @@ func clean(s string) string {
 }
 
 func route(method, template, rawURL, host string) string {
-	method = strings.ToUpper(method)
+	method, host = safeMethod(method), safeHost(host)
 	if template != "" {
-		return method + " " + host + ensureSlash(template)
+		return method + " " + host + sqlnorm.SafeName(ensureSlash(template))
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || rawURL == "" {
 		return method + " " + host
 	}
 	if u.Host != "" {
-		host = u.Host
+		host = safeHost(u.Host)
 	}
 	var b strings.Builder
 	b.WriteString(method)
@@ -67,7 +98,7 @@ func route(method, template, rawURL, host string) string {
 				b.WriteByte('&')
 			}
 			key, _, _ := strings.Cut(kv, "=")
-			b.WriteString(key)
+			b.WriteString(sqlnorm.SafeName(key))
 			b.WriteString("=?")
 		}
 	}

@@ -17,8 +17,11 @@ func TestRoute(t *testing.T) {
 		{"GET", "", "http://api/orders/ord_8f3KzQ2/items/order-items", "", "GET api/orders/{id}/items/order-items"},
 		{"GET", "", "http://api/search?q=alice%40example.com&token=s3cr3t", "", "GET api/search?q=?&token=?"},
 		// found by FuzzAnnotate: attributes are written into the route as they are
-		{"GET", "000000\xf3", "", "127.0.0.1", "GET 127.0.0.1/000000\uFFFD"},
-		{"GET\n", "/stock/{id}\x1b[0m", "", "inventory\x00", "GET  inventory /stock/{id} [0m"},
+		{"GET", "000000\xf3", "", "127.0.0.1", "GET 127.0.0.1/?\uFFFD"},
+		{"GET\n", "/stock/{id}\x1b[0m", "", "inventory\x00", "? inventory/stock/{id} [?"},
+		// what is not a name goes through the gate
+		{"GET", "/books/'Qzx'", "", "inv'Qzx'", "GET inv?/books/?"},
+		{"GET", "", "http://api/search?k'Qzx'=1", "", "GET api/search?k?=?"},
 	}
 	for _, c := range cases {
 		if got := Route(c.method, c.template, c.url, c.host); got != c.want {

@@ -7,7 +7,7 @@ import (
 
 func TestBlankLiterals(t *testing.T) {
 	tests := []struct {
-		raw, want string // want "" when raw is its own key
+		raw, want string // want "" when raw is refused: its own key, and no entry serves another
 	}{
 		{`SELECT * FROM "authors" WHERE "authors"."id" = 42 LIMIT 1`, `SELECT * FROM "authors" WHERE "authors"."id" = 0 LIMIT 0`},
 		{`SELECT * FROM books WHERE title = 'Dune' AND pages > 3.5e2`, `SELECT * FROM books WHERE title = '' AND pages > 0`},
@@ -15,18 +15,22 @@ func TestBlankLiterals(t *testing.T) {
 		{"SELECT * FROM `events_2024` AS t1 WHERE t1.c2 = 7", "SELECT * FROM `events_2024` AS t1 WHERE t1.c2 = 0"},
 		{`SELECT [b].[Id] FROM [Books] AS [b] WHERE [b].[Title] = N'x' AND [b].[Id] = @p1`, `SELECT [b].[Id] FROM [Books] AS [b] WHERE [b].[Title] = N'' AND [b].[Id] = @p1`},
 		{`SELECT * FROM books WHERE id = 9 /* traceparent='00-ab-01' */ -- 'x' 12`, `SELECT * FROM books WHERE id = 0 /* traceparent='00-ab-01' */ -- 'x' 12`},
-		// Placeholders only: raw is the key.
-		{`SELECT * FROM books WHERE id = $1 AND a = %s AND b = %(param_1)s AND c = :name AND d = ?`, ``},
-		{`SELECT * FROM books WHERE id = 0`, ``},
-		// What the scan does not read for certain: raw is the key.
+		// Placeholders only, or values already blank: raw is the key.
+		{`SELECT * FROM books WHERE id = $1 AND a = %s AND b = %(param_1)s AND c = :name AND d = ?`,
+			`SELECT * FROM books WHERE id = $1 AND a = %s AND b = %(param_1)s AND c = :name AND d = ?`},
+		{`SELECT * FROM books WHERE id = 0`, `SELECT * FROM books WHERE id = 0`},
+		// What the scan does not read for certain: refused.
 		{`SELECT * FROM t WHERE path = 'C:\dir'`, ``},
 		{`SELECT $$a 'b' 1$$`, ``},
 		{`SELECT * FROM t WHERE a = 0x1F`, ``},
 		{`SELECT * FROM t WHERE a = 008`, ``},
 		{`SELECT * FROM t WHERE a = 'unterminated`, ``},
+		{`SELECT * FROM t WHERE a = q'[it's]'`, ``},
+		{`SELECT * FROM t WHERE a = -5`, ``},
+		{`SELECT * FROM t WHERE id = 123e4567-e89b-12d3-a456-426614174000`, ``},
 	}
 	for _, tt := range tests {
-		got, ok := blankLiterals(tt.raw, DialectGuess, nil)
+		got, _, ok := blankLiterals(tt.raw, DialectGuess, nil, nil)
 		if tt.want == "" && ok || tt.want != "" && string(got) != tt.want {
 			t.Errorf("blankLiterals(%q) = %q, %v; want %q", tt.raw, got, ok, tt.want)
 		}

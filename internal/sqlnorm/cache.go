@@ -2,6 +2,7 @@ package sqlnorm
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,17 +29,25 @@ type cacheKey struct {
 }
 
 // cacheEntry is a cached statement; shape is set when it was made for a
-// statement's shape, from the statement from, so that its paging numbers
-// may be another statement's.
+// statement's key (its plain literals blanked), from the statement from, and
+// serves every statement of that key: bounds says which of their literals
+// are the paging bounds, read from each statement's own values. (Behind a
+// pointer: every lookup copies the entry.)
 type cacheEntry struct {
 	st    *Statement
-	shape bool
-	from  string
+	shape *shapeOf
+}
+
+type shapeOf struct {
+	from   string
+	bounds boundSlots
 }
 
 // NewCache returns a cache of at most size statements. Statements longer than
 // maxLen bytes are normalized from their first maxLen bytes, which bounds both
-// the work per statement and the memory the cache holds.
+// the work per statement and the memory the cache holds; the reader reads
+// what the cut leaves open (a string, a quoted name, a comment) as a value or
+// a comment to the end.
 func NewCache(size, maxLen int) (*Cache, error) {
 	if maxLen < 1 {
 		return nil, fmt.Errorf("max statement length must be positive, got %d", maxLen)
@@ -56,62 +65,93 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	raw = truncate(raw, c.maxLen)
 	d := DialectOf(system)
 	key := cacheKey{d, raw}
-	if e, ok := c.entries.Get(key); ok {
+	if e, ok := c.entries.Get(key); ok && (e.shape == nil || e.shape.from == raw) {
 		c.hits.Add(1)
-		return e.statementFor(raw, d, e.shape)
+		return e.st
 	}
-	shape := false
+	var slots []int32
 	if d.IsSQL() {
-		// The buffer is only looked up with; what the cache keeps is a copy.
-		bp := keyBuffers.Get().(*[]byte)
-		defer keyBuffers.Put(bp)
+		// The buffers are only looked up with; what the cache keeps is a copy.
+		kb := keyBuffers.Get().(*keyBuffer)
+		defer keyBuffers.Put(kb)
 		var b []byte
-		if b, shape = blankLiterals(raw, d, *bp); shape {
-			*bp = b
+		var ok bool
+		if b, slots, ok = blankLiterals(raw, d, kb.key, kb.slots[:0]); ok {
+			kb.key, kb.slots = b, slots
 			key.raw = unsafe.String(unsafe.SliceData(b), len(b))
-			if e, ok := c.entries.Get(key); ok {
+			if e, ok := c.entries.Get(key); ok && e.shape != nil {
 				c.hits.Add(1)
-				if raw == e.from {
+				if raw == e.shape.from {
 					// The very statement again (a Django LIMIT 21): found as
 					// it is from now on, without blanking it. Statements of
 					// new values each time (GORM's) never take a second entry.
-					c.entries.Add(cacheKey{d, e.from}, cacheEntry{st: e.st})
+					c.entries.Add(cacheKey{d, e.shape.from}, cacheEntry{st: e.st})
 				}
-				return e.statementFor(raw, d, true)
+				return e.statementFor(raw, slots)
 			}
+		} else {
+			slots = nil
 		}
 	}
 	c.misses.Add(1)
-	// The key may point into the buffer, or into a larger decoded request:
-	// the cache keeps a copy, and the statement is made from it.
-	key.raw = strings.Clone(key.raw)
-	st := normalizeShape(d, key.raw, raw)
-	e := cacheEntry{st: st, shape: shape}
-	if shape {
-		e.from = strings.Clone(raw)
+	st, shared, bounds := normalize(d, raw, slots)
+	if shared {
+		// The key may point into the buffer: the cache keeps a copy.
+		key.raw = strings.Clone(key.raw)
+		c.entries.Add(key, cacheEntry{st: st, shape: &shapeOf{from: strings.Clone(raw), bounds: bounds}})
+	} else {
+		c.entries.Add(cacheKey{d, strings.Clone(raw)}, cacheEntry{st: st})
 	}
-	c.entries.Add(key, e)
 	return st
 }
 
-var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+type keyBuffer struct {
+	key   []byte
+	slots []int32
+}
 
-// statementFor is the entry's statement for raw: the statement, or, when it
-// was made from another statement of raw's shape (other) and raw's LIMIT or
-// OFFSET is a number, a copy with raw's numbers, the one part of a statement
-// that is read from its values.
-func (e cacheEntry) statementFor(raw string, d Dialect, other bool) *Statement {
+var keyBuffers = sync.Pool{New: func() any { return &keyBuffer{key: make([]byte, 0, 512), slots: make([]int32, 0, 32)} }}
+
+// statementFor is the entry's statement for raw, another statement of its
+// key whose literal values are at slots: the statement, or, when the LIMIT
+// or OFFSET is one of those values, a copy with raw's own numbers, the one
+// part of a statement that is read from its values.
+func (e cacheEntry) statementFor(raw string, slots []int32) *Statement {
 	st := e.st
-	if !other || !st.Limit.Literal && !st.Offset.Literal {
+	if e.shape == nil || !st.Limit.Literal && !st.Offset.Literal {
 		return st
 	}
-	limit, offset := pagingBounds(raw, d)
+	limit, offset := st.Limit, st.Offset
+	if limit.Literal {
+		limit = slotBound(raw, slots, e.shape.bounds.limit)
+		if e.shape.bounds.rownumStrict && limit.Literal {
+			limit.Value--
+		}
+	}
+	if offset.Literal {
+		offset = slotBound(raw, slots, e.shape.bounds.offset)
+	}
 	if limit == st.Limit && offset == st.Offset {
 		return st
 	}
 	own := *st
 	own.Limit, own.Offset = limit, offset
+	own.Catalog = isCatalog(&own, firstWord(afterControl(own.Text))) // a LIMIT 1 probe
 	return &own
+}
+
+// slotBound is the bound whose number is literal slot k of raw.
+func slotBound(raw string, slots []int32, slot int32) Bound {
+	k := int(slot)
+	if k < 0 || 2*k+1 >= len(slots) {
+		return Bound{Present: true}
+	}
+	text := raw[slots[2*k]:slots[2*k+1]]
+	if !allDigits(text) {
+		return Bound{Present: true}
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	return Bound{Present: true, Value: v, Literal: err == nil}
 }
 
 // Stats returns the lookups answered from the cache and those normalized anew.

@@ -30,9 +30,9 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 	}
 	var st *Statement
 	if key.dialect == coarseSummary {
-		st = coarse(SourceSummary, strings.Join(strings.Fields(clean(summary)), " "))
+		st = coarse(SourceSummary, strings.Join(strings.Fields(SafeName(summary)), " "))
 	} else {
-		st = coarse(SourceOperation, strings.Join(strings.Fields(clean(operation+" "+collection)), " "))
+		st = coarse(SourceOperation, strings.Join(strings.Fields(SafeName(operation+" "+collection)), " "))
 	}
 	if st == nil {
 		return nil

@@ -3,10 +3,13 @@
 // IN-lists and multi-row VALUES collapse, keywords are uppercased, comments and
 // whitespace go. Two statements that differ only in values share a fingerprint.
 //
-// go-sqllexer does the lexing, obfuscation and normalization; this package adds
-// the placeholder styles and collapses it does not do, the choice of dialect
-// from db.system, a command-shape fallback for statements that are not SQL, and
-// a bounded cache. It knows nothing of spans or pdata.
+// A reader (read.go) reads each statement on go-sqllexer's token stream in the
+// dialect of its db.system(.name), after the forms the lexer cannot read
+// (forms.go), and hands go-sqllexer's normalizer the statement with every
+// value blanked; the last gate (gate.go) reads what comes out once more and
+// refuses any literal form in it, as it does for every name querylens
+// writes. Statements that are not SQL get the shape of their command. A
+// bounded cache keeps the results. It knows nothing of spans or pdata.
 package sqlnorm
 
 import (
@@ -39,6 +42,9 @@ type Statement struct {
 	// Control is true for transaction and session control (BEGIN, COMMIT,
 	// SET ...): their repeats follow the statements they wrap.
 	Control bool
+	// Catalog is true for schema work (catalog.go): migrator and driver
+	// introspection, DDL. No finding is about it.
+	Catalog bool
 	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
 	Structure
 	// Source is where the fingerprint comes from: SourceText, or, for a span
@@ -67,7 +73,6 @@ var (
 		sqllexer.WithReplaceBindParameter(true),
 		sqllexer.WithReplaceBoolean(true),
 		sqllexer.WithReplaceNull(true),
-		sqllexer.WithDollarQuotedFunc(true),
 	)
 	normalizer = sqllexer.NewNormalizer(
 		sqllexer.WithCollectTables(true),
@@ -81,38 +86,34 @@ var (
 // Normalize normalizes one statement of the given db.system(.name), uncached.
 // It never panics: input the lexer cannot read gets its command shape.
 func Normalize(system, raw string) *Statement {
-	return normalize(DialectOf(system), raw)
+	st, _, _ := normalize(DialectOf(system), raw, nil)
+	return st
 }
 
-func normalize(d Dialect, raw string) *Statement {
-	if d.IsSQL() {
-		if blanked, ok := blankLiterals(raw, d, nil); ok {
-			return normalizeShape(d, string(blanked), raw)
-		}
-	}
-	return normalizeShape(d, raw, raw)
-}
-
-// normalizeShape normalizes shape, which is raw or raw with its literal values
-// blanked (blankLiterals): the statement is then a function of the shape
-// alone, whichever values came first to the cache. Only the paging bounds,
-// which deep_offset and pagination_count read as numbers, come from raw.
-func normalizeShape(d Dialect, shape, raw string) (st *Statement) {
-	if !d.IsSQL() {
-		return shapeStatement(d, shape)
+// normalize normalizes raw in dialect d. slots, when given, are the literal
+// values the cache blanked in raw's key (blank.go), as start and end
+// offsets: shared reports whether the reader read exactly those as its
+// literal strings and numbers, so that the statement serves every statement
+// of that key; bounds says which of them are the paging bounds.
+func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool, bounds boundSlots) {
+	bounds = boundSlots{limit: -1, offset: -1}
+	if !d.IsSQL() || isJSONDocument(raw) {
+		return shapeStatement(d, raw), false, bounds
 	}
 	defer func() {
 		if recover() != nil {
-			st = shapeStatement(DialectGuess, shape)
+			st, shared = shapeStatement(DialectGuess, raw), false
 		}
 	}()
-	rewritten, placeholders := rewritePlaceholders(shape, d)
-	text, meta, err := sqllexer.ObfuscateAndNormalize(rewritten, obfuscator, normalizer,
-		sqllexer.WithDBMS(d.lexerDBMS(shape)))
-	if err != nil || text == "" && strings.TrimSpace(shape) != "" {
-		return shapeStatement(DialectGuess, shape)
+	r := read(raw, d)
+	defer r.done()
+	shared = slots != nil && r.literalsAre(slots)
+	text, placeholders := r.lexerText()
+	normalized, meta, err := sqllexer.ObfuscateAndNormalize(text, obfuscator, normalizer, sqllexer.WithDBMS(r.dbms))
+	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
+		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	st = &Statement{Text: clean(collapse(text)), Placeholders: placeholders, SQL: true, Source: SourceText}
+	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {
@@ -126,11 +127,40 @@ func normalizeShape(d Dialect, shape, raw string) (st *Statement) {
 	}
 	st.Control = controlCommands[first]
 	if first == "SELECT" || first == "WITH" || first == "(" || strings.HasPrefix(first, "(") {
-		st.Structure = analyze(body)
-		st.Limit, st.Offset = pagingBounds(raw, d)
+		st.Structure = structureOf(st.Text, len(st.Text)-len(body), r.dbms)
+		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
+	st.Catalog = isCatalog(st, first)
 	st.Fingerprint = Fingerprint(st.Text)
-	return st
+	return st, shared, bounds
+}
+
+// isJSONDocument: SQL never starts with { or [ but for JDBC's {call ...},
+// which is no JSON; an ORM that records its call as JSON (TypeORM) under the
+// database's system gets the JSON shape.
+func isJSONDocument(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || raw[0] != '{' && raw[0] != '[' {
+		return false
+	}
+	_, ok := jsonLinesShape(raw)
+	return ok
+}
+
+// literalsAre reports whether the literal strings and numbers the reader
+// read are exactly the slots (start, end pairs).
+func (r *reader) literalsAre(slots []int32) bool {
+	k := 0
+	for _, p := range r.pieces {
+		if p.kind != kValue || p.flag&fLexed == 0 {
+			continue
+		}
+		if k+1 >= len(slots) || slots[k] != p.start || slots[k+1] != p.end {
+			return false
+		}
+		k += 2
+	}
+	return k == len(slots)
 }
 
 // afterControl is the text from its first statement that is not session
@@ -155,7 +185,8 @@ func firstWord(s string) string {
 }
 
 func shapeStatement(d Dialect, raw string) *Statement {
-	text := clean(commandShape(raw, d))
+	text, reading := commandShape(raw, d)
+	text = gateStatement(clean(text), reading)
 	cmd, _, _ := strings.Cut(text, " ")
 	if !isCommandWord(cmd) {
 		cmd = ""
@@ -172,6 +203,24 @@ func Fingerprint(normalized string) string {
 		h >>= 8
 	}
 	return hex.EncodeToString(sum[:])
+}
+
+// SafeFingerprint is a fingerprint read back from telemetry: itself when it
+// is one (16 lowercase hex digits), else ?: what a span claims is a
+// fingerprint may be anything.
+func SafeFingerprint(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) != 16 {
+		return "?"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "?"
+		}
+	}
+	return s
 }
 
 // clean makes normalized text safe to write into telemetry: valid UTF-8 without

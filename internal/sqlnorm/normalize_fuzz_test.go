@@ -208,7 +208,7 @@ func FuzzNormalize(f *testing.F) {
 		if !DialectOf(system).IsSQL() {
 			return
 		}
-		blanked, ok := blankLiterals(raw, DialectOf(system), nil)
+		blanked, _, ok := blankLiterals(raw, DialectOf(system), nil, nil)
 		if !ok {
 			return
 		}

@@ -3,6 +3,8 @@ package sqlnorm
 import (
 	"strconv"
 	"strings"
+
+	"github.com/DataDog/go-sqllexer"
 )
 
 // Bound is a LIMIT or an OFFSET of the top-level query, as the raw statement
@@ -18,134 +20,202 @@ type Bound struct {
 	Param string
 }
 
-// pagingBounds reads the LIMIT and OFFSET of the top-level query from the raw
-// statement: LIMIT/OFFSET, MySQL's "LIMIT offset, count", "OFFSET n ROWS
-// FETCH NEXT m ROWS ONLY" (SQL Server, Oracle 12c+, PostgreSQL), SQL Server's
-// TOP (n) and Oracle's ROWNUM <= n. Values are read, never kept beyond the
-// numbers.
-func pagingBounds(s string, d Dialect) (limit, offset Bound) {
-	depth, positional := 0, 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if mayStartNonCode(c) { // strings, quoted names, comments
-			if j := skipNonCode(s, i, d); j > i {
-				i = j
-				continue
-			}
+// boundSlots says which literal values of a statement are its LIMIT and
+// OFFSET: their ordinals among the lexed literals (-1: none), so that the
+// cache can read them from another statement of the same shape. rownumStrict
+// is Oracle's ROWNUM < n, whose limit is n-1.
+type boundSlots struct {
+	limit, offset int32
+	rownumStrict  bool
+}
+
+// pagingBounds reads the LIMIT and OFFSET of the top-level query:
+// LIMIT/OFFSET, MySQL's "LIMIT offset, count", "OFFSET n ROWS FETCH NEXT m
+// ROWS ONLY" (SQL Server, Oracle 12c+, PostgreSQL), SQL Server's TOP (n) and
+// Oracle's ROWNUM <= n. When the top-level query has none but selects from a
+// derived table that pages (Sequelize's subQuery: FROM (SELECT ... LIMIT 10
+// OFFSET 1000) AS "Book" LEFT OUTER JOIN ...), the derived table's are the
+// query's. Values are read, never kept beyond the numbers.
+func (r *reader) pagingBounds() (limit, offset Bound, slots boundSlots) {
+	// paging of the top-level query [0] and of the derived table it selects
+	// from [1]
+	var found [2]struct {
+		limit, offset Bound
+		slots         boundSlots
+	}
+	for k := range found {
+		found[k].slots = boundSlots{limit: -1, offset: -1}
+	}
+	depth, npos, lexed := 0, 0, 0
+	// derived: 0 before the top-level FROM, 1 when FROM is followed by "(",
+	// 2 inside that derived table, 3 past it.
+	derived := 0
+	ps := r.pieces
+	// bound reads a number or a placeholder at piece i, counting what it takes.
+	bound := func(i int) (Bound, int, int32) {
+		i = r.nextSignificant(i - 1)
+		if i < 0 {
+			return Bound{Present: true}, len(ps), -1
 		}
-		switch {
-		case c == '(':
-			depth++
+		p := ps[i]
+		text := r.text[p.start:p.end]
+		switch p.kind {
+		case kValue:
+			if p.flag&fLexed == 0 || p.tt != sqllexer.NUMBER {
+				return Bound{Present: true}, i + 1, -1
+			}
+			slot := int32(lexed)
+			lexed++
+			if !allDigits(text) {
+				return Bound{Present: true}, i + 1, -1
+			}
+			v, err := strconv.ParseInt(text, 10, 64)
+			return Bound{Present: true, Value: v, Literal: err == nil}, i + 1, slot
+		case kPlaceholder:
+			return placeholderBound(text, &npos), i + 1, -1
+		}
+		// ALL, a function call, an expression: present, value unknown
+		return Bound{Present: true}, i, -1
+	}
+	for i := 0; i < len(ps); {
+		p := ps[i]
+		text := r.text[p.start:p.end]
+		switch p.kind {
+		case kPunct:
+			switch text {
+			case "(":
+				depth++
+				if derived == 1 && depth == 1 {
+					derived = 2
+				}
+			case ")":
+				depth--
+				if derived == 2 && depth == 0 {
+					derived = 3
+				}
+			}
 			i++
-		case c == ')':
-			depth--
+			continue
+		case kValue:
+			if p.flag&fLexed != 0 {
+				lexed++
+			}
 			i++
-		case c == '?' || c == '%' && i+1 < len(s) && s[i+1] == 's':
-			positional++
+			continue
+		case kPlaceholder:
+			if positional(text) {
+				npos++
+			}
 			i++
-		case isIdentByte(c) && (i == 0 || !isIdentByte(s[i-1])):
-			j := scanIdentifier(s, i)
-			word := strings.ToUpper(s[i:j])
-			i = j
-			if depth != 0 {
-				continue
-			}
-			switch word {
-			case "TOP": // SQL Server: SELECT TOP (n) / TOP n
-				k := skipSpace(s, i)
-				if k < len(s) && s[k] == '(' {
-					k = skipSpace(s, k+1)
-				}
-				limit, i = readBound(s, k, &positional)
-				continue
-			case "ROWNUM": // Oracle: WHERE ROWNUM <= n
-				k := skipSpace(s, i)
-				strict := k < len(s) && s[k] == '<' && (k+1 >= len(s) || s[k+1] != '=')
-				for k < len(s) && (s[k] == '<' || s[k] == '=') {
-					k++
-				}
-				if b, next := readBound(s, skipSpace(s, k), &positional); b.Present {
-					if strict && b.Literal {
-						b.Value--
-					}
-					limit, i = b, next
-				}
-				continue
-			case "LIMIT", "OFFSET", "FETCH":
-			default:
-				continue
-			}
-			if word == "FETCH" { // FETCH FIRST|NEXT n ROWS ONLY
-				k := skipSpace(s, i)
-				k2 := scanIdentifier(s, k)
-				if w := strings.ToUpper(s[k:k2]); w != "FIRST" && w != "NEXT" {
-					continue
-				}
-				i = k2
-			}
-			b, next := readBound(s, skipSpace(s, i), &positional)
-			i = next
-			switch word {
-			case "OFFSET":
-				offset = b
-			default:
-				limit = b
-				// MySQL: LIMIT offset, count
-				if k := skipSpace(s, i); k < len(s) && s[k] == ',' && b.Present {
-					count, next := readBound(s, skipSpace(s, k+1), &positional)
-					offset, limit, i = b, count, next
-				}
-			}
+			continue
+		case kWord:
 		default:
 			i++
+			continue
 		}
-	}
-	return limit, offset
-}
-
-// readBound reads a number or a placeholder at s[i].
-func readBound(s string, i int, positional *int) (Bound, int) {
-	if i >= len(s) {
-		return Bound{}, i
-	}
-	switch c := s[i]; {
-	case c >= '0' && c <= '9':
-		j := scanDigits(s, i)
-		v, err := strconv.ParseInt(s[i:j], 10, 64)
-		return Bound{Present: true, Value: v, Literal: err == nil}, j
-	case c == '?':
-		*positional++
-		return Bound{Present: true, Param: strconv.Itoa(*positional - 1)}, i + 1
-	case c == '%' && i+1 < len(s) && s[i+1] == 's':
-		*positional++
-		return Bound{Present: true, Param: strconv.Itoa(*positional - 1)}, i + 2
-	case c == '%' && i+1 < len(s) && s[i+1] == '(':
-		if j := strings.Index(s[i:], ")s"); j > 0 {
-			return Bound{Present: true, Param: s[i+2 : i+j]}, i + j + 2
-		}
-	case c == '$':
-		if j := scanDigits(s, i+1); j > i+1 {
-			n, _ := strconv.Atoi(s[i+1 : j])
-			return Bound{Present: true, Param: strconv.Itoa(n - 1)}, j
-		}
-		return Bound{Present: true}, i + 1
-	case c == ':' || c == '@':
-		j := scanIdentifier(s, i+1)
-		if j > i+1 {
-			name := s[i+1 : j]
-			if n, err := strconv.Atoi(name); err == nil { // Oracle :1
-				name = strconv.Itoa(n - 1)
-			}
-			return Bound{Present: true, Param: name}, j
-		}
-	}
-	// ALL, a function call, an expression: present, value unknown
-	return Bound{Present: true}, i
-}
-
-func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
+		level := 0
+		switch {
+		case depth == 0:
+		case depth == 1 && derived == 2:
+			level = 1
+		default:
+			continue
+		}
+		f := &found[level]
+		var slot int32
+		switch word := strings.ToUpper(text); word {
+		case "FROM":
+			if level == 0 && derived == 0 {
+				derived = 3
+				if k := r.nextSignificant(i - 1); k >= 0 && r.text[ps[k].start:ps[k].end] == "(" {
+					derived = 1
+				}
+			}
+		case "TOP": // SQL Server: SELECT TOP (n) / TOP n
+			k := r.nextSignificant(i - 1)
+			if k >= 0 && r.text[ps[k].start:ps[k].end] == "(" {
+				k++
+			} else {
+				k = i
+			}
+			f.limit, i, slot = bound(k)
+			f.slots.limit = slot
+		case "ROWNUM": // Oracle: WHERE ROWNUM <= n
+			k := r.nextSignificant(i - 1)
+			if k < 0 || ps[k].kind != kOperator {
+				continue
+			}
+			op := r.text[ps[k].start:ps[k].end]
+			if op != "<" && op != "<=" && op != "=" {
+				continue
+			}
+			if b, next, s := bound(k + 1); b.Present {
+				f.slots.rownumStrict = op == "<"
+				if op == "<" && b.Literal {
+					b.Value--
+				}
+				f.limit, i, f.slots.limit = b, next, s
+			}
+		case "LIMIT", "OFFSET", "FETCH":
+			if word == "FETCH" { // FETCH FIRST|NEXT n ROWS ONLY
+				k := r.nextSignificant(i - 1)
+				if k < 0 || !r.isWord(k, "FIRST", "NEXT") {
+					continue
+				}
+				i = k + 1
+			}
+			b, next, s := bound(i)
+			i = next
+			if word == "OFFSET" {
+				f.offset, f.slots.offset = b, s
+				continue
+			}
+			f.limit, f.slots.limit = b, s
+			// MySQL: LIMIT offset, count
+			if k := r.nextSignificant(i - 1); k >= 0 && r.text[ps[k].start:ps[k].end] == "," && b.Present {
+				count, next, s2 := bound(k + 1)
+				f.offset, f.limit, i = b, count, next
+				f.slots.offset, f.slots.limit = s, s2
+			}
+		}
 	}
-	return i
+	top := found[0]
+	if !top.limit.Present && !top.offset.Present {
+		top = found[1]
+	}
+	return top.limit, top.offset, top.slots
+}
+
+// placeholderBound is the bound of a placeholder: its name, or its position.
+func placeholderBound(text string, npos *int) Bound {
+	switch {
+	case positional(text):
+		*npos++
+		return Bound{Present: true, Param: strconv.Itoa(*npos - 1)}
+	case strings.HasPrefix(text, "%("):
+		return Bound{Present: true, Param: strings.TrimSuffix(text[2:], ")s")}
+	case text[0] == '$':
+		n, err := strconv.Atoi(text[1:])
+		if err != nil {
+			return Bound{Present: true}
+		}
+		return Bound{Present: true, Param: strconv.Itoa(n - 1)}
+	case text[0] == ':' || text[0] == '@':
+		name := text[1:]
+		if n, err := strconv.Atoi(name); err == nil { // Oracle :1
+			name = strconv.Itoa(n - 1)
+		}
+		return Bound{Present: true, Param: name}
+	}
+	return Bound{Present: true}
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -1,193 +1,193 @@
 package sqlnorm
 
-import "strings"
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
 
-// rewritePlaceholders turns the placeholder styles go-sqllexer keeps as they are
-// (Python DB-API %s and %(name)s, named :name) into ?, and counts the
-// placeholders of every style (?, $1, $?, %s, %(name)s, :name, :1, @p1). Quoted text
-// and comments are skipped, so a '%s' inside a string literal is not a
-// placeholder. The input itself is returned when nothing needs rewriting.
-func rewritePlaceholders(s string, d Dialect) (string, int) {
-	var (
-		b       strings.Builder
-		written int // bytes of s already copied to b
-		count   int
-	)
-	replace := func(from, to int, with string) {
-		if b.Cap() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[written:from])
-		b.WriteString(with)
-		written = to
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if mayStartNonCode(c) { // strings, quoted names, comments
-			if j := skipNonCode(s, i, d); j > i {
-				i = j
-				continue
-			}
-		}
-		switch {
-		case c == '?':
+	"github.com/DataDog/go-sqllexer"
+)
+
+// lexerText is the statement as go-sqllexer's normalizer gets it: every value
+// an empty string, every comment a space, every placeholder ? (the styles it
+// keeps as they are, %s, %(name)s and :name, included), the names the reader
+// settled from double quotes requoted with backticks. Nothing of a literal is
+// left in it, whatever the normalizer then does. It also counts the
+// placeholders of every style.
+func (r *reader) lexerText() (string, int) {
+	var b strings.Builder
+	b.Grow(len(r.text) + 8)
+	count := 0
+	s := r.text
+	for i := range r.pieces {
+		p := &r.pieces[i]
+		text := s[p.start:p.end]
+		switch p.kind {
+		case kComment:
+			b.WriteByte(' ')
+		case kValue:
+			writeValue(&b, p, text)
+		case kPlaceholder:
 			count++
-			i++
-		case c == '$':
-			if j := scanDigits(s, i+1); j > i+1 {
-				count++
-				i = j
-			} else if i+1 < len(s) && s[i+1] == '?' {
-				// "$?": a $1 whose digits an obfuscating instrumentation
-				// (opentelemetry-ruby's pg) already replaced
-				count++
-				replace(i, i+2, "?")
-				i += 2
+			if text == "?" {
+				b.WriteByte('?')
 			} else {
-				i = skipDollarQuoted(s, i)
+				writeSpaced(&b, "?")
 			}
-		case c == '%' && i+1 < len(s):
-			switch s[i+1] {
-			case 's':
-				count++
-				replace(i, i+2, "?")
-				i += 2
-			case '(':
-				if j := strings.Index(s[i:], ")s"); j > 0 && isIdentifier(s[i+2:i+j]) {
-					count++
-					replace(i, i+j+2, "?")
-					i += j + 2
-				} else {
-					i++
+		case kQuotedName:
+			if p.flag&fRequote == 0 {
+				// not before a call or a glued .name, which the normalizer
+				// spaces apart after a quoted name ("User" . id)
+				next := byte(0)
+				if i+1 < len(r.pieces) && r.pieces[i+1].start == p.end {
+					next = s[p.end]
 				}
-			case '%':
-				replace(i, i+2, "%")
-				i += 2
-			default:
-				i++
-			}
-		case c == ':':
-			if i+1 < len(s) && s[i+1] == ':' { // PostgreSQL cast
-				i += 2
+				if next == '(' || next == '.' || !writeUnquoted(&b, text) {
+					b.WriteString(text)
+				}
 				continue
 			}
-			j := scanIdentifier(s, i+1)
-			if j == i+1 || (i > 0 && (isIdentByte(s[i-1]) || s[i-1] == ']' || s[i-1] == ')')) {
-				i++ // a label, a slice bound or a JSON path, not a placeholder
+			b.WriteByte('`')
+			b.WriteString(strings.ReplaceAll(strings.ReplaceAll(text[1:len(text)-1], `""`, `"`), "`", "``"))
+			b.WriteByte('`')
+		case kOperator:
+			if p.flag&fPercent != 0 {
+				b.WriteByte('%')
 				continue
 			}
-			count++
-			replace(i, j, "?")
-			i = j
-		case c == '@' && d != DialectMySQL:
-			if j := scanIdentifier(s, i+1); j > i+1 {
-				count++
-				i = j
-			} else {
-				i++
-			}
+			b.WriteString(text)
+		case kOther:
+			// a stray backtick or backslash: the normalizer would keep it; it
+			// holds nothing, so it goes
+			b.WriteByte(' ')
 		default:
-			i++
+			b.WriteString(text)
 		}
 	}
-	if written == 0 {
-		return s, count
-	}
-	b.WriteString(s[written:])
 	return b.String(), count
 }
 
-// skipQuoted returns the index after the quote that closes the one at s[i].
-// A doubled closing quote is an escaped quote; backslash escapes where allowed.
-// mayStartNonCode reports whether c may begin a quoted string, quoted name or
-// comment; small enough to inline, so that most bytes cost no call.
-func mayStartNonCode(c byte) bool {
-	return c == '\'' || c == '"' || c == '`' || c == '[' || c == '-' || c == '/'
-}
-
-// skipNonCode returns the end of the quoted string, quoted name or comment
-// that starts at s[i] in dialect d, or i when none starts there.
-func skipNonCode(s string, i int, d Dialect) int {
-	switch c := s[i]; {
-	case c == '\'':
-		return skipQuoted(s, i, '\'', d == DialectMySQL || d == DialectGuess)
-	case c == '"':
-		return skipQuoted(s, i, '"', d == DialectMySQL)
-	case c == '`':
-		return skipQuoted(s, i, '`', false)
-	case c == '[' && d == DialectSQLServer:
-		return skipQuoted(s, i, ']', false)
-	case c == '-' && i+1 < len(s) && s[i+1] == '-':
-		return skipLine(s, i)
-	case c == '/' && i+1 < len(s) && s[i+1] == '*':
-		return skipBlockComment(s, i)
-	}
-	return i
-}
-
-func skipQuoted(s string, i int, closing byte, backslash bool) int {
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			if backslash {
+// writeUnquoted writes a quoted name ("books"."id", `books`, [b].[Id])
+// without its quotes, when the normalizer would write it so (it strips the
+// quotes of a name that needs none): each part a plain name and no keyword.
+// The normalizer then reads a name where it would have read a quoted one and
+// stripped it, for less work. It returns false, writing nothing, otherwise.
+func writeUnquoted(b *strings.Builder, text string) bool {
+	parts := 0
+	for pass := 0; pass < 2; pass++ { // check, then write
+		for i := 0; i < len(text); {
+			open := text[i]
+			closing := open
+			switch open {
+			case '"', '`':
+			case '[':
+				closing = ']'
+			default:
+				return false
+			}
+			j := i + 1
+			for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' ||
+				j > i+1 && text[j] >= '0' && text[j] <= '9') {
 				j++
 			}
-		case closing:
-			if j+1 < len(s) && s[j+1] == closing {
-				j++
-				continue
+			if pass == 0 && (j == i+1 || j >= len(text) || text[j] != closing || isKeyword(text[i+1:j])) {
+				return false
 			}
-			return j + 1
+			if pass == 1 {
+				if parts > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(text[i+1 : j])
+				parts++
+			}
+			i = j + 1
+			if i < len(text) {
+				if pass == 0 && (text[i] != '.' || i+1 >= len(text)) {
+					return false
+				}
+				i++
+			}
 		}
 	}
-	return len(s)
+	return true
 }
 
-func skipLine(s string, i int) int {
-	if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
-		return i + j + 1
+// keywords caches isKeyword: read without a lock, copied on each new word,
+// up to a bound.
+var (
+	keywords   atomic.Pointer[map[string]bool]
+	keywordsMu sync.Mutex
+)
+
+// isKeyword: the lexer reads word as anything but a name (a keyword, a
+// command, TRUE, NULL ...). Asked of the lexer once per word.
+func isKeyword(word string) bool {
+	// The lexer's keywords are letters, STRAIGHT_JOIN aside: a name with a
+	// digit or an underscore is none.
+	if strings.IndexAny(word, "0123456789_") >= 0 && !strings.EqualFold(word, "STRAIGHT_JOIN") {
+		return false
 	}
-	return len(s)
-}
-
-func skipBlockComment(s string, i int) int {
-	if j := strings.Index(s[i+2:], "*/"); j >= 0 {
-		return i + 2 + j + 2
+	if m := keywords.Load(); m != nil {
+		if k, ok := (*m)[word]; ok {
+			return k
+		}
 	}
-	return len(s)
-}
-
-// skipDollarQuoted skips a PostgreSQL $tag$...$tag$ string starting at s[i].
-func skipDollarQuoted(s string, i int) int {
-	j := scanIdentifier(s, i+1)
-	if j >= len(s) || s[j] != '$' {
-		return i + 1
+	k := sqllexer.New(word).Scan().Type != sqllexer.IDENT
+	keywordsMu.Lock()
+	defer keywordsMu.Unlock()
+	old := keywords.Load()
+	if old == nil || len(*old) < 4096 {
+		m := make(map[string]bool, 1+len(ptrMap(old)))
+		for w, v := range ptrMap(old) {
+			m[w] = v
+		}
+		m[strings.Clone(word)] = k
+		keywords.Store(&m)
 	}
-	tag := s[i : j+1]
-	if k := strings.Index(s[j+1:], tag); k >= 0 {
-		return j + 1 + k + len(tag)
+	return k
+}
+
+func ptrMap(m *map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
 	}
-	return len(s)
+	return *m
 }
 
-func scanDigits(s string, i int) int {
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
+// writeValue writes a value as a literal the normalizer replaces: a number
+// as a number (with its sign, which the lexer reads as part of it), anything
+// else as an empty string, apart from what is around it.
+func writeValue(b *strings.Builder, p *piece, text string) {
+	if p.flag&fLexed != 0 && p.tt == sqllexer.NUMBER {
+		if text[0] == '-' || text[0] == '+' {
+			b.WriteByte(text[0])
+		}
+		b.WriteByte('0')
+		return
 	}
-	return i
-}
-
-func scanIdentifier(s string, i int) int {
-	for i < len(s) && isIdentByte(s[i]) {
-		i++
+	if p.flag&fLexed != 0 {
+		b.WriteString("''")
+		return
 	}
-	return i
+	writeSpaced(b, "''")
 }
 
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+// writeSpaced writes s apart from a name or quote just written, so that the
+// lexer cannot read the two as one token.
+func writeSpaced(b *strings.Builder, s string) {
+	if n := b.Len(); n > 0 {
+		switch last := b.String()[n-1]; {
+		case isIdentByte(last), last == '\'', last == '"', last == '`', last == ']', last == '.':
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString(s)
+	b.WriteByte(' ')
 }
 
-func isIdentifier(s string) bool {
-	return s != "" && scanIdentifier(s, 0) == len(s)
+// positional reports whether a placeholder piece takes the next position:
+// ?, %s (not $1, :name, @p1, which name their own, nor $?, a $n whose n
+// was obfuscated).
+func positional(text string) bool {
+	return text == "?" || text == "%s" || len(text) > 1 && text[0] == '?'
 }

@@ -9,28 +9,55 @@ import (
 const maxJSONDepth = 32
 
 // commandShape normalizes a statement that is not SQL, or that the SQL lexer
-// could not read, to the shape of its command. No value survives it.
-func commandShape(raw string, d Dialect) string {
+// could not read, to the shape of its command, and says in which dialect the
+// shape reads. No value survives it.
+func commandShape(raw string, d Dialect) (string, Dialect) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return ""
+		return "", d
 	}
 	if d == DialectKeyValue {
 		// "GET user:42", "HSET session:abc field value": every argument may be a
 		// key or a value, so only the command is kept.
-		cmd, args, _ := strings.Cut(raw, " ")
-		cmd = strings.ToUpper(cmd)
-		if strings.TrimSpace(args) != "" {
-			return cmd + " ?"
+		cmd, args, _ := strings.Cut(strings.Join(strings.Fields(raw), " "), " ")
+		if !isCommandWord(cmd) {
+			cmd = "?"
 		}
-		return cmd
+		cmd = strings.ToUpper(cmd)
+		if args != "" {
+			return cmd + " ?", d
+		}
+		return cmd, d
 	}
 	if raw[0] == '{' || raw[0] == '[' {
-		if s, ok := jsonShape(raw); ok {
-			return s
+		if s, ok := jsonLinesShape(raw); ok {
+			return s, DialectPostgres // keys are double-quoted names
 		}
 	}
-	return literalShape(raw)
+	return literalShape(raw, d), d
+}
+
+// jsonLinesShape is the shape of one JSON document, or of one per line
+// (Elasticsearch's bulk and msearch bodies).
+func jsonLinesShape(raw string) (string, bool) {
+	if s, ok := jsonShape(raw); ok {
+		return s, true
+	}
+	if strings.IndexByte(raw, '\n') < 0 {
+		return "", false
+	}
+	var shapes []string
+	for _, line := range strings.Split(raw, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		s, ok := jsonShape(line)
+		if !ok {
+			return "", false
+		}
+		shapes = append(shapes, s)
+	}
+	return strings.Join(shapes, " "), len(shapes) > 0
 }
 
 // jsonShape keeps the keys of a JSON document and replaces every scalar with ?
@@ -117,37 +144,30 @@ func skipJSONRest(dec *json.Decoder) error {
 	return nil
 }
 
-// literalShape replaces quoted strings and numbers with ? and collapses
-// whitespace; words (commands, keywords, identifiers) are kept.
-func literalShape(raw string) string {
+// literalShape is the statement as the reader of its dialect reads it, every
+// value ?, comments dropped, whitespace collapsed: commands, keywords,
+// names and operators are kept.
+func literalShape(raw string, d Dialect) string {
+	r := read(raw, d)
+	defer r.done()
 	var b strings.Builder
 	b.Grow(len(raw))
 	space := false
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+	for _, p := range r.pieces {
+		switch p.kind {
+		case kSpace, kComment:
 			space = true
-			i++
 			continue
 		}
 		if space && b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		space = false
-		switch {
-		case c == '\'' || c == '"':
+		if p.kind == kValue || p.kind == kOther {
 			b.WriteByte('?')
-			i = skipQuoted(raw, i, c, true)
-		case c >= '0' && c <= '9' && (i == 0 || !isIdentByte(raw[i-1])):
-			b.WriteByte('?')
-			for i < len(raw) && (isIdentByte(raw[i]) || raw[i] == '.') {
-				i++
-			}
-		default:
-			b.WriteByte(c)
-			i++
+			continue
 		}
+		b.WriteString(r.text[p.start:p.end])
 	}
 	return b.String()
 }

@@ -1,6 +1,11 @@
 package sqlnorm
 
-import "strings"
+import (
+	"strings"
+	"sync"
+
+	"github.com/DataDog/go-sqllexer"
+)
 
 // Structure is what the detectors need to know of a SELECT beyond its text,
 // read from the normalized statement (and, for LIMIT/OFFSET values, the raw one).
@@ -13,47 +18,75 @@ type Structure struct {
 	Count bool
 	// GroupBy: the top-level query groups.
 	GroupBy bool
+	// GroupsByKey: it groups by the key of its base table first (GROUP BY
+	// users.id, or by an ordinal over a select list that starts with it, as
+	// GROUP BY 1 normalizes to GROUP BY ?): one row per base row still, each
+	// with aggregates of what it joins.
+	GroupsByKey bool
 	// Distinct: the top-level query is SELECT DISTINCT.
 	Distinct bool
-	// JoinsToMany: the top-level query joins its FROM table to a table whose
-	// column points back at it (FROM authors JOIN books ON books.author_id =
-	// authors.id): each parent row comes back once per child.
+	// JoinsToMany: the top-level query joins a table by a column that is not
+	// its key to the key of a table before it (FROM authors JOIN books ON
+	// books.author_id = authors.id), and no other condition pins the joined
+	// table to one row: each parent row comes back once per child.
 	JoinsToMany bool
-	// Where is the normalized WHERE clause of the top-level query ("" if none).
+	// ToMany is the joined table that makes JoinsToMany true (books).
+	ToMany string
+	// OrderBy is the top-level ORDER BY, normalized, its items separated by
+	// ", " ("email DESC, id"); when the top level has none and pages a
+	// derived table (FROM (SELECT ... ORDER BY ... LIMIT n) AS sub), the
+	// derived table's. "" if none.
+	OrderBy string
+	// Base is the table the top-level query reads rows of: its first FROM
+	// table, or that of the derived table it selects from (Sequelize pages
+	// its parents in FROM (SELECT ... LIMIT n) AS "Book"); unquoted, lower
+	// case, "" when unknown.
+	Base string
+	// Where is the WHERE clause of the top-level query, or of the derived
+	// table it selects from when it has none, normalized: the qualifiers
+	// that name the base table or its alias are dropped, so that a count
+	// and its page compare equal whatever they join (books.pages > ? and
+	// pages > ? are one filter). "" if none.
 	Where string
-	// Limit and Offset of the top-level query.
+	// Limit and Offset of the top-level query, or of the derived table it
+	// selects from when it has none.
 	Limit, Offset Bound
 }
 
-// token is a piece of normalized SQL: a word (keyword, identifier, a.b, a.*),
-// a quoted identifier, or one punctuation character.
+// token is a piece of normalized SQL for the structure of a SELECT: a word
+// (keyword, identifier, a.b, a.*), a quoted identifier, or one punctuation
+// or operator character.
 type token struct {
 	text  string
 	depth int // parenthesis depth at the token
 }
 
-func tokenize(s string) []token {
-	var out []token
+// structureTokens splits normalized text, from byte from, into tokens. The
+// text has passed the last gate: it holds names, keywords, operators and
+// placeholders only, so that a split on spaces and punctuation is what the
+// reader would read, at a fifth of its cost (quoted names are kept whole:
+// "x", and [x] in SQL Server's text, `x` in MySQL's).
+func structureTokens(s string, from int, dbms sqllexer.DBMSType, out []token) []token {
+	out = out[:0]
 	depth := 0
-	for i := 0; i < len(s); {
+	for i := from; i < len(s); {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == ' ':
 			i++
-		case c == '"' || c == '`' || c == '[':
+		case c == '"' && dbms != sqllexer.DBMSMySQL || c == '`' && dbms == sqllexer.DBMSMySQL || c == '[' && dbms == sqllexer.DBMSSQLServer:
 			closing := c
 			if c == '[' {
 				closing = ']'
 			}
-			j := skipQuoted(s, i, closing, false)
+			j := skipQuoted(s, i, closing)
 			out = append(out, token{s[i:j], depth})
 			i = j
-		case isIdentByte(c) || c == '$':
+		case isIdentByte(c):
 			j := i
-			for j < len(s) && (isIdentByte(s[j]) || s[j] == '$' || s[j] == '.' ||
-				s[j] == '*' && j > i && s[j-1] == '.' || s[j] == '"' && j > i && s[j-1] == '.') {
+			for j < len(s) && (isIdentByte(s[j]) || s[j] == '.' || s[j] == '*' && s[j-1] == '.' || s[j] == '"' && s[j-1] == '.') {
 				if s[j] == '"' { // a."b"
-					j = skipQuoted(s, j, '"', false)
+					j = skipQuoted(s, j, '"')
 					continue
 				}
 				j++
@@ -88,9 +121,23 @@ var joinWords = map[string]bool{
 	"CROSS": true, "NATURAL": true, "LATERAL": true, "STRAIGHT_JOIN": true,
 }
 
-// analyze reads the structure of a normalized SELECT.
-func analyze(normalized string) Structure {
-	toks := tokenize(normalized)
+// tokenBuffers hold the tokens of one statement while its structure is read.
+var tokenBuffers = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+
+// structureOf reads the structure of normalized text from byte from.
+func structureOf(text string, from int, dbms sqllexer.DBMSType) Structure {
+	bp := tokenBuffers.Get().(*[]token)
+	toks := structureTokens(text, from, dbms, *bp)
+	st := analyze(toks)
+	if cap(toks) <= 4096 {
+		*bp = toks
+		tokenBuffers.Put(bp)
+	}
+	return st
+}
+
+// analyze reads the structure of a normalized SELECT from its tokens.
+func analyze(toks []token) Structure {
 	var st Structure
 	q := topQuery(toks)
 	if q == nil {
@@ -99,59 +146,136 @@ func analyze(normalized string) Structure {
 	st.SelectsAll = selectsAll(q, toks)
 	st.Distinct = len(q) > 1 && strings.EqualFold(q[1].text, "DISTINCT")
 	list, rest := selectList(q)
+	d := q[0].depth
+	var sources []source
 	if len(rest) > 0 {
-		st.JoinsToMany = joinsToMany(fromSources(rest, q[0].depth))
+		sources = fromSources(rest, d)
 	}
 	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
 		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
+	var where []token
+	groupFirst := ""
 	for i := 0; i < len(rest); i++ {
-		t := rest[i]
-		if t.depth != q[0].depth {
+		if rest[i].depth != d {
 			continue
 		}
-		switch strings.ToUpper(t.text) {
+		switch strings.ToUpper(rest[i].text) {
 		case "GROUP":
 			st.GroupBy = true
-		case "WHERE":
-			j := i + 1
-			for j < len(rest) && !(rest[j].depth == t.depth && clauseEnd[strings.ToUpper(rest[j].text)]) {
-				j++
+			if i+2 < len(rest) && strings.EqualFold(rest[i+1].text, "BY") {
+				groupFirst = rest[i+2].text
 			}
-			st.Where = join(rest[i+1 : j])
+		case "WHERE":
+			where = clause(rest, i, d)
 		}
 	}
 	if st.GroupBy {
 		st.Count = false
 	}
-	if st.Count && st.Where == "" {
-		st.Where = derivedWhere(rest, q[0].depth)
+	st.ToMany = toManyJoin(sources, where)
+	st.JoinsToMany = st.ToMany != ""
+	if len(rest) > 0 {
+		st.OrderBy = orderBy(rest, d)
 	}
+	if st.OrderBy == "" && len(sources) > 0 && sources[0].subquery != nil {
+		if sub := topQuery(sources[0].subquery); sub != nil {
+			if _, subRest := selectList(sub); len(subRest) > 0 {
+				st.OrderBy = orderBy(subRest, sub[0].depth)
+			}
+		}
+	}
+	base := baseOf(sources)
+	if where == nil {
+		where = derivedWhere(sources)
+	}
+	st.Base = strings.ToLower(lastSegment(base.name))
+	st.Where = canonicalWhere(where, base)
+	if groupFirst == "?" && len(list) > 0 { // an ordinal, GROUP BY 1, normalized as a value
+		groupFirst = list[0].text
+	}
+	st.GroupsByKey = st.GroupBy && base.name != "" && isKeyColumn(groupFirst, base)
 	return st
 }
 
-// derivedWhere is the WHERE of the subquery a count reads from: Prisma counts
-// with SELECT COUNT(*) FROM (SELECT id FROM books WHERE ... OFFSET $2) AS sub.
-func derivedWhere(rest []token, depth int) string {
-	for i := 0; i+2 < len(rest); i++ {
-		if rest[i].depth != depth || !strings.EqualFold(rest[i].text, "FROM") {
-			continue
-		}
-		if rest[i+1].text != "(" || !strings.EqualFold(rest[i+2].text, "SELECT") {
-			return ""
-		}
-		for j := i + 2; j < len(rest) && rest[j].depth > depth; j++ {
-			if rest[j].depth != depth+1 || !strings.EqualFold(rest[j].text, "WHERE") {
-				continue
-			}
-			k := j + 1
-			for k < len(rest) && rest[k].depth > depth && !(rest[k].depth == depth+1 && clauseEnd[strings.ToUpper(rest[k].text)]) {
-				k++
-			}
-			return join(rest[j+1 : k])
-		}
-		return ""
+// isKeyColumn: tok names the key of the table, qualified by it or not.
+func isKeyColumn(tok string, table source) bool {
+	if q, col, ok := column(tok); ok {
+		return table.is(q) && isKeyOf(col, table)
 	}
-	return ""
+	return isKeyOf(unquote(tok), table)
+}
+
+// clause is the tokens of the clause whose keyword is at toks[i], up to the
+// keyword that ends it at depth d.
+func clause(toks []token, i, d int) []token {
+	j := i + 1
+	for j < len(toks) && toks[j].depth >= d && !(toks[j].depth == d && clauseEnd[strings.ToUpper(toks[j].text)]) {
+		j++
+	}
+	return toks[i+1 : j]
+}
+
+// baseOf is the table whose rows a query reads: its first FROM table, or,
+// when it selects from a derived table, that table's own base, under the
+// derived table's alias.
+func baseOf(sources []source) source {
+	if len(sources) == 0 {
+		return source{}
+	}
+	first := sources[0]
+	if first.subquery == nil {
+		return first
+	}
+	sub := topQuery(first.subquery)
+	if sub == nil {
+		return source{}
+	}
+	_, rest := selectList(sub)
+	if len(rest) == 0 {
+		return source{}
+	}
+	inner := baseOf(fromSources(rest, sub[0].depth))
+	inner.alias = first.alias // the outer query names it by the derived table's alias
+	return inner
+}
+
+// derivedWhere is the WHERE of the derived table a query selects from:
+// Prisma counts with SELECT COUNT(*) FROM (SELECT id FROM books WHERE ...
+// OFFSET $2) AS sub, Sequelize pages its parents in FROM (SELECT ... WHERE
+// ... LIMIT n) AS "Book".
+func derivedWhere(sources []source) []token {
+	if len(sources) == 0 || sources[0].subquery == nil {
+		return nil
+	}
+	sub := topQuery(sources[0].subquery)
+	if sub == nil {
+		return nil
+	}
+	_, rest := selectList(sub)
+	for i := range rest {
+		if rest[i].depth == sub[0].depth && strings.EqualFold(rest[i].text, "WHERE") {
+			return clause(rest, i, sub[0].depth)
+		}
+	}
+	return nil
+}
+
+// canonicalWhere joins a WHERE clause's tokens, without the quotes of
+// quoted names and without the qualifiers that name the base table.
+func canonicalWhere(where []token, base source) string {
+	parts := make([]string, len(where))
+	for i, t := range where {
+		text := t.text
+		if q, col, ok := column(text); ok && base.is(q) {
+			text = col
+		} else if ok {
+			text = q + "." + col
+		} else {
+			text = unquote(text)
+		}
+		parts[i] = text
+	}
+	return strings.Join(parts, " ")
 }
 
 // topQuery returns the tokens of the main SELECT, past a WITH list.
@@ -361,39 +485,100 @@ func unquote(s string) string {
 	return s
 }
 
-// joinsToMany reports whether a joined table points back at the FROM table:
-// its join condition equals a column named after the FROM table
-// (author_id, authorId) to the FROM table's key (id, author_id). It says
-// nothing when it cannot tell: a subquery in FROM, a condition that is not a
-// plain equality of columns, names that follow no convention.
-func joinsToMany(sources []source) bool {
-	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
-		return false
+// orderBy is the ORDER BY clause of the query at depth d, its items
+// separated by ", ".
+func orderBy(rest []token, d int) string {
+	for i := 0; i+1 < len(rest); i++ {
+		if rest[i].depth != d || !strings.EqualFold(rest[i].text, "ORDER") || !strings.EqualFold(rest[i+1].text, "BY") {
+			continue
+		}
+		var items []string
+		start := i + 2
+		for j := start; j <= len(rest); j++ {
+			end := j == len(rest) || rest[j].depth < d ||
+				rest[j].depth == d && (clauseEnd[strings.ToUpper(rest[j].text)] || rest[j].text == ",")
+			if !end {
+				continue
+			}
+			if j > start {
+				items = append(items, join(rest[start:j]))
+			}
+			if j == len(rest) || rest[j].text != "," {
+				break
+			}
+			start = j + 1
+		}
+		return strings.Join(items, ", ")
 	}
-	parent := sources[0]
-	for _, child := range sources[1:] {
+	return ""
+}
+
+// toManyJoin returns the joined table that multiplies the rows of the
+// query, or "": a joined table U whose ON condition equates a column of U that is not its
+// key to the key of a table joined before it (books.author_id = authors.id,
+// comments.article = articles.id), with no other condition that pins U to one
+// row (a second key of a composite key: AND article_tags.tag_id = ?, in the
+// ON or the WHERE). The statement decides, not the names of the columns:
+// the key is the column id (or <table>_id in the table of that name), the
+// convention of every ORM. It says nothing when it cannot tell: a subquery
+// in FROM, a condition that is not an equality of columns.
+func toManyJoin(sources []source, where []token) string {
+	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
+		return ""
+	}
+	for k := 1; k < len(sources); k++ {
+		child := sources[k]
 		if child.subquery != nil || child.name == "" {
 			continue
 		}
 		on := child.on
-		for k := 0; k+2 < len(on); k++ {
-			if on[k+1].text != "=" {
+		for i := 0; i+2 < len(on); i++ {
+			if on[i+1].text != "=" {
 				continue
 			}
-			aq, acol, aok := column(on[k].text)
-			bq, bcol, bok := column(on[k+2].text)
+			aq, acol, aok := column(on[i].text)
+			bq, bcol, bok := column(on[i+2].text)
 			if !aok || !bok {
 				continue
 			}
-			if child.is(bq) && parent.is(aq) {
+			if child.is(bq) {
 				aq, acol, bq, bcol = bq, bcol, aq, acol
 			}
-			if child.is(aq) && parent.is(bq) && pointsAt(acol, parent) && isKeyOf(bcol, parent) {
-				return true
+			if !child.is(aq) || isKeyOf(acol, child) {
+				continue
+			}
+			for _, parent := range sources[:k] {
+				if parent.subquery == nil && parent.is(bq) && isKeyOf(bcol, parent) &&
+					!pinned(child, acol, on) && !pinned(child, acol, where) {
+					return child.name
+				}
 			}
 		}
 	}
+	return ""
+}
+
+// pinned reports whether a condition equates a column of the joined table
+// other than its join column to a value: child.col = ? (either way round).
+func pinned(child source, joinColumn string, cond []token) bool {
+	for i := 0; i+2 < len(cond); i++ {
+		if cond[i+1].text != "=" {
+			continue
+		}
+		name, value := cond[i].text, cond[i+2].text
+		if isValueToken(name) {
+			name, value = value, name
+		}
+		if q, col, ok := column(name); ok && isValueToken(value) && child.is(q) && !strings.EqualFold(col, joinColumn) {
+			return true
+		}
+	}
 	return false
+}
+
+// isValueToken: a placeholder or literal of the normalized text.
+func isValueToken(s string) bool {
+	return s == "?" || s != "" && (isDigit(s[0]) || s[0] == '\'')
 }
 
 // is reports whether a qualifier names the source, by alias or table.

@@ -1,9 +1,13 @@
 package suggest
 
-import "regexp"
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
 
-// ORM is how one ORM is recognised in a trace and how its fixes are worded.
-// Adding an ORM is adding a value to orms, not a code path.
+// ORM is how one ORM is recognised in a trace. Adding an ORM is adding a
+// value to orms and its words to each fix_<type>.go, not a code path.
 type ORM struct {
 	Name string
 	// Language is the resource's telemetry.sdk.language of its applications.
@@ -12,49 +16,195 @@ type ORM struct {
 	// applications emit (the ORM's own instrumentation, or its framework's).
 	Scopes []string
 	// SQL matches statements only this ORM writes; nil when it has no tell.
+	// It is read only for a service of the ORM's language.
 	SQL *regexp.Regexp
-	// Fixes holds the fix for each finding type and statement shape; ShapeOther
-	// is the fallback for shapes not listed.
-	Fixes map[string]map[Shape]string
-	// Eager says how to load what one statement of a loop reads, by shape:
-	// the pieces of an mn_plus_one fix.
-	Eager map[Shape]string
+	// Words match its name and the APIs only it has, as a fix writes them
+	// (case-sensitive): no fix for a service of another language may match.
+	Words *regexp.Regexp
+	// LazyLoadError is the qualified class of the exception it raises on a
+	// lazy load out of scope, which proves it; "" when it has none.
+	LazyLoadError string
 }
 
-// Placeholders in fix texts, filled from the repeated statement:
-// {table} its table, {rel} the to-one relation (author), {rels} the collection
-// (books), {Rel}/{Rels} the same capitalized, {Model} the model class (Book),
-// {fk} the foreign-key column the statement is keyed on; in an mn_plus_one
-// fix, {eager} the Eager pieces of every statement of one iteration.
-// orms are the ORMs querylens recognises, each in a file of its own
-// (orm_<name>.go): adding an ORM is adding a file and a line here.
-var orms = []ORM{django, sqlalchemy, gorm, typeORM, prisma, sequelize, knex, hibernate, activeRecord, efCore, eloquent, ecto}
+// raiserOf is the ORM that raised the exception a finding rests on, when it
+// is of the service's language; nil otherwise.
+func raiserOf(r Request) *ORM {
+	if r.Exception == "" {
+		return nil
+	}
+	language := LanguageOf(r.Context)
+	for i := range orms {
+		if o := &orms[i]; o.LazyLoadError == r.Exception && o.Language == language {
+			return o
+		}
+	}
+	return nil
+}
 
-// generic is the fix when no ORM is recognised.
-var generic = ORM{
-	Name: "",
-	Fixes: map[string]map[Shape]string{
-		"n_plus_one": {
-			ShapeByKey:        `Fetch the related rows of all items in one query (WHERE id IN (...)) or a JOIN, with your ORM's eager loading, instead of one query per item.`,
-			ShapeByForeignKey: `Fetch the child rows of all items in one query (WHERE {fk} IN (...)), with your ORM's eager loading of the collection, instead of one query per item.`,
-			ShapeCount:        `Count for all items in one query with GROUP BY {fk} instead of one COUNT per item.`,
-			ShapeInsert:       `Insert all rows in one multi-row INSERT (your ORM's bulk insert) instead of one statement per row.`,
-			ShapeUpdate:       `Update all rows in one statement (WHERE id IN (...), or a bulk update) instead of one per row.`,
-			ShapeDelete:       `Delete all rows in one statement (WHERE id IN (...)) instead of one per row.`,
-			ShapeCommand:      `Batch the calls: one multi-key command (MGET, $in, a bulk or multi-get request) or a pipeline instead of one round trip per item.`,
-			ShapeOther:        `Run one query for all items (an IN-list or a JOIN) before the loop instead of one per item.`,
-		},
-		"duplicate_query":    {ShapeOther: `The same query runs again with the same values: run it once before the loop and reuse the result, or cache it for the request.`},
-		"over_fetch":         {ShapeOther: `List the columns the code reads instead of SELECT * (your ORM's projection: only, select, attributes).`, ShapeManyRows: `The query returns more rows than a request can use: paginate by key, filter or aggregate in the database, or stream an export.`},
-		"deep_offset":        {ShapeOther: `Page by key instead of by offset: WHERE id > :last_seen ORDER BY id LIMIT n stays fast at any depth, OFFSET reads and drops every skipped row.`},
-		"pagination_count":   {ShapeOther: `The page total costs a full COUNT(*) per page: drop it (next/previous links with keyset pagination), cache it, or estimate it.`},
-		"mn_plus_one":        {ShapeOther: `One iteration of the loop runs several queries: load each for all items before the loop ({eager}), with your ORM's eager loading.`},
-		"paged_to_many_join": {ShapeOther: `The LIMIT pages the rows of the join, not the {table} rows: a parent with five children takes five slots. Page the parent ids in a subquery (WHERE id IN (SELECT id FROM {table} ... LIMIT n)), then load the children with a second query.`},
+// Recognize returns the ORM behind the context, or nil when none is known.
+// Only ORMs of the service's language (LanguageOf) are candidates: a scope
+// of the ORM proves it, else the SQL's shape tells it; a service whose
+// language is unknown gets no ORM.
+func Recognize(ctx Context) *ORM {
+	language := LanguageOf(ctx)
+	if language == "" {
+		return nil
+	}
+	for i := range orms {
+		if orms[i].Language != language {
+			continue
+		}
+		for _, prefix := range orms[i].Scopes {
+			for _, scope := range ctx.Scopes {
+				if strings.HasPrefix(scope, prefix) {
+					return &orms[i]
+				}
+			}
+		}
+	}
+	for i := range orms {
+		o := &orms[i]
+		if o.Language == language && o.SQL != nil && ctx.Raw != "" && o.SQL.MatchString(ctx.Raw) {
+			return o
+		}
+	}
+	return nil
+}
+
+// ForeignORM returns the first ORM (by name) of another language than
+// language whose words text holds, or "": no fix may name one.
+func ForeignORM(language, text string) string {
+	var names []string
+	for i := range orms {
+		if orms[i].Language != language && orms[i].Words.MatchString(text) {
+			names = append(names, orms[i].Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return names[0]
+}
+
+// ORMsOf returns the names of the ORMs of a language, in recognition order.
+func ORMsOf(language string) []string {
+	var out []string
+	for i := range orms {
+		if orms[i].Language == language {
+			out = append(out, orms[i].Name)
+		}
+	}
+	return out
+}
+
+// Languages returns the languages of the ORMs querylens knows, sorted.
+func Languages() []string {
+	var out []string
+	for i := range orms {
+		if !slices.Contains(out, orms[i].Language) {
+			out = append(out, orms[i].Language)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// orms are the ORMs querylens recognises, in the order recognition tries
+// their SQL.
+var orms = []ORM{
+	{
+		Name: "Django", Language: "python",
+		Scopes: []string{"opentelemetry.instrumentation.django"},
+		SQL:    regexp.MustCompile(`AS "__count"|"[a-z0-9]+_[a-z0-9_]+"\."id"`),
+		Words:  regexp.MustCompile(`\bDjango\b|select_related|prefetch_related|bulk_create`),
 	},
-	Eager: map[Shape]string{
-		ShapeByKey:        `{table} WHERE id IN (...)`,
-		ShapeByForeignKey: `{table} WHERE {fk} IN (...)`,
-		ShapeCount:        `one COUNT ... GROUP BY {fk} on {table}`,
-		ShapeOther:        `one query on {table}`,
+	{
+		Name: "SQLAlchemy", Language: "python",
+		Scopes:        []string{"opentelemetry.instrumentation.sqlalchemy"},
+		SQL:           regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
+		Words:         regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
+		LazyLoadError: `sqlalchemy.orm.exc.DetachedInstanceError`,
+	},
+	{
+		Name: "GORM", Language: "go",
+		Scopes: []string{"gorm.io/plugin/opentelemetry"},
+		SQL:    regexp.MustCompile("[\"`]deleted_at[\"`] IS NULL|^SELECT \\* FROM `\\w+` WHERE `\\w+`\\.`"),
+		Words:  regexp.MustCompile(`\bGORM\b|\bPreload\(|CreateInBatches|db\.Joins\(`),
+	},
+	// Its SQL aliases every column "Alias"."column" AS "Alias_column" (in
+	// backticks on MySQL), aliases tables without AS (FROM "books" "Book"),
+	// writes INSERT INTO
+	// "books"("title", ...) without a space, and its query builder spans keep
+	// named parameters (:orm_param_0).
+	{
+		Name: "TypeORM", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-typeorm", "opentelemetry-instrumentation-typeorm"},
+		SQL: regexp.MustCompile("[\"`]\\w+[\"`]\\.[\"`]\\w+[\"`] AS [\"`]\\w+_\\w+[\"`]|\\bFROM [\"`]\\w+[\"`] [\"`]\\w+[\"`]|" +
+			"INSERT INTO [\"`]\\w+[\"`]\\(|:orm_param_[0-9]+|IN \\(:\\.\\.\\.\\w+\\)"),
+		Words: regexp.MustCompile(`\bTypeORM\b|leftJoinAndSelect|\brelations: ?\[`),
+	},
+	// Its tracing (@prisma/instrumentation) uses the scope "prisma" and span
+	// names prisma:client:*; its SQL qualifies every column with the schema
+	// ("public"."Book"."id") and names its aggregates "_count$_all".
+	{
+		Name: "Prisma", Language: "nodejs",
+		Scopes: []string{"prisma"},
+		SQL:    regexp.MustCompile(`"\w+"\."\w+"\."\w+"|AS "_count\$_all"|"__prisma_data__"|AS "_aggr_count_\w+"`),
+		Words:  regexp.MustCompile(`\bPrisma\b|createMany`),
+	},
+	{
+		Name: "Sequelize", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-sequelize", "opentelemetry-instrumentation-sequelize"},
+		SQL:    regexp.MustCompile("[\"`]createdAt[\"`]|FROM [\"`]\\w+[\"`] AS [\"`][A-Z]\\w*[\"`]"),
+		Words:  regexp.MustCompile(`\bSequelize\b|bulkCreate|\binclude: ?\[|separate: ?true`),
+	},
+	{
+		Name: "Knex", Language: "nodejs",
+		Scopes: []string{"@opentelemetry/instrumentation-knex"},
+		Words:  regexp.MustCompile(`\b[Kk]nex\b`),
+	},
+	// Hibernate, and Spring Data JPA over it.
+	{
+		Name: "Hibernate", Language: "java",
+		Scopes:        []string{"io.opentelemetry.hibernate", "io.opentelemetry.spring-data"},
+		SQL:           regexp.MustCompile(`\b[a-z]+[0-9]+_[0-9]*_?\.\w+`),
+		Words:         regexp.MustCompile(`\bHibernate\b|JOIN FETCH|@EntityGraph|@BatchSize|\bJPA\b|Spring Data`),
+		LazyLoadError: `org.hibernate.LazyInitializationException`,
+	},
+	{
+		Name: "ActiveRecord", Language: "ruby",
+		Scopes:        []string{"OpenTelemetry::Instrumentation::ActiveRecord", "OpenTelemetry::Instrumentation::Rails"},
+		SQL:           regexp.MustCompile(`SELECT "(\w+)"\.\* FROM "(\w+)"|/\*application[:=]`),
+		Words:         regexp.MustCompile(`\bActiveRecord\b|\bRails\b|\bincludes\(|eager_load`),
+		LazyLoadError: `ActiveRecord::StrictLoadingViolationError`,
+	},
+	// Its SQL (SQL Server provider) aliases every table with a bracketed letter
+	// ([b].[Id]), names its parameters @__name_0 and writes inserts with OUTPUT
+	// INSERTED behind SET IMPLICIT_TRANSACTIONS OFF.
+	{
+		Name: "EF Core", Language: "dotnet",
+		Scopes: []string{"OpenTelemetry.Instrumentation.EntityFrameworkCore"},
+		SQL:    regexp.MustCompile(`\[[a-z][0-9]*\]\.\[\w+\]|@__\w+_[0-9]+\b|\bOUTPUT INSERTED\.|SET IMPLICIT_TRANSACTIONS OFF`),
+		Words:  regexp.MustCompile(`\bEF Core\b|\.Include\(|AsSplitQuery|AddRange`),
+	},
+	// Laravel's query builder writes lowercase keywords and quotes every
+	// identifier, with backticks on MySQL
+	// (select * from `books` where `books`.`author_id` = ?).
+	{
+		Name: "Eloquent", Language: "php",
+		Scopes:        []string{"io.opentelemetry.contrib.php.laravel"},
+		SQL:           regexp.MustCompile("^(?:select|insert into|update|delete from) .*[`\"]\\w+[`\"]|count\\(\\*\\) as aggregate"),
+		Words:         regexp.MustCompile(`\bEloquent\b|\bLaravel\b|->with\(`),
+		LazyLoadError: `Illuminate\Database\LazyLoadingViolationException`,
+	},
+	// Its SQL aliases tables with a letter and a number (FROM "books" AS b0,
+	// b0."author_id") and preloads with = ANY($1). The Erlang SDK reports
+	// telemetry.sdk.language "erlang" for Elixir applications too.
+	{
+		Name: "Ecto", Language: "erlang",
+		Scopes: []string{"opentelemetry_ecto"},
+		SQL:    regexp.MustCompile(`\b(?:FROM|JOIN) "\w+" AS [a-z][0-9]+\b|\b[a-z][0-9]+\."\w+"`),
+		Words:  regexp.MustCompile(`\bEcto\b|Repo\.(preload|insert_all)`),
 	},
 }

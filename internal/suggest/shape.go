@@ -19,64 +19,171 @@ const (
 	// ShapeCount counts (or sums) per item.
 	ShapeCount
 	ShapeInsert
+	// ShapeUpsert inserts or updates: INSERT ... ON CONFLICT, ON DUPLICATE
+	// KEY UPDATE, INSERT OR REPLACE, REPLACE, MERGE.
+	ShapeUpsert
 	ShapeUpdate
 	ShapeDelete
 	// ShapeCommand is a key-value or document store command.
 	ShapeCommand
+	// ShapeUnkeyed reads with no WHERE and no value to look up by: the same
+	// query, whichever item the loop is at.
+	ShapeUnkeyed
 	// ShapeManyRows stands for a query that returned too many rows (an
 	// over_fetch by row count, whatever its statement).
 	ShapeManyRows
+	// ShapeWriteLoop stands for an mn_plus_one whose iteration writes.
+	ShapeWriteLoop
+	// ShapeWrite stands for a duplicate_query of a write.
+	ShapeWrite
+	// ShapeUnordered stands for a deep_offset whose page has no ORDER BY.
+	ShapeUnordered
+	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
+	// (an over_fetch of every row of a findAndCountAll without a limit).
+	ShapeCountedRows
+	// ShapeSpreadOut stands for an n_plus_one of reads spread over the
+	// request, between other work, rather than one loop (the current user
+	// read again by each helper that needs it).
+	ShapeSpreadOut
+	// ShapeLazyException stands for a lazy_load_out_of_scope on an ORM's
+	// lazy-load exception, ShapeLazyTemplate for one on a template's
+	// repeats; one on queries after their parent ended is ShapeOther.
+	ShapeLazyException
+	ShapeLazyTemplate
 )
+
+// IsWrite reports whether the shape writes rows.
+func (s Shape) IsWrite() bool {
+	return s == ShapeInsert || s == ShapeUpsert || s == ShapeUpdate || s == ShapeDelete
+}
+
+// key is what a statement is keyed on: the first column it compares to a
+// value with "=", unqualified and as written, and every such column (the
+// lookup of a get-or-create).
+type key struct {
+	column, qualified string
+	columns           []string
+}
 
 var (
 	// A predicate on one column against a placeholder, either way round:
 	// "books.author_id = ?" or SQLAlchemy's "? = books.author_id".
-	predicateRe = regexp.MustCompile(`(?:\b([A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*) = \?|\? = (?:[A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*))`)
-	countRe     = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	// Names may keep their quotes (Ecto's b0."author_id").
+	predicateRe = regexp.MustCompile("(?:((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? = \\?|" +
+		"\\? = ((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?)")
+	countRe = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
+	// A column against a list: "users.id IN (?)", the batched lookup of a
+	// key when no "=" predicate names one.
+	inListRe = regexp.MustCompile("((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? IN \\(\\?\\)")
+	upsertRe = regexp.MustCompile(`(?i)\bON CONFLICT\b|\bON DUPLICATE KEY UPDATE\b|^INSERT OR (?:REPLACE|IGNORE)\b|^INSERT IGNORE\b`)
 )
 
 // Classify tells the shape of a normalized statement and the column it is
 // keyed on, if any.
 func Classify(command, normalized string, sql bool) (Shape, string) {
+	shape, k := classify(command, normalized, sql)
+	return shape, k.column
+}
+
+func classify(command, normalized string, sql bool) (Shape, key) {
 	if !sql {
-		return ShapeCommand, ""
+		return ShapeCommand, key{}
 	}
 	switch command {
 	case "INSERT":
-		return ShapeInsert, ""
+		if upsertRe.MatchString(normalized) {
+			return ShapeUpsert, key{}
+		}
+		return ShapeInsert, key{}
+	case "REPLACE", "MERGE", "UPSERT":
+		return ShapeUpsert, key{}
 	case "UPDATE":
-		return ShapeUpdate, keyColumn(normalized)
+		return ShapeUpdate, keyOf(whereOf(normalized))
 	case "DELETE":
-		return ShapeDelete, keyColumn(normalized)
+		return ShapeDelete, keyOf(whereOf(normalized))
 	case "SELECT":
 	default:
-		return ShapeOther, ""
+		return ShapeOther, key{}
+	}
+	k := keyOf(normalized)
+	if k.column == "" && !strings.Contains(normalized, " WHERE ") {
+		return ShapeUnkeyed, k
 	}
 	if countRe.MatchString(normalized) {
-		return ShapeCount, keyColumn(normalized)
+		return ShapeCount, k
 	}
-	col := keyColumn(normalized)
 	switch {
-	case col == "":
-		return ShapeOther, ""
-	case isPrimaryKey(col):
-		return ShapeByKey, col
-	case isForeignKey(col):
-		return ShapeByForeignKey, col
+	case k.column == "":
+		return ShapeOther, k
+	case isPrimaryKey(k.column):
+		return ShapeByKey, k
+	case isForeignKey(k.column):
+		return ShapeByForeignKey, k
+	case isIdentifying(k.column): // a key named its own way (Hibernate's DIS_ID_A): one row by its key
+		return ShapeByKey, k
 	}
-	return ShapeOther, col
+	return ShapeOther, k
 }
 
-// keyColumn is the column of the first "column = ?" predicate.
-func keyColumn(normalized string) string {
-	m := predicateRe.FindStringSubmatch(normalized)
-	if m == nil {
-		return ""
+// whereOf is what follows the first WHERE: an UPDATE's SET compares columns
+// to values too.
+func whereOf(normalized string) string {
+	if i := strings.Index(normalized, " WHERE "); i >= 0 {
+		return normalized[i:]
 	}
-	if m[2] != "" {
-		return m[2]
+	return ""
+}
+
+// keyOf reads the "column = ?" predicates of a statement, else its first
+// "column IN (?)".
+func keyOf(normalized string) key {
+	var k key
+	matches := predicateRe.FindAllStringSubmatch(normalized, -1)
+	if len(matches) == 0 {
+		if m := inListRe.FindStringSubmatch(normalized); m != nil {
+			matches = [][]string{{m[0], m[1], m[2], "", ""}}
+		}
 	}
-	return m[3]
+	for _, m := range matches {
+		qualifier, column := m[1], m[2]
+		if column == "" {
+			qualifier, column = m[3], m[4]
+		}
+		column = lowerIfShouting(column)
+		// The key is the first column that names a row (an id); else the first.
+		if k.column == "" || !isIdentifying(k.column) && isIdentifying(column) {
+			k.column, k.qualified = column, strings.NewReplacer(`"`, "", "`", "").Replace(qualifier)+column
+		}
+		k.columns = appendNew(k.columns, column)
+	}
+	return k
+}
+
+// isIdentifying: the column's name holds the word id (id, author_id,
+// authorId, dis_id_a): it names a row, not a value to look one up by.
+func isIdentifying(col string) bool {
+	for _, word := range strings.FieldsFunc(camelToSnake(col), func(r rune) bool { return r == '_' }) {
+		if word == "id" || word == "pk" || word == "uuid" {
+			return true
+		}
+	}
+	return false
+}
+
+// camelToSnake lowercases a name, an underscore before each capital that
+// follows a lowercase letter (authorId: author_id).
+func camelToSnake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func isPrimaryKey(col string) bool {

@@ -1,13 +1,25 @@
 // Package suggest recognises the ORM behind a finding and words its fix in that
-// ORM's own API. Recognition is data (orm.go): instrumentation scope names,
-// the application's language and the shape of the SQL the ORM writes.
+// ORM's own API. Recognition is data (orm.go): the service's language
+// (language.go) bounds the candidates, then instrumentation scope names and
+// the shape of the SQL the ORM writes pick one. So are the fixes: one
+// fix_<type>.go per finding type, in the words of each ORM.
+//
+// A fix names only what the trace shows: the tables and columns of the
+// statements (the key column of a repeated statement, the FROM and the joined
+// table, the query's own ORDER BY) and the ORM's real API. What the trace
+// cannot show (association, model and property names, the columns the code
+// reads) is a placeholder in angle brackets for the user to fill
+// (Preload("<association to authors>")), never a name guessed from a table.
+// A service gets only its own language's ORMs' words, else the generic fix; a
+// loop of writes gets a bulk write, never eager loading; a repeated write is
+// said to be repeated, never to be cached.
 package suggest
 
 import (
 	"slices"
 	"strings"
-	"unicode"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -15,6 +27,9 @@ import (
 type Context struct {
 	// Language is the resource's telemetry.sdk.language.
 	Language string
+	// Runtime is the resource's process.runtime.name: the language when
+	// Language is not reported.
+	Runtime string
 	// Scopes are the instrumentation scope names of the service's spans.
 	Scopes []string
 	// Raw is one raw statement of the finding. It is matched, never written.
@@ -27,140 +42,156 @@ type Context struct {
 // dataLoaderFix is added to the fixes of repeats inside a GraphQL server.
 const dataLoaderFix = ` In a GraphQL resolver, batch the lookups of one request with a DataLoader: it collects the keys of every parent and runs one query (WHERE id IN (...)) for them.`
 
-// Recognize returns the ORM behind the context, or nil when none is known.
-// A scope name is proof; the SQL's shape counts when the language agrees.
-func Recognize(ctx Context) *ORM {
-	for i := range orms {
-		for _, prefix := range orms[i].Scopes {
-			for _, scope := range ctx.Scopes {
-				if strings.HasPrefix(scope, prefix) {
-					return &orms[i]
-				}
-			}
-		}
-	}
-	for i := range orms {
-		o := &orms[i]
-		if o.SQL != nil && ctx.Raw != "" && (ctx.Language == "" || ctx.Language == o.Language) && o.SQL.MatchString(ctx.Raw) {
-			return o
-		}
-	}
-	return nil
-}
-
 // Request is what a fix is worded from.
 type Request struct {
 	// Type is the finding type; Reason its cause when it has several
 	// (over_fetch "returned_rows").
 	Type   string
 	Reason string
-	// Statements are the normalized statements of the finding: one, or one
-	// iteration's for mn_plus_one.
+	// Statements are the distinct normalized statements of the finding: one,
+	// one iteration's for mn_plus_one, the count and the page for
+	// pagination_count.
 	Statements []*sqlnorm.Statement
 	Context    Context
+	// Exception is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, and Lazy what it says was loaded.
+	Exception string
+	Lazy      detect.LazyLoad
+}
+
+// Wording is the fix of one finding type in the words of each ORM (by Name;
+// "" is the generic fix, for a service whose ORM is not recognised), by the
+// shape of its statement; ShapeOther is the fallback for shapes not listed.
+// Placeholders in the texts are filled from the statements (vars.go); what
+// the trace cannot show is written in angle brackets for the user to fill.
+type Wording map[string]map[Shape]string
+
+// fixes holds the wording of each finding type, one fix_<type>.go each.
+var fixes = map[string]Wording{}
+
+// text is the fix of a statement of this shape in the words of orm, or "".
+func (w Wording) text(orm string, shape Shape) string {
+	byShape := w[orm]
+	if text, ok := byShape[shape]; ok {
+		return text
+	}
+	return byShape[ShapeOther]
 }
 
 // Fix returns the fix for a finding, in the words of the recognised ORM (by
 // name, "" when none), else generic.
 func Fix(r Request) (fix, orm string) {
-	if r.Type == "n_plus_one_api" {
-		fix := apiFix(r.Context.Language)
+	if r.Type == detect.TypeNPlusOneAPI {
+		fix := apiFix(LanguageOf(r.Context))
 		if r.Context.GraphQL {
 			fix += dataLoaderFix
 		}
 		return fix, ""
 	}
-	o := Recognize(r.Context)
-	if o == nil {
-		o = &generic
+	if o := raiserOf(r); o != nil {
+		orm = o.Name
+	} else if o := Recognize(r.Context); o != nil {
+		orm = o.Name
 	}
-	var first *sqlnorm.Statement
-	if len(r.Statements) > 0 {
-		first = r.Statements[0]
+	subject := subjectOf(r)
+	shape := shapeOf(r, subject)
+	wording := fixes[r.Type]
+	text := wording.text(orm, shape)
+	if text == "" && orm != "" {
+		orm = ""
+		text = wording.text(orm, shape)
 	}
-	shape, column, table := describe(first)
-	if r.Reason == "returned_rows" {
-		shape = ShapeManyRows
-	}
-	text := lookup(o, r.Type, shape)
-	if text == "" && o != &generic {
-		o = &generic
-		text = lookup(o, r.Type, shape)
-	}
-	if strings.Contains(text, "{eager}") {
-		text = strings.ReplaceAll(text, "{eager}", eagerPieces(o, r.Statements))
-	}
-	fix = fill(text, o.Name, table, column) + captureNote(first, r.Context.Language)
-	if r.Context.GraphQL && (r.Type == "n_plus_one" || r.Type == "mn_plus_one" || r.Type == "n_plus_one_api") {
+	fix = fill(text, varsOf(r, orm, subject)) + captureNote(subject, LanguageOf(r.Context))
+	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) {
 		fix += dataLoaderFix
 	}
-	return fix, o.Name
+	return fix, orm
 }
 
-// describe is the shape, key column and entity table of a statement.
-func describe(st *sqlnorm.Statement) (Shape, string, string) {
+// subjectOf is the statement a fix is about: the count of a
+// pagination_count, else the first.
+func subjectOf(r Request) *sqlnorm.Statement {
+	if len(r.Statements) == 0 {
+		return nil
+	}
+	if r.Type == detect.TypePaginationCount {
+		for _, st := range r.Statements {
+			if st.Count {
+				return st
+			}
+		}
+	}
+	return r.Statements[0]
+}
+
+// shapeOf picks the wording of a finding: by its statement's shape for an
+// n_plus_one or a duplicate_query, a loop of writes or of reads for an
+// mn_plus_one, whether the page has an order for a deep_offset.
+func shapeOf(r Request, subject *sqlnorm.Statement) Shape {
+	switch r.Type {
+	case detect.TypeMNPlusOne:
+		for _, st := range r.Statements {
+			if shape, _ := describe(st); shape.IsWrite() {
+				return ShapeWriteLoop
+			}
+		}
+		return ShapeOther
+	case detect.TypeNPlusOne:
+		if shape, _ := describe(subject); r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
+			return ShapeSpreadOut
+		}
+	case detect.TypeLazyLoadOutOfScope:
+		switch r.Reason {
+		case detect.ReasonException:
+			return ShapeLazyException
+		case detect.ReasonTemplate:
+			return ShapeLazyTemplate
+		}
+		return ShapeOther
+	case detect.TypeDeepOffset:
+		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
+			return ShapeUnordered
+		}
+		return ShapeOther
+	case detect.TypeOverFetch:
+		switch r.Reason {
+		case detect.ReasonReturnedRows:
+			return ShapeManyRows
+		case detect.ReasonCountedRows:
+			return ShapeCountedRows
+		}
+		return ShapeOther
+	case detect.TypeDuplicateQuery:
+		if shape, _ := describe(subject); shape.IsWrite() {
+			return ShapeWrite
+		}
+		return ShapeOther
+	}
+	shape, _ := describe(subject)
+	return shape
+}
+
+// describe is the shape and key of a statement.
+func describe(st *sqlnorm.Statement) (Shape, key) {
 	if st == nil {
-		return ShapeOther, "", ""
+		return ShapeOther, key{}
 	}
-	shape, column := Classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
-	return shape, column, entityTable(st.Tables)
+	shape, k := classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
+	// A summary shows no WHERE, whatever the query had.
+	if shape == ShapeUnkeyed && st.IsCoarse() {
+		shape = ShapeOther
+	}
+	return shape, k
 }
 
-// eagerPieces words how to load what each statement of one iteration reads.
-func eagerPieces(o *ORM, statements []*sqlnorm.Statement) string {
-	var pieces []string
-	for _, st := range statements {
-		shape, column, table := describe(st)
-		piece, ok := o.Eager[shape]
-		if !ok {
-			piece = o.Eager[ShapeOther]
-		}
-		piece = fill(piece, o.Name, table, column)
-		if !slices.Contains(pieces, piece) {
-			pieces = append(pieces, piece)
-		}
-	}
-	sep := ", "
-	if o.Name == "GORM" { // chained calls: db.Preload("Author").Preload("Tags")
-		sep = "."
-	}
-	return strings.Join(pieces, sep)
-}
-
-func lookup(o *ORM, findingType string, shape Shape) string {
-	fixes := o.Fixes[findingType]
-	if text, ok := fixes[shape]; ok {
-		return text
-	}
-	return fixes[ShapeOther]
-}
-
-// fill replaces the placeholders of a fix text with names derived from the
-// statement's table and key column.
-func fill(text, orm, table, column string) string {
+// fill replaces the {name} placeholders of a fix text by their values;
+// braces that hold no known name ("{ model: X }", "Book{}") stay.
+func fill(text string, vars map[string]string) string {
 	if !strings.Contains(text, "{") {
 		return text
 	}
-	if i := strings.LastIndexByte(table, '.'); i >= 0 {
-		table = table[i+1:]
-	}
-	entity := table
-	if orm == "Django" { // Django names tables <app>_<model>
-		if _, model, ok := strings.Cut(entity, "_"); ok {
-			entity = model
-		}
-	}
-	if entity == "" {
-		entity = "related"
-	}
-	one := lowerFirst(sqlnorm.Singular(entity))
-	many := lowerFirst(plural(entity))
-	fk := column
-	if fk == "" {
-		fk = one + "_id"
-	}
 	var b strings.Builder
-	b.Grow(len(text) + 32)
+	b.Grow(len(text) + 64)
 	for {
 		i := strings.IndexByte(text, '{')
 		if i < 0 {
@@ -174,24 +205,9 @@ func fill(text, orm, table, column string) string {
 		}
 		value, ok := "", j < len(text) && text[j] == '}'
 		if ok {
-			switch text[i+1 : j] {
-			case "table":
-				value = orDefault(table, "table")
-			case "rel":
-				value = one
-			case "rels":
-				value = many
-			case "Rel", "Model":
-				value = upperFirst(camel(one))
-			case "Rels":
-				value = upperFirst(camel(many))
-			case "fk":
-				value = fk
-			default:
-				ok = false
-			}
+			value, ok = vars[text[i+1:j]]
 		}
-		if !ok { // not a placeholder: "{ model: Author }", "Book{}"
+		if !ok {
 			b.WriteByte('{')
 			text = text[i+1:]
 			continue
@@ -216,54 +232,33 @@ func entityTable(tables []string) string {
 	return ""
 }
 
+// isJoinTable: t's name holds the singulars of two other of the tables
+// (book_tags holds book and tag; user_groups_users holds user_group and
+// user). One is not enough: user_groups holds user, and is no join table.
 func isJoinTable(t string, tables []string) bool {
 	if !strings.Contains(t, "_") {
 		return false
 	}
+	name, held := strings.ToLower(lastSegment(t)), 0
 	for _, o := range tables {
-		if o != t && strings.Contains(strings.ToLower(t), strings.ToLower(sqlnorm.Singular(o))) {
-			return true
+		if o != t && strings.Contains(name, strings.ToLower(sqlnorm.Singular(lastSegment(o)))) {
+			held++
 		}
 	}
-	return false
+	return held >= 2
 }
 
-func plural(s string) string {
-	if strings.HasSuffix(s, "s") {
-		return s
+func lastSegment(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
 	}
-	if strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])) {
-		return s[:len(s)-1] + "ies"
-	}
-	return s + "s"
+	return name
 }
 
-// camel turns snake_case into camelCase.
-func camel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = upperFirst(parts[i])
+// appendNew appends s to list unless it holds it.
+func appendNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
 	}
-	return strings.Join(parts, "")
-}
-
-func upperFirst(s string) string {
-	for i, r := range s {
-		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
-
-func lowerFirst(s string) string {
-	for i, r := range s {
-		return string(unicode.ToLower(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return append(list, s)
 }

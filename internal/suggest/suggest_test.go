@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -22,10 +23,22 @@ func TestClassify(t *testing.T) {
 		{`SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."author_id" = %s`, ShapeCount, "author_id"},
 		{`select count(*) as "n" from "books" where "author_id" = $1`, ShapeCount, "author_id"},
 		{`INSERT INTO books (title) VALUES ($1)`, ShapeInsert, ""},
-		{`UPDATE books SET title = $1 WHERE id = $2`, ShapeUpdate, "title"},
+		{`UPDATE books SET title = $1 WHERE id = $2`, ShapeUpdate, "id"},
+		{`INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name`, ShapeUpsert, ""},
+		{`INSERT INTO tags (name) VALUES ($1) ON CONFLICT DO NOTHING`, ShapeUpsert, ""},
+		{"INSERT INTO `tags` (`name`) VALUES (?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)", ShapeUpsert, ""},
+		{`INSERT OR REPLACE INTO tags (name) VALUES (?)`, ShapeUpsert, ""},
+		{`SELECT * FROM custom_claims WHERE user_id = $1 AND key = $2 LIMIT 1`, ShapeByForeignKey, "user_id"},
+		{`SELECT count(*) FROM "books" AS b0 WHERE (b0."author_id" = $1)`, ShapeCount, "author_id"},
+		{`select d1_0.DIS_ID_A, d1_0.DIS_DESC from OH_DISEASE d1_0 where d1_0.DIS_ID_A = ?`, ShapeByKey, "dis_id_a"},
+		{`SELECT t.id FROM core_tag t JOIN core_tagged g ON t.id = g.tag_id JOIN django_content_type c ON g.content_type_id = c.id WHERE c.app_label = %s AND c.model = %s AND g.object_id = %s`, ShapeByForeignKey, "object_id"},
+		{`SELECT cache_key, value, expires FROM cache_default WHERE cache_key IN (%s)`, ShapeOther, "cache_key"},
+		{`SELECT * FROM users WHERE users.id IN ($1)`, ShapeByKey, "id"},
+		{`SELECT * FROM settings WHERE key = $1`, ShapeOther, "key"},
 		{`DELETE FROM books WHERE id = ?`, ShapeDelete, "id"},
 		{`SELECT tags.id FROM tags JOIN book_tags ON book_tags.tag_id = tags.id AND book_tags.book_id = 3`, ShapeByForeignKey, "book_id"},
-		{`SELECT * FROM settings`, ShapeOther, ""},
+		{`SELECT * FROM settings`, ShapeUnkeyed, ""},
+		{`SELECT * FROM books WHERE pages > $1`, ShapeOther, ""},
 	}
 	for _, c := range cases {
 		st := sqlnorm.Normalize("postgresql", c.raw)
@@ -45,23 +58,33 @@ func TestRecognizeAndWordTheFix(t *testing.T) {
 		phrase string
 	}{
 		{"Django by its instrumentation scope", Context{Language: "python", Scopes: []string{"opentelemetry.instrumentation.django", "opentelemetry.instrumentation.psycopg2"}},
-			`SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`, "Django", `select_related("author")`},
+			`SELECT "bookshop_author"."id" FROM "bookshop_author" WHERE "bookshop_author"."id" = %s LIMIT 21`, "Django", `select_related("<field to bookshop_author>")`},
 		{"SQLAlchemy by its SQL, no scope", Context{Language: "python"},
-			`SELECT books.id AS books_id FROM books WHERE %(param_1)s = books.author_id`, "SQLAlchemy", "selectinload(<Parent>.books)"},
+			`SELECT books.id AS books_id FROM books WHERE %(param_1)s = books.author_id`, "SQLAlchemy", "selectinload(<Parent>.<relationship to books>)"},
 		{"GORM by scope", Context{Language: "go", Scopes: []string{"gorm.io/plugin/opentelemetry"}},
 			`SELECT count(*) FROM "books" WHERE author_id = 3`, "GORM", `Group("author_id")`},
+		{"GORM by scope, the scope's language", Context{Scopes: []string{"gorm.io/plugin/opentelemetry"}},
+			`SELECT * FROM "books" WHERE "books"."author_id" = 3`, "GORM", `Preload("<association to books>")`},
+		{"GORM by the runtime's language and its SQL", Context{Runtime: "gc"},
+			`SELECT * FROM "books" WHERE "books"."author_id" = 3 AND "books"."deleted_at" IS NULL`, "GORM", `Preload("<association to books>")`},
 		{"Hibernate by its aliases", Context{Language: "java", Scopes: []string{"io.opentelemetry.jdbc"}},
 			`select b1_0.id,b1_0.author_id from books b1_0 where b1_0.author_id=?`, "Hibernate", "@BatchSize"},
 		{"ActiveRecord by its SQL", Context{Language: "ruby"},
 			`INSERT INTO "books" ("title") VALUES ($1) RETURNING "id"`, "", "multi-row INSERT"},
 		{"ActiveRecord by scope", Context{Language: "ruby", Scopes: []string{"OpenTelemetry::Instrumentation::ActiveRecord"}},
-			`INSERT INTO "books" ("title") VALUES ($1) RETURNING "id"`, "ActiveRecord", "Book.insert_all"},
+			`INSERT INTO "books" ("title") VALUES ($1) RETURNING "id"`, "ActiveRecord", "<model of books>.insert_all(rows)"},
 		{"Sequelize many-to-many names the entity, not the join table", Context{Language: "nodejs", Scopes: []string{"@opentelemetry/instrumentation-sequelize"}},
-			`SELECT "Tag"."id" FROM "tags" AS "Tag" INNER JOIN "book_tags" AS "BookTag" ON "Tag"."id" = "BookTag"."tag_id" AND "BookTag"."book_id" = 1;`, "Sequelize", "model: Tag"},
+			`SELECT "Tag"."id" FROM "tags" AS "Tag" INNER JOIN "book_tags" AS "BookTag" ON "Tag"."id" = "BookTag"."tag_id" AND "BookTag"."book_id" = 1;`, "Sequelize", `include: [{ association: "<association to tags>" }]`},
 		{"Python without a known ORM is generic", Context{Language: "python"},
-			`SELECT a FROM t WHERE t.parent_id = %s`, "", "WHERE parent_id IN"},
+			`SELECT a FROM t WHERE t.parent_id = %s`, "", "WHERE t.parent_id IN"},
 		{"Django's shape is not taken for a Go service", Context{Language: "go"},
-			`SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."author_id" = $1`, "", "GROUP BY author_id"},
+			`SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."author_id" = $1`, "", "GROUP BY books.author_id"},
+		{"Laravel's shape is not taken for a Node service", Context{Language: "nodejs"},
+			"select * from `authors` where `authors`.`id` = ? limit 1", "", "WHERE authors.id IN"},
+		{"no language, no ORM: a SQL tell alone is not enough", Context{},
+			`SELECT * FROM "books" WHERE "books"."author_id" = 3 AND "books"."deleted_at" IS NULL`, "", "WHERE books.author_id IN"},
+		{"a Python service with a scope named like a Node ORM's", Context{Language: "python", Scopes: []string{"prisma"}},
+			`SELECT * FROM books WHERE books.author_id = %s`, "", "WHERE books.author_id IN"},
 		{"redis loop", Context{Language: "go"}, "GET user:1", "", "MGET"},
 	}
 	for _, c := range cases {
@@ -69,6 +92,8 @@ func TestRecognizeAndWordTheFix(t *testing.T) {
 			system := "postgresql"
 			if strings.HasPrefix(c.raw, "GET ") {
 				system = "redis"
+			} else if strings.Contains(c.raw, "`") {
+				system = "mysql"
 			}
 			c.ctx.Raw = c.raw
 			fix, orm := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{sqlnorm.Normalize(system, c.raw)}, Context: c.ctx})
@@ -140,5 +165,61 @@ func TestCoarseFixSaysHowToRecordStatements(t *testing.T) {
 	text := sqlnorm.Normalize("postgresql", `SELECT * FROM authors WHERE id = 1`)
 	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{text}, Context: Context{Language: "dotnet"}}); strings.Contains(fix, "record no statement") {
 		t.Errorf("a fix on a statement speaks of missing ones: %s", fix)
+	}
+}
+
+// TestEveryTypeHasItsWords checks the wording of every finding type: a
+// generic fix, and only the ORMs recognition knows.
+func TestEveryTypeHasItsWords(t *testing.T) {
+	known := map[string]bool{"": true}
+	for _, o := range orms {
+		known[o.Name] = true
+	}
+	for _, k := range detect.Kinds {
+		if k.Name == detect.TypeNPlusOneAPI { // apiFixes, by language
+			continue
+		}
+		w, ok := fixes[k.Name]
+		if !ok || w.text("", ShapeOther) == "" {
+			t.Errorf("%s has no generic fix", k.Name)
+		}
+		for orm := range w {
+			if !known[orm] {
+				t.Errorf("%s is worded for %q, an ORM recognition does not know", k.Name, orm)
+			}
+		}
+	}
+	for orm := range eager {
+		if !known[orm] {
+			t.Errorf("eager pieces for %q, an ORM recognition does not know", orm)
+		}
+		if _, ok := eagerWrap[orm]; !ok {
+			t.Errorf("eager pieces for %q, but no call to put them in", orm)
+		}
+	}
+}
+
+func TestLanguageOf(t *testing.T) {
+	cases := []struct {
+		ctx  Context
+		want string
+	}{
+		{Context{Language: "nodejs", Runtime: "cpython"}, "nodejs"}, // the SDK's word wins
+		{Context{Runtime: "gc"}, "go"},
+		{Context{Runtime: "OpenJDK Runtime Environment"}, "java"},
+		{Context{Runtime: ".NET"}, "dotnet"},
+		{Context{Runtime: "BEAM"}, "erlang"},
+		{Context{Scopes: []string{"io.opentelemetry.jdbc", "io.opentelemetry.spring-webmvc-6.0"}}, "java"},
+		{Context{Scopes: []string{"io.opentelemetry.contrib.php.laravel"}}, "php"},
+		{Context{Scopes: []string{"@opentelemetry/instrumentation-pg", "prisma"}}, "nodejs"},
+		{Context{Scopes: []string{"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"}}, "go"},
+		{Context{Scopes: []string{"opentelemetry.instrumentation.flask", "@opentelemetry/instrumentation-http"}}, ""}, // two languages
+		{Context{Scopes: []string{"my-own-tracer"}}, ""},
+		{Context{}, ""},
+	}
+	for _, c := range cases {
+		if got := LanguageOf(c.ctx); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.ctx, got, c.want)
+		}
 	}
 }

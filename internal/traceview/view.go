@@ -1,11 +1,13 @@
 // Package traceview is a read-only index of the spans of one trace: spans by id,
 // each parent's children in start order, and what each span is (a database call,
-// with its normalized statement). Detectors read it as plain Go; only Build, in
-// build.go, touches pdata.
+// with its normalized statement). Detectors read it as plain Go; pdataview builds
+// it from the collector's spans.
 package traceview
 
 import (
+	"cmp"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,12 +49,18 @@ type Span struct {
 	End      int64
 	Service  string // resource service.name
 	Language string // resource telemetry.sdk.language
-	Scope    string // instrumentation scope name
-	DB       *DBCall
-	HTTP     *HTTPCall
-	Code     CodeLocation
+	// Runtime is the resource's process.runtime.name (go's "gc", "nodejs",
+	// "cpython", "OpenJDK Runtime Environment"...): the language when the
+	// SDK does not report one.
+	Runtime string
+	Scope   string // instrumentation scope name
+	DB      *DBCall
+	HTTP    *HTTPCall
+	Code    CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
+	// Exceptions are the span's "exception" events, in order.
+	Exceptions []Exception
 	// Annotated is true when the span already carries querylens annotations
 	// (it passed through querylens before): they are replaced, not added to.
 	Annotated bool
@@ -94,6 +102,15 @@ type HTTPCall struct {
 	// Route is the method, host and path with ids and query values replaced
 	// (internal/routenorm): the same for every call of a loop over items.
 	Route string
+}
+
+// Exception is one "exception" event of a span, as the instrumentations
+// record an error: exception.type and exception.message.
+type Exception struct {
+	Type string
+	// Message may hold literal values (an id, a name): read it to tell what
+	// failed, never write it anywhere.
+	Message string
 }
 
 // CodeLocation is where the span was started, from the code.* attributes.
@@ -192,12 +209,63 @@ func (t *Trace) RouteOf(root int) string {
 // named "GET /books" as the HTTP conventions name them, else "".
 func Route(kind Kind, name, httpRoute string) string {
 	if httpRoute != "" {
-		return httpRoute
+		return sqlnorm.SafeName(httpRoute)
 	}
 	if kind == KindServer {
 		if method, path, ok := strings.Cut(name, " "); ok && method == strings.ToUpper(method) && strings.HasPrefix(path, "/") {
-			return path
+			return sqlnorm.SafeName(path)
 		}
 	}
 	return ""
+}
+
+// New indexes spans of one trace. It sorts them into canonical order and
+// returns, with the view, where each came from: Spans[i] is spans[order[i]].
+func New(id TraceID, spans []Span) (t *Trace, order []int) {
+	order = make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
+	t = &Trace{
+		ID:    id,
+		Spans: make([]Span, len(spans)),
+		byID:  make(map[SpanID]int, len(spans)),
+		group: make(map[SpanID]int),
+	}
+	for to, from := range order {
+		t.Spans[to] = spans[from]
+	}
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if !s.ID.IsEmpty() {
+			if _, dup := t.byID[s.ID]; !dup {
+				t.byID[s.ID] = i
+			}
+		}
+		g, ok := t.group[s.ParentID]
+		if !ok {
+			g = len(t.Groups)
+			t.group[s.ParentID] = g
+			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
+		}
+		t.Groups[g].Children = append(t.Groups[g].Children, i)
+	}
+	return t, order
+}
+
+func compareSpans(a, b *Span) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := slices.Compare(a.ID[:], b.ID[:]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Service, b.Service)
 }

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/annotate"
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/fixtures"
 )
 
@@ -117,7 +117,7 @@ func expectFinding(count int) func(*testing.T, []ptrace.Traces) {
 			t.Errorf("want one n_plus_one of %d, got %+v", count, found)
 		}
 		fixtures.EachSpan(out, func(_ pcommon.Resource, s ptrace.Span) {
-			if fp, ok := s.Attributes().Get(annotate.AttrFingerprint); ok && len(fp.Str()) != 16 {
+			if fp, ok := s.Attributes().Get(contract.AttrFingerprint); ok && len(fp.Str()) != 16 {
 				t.Errorf("fingerprint %q", fp.Str())
 			}
 		})

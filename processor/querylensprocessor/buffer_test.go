@@ -233,7 +233,7 @@ func TestPermanentRefusalIsDroppedLoggedAndCounted(t *testing.T) {
 	if got := p.(*querylensProcessor).buffer.held.Load(); got != 0 {
 		t.Errorf("%d bytes still counted as held", got)
 	}
-	found := logs.FilterMessage("querylens finding").All()
+	found := logs.FilterMessageSnippet("querylens finding ").All()
 	if len(found) != 1 {
 		t.Fatalf("%d findings logged, want 1", len(found))
 	}

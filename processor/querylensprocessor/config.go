@@ -21,8 +21,8 @@ const (
 	ReleaseWholeTrace = "whole_trace"
 )
 
-// Bounds of the durations: below them a value is a mistake, most often a
-// number written without a unit, which is read as nanoseconds.
+// Bounds of the durations: below them a value is a mistake (a number written
+// without a unit is refused when the configuration is read: durations.go).
 const (
 	minWait   = time.Millisecond
 	minSettle = time.Millisecond
@@ -67,6 +67,8 @@ type Config struct {
 	// Ignore lists rules that suppress the findings they match (by
 	// fingerprint, statement pattern, service, code function, type).
 	Ignore []engine.IgnoreRule `mapstructure:"ignore"`
+	// Log sets what is written to the collector's log.
+	Log LogConfig `mapstructure:"log"`
 }
 
 // maxHeldMiB is the largest max_held_mib: 1 TiB, far above any machine here,
@@ -93,12 +95,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("release must be %s or %s, got %q", ReleaseLocalSubtree, ReleaseWholeTrace, c.Release))
 	}
 	if c.WaitDuration < minWait {
-		errs = append(errs, fmt.Errorf("wait_duration must be at least %s, got %s (a number without a unit is nanoseconds): write it with a unit, e.g. 5s",
-			minWait, c.WaitDuration))
+		errs = append(errs, fmt.Errorf("wait_duration must be at least %s, got %s: e.g. 30s", minWait, c.WaitDuration))
 	}
 	switch {
 	case c.SettleDuration < 0 || c.SettleDuration > 0 && c.SettleDuration < minSettle:
-		errs = append(errs, fmt.Errorf("settle_duration must be 0 (release at once) or from %s to wait_duration, got %s (a number without a unit is nanoseconds): write it with a unit, e.g. 10ms",
+		errs = append(errs, fmt.Errorf("settle_duration must be 0 (release at once) or from %s to wait_duration, got %s: e.g. 10ms",
 			minSettle, c.SettleDuration))
 	case c.SettleDuration >= c.WaitDuration && c.WaitDuration >= minWait:
 		errs = append(errs, fmt.Errorf("settle_duration must be 0 (release at once) or from %s to wait_duration (%s), got %s",

@@ -55,15 +55,15 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{id: component.NewIDWithName(metadata.Type, "bad_release"), wantErr: []string{
 			`release must be local_subtree or whole_trace, got "per_trace"`,
-			"wait_duration must be at least 1ms, got 5ns (a number without a unit is nanoseconds): write it with a unit, e.g. 5s",
-			"settle_duration must be 0 (release at once) or from 1ms to wait_duration, got 10ns (a number without a unit is nanoseconds): write it with a unit, e.g. 10ms",
+			"wait_duration must be at least 1ms, got 500µs: e.g. 30s",
+			"settle_duration must be 0 (release at once) or from 1ms to wait_duration, got 10µs: e.g. 10ms",
 			"max_held_mib must be from 1 to 1048576, got 0",
 		}},
 		{id: component.NewIDWithName(metadata.Type, "settle_too_long"), wantErr: []string{
 			"settle_duration must be 0 (release at once) or from 1ms to wait_duration (5s), got 5s",
 		}},
 		{id: component.NewIDWithName(metadata.Type, "bad_ignore"), wantErr: []string{
-			"ignore::0: give at least one of fingerprint, statement, service, code_function",
+			"ignore::0: give at least one of problem, fingerprint, statement, service, code_function",
 			"ignore::1: statement is not a regular expression",
 			`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query`,
 		}},

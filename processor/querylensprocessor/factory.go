@@ -35,6 +35,7 @@ func createDefaultConfig() component.Config {
 		MaxSpansPerTrace: 20_000,
 		Statements:       StatementsConfig{CacheSize: 10_000, MaxLength: 16 << 10},
 		Detectors:        detect.DefaultConfig(),
+		Log:              LogConfig{FindingsPerSecond: 100, GapInterval: time.Minute},
 	}
 }
 

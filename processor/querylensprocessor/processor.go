@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/querylens/querylens/extension/querylensextension"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -48,12 +48,16 @@ type querylensProcessor struct {
 	norm     *sqlnorm.Cache
 	engine   *engine.Engine
 	tel      *telemetry
+	// findingLines and gapLines write the findings and the instrumentation
+	// gaps to the collector's log, bounded.
+	findingLines *findingLog
+	gapLines     *gapLog
 	// subtrees is true in local_subtree; wait is wait_duration.
 	subtrees bool
 	wait     time.Duration
 	// page is the findings page of the querylens extension, when the
 	// collector runs one: every analyzed trace is recorded in it.
-	page livepage.Recorder
+	page querylensextension.TraceRecorder
 
 	tick       time.Duration
 	numWorkers int
@@ -96,17 +100,20 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 		tick = cfg.SettleDuration / 4
 	}
 	p := &querylensProcessor{
-		logger:     set.Logger,
-		buffer:     newTraceBuffer(cfg),
-		norm:       norm,
-		engine:     eng,
-		subtrees:   cfg.Release == ReleaseLocalSubtree,
-		wait:       cfg.WaitDuration,
-		tick:       min(max(tick, minTick), maxTick),
-		numWorkers: workers,
-		work:       make(chan []*pendingTrace, workers),
-		stop:       make(chan struct{}),
-		nudge:      make(chan struct{}, 1),
+		logger:       set.Logger,
+		buffer:       newTraceBuffer(cfg),
+		norm:         norm,
+		engine:       eng,
+		subtrees:     cfg.Release == ReleaseLocalSubtree,
+		wait:         cfg.WaitDuration,
+		tick:         min(max(tick, minTick), maxTick),
+		numWorkers:   workers,
+		work:         make(chan []*pendingTrace, workers),
+		stop:         make(chan struct{}),
+		nudge:        make(chan struct{}, 1),
+		findingLines: &findingLog{logger: set.Logger, perSecond: cfg.Log.FindingsPerSecond, now: time.Now},
+		gapLines: &gapLog{logger: set.Logger, interval: cfg.Log.GapInterval, now: time.Now,
+			byService: map[string]*gapCount{}},
 	}
 	if p.tel, err = newTelemetry(set.TelemetrySettings, p); err != nil {
 		return nil, err
@@ -129,7 +136,7 @@ func (p *querylensProcessor) Start(_ context.Context, host component.Host) error
 	}
 	p.started = true
 	for _, ext := range host.GetExtensions() {
-		if r, ok := ext.(livepage.Recorder); ok {
+		if r, ok := ext.(querylensextension.TraceRecorder); ok {
 			p.page = r
 		}
 	}
@@ -181,6 +188,7 @@ func (p *querylensProcessor) Shutdown(ctx context.Context) error {
 	}
 	p.delivery.shutdown(ctx)
 	p.tel.unregister()
+	p.findingLines.flush()
 	p.reportStaleRules()
 	return nil
 }
@@ -190,7 +198,11 @@ func (p *querylensProcessor) Shutdown(ctx context.Context) error {
 func (p *querylensProcessor) reportStaleRules() {
 	var stale []string
 	for _, s := range p.engine.Suppressed() {
-		if s.Count == 0 {
+		switch {
+		case s.Expired:
+			p.logger.Warn("ignore rule expired: its findings are reported again; renew it or fix the trap",
+				zap.String("rule", s.Rule), zap.String("expires", s.Expires), zap.String("reason", s.Reason))
+		case s.Count == 0:
 			stale = append(stale, s.Rule)
 		}
 	}

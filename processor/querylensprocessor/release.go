@@ -10,9 +10,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/querylens/querylens/internal/annotate"
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/livepage"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // release analyzes and annotates the traces the buffer handed over and sends
@@ -87,7 +86,7 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 		}
 	}()
 	start := time.Now()
-	view, handles := traceview.Build(t.td, p.norm)
+	view, handles := pdataview.Build(t.td, p.norm)
 	subtrees := localSubtrees(view, handles)
 	ctx := context.Background()
 	var left []pcommon.SpanID // the local roots of the requests released
@@ -165,7 +164,7 @@ func (p *querylensProcessor) analyze(td ptrace.Traces) {
 		}
 	}()
 	start := time.Now()
-	view, spans := traceview.Build(td, p.norm)
+	view, spans := pdataview.Build(td, p.norm)
 	p.analyzeView(view, spans, start)
 }
 
@@ -175,28 +174,16 @@ func (p *querylensProcessor) analyzeView(view *traceview.Trace, spans []ptrace.S
 	res := p.engine.Analyze(view)
 	annotate.Write(view, spans, res)
 	if p.page != nil {
-		p.page.Record(livepage.FromAnalysis(view, res, start))
+		p.page.RecordTrace(view, res, start)
 	}
 	ctx := context.Background()
 	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		p.tel.findings.Add(ctx, 1, findingType(f.Type))
-		p.logFinding(view, f)
+		p.findingLines.write(view, f)
 	}
-}
-
-func (p *querylensProcessor) logFinding(t *traceview.Trace, f *detect.Finding) {
-	p.logger.Info("querylens finding",
-		zap.String("trace_id", t.ID.String()),
-		zap.String("type", f.Type),
-		zap.Int("count", f.Count),
-		zap.String("service", t.Spans[f.Anchor].Service),
-		zap.String("statement", f.Statement),
-		zap.String("fingerprint", f.Fingerprint),
-		zap.String("finding_id", f.ID),
-		zap.Float64("total_duration_ms", float64(f.TotalDuration.Nanoseconds())/1e6),
-	)
+	p.gapLines.add(res.Gaps)
 }
 
 // moveSpans moves the spans of from for which take is true into to, with

@@ -13,6 +13,7 @@ import (
 
 	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 func TestIsLocalRoot(t *testing.T) {
@@ -91,7 +92,7 @@ func TestLocalSubtrees(t *testing.T) {
 		s.SetParentSpanID(spanID(1, 199)) // never arrives
 		s.SetStartTimestamp(3_000_000)
 	}
-	view, handles := traceview.Build(td, newTestProcessor(t, nil, nil).norm)
+	view, handles := pdataview.Build(td, newTestProcessor(t, nil, nil).norm)
 	got := map[string][]string{}
 	for _, st := range localSubtrees(view, handles) {
 		key := view.Spans[st.root].Name

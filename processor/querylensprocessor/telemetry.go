@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
@@ -67,7 +68,7 @@ func incompleteReason(r releaseReason) metric.MeasurementOption {
 var findingTypes = func() map[string]metric.AddOption {
 	m := map[string]metric.AddOption{}
 	for _, t := range detect.Types {
-		m[t] = metric.WithAttributeSet(attribute.NewSet(attribute.String("querylens.finding.type", t)))
+		m[t] = metric.WithAttributeSet(attribute.NewSet(attribute.String(contract.AttrFindingType, t)))
 	}
 	return m
 }()
@@ -83,42 +84,42 @@ func newTelemetry(set component.TelemetrySettings, p *querylensProcessor) (*tele
 		errs = append(errs, err)
 		return c
 	}
-	t.spansReceived = counter("otelcol_processor_querylens_spans_received", "Spans that entered the processor.", "{span}")
-	t.spansReleased = counter("otelcol_processor_querylens_spans_released", "Spans released to the next consumer.", "{span}")
-	t.spansRefused = counter("otelcol_processor_querylens_spans_refused",
+	t.spansReceived = counter(contract.TelemetrySpansReceived, "Spans that entered the processor.", "{span}")
+	t.spansReleased = counter(contract.TelemetrySpansReleased, "Spans released to the next consumer.", "{span}")
+	t.spansRefused = counter(contract.TelemetrySpansRefused,
 		"Released spans that the next consumer refused permanently, or still refused at shutdown: dropped and logged.", "{span}")
-	t.spansRetried = counter("otelcol_processor_querylens_spans_retried",
+	t.spansRetried = counter(contract.TelemetrySpansRetried,
 		"Released spans that the next consumer refused with a retryable error, sent again with backoff (each refusal counted).", "{span}")
-	t.spansPushedBack = counter("otelcol_processor_querylens_spans_pushed_back",
+	t.spansPushedBack = counter(contract.TelemetrySpansPushedBack,
 		"Spans refused to the sender with a retryable error because max_held_mib was reached.", "{span}")
-	t.spansIncomplete = counter("otelcol_processor_querylens_spans_released_incomplete",
+	t.spansIncomplete = counter(contract.TelemetrySpansIncomplete,
 		"Spans released without their local root (local_subtree), analyzed with what had arrived, by reason: wait_duration, buffer_full, max_spans_per_trace, max_held_mib or shutdown.", "{span}")
-	t.releasedEarly = counter("otelcol_processor_querylens_traces_released_early",
+	t.releasedEarly = counter(contract.TelemetryReleasedEarly,
 		"Traces released before they were due, by reason: buffer_full (num_traces reached), max_spans_per_trace or max_held_mib.", "{trace}")
-	t.lateSpans = counter("otelcol_processor_querylens_late_spans",
+	t.lateSpans = counter(contract.TelemetryLateSpans,
 		"Spans that arrived after what they belong to was released: their request, whose local root is their parent (local_subtree), or their trace (whole_trace).", "{span}")
-	t.findings = counter("otelcol_processor_querylens_findings", "Findings written, by querylens.finding.type.", "{finding}")
+	t.findings = counter(contract.TelemetryFindings, "Findings written, by querylens.finding.type.", "{finding}")
 	var err error
-	t.analysisTime, err = m.Float64Histogram("otelcol_processor_querylens_analysis_duration",
-		metric.WithDescription("Time to index, analyze and annotate one trace."), metric.WithUnit("s"),
+	t.analysisTime, err = m.Float64Histogram(contract.TelemetryAnalysisTime,
+		metric.WithDescription("Time to index, analyze and annotate one request (local_subtree) or trace (whole_trace)."), metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1))
 	errs = append(errs, err)
-	t.releaseDelay, err = m.Float64Histogram("otelcol_processor_querylens_release_delay",
+	t.releaseDelay, err = m.Float64Histogram(contract.TelemetryReleaseDelay,
 		metric.WithDescription("Time a request was held: from the arrival of its local root to its release (local_subtree), or from the first span of its trace (whole_trace)."),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60))
 	errs = append(errs, err)
-	t.heldBytes, err = m.Int64ObservableGauge("otelcol_processor_querylens_held_bytes",
+	t.heldBytes, err = m.Int64ObservableGauge(contract.TelemetryHeldBytes,
 		metric.WithDescription("Bytes of spans held, estimated: buffered, being analyzed, or waiting to be retried downstream. Bounded by max_held_mib."),
 		metric.WithUnit("By"))
 	errs = append(errs, err)
-	t.tracesBuffered, err = m.Int64ObservableGauge("otelcol_processor_querylens_traces_buffered",
-		metric.WithDescription("Traces held, waiting for their window to close."), metric.WithUnit("{trace}"))
+	t.tracesBuffered, err = m.Int64ObservableGauge(contract.TelemetryTracesBuffered,
+		metric.WithDescription("Traces held, waiting for their local root, their settle or their window."), metric.WithUnit("{trace}"))
 	errs = append(errs, err)
-	t.cacheLookups, err = m.Int64ObservableCounter("otelcol_processor_querylens_statement_cache_lookups",
+	t.cacheLookups, err = m.Int64ObservableCounter(contract.TelemetryCacheLookups,
 		metric.WithDescription("Lookups of the normalized-statement cache, by result: hit or miss."), metric.WithUnit("{lookup}"))
 	errs = append(errs, err)
-	t.ignored, err = m.Int64ObservableCounter("otelcol_processor_querylens_findings_ignored",
+	t.ignored, err = m.Int64ObservableCounter(contract.TelemetryIgnored,
 		metric.WithDescription("Findings suppressed, by ignore rule (its name, or its index in the list)."), metric.WithUnit("{finding}"))
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {

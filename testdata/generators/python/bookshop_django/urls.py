@@ -16,4 +16,5 @@ urlpatterns = [
     path("books/report/", views.books_report),
     path("authors/search/", views.authors_search),
     path("books/with-author/", views.books_with_author),
+    path("books/rendered/", views.books_rendered),
 ]

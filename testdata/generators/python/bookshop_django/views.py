@@ -9,15 +9,14 @@ import requests
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from opentelemetry import trace
 
-import capture
 from bookshop_django.models import Author, Book, Setting
 
-# opentelemetry.trace.get_tracer("bookshop") in the real app; capture.Tracer
-# records the same INTERNAL spans (see capture.py).
-tracer = capture.Tracer("bookshop")
-INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:18733")
+tracer = trace.get_tracer("bookshop")
+INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:58082")
 
 
 def _scenario(request):
@@ -172,3 +171,15 @@ def authors_search(request):
 def books_with_author(request):  # paged_to_one_join: a to-one join, the LIMIT is right
     qs = Book.objects.select_related("author").order_by("id")[:20]
     return JsonResponse({"books": [{"title": b.title, "author": b.author.name} for b in qs]})
+
+
+# --- lazy loads out of the view's scope (issue 22, lazy_load_out_of_scope) ---
+def books_rendered(request):
+    """The view hands a queryset to a template, which reads each book's
+    author: lazy_out_of_scope, the queries run while the template renders,
+    after the view's own code. The fix, lazy_in_scope, is select_related in
+    the view."""
+    qs = Book.objects.order_by("id")
+    if _scenario(request) == "lazy_in_scope":
+        qs = qs.select_related("author")
+    return render(request, "bookshop_django/books.html", {"books": qs[:12]})

@@ -1,104 +1,25 @@
-"""Flask + SQLAlchemy 1.4 (2.0-style select) bookshop that produces
+"""Flask + SQLAlchemy 2 bookshop that produces
 testdata/sqlalchemy/. Each endpoint has the N+1 form and its fix, picked by
 the X-Scenario header the generator sends."""
 import datetime
 import os
-import time
-
-import sqlalchemy.engine.base
-from flask import Flask, jsonify, request
-from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
 
 import requests
+from flask import Flask, jsonify, request
+from opentelemetry import trace
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-import capture
-import capture_http
 from bookshop_sqlalchemy.models import Author, Book, Setting
 
-# the requests hook, where RequestsInstrumentor patches (Session.send)
-capture_http.install()
-# opentelemetry.trace.get_tracer("bookshop") in the real app; capture.Tracer
-# records the same INTERNAL spans (see capture.py).
-tracer = capture.Tracer("bookshop")
-INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:18733")
-
+tracer = trace.get_tracer("bookshop")
+INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://127.0.0.1:58082")
 DB_URL = os.environ.get(
     "BOOKSHOP_DB_URL",
-    "postgresql+psycopg2://py_testdata:py_testdata@127.0.0.1:5432/py_testdata",
+    "postgresql+psycopg2://py_testdata:py_testdata@127.0.0.1:55432/py_testdata",
 )
-
-# --- capture hooks -----------------------------------------------------------
-# opentelemetry-instrumentation-sqlalchemy wraps Engine.connect (a "connect"
-# span) and listens to before_cursor_execute / after_cursor_execute; the
-# capture hooks sit at the same places.
-_orig_engine_connect = sqlalchemy.engine.base.Engine.connect
-
-
-def _url_parts(url):
-    return {"host": url.host, "port": url.port, "database": url.database, "username": url.username}
-
-
-def _capturing_connect(self, *args, **kwargs):
-    start = time.time_ns()
-    try:
-        return _orig_engine_connect(self, *args, **kwargs)
-    finally:
-        capture.add(
-            "connect",
-            {"start_ns": start, "end_ns": time.time_ns(), "url": _url_parts(self.url)},
-        )
-
-
-sqlalchemy.engine.base.Engine.connect = _capturing_connect
-
-engine = create_engine(DB_URL, future=True)
-
-
-@event.listens_for(engine, "before_cursor_execute")
-def _before(conn, cursor, statement, parameters, context, executemany):
-    context._capture = {
-        "sql": statement,
-        "params": parameters,
-        "executemany": executemany,
-        "dbname": cursor.connection.info.dbname,
-        "url": _url_parts(conn.engine.url),
-        "start_ns": time.time_ns(),
-    }
-
-
-@event.listens_for(engine, "after_cursor_execute")
-def _after(conn, cursor, statement, parameters, context, executemany):
-    item = context._capture
-    item["end_ns"] = time.time_ns()
-    capture.add("db", item)
-
-
+engine = create_engine(DB_URL)
 app = Flask(__name__)
-_wsgi_app = app.wsgi_app
-
-
-def _capturing_wsgi_app(environ, start_response):
-    # _rewrapped_app: environ[_ENVIRON_STARTTIME_KEY] = time_ns() on entry
-    capture.begin(environ)
-
-    def _sr(status, headers, *a):
-        code, reason = status.split(" ", 1)
-        capture.set_server(status_code=int(code), reason_phrase=reason)
-        return start_response(status, headers, *a)
-
-    return _wsgi_app(environ, _sr)
-
-
-app.wsgi_app = _capturing_wsgi_app
-
-
-@app.teardown_request
-def _capture_teardown(exc):
-    # _wrapped_teardown_request ends the server span here
-    rule = request.url_rule.rule if request.url_rule else None
-    capture.set_server(url_rule=rule)
-    capture.finish()
 
 
 def _scenario():
@@ -328,3 +249,18 @@ def books_with_author():  # paged_to_one_join: a to-one join, the LIMIT is right
         stmt = select(Book).options(joinedload(Book.author)).order_by(Book.id).limit(20)
         rows = [{"title": b.title, "author": b.author.name} for b in session.scalars(stmt)]
     return jsonify(books=rows)
+
+
+# --- lazy loads out of the session's scope (issue 22, lazy_load_out_of_scope)
+@app.get("/books/detached")
+def books_detached():
+    """The books are loaded in a session that closes before they are
+    serialized; reading book.author then is a lazy load on a detached
+    instance: DetachedInstanceError, HTTP 500 (lazy_out_of_scope). The fix,
+    lazy_in_scope, eager-loads the author inside the session."""
+    stmt = select(Book).order_by(Book.id).limit(12)
+    if _scenario() == "lazy_in_scope":
+        stmt = stmt.options(selectinload(Book.author))
+    with Session(engine) as session:
+        books = session.scalars(stmt).all()
+    return jsonify(books=[{"title": b.title, "author": b.author.name} for b in books])

@@ -1,0 +1,64 @@
+package suggest
+
+import "github.com/querylens/querylens/internal/detect"
+
+// The fix of a deep_offset, in the words of each ORM ("" is the generic
+// fix): keyset pagination on the page's own ORDER BY ({order}, {orderList},
+// the condition {after}), or, for a page with no ORDER BY (ShapeUnordered),
+// that it needs one.
+func init() {
+	fixes[detect.TypeDeepOffset] = Wording{
+		"": {
+			ShapeOther:     `Page by key (keyset pagination) instead of by offset: keep ORDER BY {order} and replace the OFFSET with WHERE {after} (the last row's values) LIMIT n: it stays fast at any depth, OFFSET reads and drops every skipped row.{tiebreak}`,
+			ShapeUnordered: `The page has no ORDER BY, so its rows come in no stable order and pages may repeat or skip rows: order it by a unique key and page by that key (keyset pagination) (WHERE <key> > :last_key ORDER BY <key> LIMIT n) instead of by OFFSET, which reads and drops every skipped row.`,
+		},
+		"Django": {
+			ShapeOther:     `Django: page by key (keyset pagination) instead of slicing at an offset: keep .order_by({orderList}), .filter() the rows after the last one seen ({after}) and slice [:page_size]: it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `Django: the queryset has no order_by, so pages may repeat or skip rows: order it by a unique key and page by it (keyset pagination), .filter(<key>__gt=last_key).order_by("<key>")[:page_size], instead of slicing at an offset.`,
+		},
+		"SQLAlchemy": {
+			ShapeOther:     `SQLAlchemy: page by key (keyset pagination) instead of .offset(): keep .order_by({orderList}), add a .where() for the rows after the last one seen ({after}) and .limit(page_size): it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `SQLAlchemy: the query has no order_by, so pages may repeat or skip rows: order it by a unique key and page by it (keyset pagination), .where(<Model>.<key> > last_key).order_by(<Model>.<key>).limit(page_size), instead of .offset().`,
+		},
+		"GORM": {
+			ShapeOther:     `GORM: page by key (keyset pagination) instead of Offset: db.Where("{afterQ}", <the last row's {cols}>).Order("{order}").Limit(pageSize) stays fast at any depth; Offset reads and drops every skipped row.{tiebreak}`,
+			ShapeUnordered: `GORM: the page has no Order, so its rows come in no stable order and pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), db.Where("<key> > ?", lastKey).Order("<key>").Limit(pageSize), instead of Offset.`,
+		},
+		"TypeORM": {
+			ShapeOther:     `TypeORM: page by key (keyset pagination) instead of skip: keep order: { {orderList} }, add a where for the rows after the last one seen ({after}) and take: pageSize: it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `TypeORM: the page has no order, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: { <key>: MoreThan(lastKey) }, order: { <key>: "ASC" }, take: pageSize, instead of skip.`,
+		},
+		"Prisma": {
+			ShapeOther:     `Prisma: page by cursor (keyset pagination) instead of skip: keep orderBy: [{orderList}] and pass cursor (a unique field of the last row) with skip: 1, or a where for the rows after the last one seen ({after}), with take: pageSize.{tiebreak}`,
+			ShapeUnordered: `Prisma: the page has no orderBy, so pages may repeat or skip rows: order by a unique field and page by cursor (keyset pagination), findMany({ take: pageSize, skip: 1, cursor: { <key>: lastKey }, orderBy: { <key>: "asc" } }), instead of skip.`,
+		},
+		"Sequelize": {
+			ShapeOther:     `Sequelize: page by key (keyset pagination) instead of offset: keep order: [{orderList}], add a where for the rows after the last one seen ({after}, with Op.gt / Op.lt) and limit: pageSize: it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `Sequelize: the page has no order, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: { <key>: { [Op.gt]: lastKey } }, order: [["<key>", "ASC"]], limit: pageSize, instead of offset.`,
+		},
+		"Knex": {
+			ShapeOther:     `Knex: page by key (keyset pagination) instead of .offset(): keep .orderBy([{orderList}]), add .whereRaw("{afterQ}", <the last row's {cols}>) and .limit(pageSize): it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `Knex: the page has no orderBy, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), .where("<key>", ">", lastKey).orderBy("<key>").limit(pageSize), instead of .offset().`,
+		},
+		"Hibernate": {
+			ShapeOther:     `Hibernate: page by key (keyset pagination) instead of setFirstResult: keep "order by {orderList}", add a condition for the rows after the last one seen ({after}) with setMaxResults(pageSize), or Spring Data's keyset scrolling (ScrollPosition.keyset(), Window).{tiebreak}`,
+			ShapeUnordered: `Hibernate: the page has no order by, so pages may repeat or skip rows: order by the id and page by it (keyset pagination) ("where e.id > :lastId order by e.id" with setMaxResults), or Spring Data's keyset scrolling, instead of setFirstResult.`,
+		},
+		"ActiveRecord": {
+			ShapeOther:     `ActiveRecord: page by key (keyset pagination) instead of offset: keep .order({orderList}), add .where("{afterQ}", <the last row's {cols}>) and .limit(page_size): it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `ActiveRecord: the page has no order, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where("<key> > ?", last_key).order(:<key>).limit(page_size), instead of offset.`,
+		},
+		"EF Core": {
+			ShapeOther:     `EF Core: page by key (keyset pagination) instead of Skip(n): keep the order ({order}) with OrderBy / ThenBy, add a .Where() for the rows after the last one seen ({after}) and .Take(pageSize): it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `EF Core: the page has no OrderBy, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), .Where(x => x.<Key> > lastKey).OrderBy(x => x.<Key>).Take(pageSize), instead of Skip(n).`,
+		},
+		"Eloquent": {
+			ShapeOther:     `Eloquent: page by key (keyset pagination) instead of by offset: keep {orderList} and ->cursorPaginate($perPage), which pages after the last row seen ({after}): it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `Eloquent: the page has no orderBy, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), ->orderBy('<key>')->cursorPaginate($perPage), instead of by offset.`,
+		},
+		"Ecto": {
+			ShapeOther:     `Ecto: page by key (keyset pagination) instead of offset: keep order_by: [{orderList}], add a where for the rows after the last one seen ({after}) and limit: ^page_size: it stays fast at any depth.{tiebreak}`,
+			ShapeUnordered: `Ecto: the page has no order_by, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: x.<key> > ^last_key, order_by: x.<key>, limit: ^page_size, instead of offset.`,
+		},
+	}
+}

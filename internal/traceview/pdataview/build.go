@@ -1,0 +1,328 @@
+// Package pdataview builds the trace view (internal/traceview) from the spans
+// of one trace in pdata: the one place where the detectors' plain Go meets the
+// collector's data.
+package pdataview
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/routenorm"
+	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// Normalizer gives the normalized form of a statement, and the coarse one of
+// a span that records no statement; *sqlnorm.Cache is one.
+type Normalizer interface {
+	Normalize(system, raw string) *sqlnorm.Statement
+	Coarse(summary, operation, collection string) *sqlnorm.Statement
+}
+
+const dbParameterPrefix = "db.query.parameter."
+
+// Build indexes the spans of td, which should hold one trace, and returns with
+// the view the pdata spans in the same order as its Spans, for annotation.
+func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
+	n := td.SpanCount()
+	spans := make([]traceview.Span, 0, n)
+	handles := make([]ptrace.Span, 0, n)
+	// The database and HTTP sides of the spans live in two slices of the
+	// trace, not in an allocation per span; spans point into them once all
+	// are read (appending may move the slices before).
+	calls := callStore{db: make([]int32, 0, n), http: make([]int32, 0, n)}
+	var traceID traceview.TraceID
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		id := resourceIdentity(rs.Resource().Attributes())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			scope := ss.Scope().Name()
+			ps := ss.Spans()
+			for k := 0; k < ps.Len(); k++ {
+				p := ps.At(k)
+				if len(spans) == 0 {
+					traceID = traceview.TraceID(p.TraceID())
+				}
+				s := traceview.Span{
+					ID:       traceview.SpanID(p.SpanID()),
+					ParentID: traceview.SpanID(p.ParentSpanID()),
+					Name:     p.Name(),
+					Kind:     traceview.Kind(p.Kind()),
+					Start:    int64(p.StartTimestamp()),
+					End:      int64(p.EndTimestamp()),
+					Service:  id.service,
+					Language: id.language,
+					Runtime:  id.runtime,
+					Scope:    scope,
+				}
+				calls.read(p.Attributes(), &s, norm)
+				if p.Events().Len() > 0 {
+					readEvents(p.Events(), &s)
+				}
+				spans = append(spans, s)
+				handles = append(handles, p)
+			}
+		}
+	}
+	calls.link(spans)
+	t, order := traceview.New(traceID, spans)
+	sorted := make([]ptrace.Span, len(handles))
+	for to, from := range order {
+		sorted[to] = handles[from]
+	}
+	return t, sorted
+}
+
+// identity is what a resource says of the service behind its spans.
+type identity struct{ service, language, runtime string }
+
+func resourceIdentity(attrs pcommon.Map) identity {
+	var id identity
+	if v, ok := attrs.Get("service.name"); ok {
+		id.service = sqlnorm.SafeName(v.AsString()) // shown on the page, in logs and labels
+	}
+	if v, ok := attrs.Get("telemetry.sdk.language"); ok {
+		id.language = v.AsString()
+	}
+	if v, ok := attrs.Get("process.runtime.name"); ok {
+		id.runtime = v.AsString()
+	}
+	return id
+}
+
+// callStore holds the database and HTTP sides of a trace's spans.
+type callStore struct {
+	dbs   []traceview.DBCall
+	https []traceview.HTTPCall
+	// per span read, the index of its traceview.DBCall and traceview.HTTPCall, or -1
+	db, http []int32
+}
+
+// link points each span at its database and HTTP sides.
+func (c *callStore) link(spans []traceview.Span) {
+	for i := range spans {
+		if k := c.db[i]; k >= 0 {
+			spans[i].DB = &c.dbs[k]
+		}
+		if k := c.http[i]; k >= 0 {
+			spans[i].HTTP = &c.https[k]
+		}
+	}
+}
+
+// read reads in one pass what the detectors need of a span's attributes: the
+// database system, statement and parameters (current and older semantic
+// conventions, the current one winning when a span has both), the HTTP call,
+// the route and the code location.
+func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) {
+	dbIndex, httpIndex := int32(-1), int32(-1)
+	defer func() {
+		c.db = append(c.db, dbIndex)
+		c.http = append(c.http, httpIndex)
+	}()
+	var (
+		system, oldSystem string
+		text, oldText     string
+		hasText           bool
+		params            uint64
+		numParams         int
+		values            map[string]string
+		returned          int64 = -1
+		affected          int64 = -1
+		http              httpAttributes
+		summary           string
+		operation, oldOp  string
+		collection        string
+	)
+	for k, v := range attrs.All() {
+		switch k {
+		case "http.route":
+			s.Route = sqlnorm.SafeName(v.AsString())
+		case "db.query.summary":
+			summary = v.AsString()
+		case "db.operation.name":
+			operation = v.AsString()
+		case "db.operation":
+			oldOp = v.AsString()
+		case "db.collection.name", "db.sql.table":
+			if collection == "" || k == "db.collection.name" {
+				collection = v.AsString()
+			}
+		case contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrGapDBQueries:
+			s.Annotated = true
+		case "db.response.returned_rows":
+			returned = intValue(v)
+		case "db.rows_affected":
+			affected = intValue(v)
+		case "http.request.method", "http.method":
+			if http.method == "" || k == "http.request.method" {
+				http.method = v.AsString()
+			}
+		case "url.template":
+			http.template = v.AsString()
+		case "url.full", "http.url":
+			if http.url == "" || k == "url.full" {
+				http.url = v.AsString()
+			}
+		case "server.address", "net.peer.name":
+			if http.host == "" || k == "server.address" {
+				http.host = v.AsString()
+			}
+		case "db.system.name":
+			system = v.AsString()
+		case "db.system":
+			oldSystem = v.AsString()
+		case "db.query.text":
+			if v.Type() == pcommon.ValueTypeStr {
+				text, hasText = v.Str(), true
+			}
+		case "db.statement":
+			if v.Type() == pcommon.ValueTypeStr {
+				oldText = v.Str()
+			}
+		case "code.function.name", "code.function":
+			if s.Code.Function == "" || k == "code.function.name" {
+				s.Code.Function = sqlnorm.SafeName(v.AsString())
+			}
+		case "code.file.path", "code.filepath":
+			if s.Code.File == "" || k == "code.file.path" {
+				s.Code.File = sqlnorm.SafeName(v.AsString())
+			}
+		case "db.postgresql.values", "db.mysql.values":
+			// The values of a statement's positional placeholders, recorded apart
+			// (instrumentation-pg's enhancedDatabaseReporting): keyed by their
+			// 0-based position, as db.query.parameter.<n> would be.
+			for n, value := range positionalValues(v) {
+				key := strconv.Itoa(n)
+				params += xxhash.Sum64String(key) ^ xxhash.Sum64String(value)
+				numParams++
+				if values == nil {
+					values = map[string]string{}
+				}
+				values[key] = value
+			}
+		case "code.line.number", "code.lineno":
+			if v.Type() == pcommon.ValueTypeInt {
+				s.Code.Line = v.Int()
+			}
+		default:
+			if strings.HasPrefix(k, dbParameterPrefix) {
+				// Summed, so the order the attributes were written in does not matter.
+				params += xxhash.Sum64String(k) ^ xxhash.Sum64String(v.AsString())
+				numParams++
+				if values == nil {
+					values = map[string]string{}
+				}
+				// By the name the statement uses, without its sigil: .NET's
+				// instrumentations record db.query.parameter.@__p_0.
+				values[strings.TrimLeft(k[len(dbParameterPrefix):], "@:")] = v.AsString()
+			}
+		}
+	}
+	if http.method != "" && s.Kind == traceview.KindClient {
+		httpIndex = int32(len(c.https))
+		c.https = append(c.https, traceview.HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)})
+	}
+	if system == "" {
+		system = oldSystem
+	}
+	if system == "" {
+		return
+	}
+	if !hasText {
+		text = oldText
+	}
+	db := traceview.DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
+		ReturnedRows: returned, RowsAffected: affected}
+	if strings.TrimSpace(text) != "" {
+		db.Statement = norm.Normalize(system, text)
+	} else {
+		if operation == "" {
+			operation = oldOp
+		}
+		db.Statement = norm.Coarse(summary, operation, collection)
+	}
+	dbIndex = int32(len(c.dbs))
+	c.dbs = append(c.dbs, db)
+}
+
+type httpAttributes struct{ method, template, url, host string }
+
+func intValue(v pcommon.Value) int64 {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		return int64(v.Double())
+	case pcommon.ValueTypeStr:
+		if n, err := strconv.ParseInt(v.Str(), 10, 64); err == nil {
+			return n
+		}
+	}
+	return -1
+}
+
+// readEvents reads what the detectors need of a span's events: whether
+// querylens annotated it before (a finding event), and the exceptions it
+// recorded.
+func readEvents(events ptrace.SpanEventSlice, s *traceview.Span) {
+	for i := 0; i < events.Len(); i++ {
+		ev := events.At(i)
+		switch ev.Name() {
+		case contract.EventFinding:
+			s.Annotated = true
+		case "exception":
+			var e traceview.Exception
+			if v, ok := ev.Attributes().Get("exception.type"); ok {
+				e.Type = v.AsString()
+			}
+			if v, ok := ev.Attributes().Get("exception.message"); ok {
+				e.Message = v.AsString()
+			}
+			if e.Type != "" || e.Message != "" {
+				s.Exceptions = append(s.Exceptions, e)
+			}
+		}
+	}
+}
+
+// positionalValues reads a list of values recorded apart from the statement:
+// an array attribute, or its JSON text.
+func positionalValues(v pcommon.Value) []string {
+	switch v.Type() {
+	case pcommon.ValueTypeSlice:
+		out := make([]string, v.Slice().Len())
+		for i := range out {
+			out[i] = v.Slice().At(i).AsString()
+		}
+		return out
+	case pcommon.ValueTypeStr:
+		var list []any
+		if json.Unmarshal([]byte(v.Str()), &list) != nil {
+			return nil
+		}
+		out := make([]string, len(list))
+		for i, x := range list {
+			switch x := x.(type) {
+			case string:
+				out[i] = x
+			case nil:
+				out[i] = "null"
+			default:
+				b, _ := json.Marshal(x)
+				out[i] = string(b)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,6 @@
+package com.example.bookshop;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface ImportedBookRepository extends JpaRepository<ImportedBook, Long> {
+}
