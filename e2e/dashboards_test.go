@@ -97,7 +97,7 @@ service:
 		"0.0.0.0:13133":               fmt.Sprintf("127.0.0.1:%d", healthPort),
 		"host: 0.0.0.0":               "host: 127.0.0.1",
 		"port: 8888":                  fmt.Sprintf("port: %d", telemetryPort),
-		"wait_duration: 5s":           "wait_duration: 1s",
+		"wait_duration: 30s":          "wait_duration: 1s",
 		"num_traces: 50000":           "num_traces: 5",
 		"metrics_flush_interval: 15s": "metrics_flush_interval: 1s",
 		"max_fingerprints: 500":       "max_fingerprints: 20",

@@ -18,8 +18,28 @@ import (
 // collector, one export request per line, stops it with SIGTERM long before the
 // wait has passed, and checks the file exporter's output: every span out
 // exactly once, a fingerprint on every database span, and exactly the expected
-// findings of each scenario.
+// findings of each scenario; in both release modes, and the same annotations
+// on every span in both.
 func TestCollectorFindsTestdataTraps(t *testing.T) {
+	annotations := map[string]map[string]string{}
+	for _, mode := range []string{"local_subtree", "whole_trace"} {
+		t.Run(mode, func(t *testing.T) { annotations[mode] = collectorFindsTestdataTraps(t, mode) })
+	}
+	subtree, whole := annotations["local_subtree"], annotations["whole_trace"]
+	differ := 0
+	for k, v := range whole {
+		if subtree[k] != v {
+			if differ++; differ <= 3 {
+				t.Errorf("span %s annotated differently:\n local_subtree: %s\n whole_trace:   %s", k, subtree[k], v)
+			}
+		}
+	}
+	if differ > 0 || len(subtree) != len(whole) {
+		t.Errorf("%d of %d spans annotated differently in the two modes", differ, len(whole))
+	}
+}
+
+func collectorFindsTestdataTraps(t *testing.T, mode string) map[string]string {
 	scenarios, err := fixtures.All()
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +54,7 @@ func TestCollectorFindsTestdataTraps(t *testing.T) {
 			scenarioOf[id] = s
 		}
 	}
-	received := throughCollector(t, lines)
+	received := throughCollectorIn(t, lines, mode)
 	in, got := fixtures.SpanIDs(sent...), fixtures.SpanIDs(received...)
 	t.Logf("spans in: %d, spans out: %d, scenarios: %d", len(in), len(got), len(scenarios))
 	if fmt.Sprint(in) != fmt.Sprint(got) {
@@ -55,14 +75,20 @@ func TestCollectorFindsTestdataTraps(t *testing.T) {
 			t.Errorf("%s/%s: %v", s.Source, s.Name, err)
 		}
 	}
+	return spanAnnotations(received...)
 }
 
 // throughCollector posts each line (an OTLP JSON export request) to a real
 // collector with the querylens processor, stops it with SIGTERM long before
 // its wait has passed, and returns what its file exporter wrote.
 func throughCollector(t *testing.T, lines [][]byte) []ptrace.Traces {
+	return throughCollectorIn(t, lines, "local_subtree")
+}
+
+// throughCollectorIn is throughCollector with querylens in a release mode.
+func throughCollectorIn(t *testing.T, lines [][]byte, mode string) []ptrace.Traces {
 	t.Helper()
-	c, httpPort, out := startFileCollector(t)
+	c, httpPort, out := startFileCollectorIn(t, mode)
 	for i, line := range lines {
 		if err := postOTLPJSON(context.Background(), httpPort, line); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
@@ -77,9 +103,15 @@ func throughCollector(t *testing.T, lines [][]byte) []ptrace.Traces {
 }
 
 // startFileCollector starts the real collector with querylens (a 10-minute
-// wait: only the stop releases) and batch, OTLP HTTP in on the port it
-// returns, and a file exporter writing to out.
+// wait: in whole_trace only the stop releases, in local_subtree each request
+// leaves once complete) and batch, OTLP HTTP in on the port it returns, and a
+// file exporter writing to out.
 func startFileCollector(t *testing.T) (c *collector, httpPort int, out string) {
+	return startFileCollectorIn(t, "local_subtree")
+}
+
+// startFileCollectorIn is startFileCollector with querylens in a release mode.
+func startFileCollectorIn(t *testing.T, mode string) (c *collector, httpPort int, out string) {
 	t.Helper()
 	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
 	out = filepath.Join(t.TempDir(), "traces.jsonl")
@@ -91,6 +123,7 @@ receivers:
         endpoint: 127.0.0.1:%d
 processors:
   querylens:
+    release: %s
     wait_duration: 10m
   batch:
 exporters:
@@ -106,7 +139,7 @@ service:
       receivers: [otlp]
       processors: [querylens, batch]
       exporters: [file]
-%s`, httpPort, out, healthPort, selfMetrics(metricsPort)), healthPort)
+%s`, httpPort, mode, out, healthPort, selfMetrics(metricsPort)), healthPort)
 	return c, httpPort, out
 }
 

@@ -38,7 +38,7 @@ func TestFindingsPageInABrowser(t *testing.T) {
 		config = strings.ReplaceAll(config, "port: "+old, fmt.Sprintf("port: %d", port))
 	}
 	config = strings.ReplaceAll(config, "${env:QUERYLENS_TRACES_FILE:-querylens-traces.jsonl}", filepath.Join(t.TempDir(), "traces.jsonl"))
-	config = strings.ReplaceAll(config, "wait_duration: 5s", "wait_duration: 500ms")
+	config = strings.ReplaceAll(config, "wait_duration: 30s", "wait_duration: 500ms")
 	if strings.Contains(config, "4318") || !strings.Contains(config, "querylens:") {
 		t.Fatal("config/local.yaml changed shape: update this test")
 	}

@@ -35,7 +35,7 @@ func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 	config, httpPort, healthPort := shippedConfig(t, filepath.Join("..", "config", "sampling.yaml"),
 		[2]string{"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", metricsPort)},
 		[2]string{"${env:QUERYLENS_SAMPLE_PERCENT:-5}", "0"},
-		[2]string{"wait_duration: 5s", "wait_duration: 1s"},
+		[2]string{"wait_duration: 10s", "wait_duration: 1s"},
 		[2]string{"metrics_flush_interval: 15s", "metrics_flush_interval: 1s"},
 		[2]string{"exporters: [otlp_grpc/store]", "exporters: [file]"},
 		[2]string{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},

@@ -21,7 +21,7 @@ func TestConfig(t *testing.T) {
 				Pipelines map[string]struct{ Receivers, Processors, Exporters []string }
 			}
 		}
-		text := Config(name, p, 2*time.Second, 5000, 2)
+		text := Config(name, p, 2*time.Second, 5000, 2, querylensSettings{release: "local_subtree", maxHeldMiB: 64})
 		if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, text)
 		}
@@ -41,6 +41,9 @@ func TestConfig(t *testing.T) {
 		}
 		if name == "querylens" && !strings.Contains(strings.Join(traces.Exporters, ","), "querylens") {
 			t.Errorf("querylens: the connector is not fed: %v", traces.Exporters)
+		}
+		if proc := cfg.Processors["querylens"]; name == "querylens" && (proc["release"] != "local_subtree" || proc["max_held_mib"] != 64) {
+			t.Errorf("querylens: %v", proc)
 		}
 	}
 }
@@ -88,5 +91,23 @@ func TestVerdict(t *testing.T) {
 		if got := verdict(tt.v, tt.target, tt.higherBetter); got != tt.want {
 			t.Errorf("verdict(%v, %v, %v) = %q, want %q", tt.v, tt.target, tt.higherBetter, got, tt.want)
 		}
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	// 100 observations: 50 up to 10 ms, 40 more up to 20 ms, 10 more up to 50 ms.
+	samples := map[string]float64{
+		`h_bucket{le="0.01",x="a"}`: 30, `h_bucket{le="0.01",x="b"}`: 20,
+		`h_bucket{le="0.02",x="a"}`: 60, `h_bucket{le="0.02",x="b"}`: 30,
+		`h_bucket{le="0.05",x="a"}`: 70, `h_bucket{le="0.05",x="b"}`: 30,
+		`h_bucket{le="+Inf",x="a"}`: 70, `h_bucket{le="+Inf",x="b"}`: 30,
+		`h_count{x="a"}`: 70,
+	}
+	q := histogramQuantiles(samples, "h")
+	if q.n != 100 || q.p50 != 10*time.Millisecond || q.p90 != 20*time.Millisecond || q.p99 != 47*time.Millisecond {
+		t.Errorf("%+v", q)
+	}
+	if q := histogramQuantiles(map[string]float64{}, "h"); q.n != 0 {
+		t.Errorf("no histogram: %+v", q)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,13 @@ type options struct {
 	rate         float64
 	rateFraction float64
 	rateDuration time.Duration
+	release      string
+	// The overload run: querylens offered overloadFactor times its sustained
+	// rate for overloadDuration, with max_held_mib overloadMaxHeld.
+	overloadFactor      float64
+	overloadDuration    time.Duration
+	overloadMaxHeld     int
+	overloadConcurrency int
 }
 
 func main() {
@@ -80,6 +88,11 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0, "offered load of the fixed-load runs, spans/s (0: -rate-fraction of the lowest sustained rate)")
 	flag.Float64Var(&o.rateFraction, "rate-fraction", 0.5, "the fixed-load runs offer this fraction of the lowest sustained rate of the saturation runs")
 	flag.DurationVar(&o.rateDuration, "rate-duration", 15*time.Second, "sending time of each fixed-load run (0: no fixed-load runs)")
+	flag.StringVar(&o.release, "release", "local_subtree", "querylens's release: local_subtree or whole_trace")
+	flag.Float64Var(&o.overloadFactor, "overload-factor", 1.5, "the overload run offers querylens this many times its lowest sustained rate of the saturation runs")
+	flag.DurationVar(&o.overloadDuration, "overload-duration", 60*time.Second, "sending time of the overload run (0: none)")
+	flag.IntVar(&o.overloadMaxHeld, "overload-max-held-mib", 16, "querylens's max_held_mib in the overload run: under what it holds at saturation with its default, so that the bound is reached")
+	flag.IntVar(&o.overloadConcurrency, "overload-concurrency", 32, "requests in flight in the overload run: enough senders that taking requests in outpaces analyzing them")
 	flag.BoolVar(&o.timeline, "v", false, "log the rates, CPU and RSS each second")
 	flag.Parse()
 	o.pipelines = strings.Split(pipelines, ",")
@@ -185,6 +198,32 @@ func run(o options) error {
 		}
 	}
 
+	// Overload: more than querylens analyzes, for a minute; it must push back
+	// on the sender and stay within its bound in bytes.
+	var overload *result
+	if o.overloadDuration > 0 && slices.Contains(o.pipelines, "querylens") && len(rounds) > 0 {
+		lowest := 0.0
+		for _, results := range rounds {
+			for _, r := range results {
+				if r.pipeline == "querylens" && (lowest == 0 || r.spansPerSecond < lowest) {
+					lowest = r.spansPerSecond
+				}
+			}
+		}
+		rate := math.Round(o.overloadFactor*lowest/1000) * 1000
+		oo := o
+		oo.duration, oo.concurrency = o.overloadDuration, o.overloadConcurrency
+		salt++
+		log.Printf("overload: querylens offered %.0f spans/s (%.1fx its lowest sustained rate) for %v, max_held_mib %d",
+			rate, o.overloadFactor, oo.duration, o.overloadMaxHeld)
+		res, err := runPipeline(oo, "querylens", corpus, salt, runOptions{rate: rate, maxHeldMiB: o.overloadMaxHeld})
+		if err != nil {
+			return fmt.Errorf("overload: %w", err)
+		}
+		log.Print(res.summary())
+		overload = res
+	}
+
 	var profiles []*profileResult
 	if o.profile {
 		for _, name := range o.profiled {
@@ -198,7 +237,7 @@ func run(o options) error {
 		}
 	}
 
-	report := writeReport(o, w, rounds, fixed, profiles)
+	report := writeReport(o, w, rounds, fixed, overload, profiles)
 	fmt.Println(report.table)
 	fmt.Println(report.ratios)
 	if o.out != "" {

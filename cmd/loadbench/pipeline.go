@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -33,8 +34,14 @@ type ports struct {
 	sink                               string
 }
 
+// querylensSettings are the querylens processor's settings of a run.
+type querylensSettings struct {
+	release    string // local_subtree or whole_trace
+	maxHeldMiB int    // 0: the default
+}
+
 // Config renders the collector configuration of pipeline name.
-func Config(name string, p ports, wait time.Duration, numTraces, workers int) string {
+func Config(name string, p ports, wait time.Duration, numTraces, workers int, q querylensSettings) string {
 	var processors, procList, exporters, connectors, metricsPipeline string
 	exporters = "[otlp_grpc]"
 	switch name {
@@ -50,8 +57,13 @@ func Config(name string, p ports, wait time.Duration, numTraces, workers int) st
 	case "querylens":
 		processors = fmt.Sprintf(`
   querylens:
+    release: %s
     wait_duration: %s
-    num_traces: %d`, wait, numTraces)
+    num_traces: %d`, q.release, wait, numTraces)
+		if q.maxHeldMiB > 0 {
+			processors += fmt.Sprintf(`
+    max_held_mib: %d`, q.maxHeldMiB)
+		}
 		procList = "[querylens, batch]"
 		exporters = "[otlp_grpc, querylens]"
 		connectors = `
@@ -85,7 +97,9 @@ processors:%s
     compression: none
     timeout: 60s
     sending_queue:
-      block_on_overflow: true%s
+      block_on_overflow: true
+      sizer: items
+      queue_size: 200000%s
 extensions:
   health_check:
     endpoint: 127.0.0.1:%d
@@ -111,6 +125,7 @@ service:
 
 type runOptions struct {
 	rate         float64 // offered load in spans/s; 0 is as fast as the collector takes it
+	maxHeldMiB   int     // querylens's max_held_mib; 0 the default
 	profile      string  // write a CPU profile of the collector here
 	profileAfter time.Duration
 	profileFor   time.Duration
@@ -137,8 +152,12 @@ type result struct {
 	genCPUPerMillion     float64 // the load generator's own (sender and sink)
 	peakRSS              int64   // VmHWM, bytes
 	latency              loadgen.Latency
-	metrics              map[string]float64 // the collector's own, before SIGTERM
-	connectorSeries      int                // querylens_* samples on the connector's prometheus exporter
+	rootLatency          loadgen.RootLatency // of the sampled spans, from their local root's sending
+	held                 quantiles           // querylens's own release delay (otelcol_processor_querylens_release_delay)
+	maxHeldBytes         float64             // the most otelcol_processor_querylens_held_bytes read during the run
+	maxQueue             float64             // the most otelcol_exporter_queue_size read during the run
+	metrics              map[string]float64  // the collector's own, before SIGTERM
+	connectorSeries      int                 // querylens_* samples on the connector's prometheus exporter
 	findings             float64
 	timeline             []sample
 }
@@ -159,6 +178,9 @@ type timeline struct {
 
 	mu      sync.Mutex
 	samples []sample
+	// maxHeld is the most bytes querylens said it held, maxQueue the most
+	// batches in the exporter's sending queue (read each second).
+	maxHeld, maxQueue float64
 }
 
 // samplesSoFar returns the samples taken until now.
@@ -168,14 +190,23 @@ func (t *timeline) samplesSoFar() []sample {
 	return slices.Clone(t.samples)
 }
 
-// startTimeline samples the run every 250ms; print logs each second.
-func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bool) *timeline {
+// startTimeline samples the run every 250ms; print logs each second. It reads
+// querylens's held bytes and the exporter's queue at metrics each second.
+func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bool, metrics string) *timeline {
 	t := &timeline{done: make(chan struct{}), out: make(chan []sample, 1)}
 	go func() {
 		var samples []sample
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		for i := 0; ; i++ {
+			if metrics != "" && i%4 == 0 {
+				if m, err := scrape(metrics); err == nil {
+					t.mu.Lock()
+					t.maxHeld = max(t.maxHeld, metric(m, "otelcol_processor_querylens_held_bytes"))
+					t.maxQueue = max(t.maxQueue, metric(m, "otelcol_exporter_queue_size"))
+					t.mu.Unlock()
+				}
+			}
 			cpu, _ := processCPU(pid)
 			rss, _ := currentRSS(pid)
 			self, _ := processCPU(os.Getpid())
@@ -250,9 +281,11 @@ func warmUp(tl *timeline, min, max time.Duration, sendErr chan error) int64 {
 // runCount numbers the runs, for the names of their files.
 var runCount int
 
-// wait is how long pipeline name holds a trace by design.
+// wait is how long pipeline name holds a trace by design: groupbytrace and
+// querylens in whole_trace the wait, querylens in local_subtree nothing
+// beyond the settle of a few milliseconds.
 func wait(name string, o options) time.Duration {
-	if pipelineKinds[name] {
+	if name == "groupbytrace" || name == "querylens" && o.release == "whole_trace" {
 		return o.wait
 	}
 	return 0
@@ -336,7 +369,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	}
 	p.sink = sink.Addr()
 	workers := runtime.NumCPU() // querylens's num_workers 0 is one per CPU: groupbytrace gets as many
-	cfg := Config(name, p, o.wait, o.numTraces, workers)
+	cfg := Config(name, p, o.wait, o.numTraces, workers, querylensSettings{release: o.release, maxHeldMiB: ro.maxHeldMiB})
 	res := &result{pipeline: name, config: cfg}
 	runCount++
 	base := fmt.Sprintf("%02d-%s", runCount, name)
@@ -387,7 +420,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	busy0, _ := machineBusy()
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration+o.wait+o.grace+time.Minute)
 	defer cancel()
-	tl := startTimeline(pid, sink, sender, o.timeline)
+	tl := startTimeline(pid, sink, sender, o.timeline, fmt.Sprintf("http://127.0.0.1:%d/metrics", p.metrics))
 	defer tl.stop()
 	res.rate = ro.rate
 	sendErr := make(chan error, 1)
@@ -449,6 +482,10 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	if res.metrics, err = scrape(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.metrics)); err != nil {
 		return nil, fmt.Errorf("the collector's metrics: %w", err)
 	}
+	res.held = histogramQuantiles(res.metrics, "otelcol_processor_querylens_release_delay")
+	tl.mu.Lock()
+	res.maxHeldBytes, res.maxQueue = tl.maxHeld, tl.maxQueue
+	tl.mu.Unlock()
 	if name == "querylens" {
 		conn, err := scrape(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.prom))
 		if err != nil {
@@ -481,6 +518,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	// the answer before the collector exits: what arrived has been counted.
 	res.received = sink.Spans()
 	res.latency = loadgen.MeasureLatencySince(sender.Traces(), sink.Arrivals(), from)
+	res.rootLatency = loadgen.MeasureRootLatency(corpus, sender.SpanSends(), sink.SpanArrivals(), from)
 	res.lost = res.latency.Missing
 	return res, nil
 }
@@ -607,6 +645,63 @@ func metric(samples map[string]float64, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// quantiles of a histogram of seconds; n is its count (0: none recorded).
+type quantiles struct {
+	n             float64
+	p50, p90, p99 time.Duration
+}
+
+// histogramQuantiles reads the quantiles of a histogram from its cumulative
+// buckets (name_bucket{le="..."}, summed over the other labels), linearly
+// between bucket bounds.
+func histogramQuantiles(samples map[string]float64, name string) quantiles {
+	cum := map[float64]float64{}
+	for k, v := range samples {
+		base, labels, _ := strings.Cut(k, "{")
+		if base != name+"_bucket" {
+			continue
+		}
+		_, rest, ok := strings.Cut(labels, `le="`)
+		if !ok {
+			continue
+		}
+		le, _, _ := strings.Cut(rest, `"`)
+		bound := math.Inf(1)
+		if le != "+Inf" {
+			var err error
+			if bound, err = strconv.ParseFloat(le, 64); err != nil {
+				continue
+			}
+		}
+		cum[bound] += v
+	}
+	bounds := make([]float64, 0, len(cum))
+	for b := range cum {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	if len(bounds) == 0 || cum[bounds[len(bounds)-1]] == 0 {
+		return quantiles{}
+	}
+	total := cum[bounds[len(bounds)-1]]
+	q := func(p float64) time.Duration {
+		target := p * total
+		lower, below := 0.0, 0.0
+		for _, b := range bounds {
+			if cum[b] >= target {
+				if math.IsInf(b, 1) {
+					return time.Duration(lower * 1e9)
+				}
+				f := (target - below) / max(cum[b]-below, 1e-9)
+				return time.Duration((lower + f*(b-lower)) * 1e9)
+			}
+			lower, below = b, cum[b]
+		}
+		return time.Duration(lower * 1e9)
+	}
+	return quantiles{n: total, p50: q(0.5), p90: q(0.9), p99: q(0.99)}
 }
 
 // metricWith sums the samples of metric name (or name_total) whose labels

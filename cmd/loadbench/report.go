@@ -41,7 +41,7 @@ type report struct {
 	err                     error
 }
 
-func writeReport(o options, w workload, rounds [][]*result, fixed []*result, profiles []*profileResult) report {
+func writeReport(o options, w workload, rounds [][]*result, fixed []*result, overload *result, profiles []*profileResult) report {
 	var rep report
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -72,7 +72,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	p("  new trace ids (the first 8 bytes of every trace id XORed with a per-pass salt): every trace the\n")
 	p("  collector sees is new.\n")
 	p("- Sending: OTLP/gRPC, no compression, %d requests in flight, as fast as the collector accepts them;\n", o.concurrency)
-	p("  a refused request is retried. Per pipeline, a warm-up of %v at least, on while the collector's RSS\n", o.warmup)
+	p("  a refused request is retried (after %v, doubling to %v). Per pipeline, a warm-up of %v at least, on while the collector's RSS\n", loadgen.RetryInitial, loadgen.RetryMax, o.warmup)
 	p("  still grows (by 3%% in 3 s; %v at most: this machine faults new memory in slowly, and a growing heap\n", o.warmupMax)
 	p("  stalls the pipeline), then %v measured. The sink is an OTLP/gRPC server in the same process that\n", o.duration)
 	p("  counts spans per trace id and the time of their arrival.\n")
@@ -83,13 +83,13 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	p("\n## Results\n\n")
 	p("### As fast as the collector takes it\n\n")
 	var t strings.Builder
-	t.WriteString("| pipeline | spans sent | received | lost | spans/s | CPU s / 1M spans | peak RSS | latency p50 | p99 |\n")
-	t.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	t.WriteString("| pipeline | spans sent | received | lost | spans/s | CPU s / 1M spans | peak RSS | latency p50 | p99 | from local root p50 | p99 |\n")
+	t.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for ri, results := range rounds {
 		for _, r := range results {
-			fmt.Fprintf(&t, "| %s | %d | %d | %d | %s | %.2f | %.0f MiB | %s | %s |\n",
+			fmt.Fprintf(&t, "| %s | %d | %d | %d | %s | %.2f | %.0f MiB | %s | %s | %s | %s |\n",
 				runName(r, ri, len(rounds)), r.sent, r.received, r.lost, thousands(r.spansPerSecond), r.cpuPerMillion, float64(r.peakRSS)/(1<<20),
-				ms(r.latency.P50), ms(r.latency.P99))
+				ms(r.latency.P50), ms(r.latency.P99), ms(r.rootLatency.P50), ms(r.rootLatency.P99))
 		}
 	}
 	rep.table = t.String()
@@ -98,7 +98,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	p("  the sink after the collector stopped. **lost**: spans sent that never arrived, counted per trace\n")
 	p("  (a duplicate cannot hide a loss; duplicates are under Checks).\n")
 	p("- **spans/s**: sustained, the spans that reached the sink during the sending time shifted by the\n")
-	p("  pipeline's wait ([start + wait, end + wait], wait 0 for passthrough), over the sending time. The\n")
+	p("  pipeline's wait ([start + wait, end + wait]; wait 0 for passthrough and for querylens in `local_subtree`), over the sending time. The\n")
 	p("  sender is held back only by its %d requests in flight; a pipeline that keeps up delivers what it\n", o.concurrency)
 	p("  accepts, one that falls behind builds a backlog, which does not count (the accepted rate is under Checks).\n")
 	p("- **CPU s / 1M spans**: the collector's user + system CPU (`/proc/<pid>/stat`) from the first request\n")
@@ -107,23 +107,33 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	p("- **peak RSS**: `VmHWM` of the collector (`/proc/<pid>/status`) before it was stopped.\n")
 	p("- **latency**: per trace, the arrival at the sink of its last span minus the time the request with its\n")
 	p("  last part was sent, over the traces that arrived whole. At saturation it includes the backlog.\n")
+	p("- **from local root**: per span, of the traces sampled (1 in %d by trace id), its arrival at the sink minus\n", 32)
+	p("  the sending of the request with its local root (or with itself, when later): how long a request was\n")
+	p("  kept once it was complete. It includes the `batch` processor and the export, which every pipeline has.\n")
 	if len(fixed) > 0 {
 		p("\n### At a fixed load\n\n")
 		p("The same traffic offered at %s spans/s (%.0f%% of the lowest sustained rate above, unless `-rate` was\n", thousands(fixed[0].rate), 100*o.rateFraction)
 		p("given), %v per pipeline: the latency each pipeline adds when it is not saturated.\n\n", o.rateDuration)
-		p("| pipeline | spans sent | lost | CPU s / 1M spans | peak RSS | latency p50 | p99 | beyond the wait p50 | p99 |\n")
-		p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		p("| pipeline | spans sent | lost | CPU s / 1M spans | peak RSS | latency p50 | p99 | beyond the wait p50 | p99 | from local root p50 | p99 | held in querylens p50 | p99 |\n")
+		p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 		for _, r := range fixed {
-			beyond50, beyond99 := "—", "—"
-			if pipelineKinds[r.pipeline] {
-				beyond50 = ms(r.latency.P50 - o.wait)
-				beyond99 = ms(r.latency.P99 - o.wait)
+			beyond50, beyond99, held50, held99 := "—", "—", "—", "—"
+			if w := wait(r.pipeline, o); w > 0 {
+				beyond50 = ms(r.latency.P50 - w)
+				beyond99 = ms(r.latency.P99 - w)
 			}
-			p("| `%s` | %d | %d | %.2f | %.0f MiB | %s | %s | %s | %s |\n",
-				r.pipeline, r.sent, r.lost, r.cpuPerMillion, float64(r.peakRSS)/(1<<20), ms(r.latency.P50), ms(r.latency.P99), beyond50, beyond99)
+			if r.held.n > 0 {
+				held50, held99 = ms(r.held.p50), ms(r.held.p99)
+			}
+			p("| `%s` | %d | %d | %.2f | %.0f MiB | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				r.pipeline, r.sent, r.lost, r.cpuPerMillion, float64(r.peakRSS)/(1<<20), ms(r.latency.P50), ms(r.latency.P99), beyond50, beyond99,
+				ms(r.rootLatency.P50), ms(r.rootLatency.P99), held50, held99)
 		}
-		p("\n**beyond the wait**: latency minus wait_duration (%v): what a buffering pipeline adds to holding\n", o.wait)
-		p("each trace for the wait.\n")
+		p("\n**beyond the wait**: latency minus wait_duration (%v), for a pipeline that holds every trace for it\n", o.wait)
+		p("(groupbytrace; querylens in `whole_trace`). **held in querylens**: the processor's own\n")
+		p("`otelcol_processor_querylens_release_delay`, from the arrival of a request's local root to its release\n")
+		p("(in `local_subtree`; from the trace's first span in `whole_trace`), read from its histogram buckets over the run.\n")
+		p("**from local root** at the sink adds the `batch` processor and the export, which passthrough pays too.\n")
 	}
 
 	// Ratios: per round, then the median over rounds.
@@ -167,7 +177,9 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 		fmt.Fprintf(&r, "| CPU s per 1M spans (lower is better) | %s | %s |\n", x(m.cpuPass), x(m.cpuGbt))
 		fmt.Fprintf(&r, "| throughput on a CPU-bound machine, 1 / CPU per span, against the same targets | %s %s | %s %s |\n",
 			x(1/m.cpuPass), verdict(1/m.cpuPass, 0.9, true), x(1/m.cpuGbt), verdict(1/m.cpuGbt, 1.0, true))
-		fmt.Fprintf(&r, "| peak RSS | %s | %s |\n", x(m.rssPass), x(m.rssGbt))
+		fmt.Fprintf(&r, "| peak RSS, target ≤ 2x passthrough | %s %s | %s |\n", x(m.rssPass), verdict(m.rssPass, 2, false), x(m.rssGbt))
+		fmt.Fprintf(&r, "| CPU s per 1M spans, targets ≤ 2x passthrough and ≤ 0.6x groupbytrace | %s %s | %s %s |\n",
+			x(m.cpuPass), verdict(m.cpuPass, 2, false), x(m.cpuGbt), verdict(m.cpuGbt, 0.6, false))
 		rep.ratios = r.String()
 		p("\n## Ratios\n\n")
 		if len(sets) > 1 {
@@ -176,13 +188,40 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 			p("Measured in the same run, on the same traffic.\n\n")
 		}
 		b.WriteString(rep.ratios)
+		for _, f := range fixed {
+			if f.pipeline != "querylens" || f.held.n == 0 {
+				continue
+			}
+			var pass *result
+			for _, g := range fixed {
+				if g.pipeline == "passthrough" {
+					pass = g
+				}
+			}
+			p("\nAt the fixed load, a request left querylens %s (p50) %s and %s (p99) %s after its local root arrived\n",
+				ms(f.held.p50), msVerdict(f.held.p50, 20*time.Millisecond), ms(f.held.p99), msVerdict(f.held.p99, 100*time.Millisecond))
+			p("(targets 20 ms and 100 ms; the processor's own histogram over %.0f requests)", f.held.n)
+			if pass != nil {
+				p("; at the sink, from the local root's sending, querylens %s / %s against passthrough %s / %s:\n",
+					ms(f.rootLatency.P50), ms(f.rootLatency.P99), ms(pass.rootLatency.P50), ms(pass.rootLatency.P99))
+				p("querylens added %s (p50) and %s (p99)", ms(f.rootLatency.P50-pass.rootLatency.P50), ms(f.rootLatency.P99-pass.rootLatency.P99))
+			}
+			p(".\n")
+		}
 		p("\nThe throughput measured is only as good as the machine was quiet (see \"other work\" above and the\n")
 		p("CPU other processes used under Checks); CPU per span is not disturbed by other work, and when the\n")
 		p("collector is what holds the machine's cores, throughput goes as its inverse: the last row.\n")
 	}
 
+	if overload != nil {
+		writeOverload(p, o, overload, rounds, &rep)
+	}
+
 	p("\n## Checks\n\n")
 	all := append(slices.Clone(rounds), fixed)
+	if overload != nil {
+		all = append(all, []*result{overload})
+	}
 	for ri, results := range all {
 		for _, r := range results {
 			prefix := runName(r, ri, len(rounds))
@@ -194,10 +233,12 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 				prefix, accepted, refused, exported, failed)
 			p("  %d spans had arrived before SIGTERM, %d after the stop; %d requests, %d attempts refused and retried, %d spans rejected in partial successes;\n",
 				r.receivedBeforeStop, r.received, r.requests, r.errors, r.rejected)
-			p("  %d traces sent, %d arrived whole, %d incomplete (%d spans missing), %d with %d spans too many (duplicates);\n",
-				r.latency.Traces, r.latency.Complete, r.latency.Incomplete, r.latency.Missing, r.latency.Extra, r.latency.Duplicated)
+			p("  %d traces sent, %d arrived whole, %d incomplete (%d spans missing), %d with %d spans too many (duplicates); %d of them only\n",
+				r.latency.Traces, r.latency.Complete, r.latency.Incomplete, r.latency.Missing, r.latency.Extra, r.latency.Duplicated, r.latency.Cut)
+			p("  partly sent when the sending ended (left out of the latency); latency from the local root over %d sampled spans;\n", r.rootLatency.Spans)
 			p("  warm-up %v; accepted %s spans/s measured; the drain took %.1f s after the sending ended;\n", r.warmup.Round(100*time.Millisecond), thousands(r.acceptedPerSecond), r.drainSeconds)
-			p("  the load generator used %.2f CPU s / 1M spans, other processes %.1f CPU s in all during the run.\n", r.genCPUPerMillion, r.otherCPU)
+			p("  the load generator used %.2f CPU s / 1M spans, other processes %.1f CPU s in all during the run; the exporter's queue held %.0f batches at most.\n",
+				r.genCPUPerMillion, r.otherCPU, r.maxQueue)
 			switch r.pipeline {
 			case "querylens":
 				recv := metric(r.metrics, "otelcol_processor_querylens_spans_received")
@@ -214,6 +255,9 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 				}
 				p("  `otelcol_processor_querylens_spans_received` %.0f and `_spans_released` %.0f %s (refused %.0f); traces released early %.0f, late spans %.0f;\n",
 					recv, rel, ok, refusedRel, early, late)
+				p("  spans released without their local root %.0f, pushed back to the sender %.0f, retried downstream %.0f; held at most %.1f MiB (read each second);\n",
+					metric(r.metrics, "otelcol_processor_querylens_spans_released_incomplete"), metric(r.metrics, "otelcol_processor_querylens_spans_pushed_back"),
+					metric(r.metrics, "otelcol_processor_querylens_spans_retried"), r.maxHeldBytes/(1<<20))
 				hits := metricWith(r.metrics, "otelcol_processor_querylens_statement_cache_lookups", `result="hit"`)
 				misses := metricWith(r.metrics, "otelcol_processor_querylens_statement_cache_lookups", `result="miss"`)
 				hitRate := 0.0
@@ -236,12 +280,14 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	}
 
 	p("\n## Configuration\n\n")
-	p("`loadbench -duration %v -wait %v -num-traces %d -concurrency %d -corpus-spans %d -spans-per-request %d -orm-share %g -seed %d -rounds %d`.\n",
-		o.duration, o.wait, o.numTraces, o.concurrency, o.corpusSpans, o.perRequest, o.ormShare, o.seed, o.rounds)
-	p("groupbytrace and querylens hold each trace for the same wait_duration, with the same num_traces;\n")
+	p("`loadbench -duration %v -wait %v -num-traces %d -concurrency %d -corpus-spans %d -spans-per-request %d -orm-share %g -seed %d -rounds %d -release %s -overload-factor %g -overload-duration %v -overload-max-held-mib %d -overload-concurrency %d`.\n",
+		o.duration, o.wait, o.numTraces, o.concurrency, o.corpusSpans, o.perRequest, o.ormShare, o.seed, o.rounds, o.release, o.overloadFactor, o.overloadDuration, o.overloadMaxHeld, o.overloadConcurrency)
+	p("groupbytrace holds each trace for wait_duration; querylens (`release: %s`) has the same wait_duration\n", o.release)
+	p("(in `local_subtree`, the longest a request whose local root has not arrived is held) and num_traces;\n")
 	p("groupbytrace gets `num_workers: %d`, as many as querylens's default (one per CPU). The exporter's\n", runtime.NumCPU())
-	p("sending queue blocks when full instead of refusing, so that a slow sink slows the pipeline down rather\n")
-	p("than losing spans in any of the three. The collector's configuration of each pipeline (ports vary per run):\n")
+	p("sending queue holds 200,000 spans at most and blocks when full instead of refusing, so that a slow sink\n")
+	p("slows the pipeline down rather than losing spans or filling memory in any of the three. The collector's\n")
+	p("configuration of each pipeline (ports vary per run):\n")
 	var runs []*result
 	for _, results := range all {
 		runs = append(runs, results...)
@@ -278,6 +324,53 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, pro
 	}
 	rep.markdown = b.String()
 	return rep
+}
+
+// writeOverload reports the overload run: querylens offered more than it
+// analyzes, with a bound in bytes.
+func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*result, rep *report) {
+	bound := float64(o.overloadMaxHeld) * (1 << 20)
+	var saturated int64
+	for _, results := range rounds {
+		for _, q := range results {
+			if q.pipeline == "querylens" {
+				saturated = max(saturated, q.peakRSS)
+			}
+		}
+	}
+	// The margin: what the same collector took at saturation, with its
+	// default bound (what it held then included), and the bound again, as
+	// the heap grows to twice what is live between collections. Overload
+	// must not grow the collector beyond it; without a bound it grew without
+	// one.
+	margin := bound + float64(saturated)
+	refusedSpans := metric(r.metrics, "otelcol_processor_querylens_spans_pushed_back")
+	p("\n## Overload\n\n")
+	p("querylens offered %s spans/s, %.1fx the lowest rate it sustained above, for %v, with `max_held_mib: %d`\n",
+		thousands(r.rate), o.overloadFactor, o.overloadDuration, o.overloadMaxHeld)
+	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after %v, doubling to %v (SDKs wait 1 to 5 s).\n\n",
+		o.overloadConcurrency, loadgen.RetryInitial, loadgen.RetryMax)
+	p("| | |\n| --- | ---: |\n")
+	p("| spans offered, per second | %s |\n", thousands(r.rate))
+	p("| spans accepted, per second | %s (%.0f%% of the offered: the sender was held back, its requests answered no faster) |\n",
+		thousands(r.acceptedPerSecond), 100*r.acceptedPerSecond/r.rate)
+	p("| requests refused to the sender (retryable) and sent again | %d (%.0f spans refused by querylens, at `max_held_mib`) |\n", r.errors, refusedSpans)
+	p("| spans lost | %d |\n", r.lost)
+	p("| held by querylens, at most (read each second) | %.1f MiB (bound %d MiB) |\n", r.maxHeldBytes/(1<<20), o.overloadMaxHeld)
+	p("| the exporter's sending queue, at most (read each second) | %.0f batches (of up to 8,192 spans) |\n", r.maxQueue)
+	p("| peak RSS | %.0f MiB |\n", float64(r.peakRSS)/(1<<20))
+	p("| bound + margin: the bound, again the bound (the heap grows to twice what is live between collections), and the same pipeline's peak RSS at saturation above (%.0f MiB) | %.0f MiB |\n",
+		float64(saturated)/(1<<20), (bound+margin)/(1<<20))
+	within := float64(r.peakRSS) <= bound+margin && r.maxHeldBytes <= 1.1*bound
+	verdict := "(met)"
+	if !within {
+		verdict = "(**missed**)"
+	}
+	p("\nHeld within the bound and peak RSS within the bound plus the margin %s; the sender got %.0f%% of what it offered; lost %d.\n",
+		verdict, 100*r.acceptedPerSecond/r.rate, r.lost)
+	if r.lost != 0 {
+		rep.err = errTargets
+	}
 }
 
 func runName(r *result, round, rounds int) string {
@@ -412,6 +505,14 @@ func benchLines(s string) string {
 		}
 	}
 	return strings.Join(out, "\n") + "\n"
+}
+
+// msVerdict says whether d is at most target.
+func msVerdict(d, target time.Duration) string {
+	if d <= target {
+		return "(met)"
+	}
+	return "(**missed**)"
 }
 
 func ms(d time.Duration) string {

@@ -43,7 +43,8 @@ const (
 )
 
 // offline is the wait of the processor when it reads files: traces leave the
-// buffer only when it is full (num_traces) or at the end, never by time.
+// buffer whole, only when it is full (num_traces, max_held_mib) or at the end,
+// never by time (the files' order says nothing of when spans were sent).
 const offline = 100 * 365 * 24 * time.Hour
 
 func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -328,7 +329,7 @@ func loadConfig(path string) (*querylensprocessor.Config, error) {
 			return nil, fmt.Errorf("%s: %s%w", path, name, err)
 		}
 	}
-	cfg.WaitDuration = offline
+	cfg.Release, cfg.WaitDuration = querylensprocessor.ReleaseWholeTrace, offline
 	cfg.Log.FindingsPerSecond = 0 // the report lists them
 	return cfg, nil
 }

@@ -131,6 +131,12 @@ const (
 	TelemetryTracesBuffered = "otelcol_processor_querylens_traces_buffered"
 	TelemetryCacheLookups   = "otelcol_processor_querylens_statement_cache_lookups"
 	TelemetryIgnored        = "otelcol_processor_querylens_findings_ignored"
+	// Release on completion and back-pressure (additions).
+	TelemetrySpansRetried    = "otelcol_processor_querylens_spans_retried"
+	TelemetrySpansPushedBack = "otelcol_processor_querylens_spans_pushed_back"
+	TelemetrySpansIncomplete = "otelcol_processor_querylens_spans_released_incomplete"
+	TelemetryReleaseDelay    = "otelcol_processor_querylens_release_delay"
+	TelemetryHeldBytes       = "otelcol_processor_querylens_held_bytes"
 
 	TelemetryConnectorOverflow = "otelcol_connector_querylens_fingerprint_overflow"
 	TelemetryConnectorSeries   = "otelcol_connector_querylens_series"

@@ -196,5 +196,29 @@ func TestSenderToSink(t *testing.T) {
 	if s.Stats.Requests.Load() > int64(len(c.Requests)) && lat.Traces <= c.Traces {
 		t.Fatalf("%d requests of a corpus of %d but only %d distinct traces", s.Stats.Requests.Load(), len(c.Requests), lat.Traces)
 	}
-	t.Logf("%d requests, %d spans, %d traces; latency p50 %v p99 %v", s.Stats.Requests.Load(), sent, lat.Traces, lat.P50, lat.P99)
+	root := MeasureRootLatency(c, s.SpanSends(), sink.SpanArrivals(), 0)
+	if root.Spans == 0 || root.P50 < 0 || root.Max < root.P50 {
+		t.Fatalf("latency from the local root: %+v", root)
+	}
+	t.Logf("%d requests, %d spans, %d traces; latency p50 %v p99 %v; from the local root, over %d sampled spans, p50 %v p99 %v",
+		s.Stats.Requests.Load(), sent, lat.Traces, lat.P50, lat.P99, root.Spans, root.P50, root.P99)
+}
+
+// A span's latency runs from the sending of its local root, or of itself when
+// it was sent after its root.
+func TestMeasureRootLatency(t *testing.T) {
+	tr := [16]byte{15: rootSample}
+	root, child, late := [8]byte{1}, [8]byte{2}, [8]byte{3}
+	c := &Corpus{localRoot: map[[8]byte][8]byte{root: root, child: root, late: root}}
+	ms := int64(time.Millisecond)
+	sent := map[SpanKey]int64{{tr, child}: 10 * ms, {tr, root}: 30 * ms, {tr, late}: 50 * ms}
+	arrived := map[SpanKey]int64{{tr, child}: 32 * ms, {tr, root}: 33 * ms, {tr, late}: 51 * ms}
+	got := MeasureRootLatency(c, sent, arrived, 0)
+	// child: 32-30, root: 33-30, late: 51-50
+	if got.Spans != 3 || got.P50 != 2*time.Millisecond || got.Max != 3*time.Millisecond {
+		t.Fatalf("%+v", got)
+	}
+	if got := MeasureRootLatency(c, sent, arrived, 40*ms); got.Spans != 1 {
+		t.Fatalf("from 40 ms: %+v", got)
+	}
 }

@@ -27,6 +27,11 @@ type Corpus struct {
 	Requests []Request
 	Spans    int
 	Traces   int
+	// localRoot is the local root of each span of the sampled traces
+	// (rootlatency.go).
+	localRoot map[[8]byte][8]byte
+	// traceSpans is the number of spans of each trace (its id unsalted).
+	traceSpans map[[16]byte]int
 }
 
 // Request is one encoded export request.
@@ -39,6 +44,9 @@ type Request struct {
 	// parts are the traces body holds spans of: the offset of one copy of the
 	// trace id, and the number of spans.
 	parts []part
+	// sampled are its spans of the traces sampled for the latency from the
+	// local root.
+	sampled []sampledSpan
 }
 
 type part struct {
@@ -94,12 +102,12 @@ func BuildCorpus(next func(time.Time) ptrace.Traces, opts CorpusOptions) (*Corpu
 		opts.SpansPerRequest = 512
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed^0x2545f4914f6cdd1d, opts.Seed+0x9e3779b97f4a7c15))
-	c := &Corpus{}
+	c := &Corpus{localRoot: map[[8]byte][8]byte{}, traceSpans: map[[16]byte]int{}}
 	// Three requests are open at once: part j of a trace goes into the j-th,
 	// and the first is sent when it is full.
 	var open [3]*pending
 	for i := range open {
-		open[i] = newPending()
+		open[i] = newPending(c.localRoot)
 	}
 	emit := func(p *pending) error {
 		if p.spans == 0 {
@@ -121,6 +129,13 @@ func BuildCorpus(next func(time.Time) ptrace.Traces, opts CorpusOptions) (*Corpu
 		}
 		c.Traces++
 		c.Spans += n
+		id := firstTraceID(td)
+		c.traceSpans[id] += n
+		if sampled(id[:]) {
+			for span, root := range localRootsOf(td) {
+				c.localRoot[span] = root
+			}
+		}
 		k := min(1+rng.IntN(3), n)
 		for j, chunk := range splitTrace(td, k, rng) {
 			open[j].add(chunk)
@@ -129,7 +144,7 @@ func BuildCorpus(next func(time.Time) ptrace.Traces, opts CorpusOptions) (*Corpu
 			if err := emit(open[0]); err != nil {
 				return nil, err
 			}
-			open[0], open[1], open[2] = open[1], open[2], newPending()
+			open[0], open[1], open[2] = open[1], open[2], newPending(c.localRoot)
 		}
 	}
 	for _, p := range open {
@@ -208,15 +223,18 @@ func splitTrace(td ptrace.Traces, k int, rng *rand.Rand) []ptrace.Traces {
 
 // pending is a request being filled.
 type pending struct {
-	td     ptrace.Traces
-	spans  int
-	rs     map[string]ptrace.ResourceSpans
-	ss     map[string]ptrace.ScopeSpans
-	traces map[pcommon.TraceID]int
+	td        ptrace.Traces
+	spans     int
+	rs        map[string]ptrace.ResourceSpans
+	ss        map[string]ptrace.ScopeSpans
+	traces    map[pcommon.TraceID]int
+	localRoot map[[8]byte][8]byte
+	sampled   []sampledSpan
 }
 
-func newPending() *pending {
-	return &pending{td: ptrace.NewTraces(), rs: map[string]ptrace.ResourceSpans{}, ss: map[string]ptrace.ScopeSpans{}, traces: map[pcommon.TraceID]int{}}
+func newPending(localRoot map[[8]byte][8]byte) *pending {
+	return &pending{td: ptrace.NewTraces(), rs: map[string]ptrace.ResourceSpans{}, ss: map[string]ptrace.ScopeSpans{},
+		traces: map[pcommon.TraceID]int{}, localRoot: localRoot}
 }
 
 func (p *pending) add(td ptrace.Traces) {
@@ -244,7 +262,11 @@ func (p *pending) add(td ptrace.Traces) {
 			}
 			spans := sj.Spans()
 			for l := 0; l < spans.Len(); l++ {
-				p.traces[spans.At(l).TraceID()]++
+				span := spans.At(l)
+				p.traces[span.TraceID()]++
+				if id := span.TraceID(); sampled(id[:]) {
+					p.sampled = append(p.sampled, sampledSpan{trace: id, span: span.SpanID(), root: p.localRoot[span.SpanID()]})
+				}
 			}
 			p.spans += spans.Len()
 			spans.MoveAndAppendTo(ss.Spans())
@@ -257,7 +279,7 @@ func (p *pending) encode() (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	r := Request{body: body, spans: p.spans}
+	r := Request{body: body, spans: p.spans, sampled: p.sampled}
 	for id, spans := range p.traces {
 		first := -1
 		count := 0
@@ -282,4 +304,18 @@ func (p *pending) encode() (Request, error) {
 	slices.Sort(r.idAt)
 	r.idAt = slices.Compact(r.idAt)
 	return r, nil
+}
+
+// firstTraceID is the trace id of the first span of td.
+func firstTraceID(td ptrace.Traces) pcommon.TraceID {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			if spans := sss.At(j).Spans(); spans.Len() > 0 {
+				return spans.At(0).TraceID()
+			}
+		}
+	}
+	return pcommon.TraceID{}
 }

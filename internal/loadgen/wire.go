@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"slices"
@@ -71,6 +72,9 @@ type Sink struct {
 
 	mu     sync.Mutex
 	traces map[[16]byte]*Arrival
+	// arrivals holds when each span of the sampled traces arrived
+	// (rootlatency.go).
+	arrivals map[SpanKey]int64
 }
 
 // Arrival is what reached the sink of one trace.
@@ -85,7 +89,7 @@ func NewSink(addr string) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{listener: l, traces: map[[16]byte]*Arrival{}}
+	s := &Sink{listener: l, traces: map[[16]byte]*Arrival{}, arrivals: map[SpanKey]int64{}}
 	s.server = grpc.NewServer(grpc.ForceServerCodecV2(rawCodec{}), grpc.MaxRecvMsgSize(512<<20))
 	s.server.RegisterService(&grpc.ServiceDesc{
 		ServiceName: "opentelemetry.proto.collector.trace.v1.TraceService",
@@ -137,9 +141,15 @@ type traceCount struct {
 
 func (s *Sink) record(b []byte) error {
 	var counts []traceCount
+	var samples []SpanKey
 	n := 0
-	err := eachTraceID(b, func(id []byte) {
+	err := eachSpanID(b, func(id, span []byte) {
 		n++
+		if sampled(id) {
+			if sid := spanID(span); len(sid) == 8 {
+				samples = append(samples, SpanKey{trace: [16]byte(id), span: [8]byte(sid)})
+			}
+		}
 		if k := len(counts); k > 0 && [16]byte(id) == counts[k-1].id {
 			counts[k-1].n++
 			return
@@ -160,6 +170,11 @@ func (s *Sink) record(b []byte) error {
 		a.Spans += c.n
 		a.Last = max(a.Last, now)
 	}
+	for _, k := range samples {
+		if _, seen := s.arrivals[k]; !seen {
+			s.arrivals[k] = now
+		}
+	}
 	s.mu.Unlock()
 	s.spans.Add(int64(n))
 	s.requests.Add(1)
@@ -171,6 +186,11 @@ func (s *Sink) record(b []byte) error {
 // ExportTraceServiceRequest (resource_spans = 1, scope_spans = 2, spans = 2,
 // trace_id = 1).
 func eachTraceID(b []byte, fn func(id []byte)) error {
+	return eachSpanID(b, func(id, _ []byte) { fn(id) })
+}
+
+// eachSpanID is eachTraceID with the span's encoding too, for spanID.
+func eachSpanID(b []byte, fn func(traceID, span []byte)) error {
 	return eachField(b, 1, func(rs []byte) error {
 		return eachField(rs, 2, func(ss []byte) error {
 			return eachField(ss, 2, func(span []byte) error {
@@ -180,7 +200,7 @@ func eachTraceID(b []byte, fn func(id []byte)) error {
 						return fmt.Errorf("trace id of %d bytes", len(id))
 					}
 					found = true
-					fn(id)
+					fn(id, span)
 					return nil
 				})
 				if err == nil && !found {
@@ -190,6 +210,20 @@ func eachTraceID(b []byte, fn func(id []byte)) error {
 			})
 		})
 	})
+}
+
+// spanID reads the span id (span_id = 2) of an encoded span.
+func spanID(span []byte) []byte {
+	var id []byte
+	_ = eachField(span, 2, func(v []byte) error { id = v; return nil })
+	return id
+}
+
+// SpanArrivals returns when each span of the sampled traces arrived.
+func (s *Sink) SpanArrivals() map[SpanKey]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.arrivals)
 }
 
 // eachField calls fn with the value of each length-delimited field num of the
@@ -221,6 +255,12 @@ func eachField(b []byte, num protowire.Number, fn func([]byte) error) error {
 	return nil
 }
 
+// The backoff of a Sender between attempts of a refused request.
+const (
+	RetryInitial = 50 * time.Millisecond
+	RetryMax     = time.Second
+)
+
 // Sender sends a Corpus over OTLP/gRPC as fast as the receiver takes it.
 type Sender struct {
 	conn   *grpc.ClientConn
@@ -231,6 +271,8 @@ type Sender struct {
 
 	mu     sync.Mutex
 	traces map[[16]byte]*Sent
+	// spans holds when each span of the sampled traces was sent.
+	spans map[SpanKey]int64
 
 	Stats SendStats
 }
@@ -239,6 +281,8 @@ type Sender struct {
 type Sent struct {
 	Spans int
 	Last  int64 // Now() when the request with its last part was sent
+	// Whole is true once every part of the trace was sent.
+	Whole bool
 }
 
 // SendStats counts what a Sender did.
@@ -262,7 +306,7 @@ func NewSender(endpoint string, corpus *Corpus, salt uint64) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{conn: conn, corpus: corpus, salt: salt, traces: map[[16]byte]*Sent{}}, nil
+	return &Sender{conn: conn, corpus: corpus, salt: salt, traces: map[[16]byte]*Sent{}, spans: map[SpanKey]int64{}}, nil
 }
 
 // StopAt moves the end of a Run in progress to at (by Now()).
@@ -310,8 +354,9 @@ func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency 
 					}
 				}
 				pass := uint64(i / int64(len(s.corpus.Requests)))
-				buf = req.Encode(buf[:0], mix64(s.salt+pass))
-				if err := s.send(ctx, req, buf); err != nil {
+				salt := mix64(s.salt + pass)
+				buf = req.Encode(buf[:0], salt)
+				if err := s.send(ctx, req, buf, salt); err != nil {
 					errs <- err
 					return
 				}
@@ -324,8 +369,10 @@ func (s *Sender) RunAt(ctx context.Context, duration time.Duration, concurrency 
 	return <-errs
 }
 
-func (s *Sender) send(ctx context.Context, req *Request, body []byte) error {
-	backoff := time.Millisecond
+func (s *Sender) send(ctx context.Context, req *Request, body []byte, salt uint64) error {
+	// A refused request is sent again after a backoff, as an SDK's exporter
+	// does (theirs start at 1 to 5 s): from 50 ms, doubling to 1 s.
+	backoff := RetryInitial
 	for {
 		sent := Now()
 		var resp rawMessage
@@ -346,7 +393,11 @@ func (s *Sender) send(ctx context.Context, req *Request, body []byte) error {
 				}
 				t.Spans += spans
 				t.Last = max(t.Last, sent)
+				t.Whole = t.Spans == s.corpus.traceSpans[salted(id, salt)]
 			})
+			for _, sp := range req.sampled {
+				s.spans[SpanKey{trace: salted(sp.trace, salt), span: sp.span}] = sent
+			}
 			s.mu.Unlock()
 			return nil
 		}
@@ -356,8 +407,15 @@ func (s *Sender) send(ctx context.Context, req *Request, body []byte) error {
 		s.Stats.Errors.Add(1)
 		s.Stats.LastError.Store(err.Error())
 		time.Sleep(backoff)
-		backoff = min(2*backoff, 100*time.Millisecond)
+		backoff = min(2*backoff, RetryMax)
 	}
+}
+
+// SpanSends returns when each span of the sampled traces was sent.
+func (s *Sender) SpanSends() map[SpanKey]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.spans)
 }
 
 // Traces returns a copy of what was sent per trace.
@@ -409,8 +467,12 @@ func mix64(x uint64) uint64 {
 // Latency is the delay between sending the last part of a trace and the
 // arrival of its last span at the sink, over the traces that arrived whole.
 type Latency struct {
-	Traces     int // sent
-	Complete   int // every span arrived
+	Traces   int // sent
+	Complete int // every span arrived
+	// Cut are the traces of which the sending ended before it sent every
+	// part: the pipeline holds them until its wait, so they are left out of
+	// the latency (and counted in Complete when all that was sent arrived).
+	Cut        int
 	Incomplete int // some spans missing
 	Extra      int // more spans arrived than were sent (duplicates)
 	// Missing and Duplicated count spans, over every trace: sent but not
@@ -445,7 +507,9 @@ func MeasureLatencySince(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival, f
 			l.Duplicated += int64(a.Spans - s.Spans)
 		default:
 			l.Complete++
-			if s.Last >= from {
+			if !s.Whole {
+				l.Cut++
+			} else if s.Last >= from {
 				ds = append(ds, a.Last-s.Last)
 			}
 		}
@@ -455,13 +519,19 @@ func MeasureLatencySince(sent map[[16]byte]Sent, arrived map[[16]byte]Arrival, f
 			l.Duplicated += int64(a.Spans) // never sent: not ours
 		}
 	}
+	l.P50, l.P90, l.P99, l.Max = percentiles(ds)
+	return l
+}
+
+// percentiles are the 50th, 90th and 99th percentiles and the maximum of ds
+// (nanoseconds), which it sorts; all zero when it is empty.
+func percentiles(ds []int64) (p50, p90, p99, most time.Duration) {
 	if len(ds) == 0 {
-		return l
+		return 0, 0, 0, 0
 	}
 	slices.Sort(ds)
 	q := func(p float64) time.Duration { return time.Duration(ds[min(len(ds)-1, int(p*float64(len(ds))))]) }
-	l.P50, l.P90, l.P99, l.Max = q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
-	return l
+	return q(0.50), q(0.90), q(0.99), time.Duration(ds[len(ds)-1])
 }
 
 // copyValues copies a map of pointers into a map of values, which later

@@ -79,7 +79,7 @@ func BenchmarkAnalyze(b *testing.B) {
 // when full, analyzed, annotated and passed on.
 func BenchmarkConsumeTraces(b *testing.B) {
 	p := newTestProcessor(b, func(c *Config) { c.NumTraces = 256 }, nil)
-	p.next = consumertest.NewNop()
+	p.delivery.next = consumertest.NewNop()
 	ctx := context.Background()
 	const batch = 64
 	reqs := make([]ptrace.Traces, batch)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -20,7 +21,8 @@ import (
 
 func TestFullBufferReleasesOldestEarly(t *testing.T) {
 	sink := new(consumertest.TracesSink)
-	p := newTestProcessor(t, func(c *Config) { c.NumTraces = 2; c.WaitDuration = time.Hour }, sink)
+	// A settle longer than the test: only num_traces releases.
+	p := newTestProcessor(t, func(c *Config) { c.NumTraces = 2; c.WaitDuration, c.SettleDuration = time.Hour, time.Minute }, sink)
 	ctx := context.Background()
 	for i := byte(1); i <= 3; i++ {
 		if err := p.ConsumeTraces(ctx, synthTrace(i, 6)); err != nil {
@@ -45,7 +47,7 @@ func TestFullBufferReleasesOldestEarly(t *testing.T) {
 
 func TestMaxSpansPerTraceReleasesTheTrace(t *testing.T) {
 	sink := new(consumertest.TracesSink)
-	p := newTestProcessor(t, func(c *Config) { c.MaxSpansPerTrace = 5; c.WaitDuration = time.Hour }, sink)
+	p := newTestProcessor(t, func(c *Config) { c.MaxSpansPerTrace = 5; c.WaitDuration, c.SettleDuration = time.Hour, time.Minute }, sink)
 	ctx := context.Background()
 	td := synthTrace(1, 11)
 	for i := 0; i < 12; i++ {
@@ -69,7 +71,7 @@ func TestMaxSpansPerTraceReleasesTheTrace(t *testing.T) {
 
 func TestTracesAreReleasedWhenTheWaitEnds(t *testing.T) {
 	sink := new(consumertest.TracesSink)
-	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = 50 * time.Millisecond }, sink)
+	p := newTestProcessor(t, func(c *Config) { c.Release, c.WaitDuration = ReleaseWholeTrace, 50*time.Millisecond }, sink)
 	ctx := context.Background()
 	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
@@ -93,7 +95,7 @@ func TestTracesAreReleasedWhenTheWaitEnds(t *testing.T) {
 
 func TestLateSpansStartANewWindow(t *testing.T) {
 	sink := new(consumertest.TracesSink)
-	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = 20 * time.Millisecond }, sink)
+	p := newTestProcessor(t, func(c *Config) { c.Release, c.WaitDuration = ReleaseWholeTrace, 20*time.Millisecond }, sink)
 	ctx := context.Background()
 	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
@@ -162,7 +164,7 @@ func TestShutdownWithoutStart(t *testing.T) {
 func TestConcurrentConsumersLoseNothing(t *testing.T) {
 	sink := new(consumertest.TracesSink)
 	p := newTestProcessor(t, func(c *Config) {
-		c.WaitDuration = 2 * time.Millisecond
+		c.WaitDuration, c.SettleDuration = 2*time.Millisecond, time.Millisecond
 		c.NumTraces = 16 // small enough to force early releases too
 	}, sink)
 	ctx := context.Background()
@@ -203,12 +205,16 @@ func TestConcurrentConsumersLoseNothing(t *testing.T) {
 	}
 }
 
-func TestNextConsumerErrorIsLogged(t *testing.T) {
+func TestPermanentRefusalIsDroppedLoggedAndCounted(t *testing.T) {
 	core, logs := observer.New(zap.InfoLevel)
+	tel := componenttest.NewTelemetry()
+	defer func() { _ = tel.Shutdown(context.Background()) }()
 	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
 	set.Logger = zap.New(core)
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, consumertest.NewErr(errors.New("exporter queue is full")))
+	p, err := NewFactory().CreateTraces(context.Background(), set, cfg,
+		consumertest.NewErr(consumererror.NewPermanent(errors.New("bad data"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,9 +223,15 @@ func TestNextConsumerErrorIsLogged(t *testing.T) {
 	if err := p.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	refused := logs.FilterMessage("the next consumer refused released spans").All()
+	refused := logs.FilterMessageSnippet("refused released spans permanently").All()
 	if len(refused) != 1 || refused[0].ContextMap()["spans"] != int64(6) {
 		t.Fatalf("refusal not logged with its span count: %+v", logs.All())
+	}
+	if got := sum(t, tel, "otelcol_processor_querylens_spans_refused", nil); got != 6 {
+		t.Errorf("spans refused %d, want 6", got)
+	}
+	if got := p.(*querylensProcessor).buffer.held.Load(); got != 0 {
+		t.Errorf("%d bytes still counted as held", got)
 	}
 	found := logs.FilterMessageSnippet("querylens finding ").All()
 	if len(found) != 1 {
@@ -245,7 +257,9 @@ func waitFor(t *testing.T, cond func() bool) {
 
 func TestExpiredIsBoundedInTracesAndSpans(t *testing.T) {
 	start := time.Unix(1_700_000_000, 0)
-	b := newTraceBuffer(10, 1000, time.Second)
+	cfg := createDefaultConfig().(*Config)
+	cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration = 10, 1000, time.Second
+	b := newTraceBuffer(cfg)
 	spans := []int{3, 3, 3, 20, 3}
 	for i, n := range spans {
 		id := traceID(byte(i + 1))
@@ -257,7 +271,7 @@ func TestExpiredIsBoundedInTracesAndSpans(t *testing.T) {
 		}
 		return out
 	}
-	if got := b.expired(start.Add(999*time.Millisecond), 10, 100); len(got) != 0 {
+	if got := b.due(start.Add(999*time.Millisecond), 10, 100); len(got) != 0 {
 		t.Fatalf("released %v before any window closed", ids(got))
 	}
 	steps := []struct {
@@ -271,9 +285,80 @@ func TestExpiredIsBoundedInTracesAndSpans(t *testing.T) {
 		{10, 5, nil},
 	}
 	for i, s := range steps {
-		got := ids(b.expired(start.Add(time.Hour), s.maxTraces, s.maxSpans))
+		got := ids(b.due(start.Add(time.Hour), s.maxTraces, s.maxSpans))
 		if string(got) != string(s.want) {
 			t.Fatalf("step %d: released traces %v, want %v", i, got, s.want)
 		}
+	}
+}
+
+// TestFullBufferReleasesWhatIsDueFirst fills num_traces with a request whose
+// local root has not arrived and one whose root settled: a new trace makes
+// the settled one leave, whole, and keeps the incomplete one.
+func TestFullBufferReleasesWhatIsDueFirst(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.NumTraces, c.WaitDuration, c.SettleDuration = 2, time.Hour, time.Millisecond }, sink)
+	ctx := context.Background()
+	incomplete := synthTrace(1, 6)
+	for i := 1; i <= 6; i++ { // the lookups, not the request span
+		_ = p.ConsumeTraces(ctx, spanOf(incomplete, i))
+	}
+	_ = p.ConsumeTraces(ctx, synthTrace(2, 6))
+	time.Sleep(5 * time.Millisecond) // its root settles; no releaser runs before Start
+	_ = p.ConsumeTraces(ctx, synthTrace(3, 6))
+	out := sink.AllTraces()
+	if got := fixtures.SpanIDs(out...); !equal(got, fixtures.SpanIDs(synthTrace(2, 6))) {
+		t.Fatalf("released %v, want trace 2 whole", got)
+	}
+	if f := fixtures.Observe(out...); len(f) != 1 || f[0].Count != 6 || f[0].ParentMissing {
+		t.Fatalf("findings %+v", f)
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.SpanCount(); got != 20 {
+		t.Fatalf("%d spans out, want 20", got)
+	}
+}
+
+// TestSpansOfATraceOutWaitForIt: while a trace is out of the buffer to be
+// released, spans of it that arrive wait beside it rather than start another
+// entry that could settle on its own: the release takes them in (begin), and
+// what is not due goes back with them (finish).
+func TestSpansOfATraceOutWaitForIt(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	cfg := createDefaultConfig().(*Config)
+	cfg.WaitDuration, cfg.SettleDuration = time.Hour, 10*time.Millisecond
+	b := newTraceBuffer(cfg)
+	frag := func(td ptrace.Traces) *fragment {
+		return &fragment{id: traceID(1), td: td, spans: td.SpanCount(), roots: localRootsIn(td)}
+	}
+	td := synthTrace(1, 3)
+	b.add([]*fragment{frag(td)}, start)
+	out := b.due(start.Add(cfg.SettleDuration), 10, 1000)
+	if len(out) != 1 {
+		t.Fatalf("%d traces due, want 1", len(out))
+	}
+	// The request span of another request of the trace arrives meanwhile.
+	late := synthTrace(1, 0)
+	spanAt(late, 0).SetSpanID(spanID(1, 50))
+	b.add([]*fragment{frag(late)}, start.Add(11*time.Millisecond))
+	if b.len() != 0 || out[0].late == nil {
+		t.Fatalf("the late span started an entry of its own (%d held)", b.len())
+	}
+	b.begin(out[0])
+	if out[0].spans != 5 || len(out[0].roots) != 2 {
+		t.Fatalf("the release took %d spans and %d roots, want 5 and 2", out[0].spans, len(out[0].roots))
+	}
+	// The second root has not settled: it goes back, queued for its settle.
+	rest := &pendingTrace{id: out[0].id, td: ptrace.NewTraces(), spans: 1, deadline: out[0].deadline, roots: out[0].roots[1:]}
+	if back := b.finish(out[0], rest, start.Add(12*time.Millisecond)); len(back) != 0 {
+		t.Fatalf("finish handed back %d traces", len(back))
+	}
+	if b.len() != 1 || len(b.out) != 0 {
+		t.Fatalf("%d held and %d out after finish, want 1 and 0", b.len(), len(b.out))
+	}
+	if due := b.due(start.Add(21*time.Millisecond), 10, 1000); len(due) != 1 {
+		t.Fatalf("the rest was not queued for its root's settle: %d due", len(due))
 	}
 }

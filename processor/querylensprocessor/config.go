@@ -9,11 +9,48 @@ import (
 	"github.com/querylens/querylens/internal/engine"
 )
 
+// Release modes.
+const (
+	// ReleaseLocalSubtree analyzes and releases each request (a local root
+	// and its in-process descendants) once its local root has arrived and
+	// settle_duration has passed; spans whose local root has not arrived wait
+	// up to wait_duration.
+	ReleaseLocalSubtree = "local_subtree"
+	// ReleaseWholeTrace holds every trace for wait_duration from its first
+	// span and analyzes it whole.
+	ReleaseWholeTrace = "whole_trace"
+)
+
+// Bounds of the durations: below them a value is a mistake (a number written
+// without a unit is refused when the configuration is read: durations.go).
+const (
+	minWait   = time.Millisecond
+	minSettle = time.Millisecond
+)
+
 // Config is the configuration of the querylens processor.
 type Config struct {
-	// WaitDuration is how long the spans of a trace are held, from its first
-	// span, before the trace is analyzed and released. Default 5s.
+	// Release is when spans are analyzed and released: local_subtree (each
+	// request once its local root arrived) or whole_trace (each trace after
+	// wait_duration). Default local_subtree.
+	Release string `mapstructure:"release"`
+	// WaitDuration is how long spans are held at most, from the first span of
+	// their trace: in local_subtree, spans whose local root has not arrived by
+	// then are analyzed with what is there and released; in whole_trace, every
+	// trace is analyzed and released then. Default 30s: longer than the SDKs'
+	// 5 s export schedule, which can put a request's root in the export after
+	// its children.
 	WaitDuration time.Duration `mapstructure:"wait_duration"`
+	// SettleDuration is how long a local subtree is held after its local root
+	// arrived (local_subtree), for children that arrive in a concurrent export
+	// request a little later. 0 releases at once. Default 10ms.
+	SettleDuration time.Duration `mapstructure:"settle_duration"`
+	// MaxHeldMiB bounds, in MiB, the spans held: buffered, being analyzed or
+	// waiting to be retried downstream, estimated from their size. When it is
+	// reached, new spans are refused with a retryable error (the sender
+	// retries) and the oldest traces are analyzed and released early.
+	// Default 256.
+	MaxHeldMiB int `mapstructure:"max_held_mib"`
 	// NumTraces bounds the traces held. When it is reached, the oldest trace is
 	// analyzed and released early, never dropped. Default 50000.
 	NumTraces int `mapstructure:"num_traces"`
@@ -34,6 +71,13 @@ type Config struct {
 	Log LogConfig `mapstructure:"log"`
 }
 
+// maxHeldMiB is the largest max_held_mib: 1 TiB, far above any machine here,
+// and far from overflowing the bytes counted.
+const maxHeldMiB = 1 << 20
+
+// maxHeldBytes is MaxHeldMiB in bytes.
+func (c *Config) maxHeldBytes() int64 { return int64(c.MaxHeldMiB) << 20 }
+
 // StatementsConfig sets statement normalization.
 type StatementsConfig struct {
 	// CacheSize is how many normalized statements are cached, keyed by the raw
@@ -47,8 +91,22 @@ type StatementsConfig struct {
 // Validate checks the top-level fields; nested settings validate themselves.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.WaitDuration <= 0 {
-		errs = append(errs, fmt.Errorf("wait_duration must be positive, got %s", c.WaitDuration))
+	if c.Release != ReleaseLocalSubtree && c.Release != ReleaseWholeTrace {
+		errs = append(errs, fmt.Errorf("release must be %s or %s, got %q", ReleaseLocalSubtree, ReleaseWholeTrace, c.Release))
+	}
+	if c.WaitDuration < minWait {
+		errs = append(errs, fmt.Errorf("wait_duration must be at least %s, got %s: e.g. 30s", minWait, c.WaitDuration))
+	}
+	switch {
+	case c.SettleDuration < 0 || c.SettleDuration > 0 && c.SettleDuration < minSettle:
+		errs = append(errs, fmt.Errorf("settle_duration must be 0 (release at once) or from %s to wait_duration, got %s: e.g. 10ms",
+			minSettle, c.SettleDuration))
+	case c.SettleDuration >= c.WaitDuration && c.WaitDuration >= minWait:
+		errs = append(errs, fmt.Errorf("settle_duration must be 0 (release at once) or from %s to wait_duration (%s), got %s",
+			minSettle, c.WaitDuration, c.SettleDuration))
+	}
+	if c.MaxHeldMiB < 1 || c.MaxHeldMiB > maxHeldMiB {
+		errs = append(errs, fmt.Errorf("max_held_mib must be from 1 to %d, got %d", maxHeldMiB, c.MaxHeldMiB))
 	}
 	if c.NumTraces < 1 {
 		errs = append(errs, fmt.Errorf("num_traces must be at least 1, got %d", c.NumTraces))

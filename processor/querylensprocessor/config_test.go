@@ -30,6 +30,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewIDWithName(metadata.Type, "custom"), want: func() *Config {
 			c := createDefaultConfig().(*Config)
 			c.WaitDuration, c.NumTraces, c.MaxSpansPerTrace, c.NumWorkers = 10*time.Second, 1000, 5000, 2
+			c.Release, c.SettleDuration, c.MaxHeldMiB = ReleaseWholeTrace, 50*time.Millisecond, 512
 			c.Statements = StatementsConfig{CacheSize: 2000, MaxLength: 4096}
 			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, CoarseMinRepeats: 10, MinTotalDuration: 2 * time.Millisecond}
 			c.Detectors.MNPlusOne.MinIterations = 4
@@ -47,10 +48,19 @@ func TestLoadConfig(t *testing.T) {
 			return c
 		}()},
 		{id: component.NewIDWithName(metadata.Type, "invalid"), wantErr: []string{
-			"wait_duration must be positive, got 0s",
+			"wait_duration must be at least 1ms, got 0s",
 			"num_traces must be at least 1, got 0",
 			"statements: cache_size must be at least 1, got 0",
 			"detectors::n_plus_one: min_repeats must be at least 2, got 1",
+		}},
+		{id: component.NewIDWithName(metadata.Type, "bad_release"), wantErr: []string{
+			`release must be local_subtree or whole_trace, got "per_trace"`,
+			"wait_duration must be at least 1ms, got 500µs: e.g. 30s",
+			"settle_duration must be 0 (release at once) or from 1ms to wait_duration, got 10µs: e.g. 10ms",
+			"max_held_mib must be from 1 to 1048576, got 0",
+		}},
+		{id: component.NewIDWithName(metadata.Type, "settle_too_long"), wantErr: []string{
+			"settle_duration must be 0 (release at once) or from 1ms to wait_duration (5s), got 5s",
 		}},
 		{id: component.NewIDWithName(metadata.Type, "bad_ignore"), wantErr: []string{
 			"ignore::0: give at least one of problem, fingerprint, statement, service, code_function",

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -14,8 +15,20 @@ import (
 
 // TestFindingsDoNotDependOnArrival shuffles every span of the testdata, splits
 // them into random batches, and checks that the findings and their ids are the
-// same as when the spans arrive as the SDKs exported them.
+// same as when the spans arrive as the SDKs exported them: in whole_trace
+// within the wait, in local_subtree within the settle (here longer than the
+// test: a root that arrives before its children is held until they come).
 func TestFindingsDoNotDependOnArrival(t *testing.T) {
+	for _, mode := range releaseModes {
+		t.Run(mode, func(t *testing.T) {
+			testFindingsDoNotDependOnArrival(t, func(c *Config) {
+				c.Release, c.WaitDuration, c.SettleDuration = mode, time.Hour, time.Minute
+			})
+		})
+	}
+}
+
+func testFindingsDoNotDependOnArrival(t *testing.T, cfg func(*Config)) {
 	scenarios, err := fixtures.All()
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +38,7 @@ func TestFindingsDoNotDependOnArrival(t *testing.T) {
 		original = append(original, s.Fresh()...)
 	}
 	sink := new(consumertest.TracesSink)
-	want := fixtures.Observe(runAll(t, newTestProcessor(t, nil, sink), sink, original)...)
+	want := fixtures.Observe(runAll(t, newTestProcessor(t, cfg, sink), sink, original)...)
 	if len(want) == 0 {
 		t.Fatal("the testdata gave no findings to compare")
 	}
@@ -49,7 +62,7 @@ func TestFindingsDoNotDependOnArrival(t *testing.T) {
 			spans = spans[n:]
 		}
 		sink := new(consumertest.TracesSink)
-		got := fixtures.Observe(runAll(t, newTestProcessor(t, nil, sink), sink, batches)...)
+		got := fixtures.Observe(runAll(t, newTestProcessor(t, cfg, sink), sink, batches)...)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: findings differ from in-order arrival:\n got %d findings\nwant %d findings", seed, len(got), len(want))
 		}

@@ -1,7 +1,7 @@
 // Package querylensprocessor is the querylens trace processor: it holds the
-// spans of each trace for a while, finds the ORM traps in them (N+1 queries
-// first), writes its findings into the spans and releases them, never dropping
-// one.
+// spans of each request until the request is complete (or of each trace for a
+// while), finds the ORM traps in them (N+1 queries first), writes its findings
+// into the spans and releases them, never dropping one on its own.
 package querylensprocessor
 
 import (
@@ -27,7 +27,10 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		WaitDuration:     5 * time.Second,
+		Release:          ReleaseLocalSubtree,
+		WaitDuration:     30 * time.Second,
+		SettleDuration:   10 * time.Millisecond,
+		MaxHeldMiB:       256,
 		NumTraces:        50_000,
 		MaxSpansPerTrace: 20_000,
 		Statements:       StatementsConfig{CacheSize: 10_000, MaxLength: 16 << 10},

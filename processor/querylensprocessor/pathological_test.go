@@ -30,7 +30,9 @@ func TestPathologicalTrace(t *testing.T) {
 	set.TelemetrySettings = tel.NewTelemetrySettings()
 	set.Logger = zap.New(core)
 	cfg := createDefaultConfig().(*Config)
-	cfg.WaitDuration = time.Hour
+	// The root comes first: a settle longer than the test keeps its
+	// subtree whole until max_spans_per_trace.
+	cfg.WaitDuration, cfg.SettleDuration = time.Hour, time.Minute
 	sink := new(consumertest.TracesSink)
 	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
 	if err != nil {

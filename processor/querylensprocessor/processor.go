@@ -2,22 +2,22 @@ package querylensprocessor
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
 	"github.com/querylens/querylens/extension/querylensextension"
-	"github.com/querylens/querylens/internal/annotate"
 	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 const (
@@ -28,23 +28,33 @@ const (
 	// of it goes on, at about 1 µs per span: 8192 spans hold the first trace
 	// some 8 ms, and a tick's traces spread over the workers.
 	spansPerRelease = 8192
-	// maxTick is the longest interval between looks for expired traces. A
-	// trace waits half a tick beyond its window on average; a tick costs a
-	// lock and a look at the oldest trace.
+	// maxTick is the longest interval between looks for traces due. A trace
+	// waits half a tick beyond its due time on average; a tick costs a lock
+	// and a look at the heads of two queues.
 	maxTick = 10 * time.Millisecond
+	// minTick is the shortest.
+	minTick = time.Millisecond
 )
 
+// errFull is the refusal of new spans while max_held_mib is reached: the
+// receiver answers with a retryable status (gRPC UNAVAILABLE, HTTP 503) and
+// the sender retries.
+var errFull = consumererror.NewRetryableError(errors.New("querylens holds max_held_mib of spans: retry later"))
+
 type querylensProcessor struct {
-	logger *zap.Logger
-	next   consumer.Traces
-	buffer *traceBuffer
-	norm   *sqlnorm.Cache
-	engine *engine.Engine
-	tel    *telemetry
+	logger   *zap.Logger
+	buffer   *traceBuffer
+	delivery *deliverer
+	norm     *sqlnorm.Cache
+	engine   *engine.Engine
+	tel      *telemetry
 	// findingLines and gapLines write the findings and the instrumentation
 	// gaps to the collector's log, bounded.
 	findingLines *findingLog
 	gapLines     *gapLog
+	// subtrees is true in local_subtree; wait is wait_duration.
+	subtrees bool
+	wait     time.Duration
 	// page is the findings page of the querylens extension, when the
 	// collector runs one: every analyzed trace is recorded in it.
 	page querylensextension.TraceRecorder
@@ -53,8 +63,17 @@ type querylensProcessor struct {
 	numWorkers int
 	work       chan []*pendingTrace
 	stop       chan struct{}
-	releaser   sync.WaitGroup
-	workers    sync.WaitGroup
+	// nudge wakes the releaser before its tick: max_held_mib was reached.
+	nudge    chan struct{}
+	releaser sync.WaitGroup
+	workers  sync.WaitGroup
+	// running is true between Start and Shutdown: the releaser drains the
+	// buffer, so a full one can refuse new spans. Without it the callers
+	// release what is due themselves.
+	running atomic.Bool
+	// room is the size of the largest request refused since the releaser
+	// last made room: it releases the oldest traces until that fits.
+	room atomic.Int64
 
 	lifecycle sync.Mutex
 	started   bool
@@ -76,16 +95,22 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 	if err != nil {
 		return nil, err
 	}
+	tick := cfg.WaitDuration / 20
+	if cfg.Release == ReleaseLocalSubtree {
+		tick = cfg.SettleDuration / 4
+	}
 	p := &querylensProcessor{
 		logger:       set.Logger,
-		next:         next,
-		buffer:       newTraceBuffer(cfg.NumTraces, cfg.MaxSpansPerTrace, cfg.WaitDuration),
+		buffer:       newTraceBuffer(cfg),
 		norm:         norm,
 		engine:       eng,
-		tick:         min(max(cfg.WaitDuration/20, time.Millisecond), maxTick),
+		subtrees:     cfg.Release == ReleaseLocalSubtree,
+		wait:         cfg.WaitDuration,
+		tick:         min(max(tick, minTick), maxTick),
 		numWorkers:   workers,
 		work:         make(chan []*pendingTrace, workers),
 		stop:         make(chan struct{}),
+		nudge:        make(chan struct{}, 1),
 		findingLines: &findingLog{logger: set.Logger, perSecond: cfg.Log.FindingsPerSecond, now: time.Now},
 		gapLines: &gapLog{logger: set.Logger, interval: cfg.Log.GapInterval, now: time.Now,
 			byService: map[string]*gapCount{}},
@@ -93,6 +118,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*q
 	if p.tel, err = newTelemetry(set.TelemetrySettings, p); err != nil {
 		return nil, err
 	}
+	p.delivery = newDeliverer(next, p.buffer, p.tel, set.Logger)
 	return p, nil
 }
 
@@ -123,20 +149,25 @@ func (p *querylensProcessor) Start(_ context.Context, host component.Host) error
 			}
 		}()
 	}
+	p.delivery.start()
 	p.releaser.Add(1)
-	go p.releaseExpired()
+	go p.releaseDue()
+	p.running.Store(true)
 	return nil
 }
 
 // Shutdown analyzes and releases every trace still held before it returns.
-// It does not give up when ctx ends: that would lose spans.
-func (p *querylensProcessor) Shutdown(context.Context) error {
+// It does not give up on the analysis when ctx ends: that would lose spans.
+// Spans the next consumer refuses are retried until ctx ends, for
+// shutdownRetry at most; then they are counted as refused.
+func (p *querylensProcessor) Shutdown(ctx context.Context) error {
 	p.lifecycle.Lock()
 	defer p.lifecycle.Unlock()
 	if p.stopped {
 		return nil
 	}
 	p.stopped = true
+	p.running.Store(false)
 	remaining := p.buffer.close()
 	if p.started {
 		close(p.stop)
@@ -155,6 +186,7 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 		close(p.work)
 		p.workers.Wait()
 	}
+	p.delivery.shutdown(ctx)
 	p.tel.unregister()
 	p.findingLines.flush()
 	p.reportStaleRules()
@@ -181,20 +213,53 @@ func (p *querylensProcessor) reportStaleRules() {
 }
 
 // ConsumeTraces files the spans of td under their traces and returns at once.
-// Traces pushed out because the buffer is full are released by the caller, so
-// a full buffer slows senders down instead of dropping spans.
+// When max_held_mib is reached it refuses them with a retryable error instead,
+// and the oldest traces are released early. Traces pushed out because the
+// buffer is full (num_traces, max_spans_per_trace) are released by the caller,
+// which slows senders down instead of dropping spans.
 func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	p.tel.spansReceived.Add(ctx, int64(td.SpanCount()))
-	frags, empty := splitByTrace(td)
-	if empty != nil {
-		p.forward(*empty)
+	running := p.running.Load()
+	if running && p.buffer.full() {
+		return p.refuse(ctx, int64(td.SpanCount()), 0)
 	}
-	a := p.buffer.add(frags, time.Now())
+	n := int64(td.SpanCount())
+	frags, empty := splitByTrace(td)
+	var bytes int64
+	for _, f := range frags {
+		f.bytes = tracesBytes(f.td)
+		bytes += f.bytes
+		if p.subtrees {
+			f.roots = localRootsIn(f.td)
+		}
+	}
+	var emptyBytes int64
+	if empty != nil {
+		emptyBytes = tracesBytes(*empty)
+	}
+	// Refused, the request is dropped here and sent again by its sender.
+	if !running {
+		p.buffer.held.Add(bytes + emptyBytes)
+	} else if !p.buffer.reserve(bytes + emptyBytes) {
+		return p.refuse(ctx, n, bytes+emptyBytes)
+	}
+	p.tel.spansReceived.Add(ctx, n)
+	if empty != nil {
+		p.delivery.deliver(batch{td: *empty, bytes: emptyBytes})
+	}
+	now := time.Now()
+	if p.buffer.len()+len(frags) > p.buffer.capacity {
+		// num_traces is reached: what is due goes first, so that early
+		// releases take only what the releaser could not keep up with.
+		if due := p.buffer.due(now, tracesPerRelease, spansPerRelease); len(due) > 0 {
+			p.release(due)
+		}
+	}
+	a := p.buffer.add(frags, now)
 	if a.full > 0 {
-		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFull)
+		p.tel.releasedEarly.Add(ctx, int64(a.full), reasonBufferFullAttr)
 	}
 	if a.tooLarge > 0 {
-		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLarge)
+		p.tel.releasedEarly.Add(ctx, int64(a.tooLarge), reasonTooLargeAttr)
 		for _, id := range a.tooLargeIDs {
 			p.logger.Warn("a trace reached max_spans_per_trace: released early, analyzed; its later spans start a new window",
 				zap.String("trace_id", id.String()), zap.Int("max_spans_per_trace", p.buffer.maxSpans))
@@ -206,72 +271,88 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	if len(a.release) > 0 {
 		p.release(a.release)
 	}
+	if !p.running.Load() {
+		p.releaseInline(now)
+	}
 	return nil
 }
 
-func (p *querylensProcessor) releaseExpired() {
+// refuse answers a request of bytes (0 when not measured) with a retryable
+// error while max_held_mib is reached, and wakes the releaser to release the
+// oldest traces early, enough to make room for it.
+func (p *querylensProcessor) refuse(ctx context.Context, spans, bytes int64) error {
+	p.tel.spansPushedBack.Add(ctx, spans)
+	for {
+		room := p.room.Load()
+		if room >= bytes || p.room.CompareAndSwap(room, bytes) {
+			break
+		}
+	}
+	select {
+	case p.nudge <- struct{}{}:
+	default:
+	}
+	return errFull
+}
+
+// releaseInline is the releaser's work done by a caller, when no releaser
+// runs (before Start, as `querylens analyze` uses the processor): what is due,
+// and the oldest traces while max_held_mib is reached.
+func (p *querylensProcessor) releaseInline(now time.Time) {
+	for {
+		due := p.buffer.due(now, tracesPerRelease, spansPerRelease)
+		if len(due) == 0 {
+			break
+		}
+		p.release(due)
+	}
+	for p.buffer.full() {
+		early := p.buffer.oldest(p.buffer.held.Load()-p.buffer.maxHeld*9/10, tracesPerRelease)
+		if len(early) == 0 {
+			return
+		}
+		p.tel.releasedEarly.Add(context.Background(), int64(len(early)), reasonMaxHeldAttr)
+		p.release(early)
+	}
+}
+
+// releaseDue hands the traces that are due to the workers, each tick and
+// when nudged; while max_held_mib is reached, the oldest traces too.
+func (p *querylensProcessor) releaseDue() {
 	defer p.releaser.Done()
 	ticker := time.NewTicker(p.tick)
 	defer ticker.Stop()
 	for {
+		var now time.Time
 		select {
 		case <-p.stop:
 			return
-		case now := <-ticker.C:
-			for {
-				batch := p.buffer.expired(now, tracesPerRelease, spansPerRelease)
-				if len(batch) == 0 {
+		case now = <-ticker.C:
+		case <-p.nudge:
+			now = time.Now()
+		}
+		for {
+			batch := p.buffer.due(now, tracesPerRelease, spansPerRelease)
+			if len(batch) == 0 {
+				break
+			}
+			p.work <- batch
+		}
+		// Room for the largest request refused, down to 90% of the bound: the
+		// spans in analysis and in retries count too, so this may take all
+		// that is buffered.
+		if room, held := p.room.Swap(0), p.buffer.held.Load(); held+room >= p.buffer.maxHeld {
+			for excess := held + room - p.buffer.maxHeld*9/10; excess > 0; {
+				early := p.buffer.oldest(excess, tracesPerRelease)
+				if len(early) == 0 {
 					break
 				}
-				p.work <- batch
+				p.tel.releasedEarly.Add(context.Background(), int64(len(early)), reasonMaxHeldAttr)
+				for _, t := range early {
+					excess -= t.bytes
+				}
+				p.work <- early
 			}
 		}
 	}
-}
-
-// release analyzes and annotates each trace, then sends them downstream in one
-// batch.
-func (p *querylensProcessor) release(traces []*pendingTrace) {
-	out := ptrace.NewTraces()
-	for _, t := range traces {
-		p.analyze(t.td)
-		t.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-	}
-	p.forward(out)
-}
-
-func (p *querylensProcessor) forward(td ptrace.Traces) {
-	ctx := context.Background()
-	n := td.SpanCount()
-	p.tel.spansReleased.Add(ctx, int64(n))
-	if err := p.next.ConsumeTraces(ctx, td); err != nil {
-		p.tel.spansRefused.Add(ctx, int64(n))
-		p.logger.Error("the next consumer refused released spans", zap.Int("spans", n), zap.Error(err))
-	}
-}
-
-// analyze finds the traps in one trace and writes them into its spans. A bug in
-// analysis must not cost the spans: it is logged and the spans go on.
-func (p *querylensProcessor) analyze(td ptrace.Traces) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.logger.Error("analysis failed; spans released unannotated", zap.String("panic", fmt.Sprint(r)),
-				zap.Int("spans", td.SpanCount()), zap.Stack("stack"))
-		}
-	}()
-	start := time.Now()
-	view, spans := pdataview.Build(td, p.norm)
-	res := p.engine.Analyze(view)
-	annotate.Write(view, spans, res)
-	if p.page != nil {
-		p.page.RecordTrace(view, res, start)
-	}
-	ctx := context.Background()
-	p.tel.analysisTime.Record(ctx, time.Since(start).Seconds())
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		p.tel.findings.Add(ctx, 1, findingType(f.Type))
-		p.findingLines.write(view, f)
-	}
-	p.gapLines.add(res.Gaps)
 }

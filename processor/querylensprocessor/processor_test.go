@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -32,6 +33,25 @@ func newTestProcessor(t testing.TB, mutate func(*Config), next *consumertest.Tra
 	return p.(*querylensProcessor)
 }
 
+// newObservedProcessor is newTestProcessor with the processor's own metrics,
+// read from the telemetry it returns.
+func newObservedProcessor(t testing.TB, mutate func(*Config), next consumer.Traces) (*querylensProcessor, *componenttest.Telemetry) {
+	t.Helper()
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	cfg := createDefaultConfig().(*Config)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	p, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*querylensProcessor), tel
+}
+
 // runAll consumes every batch, shuts down and returns what came out.
 func runAll(t testing.TB, p *querylensProcessor, sink *consumertest.TracesSink, batches []ptrace.Traces) []ptrace.Traces {
 	t.Helper()
@@ -50,6 +70,12 @@ func runAll(t testing.TB, p *querylensProcessor, sink *consumertest.TracesSink, 
 	return sink.AllTraces()
 }
 
+// releaseModes are both values of release, for the tests that hold in both.
+var releaseModes = []string{ReleaseLocalSubtree, ReleaseWholeTrace}
+
+// inMode sets the release mode of a test processor.
+func inMode(mode string) func(*Config) { return func(c *Config) { c.Release = mode } }
+
 func TestTestdataFindings(t *testing.T) {
 	scenarios, err := fixtures.All()
 	if err != nil {
@@ -58,27 +84,33 @@ func TestTestdataFindings(t *testing.T) {
 	if len(scenarios) == 0 {
 		t.Fatal("no testdata scenarios found")
 	}
-	for _, s := range scenarios {
-		t.Run(s.Source+"/"+s.Name, func(t *testing.T) {
-			sink := new(consumertest.TracesSink)
-			out := runAll(t, newTestProcessor(t, nil, sink), sink, s.Fresh())
-			if got, want := fixtures.SpanIDs(out...), fixtures.SpanIDs(s.Requests...); !equal(got, want) {
-				t.Fatalf("spans out (%d) differ from spans in (%d)", len(got), len(want))
-			}
-			if missing := fixtures.DBSpansWithoutFingerprint(out...); len(missing) > 0 {
-				t.Errorf("database spans without a fingerprint: %v", missing)
-			}
-			if missing := fixtures.RootsWithoutRequestCount(out...); len(missing) > 0 {
-				t.Errorf("request roots without querylens.request.db_queries: %v", missing)
-			}
-			observed := fixtures.Observe(out...)
-			if err := fixtures.Match(s.Expected.Findings, observed); err != nil {
-				t.Error(err)
-			}
-			for _, o := range observed {
-				t.Logf("%s x%d on %q [%s]: %s\n  suggestion: %s", o.Type, o.Count, o.Anchor, o.ORM, o.Statement, o.Suggestion)
-			}
-		})
+	for _, mode := range releaseModes {
+		for _, s := range scenarios {
+			t.Run(mode+"/"+s.Source+"/"+s.Name, func(t *testing.T) {
+				testScenario(t, s, mode)
+			})
+		}
+	}
+}
+
+func testScenario(t *testing.T, s fixtures.Scenario, mode string) {
+	sink := new(consumertest.TracesSink)
+	out := runAll(t, newTestProcessor(t, inMode(mode), sink), sink, s.Fresh())
+	if got, want := fixtures.SpanIDs(out...), fixtures.SpanIDs(s.Requests...); !equal(got, want) {
+		t.Fatalf("spans out (%d) differ from spans in (%d)", len(got), len(want))
+	}
+	if missing := fixtures.DBSpansWithoutFingerprint(out...); len(missing) > 0 {
+		t.Errorf("database spans without a fingerprint: %v", missing)
+	}
+	if missing := fixtures.RootsWithoutRequestCount(out...); len(missing) > 0 {
+		t.Errorf("request roots without querylens.request.db_queries: %v", missing)
+	}
+	observed := fixtures.Observe(out...)
+	if err := fixtures.Match(s.Expected.Findings, observed); err != nil {
+		t.Error(err)
+	}
+	for _, o := range observed {
+		t.Logf("%s x%d on %q [%s]: %s\n  suggestion: %s", o.Type, o.Count, o.Anchor, o.ORM, o.Statement, o.Suggestion)
 	}
 }
 

@@ -10,6 +10,10 @@ type fragment struct {
 	id    pcommon.TraceID
 	td    ptrace.Traces
 	spans int
+	// bytes estimates the memory it takes (tracesBytes); roots are the ids
+	// of its local roots (local_subtree).
+	bytes int64
+	roots []pcommon.SpanID
 
 	// where the last span was moved to, so that spans of one incoming scope
 	// land in one destination scope

@@ -1,0 +1,133 @@
+package querylensprocessor
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
+
+// The OTLP span flags that say whether the parent is remote (bits 8 and 9,
+// SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK and SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK),
+// set by the SDKs that know.
+const (
+	flagHasIsRemote uint32 = 0x100
+	flagIsRemote    uint32 = 0x200
+)
+
+// isLocalRoot reports whether a span starts a local subtree: the span of a
+// request (or job, or message) in one process, whose in-process descendants
+// end, and are exported, no later than itself. It is one when it has no
+// parent, when its flags say its parent is remote, and, when they say
+// nothing, when it is a SERVER or CONSUMER span. A span whose flags say its
+// parent is in the same process is never one, whatever its kind.
+func isLocalRoot(s ptrace.Span) bool {
+	if s.ParentSpanID().IsEmpty() {
+		return true
+	}
+	if f := s.Flags(); f&flagHasIsRemote != 0 {
+		return f&flagIsRemote != 0
+	}
+	k := s.Kind()
+	return k == ptrace.SpanKindServer || k == ptrace.SpanKindConsumer
+}
+
+// subtree is one local subtree of a view: the spans analyzed together.
+type subtree struct {
+	// root is the view index of its local root; when the local root has not
+	// arrived, of the span that is highest in the chain.
+	root int
+	// complete is true when root is a local root: the subtree is whole (its
+	// spans arrived no later than it, or within the settle).
+	complete bool
+	// spans are the view indexes of its spans, in the view's order.
+	spans []int
+}
+
+// localSubtrees partitions the spans of a view into local subtrees: each span
+// goes with the nearest local root above it, or itself. Spans whose chain ends
+// at a parent that has not arrived go together with the others below that
+// same missing parent (a loop whose parent is missing stays one group). The
+// partition depends only on the spans, not on the order they arrived in.
+func localSubtrees(view *traceview.Trace, handles []ptrace.Span) []subtree {
+	n := len(view.Spans)
+	const unknown, walking = -1, -2
+	top := make([]int32, n) // the subtree index of each span
+	for i := range top {
+		top[i] = unknown
+	}
+	var (
+		out       []subtree
+		byRoot    = map[int]int32{}
+		byMissing = map[pcommon.SpanID]int32{}
+		path      []int
+	)
+	group := func(root int, complete bool) int32 {
+		if complete {
+			if g, ok := byRoot[root]; ok {
+				return g
+			}
+		} else if g, ok := byMissing[pcommon.SpanID(view.Spans[root].ParentID)]; ok {
+			return g
+		}
+		g := int32(len(out))
+		out = append(out, subtree{root: root, complete: complete})
+		if complete {
+			byRoot[root] = g
+		} else {
+			byMissing[pcommon.SpanID(view.Spans[root].ParentID)] = g
+		}
+		return g
+	}
+	for i := range n {
+		path = path[:0]
+		g := int32(unknown)
+		for j := i; ; {
+			if top[j] >= 0 {
+				g = top[j]
+				break
+			}
+			if top[j] == walking { // a parent cycle: it ends here
+				g = group(j, false)
+				break
+			}
+			top[j] = walking
+			path = append(path, j)
+			if isLocalRoot(handles[j]) {
+				g = group(j, true)
+				break
+			}
+			p, ok := view.Parent(j)
+			if !ok {
+				g = group(j, false)
+				break
+			}
+			j = p
+		}
+		for _, j := range path {
+			top[j] = g
+		}
+	}
+	for i := range n {
+		out[top[i]].spans = append(out[top[i]].spans, i)
+	}
+	return out
+}
+
+// localRootsIn lists the ids of the local roots among the spans of td.
+func localRootsIn(td ptrace.Traces) []pcommon.SpanID {
+	var roots []pcommon.SpanID
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				if s := spans.At(k); isLocalRoot(s) {
+					roots = append(roots, s.SpanID())
+				}
+			}
+		}
+	}
+	return roots
+}
