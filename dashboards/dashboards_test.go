@@ -381,7 +381,7 @@ func TestLayout(t *testing.T) {
 var (
 	spanAttributes = []string{contract.AttrFingerprint, contract.AttrFindingType, contract.AttrFindingID,
 		contract.AttrRequestDBQueries, contract.AttrRequestDBDuration}
-	eventAttributes = []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrFingerprint,
+	eventAttributes = []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrProblemID, contract.AttrFingerprint,
 		contract.AttrStatement, contract.AttrCount, contract.AttrTotalDuration, contract.AttrSuggestion,
 		contract.AttrParentMissing, contract.AttrWastedQueries, contract.AttrRoute, contract.AttrORM,
 		contract.AttrCodeFunction, contract.AttrCodeFile, contract.AttrCodeLine}

@@ -37,7 +37,7 @@ func findingTypes() []detect.Kind {
 // spans with querylens.finding.type, single-span types only have the event.
 func findingTypeQuery(ft detect.Kind) string {
 	event := fmt.Sprintf(`{ event.%s = "%s" && %s && %s && %s }`, contract.AttrFindingType, ft.Name, typeMatch, serviceMatch, routeMatch)
-	if !ft.Group {
+	if !ft.Group || ft.Memberless {
 		return event
 	}
 	return fmt.Sprintf(`{ span.%s = "%s" && %s } && %s`, contract.AttrFindingType, ft.Name, serviceMatch, event)
@@ -92,13 +92,21 @@ func FlaggedTraces() (dashboard.Dashboard, error) {
 			allFindingsQuery, 24, tableHeight))
 
 	b = b.WithRow(dashboard.NewRowBuilder("By finding type"))
-	for _, ft := range findingTypes() {
+	types := findingTypes()
+	for i, ft := range types {
+		width := uint32(12)
+		if i == len(types)-1 && len(types)%2 == 1 { // alone on its line
+			width = 24
+		}
 		what := "The matched spans are the repeated ones and the span that holds the finding event."
-		if !ft.Group {
+		switch {
+		case ft.Memberless:
+			what = "The matched span holds the finding event: the span that recorded the exception, the template, or the span its queries outlived."
+		case !ft.Group:
 			what = "The matched span is the offending one; it holds the finding event."
 		}
 		b = b.WithPanel(traceTable(fmt.Sprintf("%s (%s)", ft.Panel.Title, ft.Name), ft.Panel.Description+" "+what,
-			findingTypeQuery(ft), 12, chartHeight))
+			findingTypeQuery(ft), width, chartHeight))
 	}
 
 	b = b.WithRow(dashboard.NewRowBuilder("Requests")).

@@ -55,6 +55,11 @@ const requestDBShare = `sum by (` + routeRow + `) (%[1]s(` + contract.PromReques
 const dbTimeShare = `sum by (service_name) (%[1]s(` + contract.PromFindingDuration + `_sum{` + findingFilter + `, querylens_finding_type!="` + detect.TypeNPlusOneAPI + `"}[%[2]s]))
   / sum by (service_name) (%[1]s(` + contract.PromDBQueryDuration + `_sum{service_name=~"$service"}[%[2]s]))`
 
+// problemCount counts the problems with findings in the range: the series of
+// the findings counter are by the four parts of a problem's signature
+// (querylens.problem.id), so each series that grew is one problem.
+const problemCount = `count(sum by (` + fingerprintRow + `) (increase(` + contract.PromFindings + `{` + findingFilter + `}[$__range])) > 0) or vector(0)`
+
 // Overview is "querylens / overview": which trap costs the most, where.
 func Overview() (dashboard.Dashboard, error) {
 	b := newDashboard(OverviewUID, "querylens / overview",
@@ -71,20 +76,26 @@ func Overview() (dashboard.Dashboard, error) {
 	b = b.WithRow(dashboard.NewRowBuilder("In the selected time range")).
 		WithPanel(statPanel("Findings",
 			"Findings in the time range: each one a querylens.finding event, one ORM trap in one request.",
-			"short", 6).
+			"short", 4).
 			Thresholds(thresholds("green", 1, "orange", 100, "red")).
 			WithTarget(instantQuery("A",
 				`sum(increase(`+contract.PromFindings+`{`+findingFilter+`}[$__range]))`, "findings"))).
+		WithPanel(statPanel("Problems",
+			"Problems in the time range: one trap in one place (finding type, service, route and fingerprint, the parts of querylens.problem.id), "+
+				"however many requests hit it. One row each in the worst-fingerprints table below.",
+			"short", 4).
+			Thresholds(thresholds("green", 1, "orange", 20, "red")).
+			WithTarget(instantQuery("A", problemCount, "problems"))).
 		WithPanel(statPanel("Wasted queries",
 			"Queries (or HTTP calls) that fixing the findings of the time range would have saved: all repeats but one per N+1, the count per page.",
-			"short", 6).
+			"short", 5).
 			Thresholds(thresholds("green", 10, "orange", 1000, "red")).
 			WithTarget(instantQuery("A",
 				`sum(increase(`+contract.PromWastedQueries+`{`+findingFilter+`}[$__range]))`, "wasted queries"))).
 		WithPanel(statPanel("Database time inside findings",
 			"The share of the selected services' database time spent in the queries of findings (N+1 HTTP calls left out). "+
 				"A query both repeated and reading whole rows counts in both findings.",
-			"percentunit", 6).
+			"percentunit", 5).
 			Decimals(1).
 			Thresholds(thresholds("green", 0.1, "orange", 0.3, "red")).
 			WithTarget(instantQuery("A",
@@ -236,7 +247,7 @@ func Overview() (dashboard.Dashboard, error) {
 	fingerprintLink := exploreURL(`{ event:name = "` + contract.EventFinding + `" && event.` + contract.AttrFingerprint + ` = "${__value.raw}" }`)
 	b = b.WithRow(dashboard.NewRowBuilder("Statements")).
 		WithPanel(tablePanel("Worst fingerprints",
-			"Each normalized statement (fingerprint) with findings in the time range, by service, route and finding type, most wasted queries first. "+
+			"Each problem with findings in the time range: a normalized statement (fingerprint) by service, route and finding type, most wasted queries first. "+
 				"Click a fingerprint to search Tempo for the traces of its findings; click a service to list its flagged traces. "+
 				"Fingerprints past the connector's max_fingerprints count under \"other\", without a statement.",
 			24, tableHeight).

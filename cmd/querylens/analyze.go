@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/provider/envprovider"
+	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -21,9 +25,11 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
-	"go.yaml.in/yaml/v3"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/otlpfile"
 	"github.com/querylens/querylens/internal/report"
 	"github.com/querylens/querylens/processor/querylensprocessor"
@@ -43,8 +49,9 @@ const offline = 100 * 365 * 24 * time.Hour
 func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("querylens analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "YAML of the querylens processor's settings (its section of a collector config, or the whole config)")
+	configPath := fs.String("config", "", "YAML of the querylens processor's settings (its section of a collector config, or the whole config), read and validated as the collector does")
 	format := fs.String("format", "table", "output: table, json or sarif")
+	flat := fs.Bool("findings", false, "list every finding instead of the problems they are occurrences of (table and SARIF; the JSON has both)")
 	failOn := fs.String("fail-on", "none", "exit 1 when findings of these types exist: a comma-separated list of types, any, or none")
 	write := fs.String("write", "", "write the annotated traces to this file (OTLP JSON, one request per line; .gz compresses)")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
@@ -52,18 +59,23 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	budget := fs.Int("max-queries-per-request", 0, "a query budget: exit 1 naming every request that made more database queries (0: off)")
 	maxLine := fs.Int64("max-line-bytes", otlpfile.DefaultLimits.MaxRequestBytes,
 		"the longest request read (a JSON line or value, a protobuf request): memory per request is bounded by it; longer ones are bad input")
+	writeBaseline := fs.String("write-baseline", "", "write this run's problems and each route's most queries per request to FILE, the baseline of --baseline")
+	baselinePath := fs.String("baseline", "", "exit 1 only on problems not in this baseline FILE, or on routes whose most queries per request grew more than --max-query-growth, naming each")
+	growthFlag := fs.String("max-query-growth", "10%", "with --baseline: how much a route's most queries per request may grow over the baseline's: a percentage (10%) or a fraction (0.1)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ...\n\n"+
+		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ... (flags may also follow the files)\n\n"+
 			"Reads OTLP JSON (one request per file or per line) and OTLP protobuf (.pb) trace files,\n"+
-			"gzipped when the name ends in .gz; a directory is read for such files; - is stdin.\n\nFlags:\n")
+			"gzipped when the name ends in .gz; a directory is read for such files; - is stdin.\n"+
+			"Prints the problems found (one trap in one place, however many requests hit it), or every finding with --findings.\n\nFlags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExit status: 0 clean, 1 findings of the --fail-on types or requests over the query budget, 2 bad input.\nFinding types: %s\n",
+		fmt.Fprintf(stderr, "\nExit status: 0 clean, 1 findings of the --fail-on types, requests over the query budget, or regressions from --baseline, 2 bad input (no traces read is bad input).\nFinding types: %s\n",
 			strings.Join(detect.Types, ", "))
 	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return exitBadInput
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return exitBadInput
 	}
@@ -72,18 +84,30 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "querylens: --fail-on: %v\n", err)
 		return exitBadInput
 	}
+	growth, err := report.ParseGrowth(*growthFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "querylens: --max-query-growth: %v\n", err)
+		return exitBadInput
+	}
+	var base *report.Baseline
+	if *baselinePath != "" {
+		if base, err = report.ReadBaseline(*baselinePath); err != nil {
+			fmt.Fprintf(stderr, "querylens: --baseline: %v\n", err)
+			return exitBadInput
+		}
+	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "querylens: --config: %v\n", err)
 		return exitBadInput
 	}
-	files, err := otlpfile.Expand(fs.Args())
+	files, err := otlpfile.Expand(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 		return exitBadInput
 	}
 
-	writer, err := report.NewWriter(*format, stdout, version)
+	writer, err := report.NewWriter(*format, stdout, version, *flat)
 	if err != nil {
 		fmt.Fprintf(stderr, "querylens: --format: %v\n", err)
 		return exitBadInput
@@ -106,7 +130,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitBadInput
 		}
 	}
-	proc, err := newProcessor(cfg, out)
+	logs := newRuleLog()
+	proc, err := newProcessor(cfg, out, logs.logger())
 	if err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 		return exitBadInput
@@ -137,23 +162,96 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sum.Spans = out.spansIn
 	sum.Heaviest = out.heaviest.List()
 	sum.Gaps = out.gaps.List()
-	if *format != "table" { // the table says it in its summary
+	if sum.Traces == 0 && len(sum.Errors) == 0 {
+		e := fmt.Sprintf("no traces read from %s (%s, %s): nothing to analyze",
+			strings.Join(paths, ", "), report.Count(sum.Files, "file"), report.Count(sum.Spans, "span"))
+		sum.Errors = append(sum.Errors, e)
+		fmt.Fprintf(stderr, "querylens: %s\n", e)
+	}
+	problems := out.problems.List()
+	sum.Problems, sum.ProblemsOverflow = len(problems), out.problems.Overflow
+	routes := out.routes.List()
+	if base != nil {
+		sum.Baseline = report.Compare(base, *baselinePath, problems, routes, growth)
+	}
+	sum.Ignore = ignoreNotes(cfg.Ignore, logs.unused(), time.Now())
+	if *format != "table" { // the table says these in its summary
 		if err := report.WriteGapWarnings(stderr, sum.Gaps); err != nil {
 			fmt.Fprintf(stderr, "querylens: %v\n", err)
 		}
+		if sum.Baseline != nil {
+			_ = sum.Baseline.Write(stderr)
+		}
+		for _, n := range sum.Ignore {
+			fmt.Fprintln(stderr, n)
+		}
 	}
 	report.SortHeaviest(sum.OverBudget)
-	if err := errors.Join(out.err, writer.End(sum)); err != nil {
+	if err := errors.Join(out.err, writer.End(sum, problems)); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
 		return exitBadInput
 	}
-	switch {
-	case len(sum.Errors) > 0:
+	if len(sum.Errors) > 0 {
 		return exitBadInput
-	case out.gated, len(sum.OverBudget) > 0:
+	}
+	if *writeBaseline != "" {
+		if err := report.NewBaseline("querylens "+version, problems, routes).WriteFile(*writeBaseline); err != nil {
+			fmt.Fprintf(stderr, "querylens: --write-baseline: %v\n", err)
+			return exitBadInput
+		}
+		fmt.Fprintf(stderr, "querylens: baseline written to %s: %s, %s\n", *writeBaseline,
+			report.Count(len(problems), "problem"), report.Count(len(routes), "route"))
+	}
+	if out.gated || len(sum.OverBudget) > 0 || sum.Baseline != nil && sum.Baseline.Failed() {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// parseInterspersed parses flags wherever they are among the paths
+// (querylens analyze traces/ --format json), and returns the paths; after
+// "--" every argument is a path.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		paths = append(paths, rest[0])
+		args = rest[1:]
+	}
+}
+
+// ignoreNotes are the ignore rules worth a word after a run: those that
+// expired (their findings are reported again), then those that matched
+// nothing (unused holds the processor's names of them: a rule's name, else
+// its index).
+func ignoreNotes(rules []engine.IgnoreRule, unused []string, now time.Time) []report.IgnoreNote {
+	var notes []report.IgnoreNote
+	for i, r := range rules {
+		name := r.Name
+		if name == "" {
+			name = fmt.Sprintf("ignore[%d]", i)
+		}
+		n := report.IgnoreNote{Rule: name, Reason: r.Reason, Expires: r.Expires}
+		switch {
+		case r.ExpiredAt(now):
+			n.Expired = true
+		case slices.Contains(unused, r.Name) || r.Name == "" && slices.Contains(unused, strconv.Itoa(i)):
+			n.Unused = true
+		default:
+			continue
+		}
+		notes = append(notes, n)
+	}
+	return notes
 }
 
 // parseFailOn reads --fail-on: none, any, or a comma-separated list of types.
@@ -175,49 +273,126 @@ func parseFailOn(s string) (map[string]bool, error) {
 	return gate, nil
 }
 
-// loadConfig reads the processor's settings: a file whose keys are the
-// processor's (wait_duration, detectors, ignore ...), or a collector config,
-// whose processors::querylens section is taken.
+// loadConfig reads the processor's settings as the collector does (its
+// file and environment providers expand ${env:NAME} and ${file:PATH}; its
+// unmarshaling and validation): a file whose keys are the processor's
+// (wait_duration, detectors, ignore ...), or a collector config, whose
+// processors::querylens section is taken (or its only querylens/<name>).
+// The wait is then set for files: traces leave the buffer when it is full
+// or at the end.
 func loadConfig(path string) (*querylensprocessor.Config, error) {
-	cfg := querylensprocessor.NewFactory().CreateDefaultConfig().(*querylensprocessor.Config)
+	factory := querylensprocessor.NewFactory()
+	cfg := factory.CreateDefaultConfig().(*querylensprocessor.Config)
 	if path != "" {
-		data, err := os.ReadFile(path)
+		abs, err := filepath.Abs(path)
 		if err != nil {
 			return nil, err
 		}
-		var raw map[string]any
-		if err := yaml.Unmarshal(data, &raw); err != nil {
+		if _, err := os.Stat(abs); err != nil {
+			return nil, err
+		}
+		resolver, err := confmap.NewResolver(confmap.ResolverSettings{
+			URIs:              []string{"file:" + abs},
+			ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
+			DefaultScheme:     "env",
+		})
+		if err != nil {
+			return nil, err
+		}
+		conf, err := resolver.Resolve(context.Background())
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if procs, ok := raw["processors"].(map[string]any); ok {
-			section, found := procs["querylens"]
-			if !found {
-				return nil, fmt.Errorf("%s: no processors::querylens section", path)
-			}
-			raw, _ = section.(map[string]any)
-		}
-		if err := confmap.NewFromStringMap(raw).Unmarshal(cfg); err != nil {
+		section, name, err := processorSection(conf)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := section.Unmarshal(cfg); err != nil {
+			return nil, fmt.Errorf("%s: %s%w", path, name, err)
+		}
+		if err := confmap.Validate(cfg); err != nil {
+			return nil, fmt.Errorf("%s: %s%w", path, name, err)
 		}
 	}
 	cfg.WaitDuration = offline
-	if err := confmap.Validate(cfg); err != nil {
-		return nil, err
-	}
+	cfg.Log.FindingsPerSecond = 0 // the report lists them
 	return cfg, nil
 }
 
-func newProcessor(cfg *querylensprocessor.Config, next consumer.Traces) (processor.Traces, error) {
+// processorSection is the querylens processor's part of a configuration: the
+// whole of it, or the processors::querylens section of a collector's (its
+// only querylens/<name> one), with the name errors are prefixed with.
+func processorSection(conf *confmap.Conf) (*confmap.Conf, string, error) {
+	if !conf.IsSet("processors") {
+		return conf, "", nil
+	}
+	procs, err := conf.Sub("processors")
+	if err != nil {
+		return nil, "", err
+	}
+	var names []string
+	for id := range procs.ToStringMap() {
+		if id == "querylens" || strings.HasPrefix(id, "querylens/") {
+			names = append(names, id)
+		}
+	}
+	slices.Sort(names)
+	if slices.Contains(names, "querylens") {
+		names = []string{"querylens"}
+	}
+	switch len(names) {
+	case 0:
+		return nil, "", errors.New("no processors::querylens section")
+	case 1:
+	default:
+		return nil, "", fmt.Errorf("several querylens processors (%s): give one's section alone", strings.Join(names, ", "))
+	}
+	section, err := procs.Sub(names[0])
+	return section, "processors::" + names[0] + ": ", err
+}
+
+func newProcessor(cfg *querylensprocessor.Config, next consumer.Traces, logger *zap.Logger) (processor.Traces, error) {
 	set := processor.Settings{
 		ID: component.MustNewID("querylens"),
 		TelemetrySettings: component.TelemetrySettings{
-			Logger:         zap.NewNop(),
+			Logger:         logger,
 			MeterProvider:  metricnoop.NewMeterProvider(),
 			TracerProvider: tracenoop.NewTracerProvider(),
 		},
 		BuildInfo: component.NewDefaultBuildInfo(),
 	}
 	return querylensprocessor.NewFactory().CreateTraces(context.Background(), set, cfg, next)
+}
+
+// ruleLog keeps, of what the processor logs, the ignore rules it says
+// matched nothing in the run (at shutdown).
+type ruleLog struct {
+	logs *observer.ObservedLogs
+	core zapcore.Core
+}
+
+func newRuleLog() *ruleLog {
+	core, logs := observer.New(zapcore.InfoLevel)
+	return &ruleLog{logs: logs, core: core}
+}
+
+func (r *ruleLog) logger() *zap.Logger { return zap.New(r.core) }
+
+// unused are the names (or indexes) of the rules that matched nothing.
+func (r *ruleLog) unused() []string {
+	var out []string
+	for _, e := range r.logs.All() {
+		rules, ok := e.ContextMap()["rules"].([]any)
+		if !ok {
+			continue
+		}
+		for _, x := range rules {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // output receives the annotated traces from the processor: it writes their
@@ -230,6 +405,8 @@ type output struct {
 	gated    bool
 	heaviest *report.Heaviest
 	gaps     report.Gaps
+	problems report.Problems
+	routes   report.Routes
 	spansIn  int
 	spansOut int
 	file     io.WriteCloser
@@ -244,6 +421,7 @@ func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 	for _, f := range findings {
 		o.sum.Findings[f.Type]++
 		o.gated = o.gated || o.gate[f.Type]
+		o.problems.Add(f)
 		if o.err == nil {
 			o.err = o.writer.Finding(f)
 		}
@@ -251,6 +429,7 @@ func (o *output) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 	for _, r := range report.ReadRequests(td) {
 		o.sum.Requests++
 		o.heaviest.Add(r)
+		o.routes.Add(r)
 		if o.sum.Budget > 0 && r.Queries > o.sum.Budget {
 			o.sum.OverBudget = append(o.sum.OverBudget, r)
 		}

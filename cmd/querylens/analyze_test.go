@@ -362,7 +362,7 @@ func TestAnalyzeReportsGaps(t *testing.T) {
 	}
 	code, out, errs := runCLI(t, "", "analyze", "--quiet", path)
 	if code != exitClean || !strings.Contains(out, "warning: auth: 1 database query in 1 trace ran in no request") ||
-		!strings.Contains(out, "db.WithContext(ctx)") || !strings.Contains(out, "0 findings in 1 traces") {
+		!strings.Contains(out, "db.WithContext(ctx)") || !strings.Contains(out, "0 findings (0 problems) in 1 trace (1 span, 1 file)") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs = runCLI(t, "", "analyze", "--quiet", "--format", "json", path)

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/querylens/querylens/internal/report"
 )
 
 // progress prints one line on stderr, rewritten in place, when stderr is a
@@ -30,7 +32,7 @@ func (p *progress) update(o *output) {
 	for _, n := range o.sum.Findings {
 		findings += n
 	}
-	fmt.Fprintf(p.w, "\r%d spans read, %d analyzed, %d findings (%.0f spans/s) ", o.spansIn, o.spansOut, findings, rate)
+	fmt.Fprintf(p.w, "\r%d spans read, %d analyzed, %s (%.0f spans/s) ", o.spansIn, o.spansOut, report.Count(findings, "finding"), rate)
 }
 
 func (p *progress) done() {

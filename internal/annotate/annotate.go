@@ -59,9 +59,12 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	ev.SetName(contract.EventFinding)
 	ev.SetTimestamp(pcommon.Timestamp(eventTime(t, f)))
 	attrs := ev.Attributes()
-	attrs.EnsureCapacity(11)
+	attrs.EnsureCapacity(12)
 	attrs.PutStr(contract.AttrFindingType, f.Type)
 	attrs.PutStr(contract.AttrFindingID, f.ID)
+	if f.Problem != "" {
+		attrs.PutStr(contract.AttrProblemID, f.Problem)
+	}
 	attrs.PutStr(contract.AttrFingerprint, f.Fingerprint)
 	attrs.PutStr(contract.AttrStatement, f.Statement)
 	attrs.PutInt(contract.AttrCount, int64(f.Count))
@@ -80,6 +83,9 @@ func writeEvent(t *traceview.Trace, anchor ptrace.Span, f *detect.Finding) {
 	}
 	if f.ParentMissing {
 		attrs.PutBool(contract.AttrParentMissing, true)
+	}
+	if f.Exception != "" {
+		attrs.PutStr(contract.AttrExceptionType, f.Exception)
 	}
 	if f.Code.Function != "" {
 		attrs.PutStr(contract.AttrCodeFunction, f.Code.Function)

@@ -25,6 +25,11 @@ const (
 	// member span of a group finding.
 	AttrFindingType = "querylens.finding.type"
 	AttrFindingID   = "querylens.finding.id"
+	// AttrProblemID is on the finding event (an addition): the signature of
+	// the problem the finding is one occurrence of, the same for every
+	// finding of one type, service, route and fingerprint, in every trace
+	// and run (detect.ProblemID).
+	AttrProblemID = "querylens.problem.id"
 
 	// Every local request root: the database queries of its part of the trace.
 	AttrRequestDBQueries  = "querylens.request.db_queries"
@@ -64,6 +69,10 @@ const (
 	AttrCodeFunction = "code.function.name"
 	AttrCodeFile     = "code.file.path"
 	AttrCodeLine     = "code.line.number"
+	// AttrExceptionType is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, with the semantic-convention name
+	// (an addition).
+	AttrExceptionType = "exception.type"
 )
 
 // Metrics of the querylens connector, with their OpenTelemetry names.

@@ -9,7 +9,8 @@ import (
 
 // benchTrace is a trace of 1,000 spans: a request with an N+1 of 300 lookups,
 // an MN+1 of 100 iterations, a duplicate, 50 HTTP calls, a paged list with its
-// count, a read of 5,000 rows, and 345 other spans (ORM wrappers, templates).
+// count, a read of 5,000 rows, a lazy-load exception, and 345 other spans
+// (ORM wrappers, templates).
 func benchTrace() *traceview.Trace {
 	b := newRoot()
 	id := 2
@@ -32,6 +33,8 @@ func benchTrace() *traceview.Trace {
 	b.db(0, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`)
 	b.db(0, 1, `SELECT * FROM books`)
 	b.spans[len(b.spans)-1].DB.ReturnedRows = 5000
+	b.spans[0].Exceptions = []traceview.Exception{{Type: "org.hibernate.LazyInitializationException",
+		Message: "Could not initialize proxy [com.example.Author#1] - no session"}}
 	for len(b.spans) < 1000 {
 		b.span(0, 1, "render", traceview.KindInternal)
 	}

@@ -47,11 +47,21 @@ type Finding struct {
 	Source string
 	// Statements are the statements of one iteration, for mn_plus_one.
 	Statements []string
+	// Exception is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, and Lazy what its message says was
+	// loaded; empty otherwise.
+	Exception string
+	Lazy      LazyLoad
 	// Code is where in the code the trap is, when the spans record it, and
 	// Route the http.route of the request it is in; both filled in by the
 	// engine.
 	Code  traceview.CodeLocation
 	Route string
+	// Service is the service.name of the anchor span, and Problem the
+	// signature of the problem the finding is one occurrence of
+	// (ProblemID); both filled in by the engine.
+	Service string
+	Problem string
 	// Suggestion is the fix and ORM the ORM it is worded for ("" when none was
 	// recognised), both filled in by the engine.
 	Suggestion string

@@ -18,6 +18,9 @@ const (
 	TypeDeepOffset      = "deep_offset"
 	TypePaginationCount = "pagination_count"
 	TypePagedToManyJoin = "paged_to_many_join"
+	// TypeLazyLoadOutOfScope is a related object loaded lazily outside the
+	// session or request that read its parent.
+	TypeLazyLoadOutOfScope = "lazy_load_out_of_scope"
 )
 
 // Config holds the settings of every detector, as the processor, the connector
@@ -32,6 +35,8 @@ type Config struct {
 	DeepOffset      DeepOffsetConfig      `mapstructure:"deep_offset"`
 	PaginationCount PaginationCountConfig `mapstructure:"pagination_count"`
 	PagedToManyJoin PagedToManyJoinConfig `mapstructure:"paged_to_many_join"`
+	// LazyLoadOutOfScope is an addition of issue 22.
+	LazyLoadOutOfScope LazyLoadOutOfScopeConfig `mapstructure:"lazy_load_out_of_scope"`
 }
 
 // Kind is one finding type and all that querylens knows of it outside its
@@ -43,6 +48,10 @@ type Kind struct {
 	// Group is true for findings over repeated spans: the event goes on
 	// their common parent and each member span carries the type.
 	Group bool
+	// Memberless is true when some of its findings have no members (a
+	// lazy_load_out_of_scope on an exception): dashboards find them by
+	// their event.
+	Memberless bool
 	// Enabled is the on switch of its section of c.
 	Enabled func(c *Config) *bool
 	// setDefault sets its section of c to a value that needs no tuning.
@@ -73,7 +82,7 @@ type Panel struct {
 // Kinds are the finding types in precedence order, which is the order their
 // detectors run in and reports list them in. A span is a member of at most
 // one group finding: of mn_plus_one before duplicate_query before n_plus_one
-// before pagination_count.
+// before pagination_count before n_plus_one_api before lazy_load_out_of_scope.
 //
 // Adding a finding type is its detector in a file of its own (with its
 // settings), its constant, section and entry here, its fix in each ORM's
@@ -142,6 +151,34 @@ var Kinds = []Kind{
 			"The same HTTP route is called once per item: call a batch endpoint once."},
 		Panel: Panel{"N+1 HTTP calls",
 			"One HTTP route of another service called once per item, under one parent.", 4},
+	},
+	{
+		// After the loops: its repeats under a template are those no loop
+		// finding took. Its findings on an exception have no members.
+		Name: TypeLazyLoadOutOfScope, Group: true, Memberless: true,
+		Enabled: func(c *Config) *bool { return &c.LazyLoadOutOfScope.Enabled },
+		setDefault: func(c *Config) {
+			c.LazyLoadOutOfScope = LazyLoadOutOfScopeConfig{Enabled: true, MinTemplateRepeats: 2}
+		},
+		detector: func(c Config) Detector { return lazyLoadOutOfScope{c.LazyLoadOutOfScope} },
+		// A template's repeats are one query once the relation is loaded
+		// eagerly; an exception or a late query wastes none, it is misplaced.
+		wasted: func(f *Finding) int {
+			if f.Reason == ReasonTemplate {
+				return f.Count - 1
+			}
+			return 0
+		},
+		wastedTime: func(t *traceview.Trace, f *Finding) time.Duration {
+			if f.Reason == ReasonTemplate {
+				return repeatsTime(t, f)
+			}
+			return 0
+		},
+		Rule: Rule{"LazyLoadOutOfScope", "Lazy load out of scope",
+			"A related object is loaded lazily outside the session or request that read its parent (the ORM raised its lazy-load exception, or a template queried it per item): load it eagerly inside that scope."},
+		Panel: Panel{"Lazy loads out of scope",
+			"A relation loaded lazily after its session or request was done: an ORM's lazy-load exception (DetachedInstanceError, LazyInitializationException, StrictLoadingViolationError, LazyLoadingViolationException), or a template querying per item.", 9},
 	},
 	{
 		Name:    TypeOverFetch,

@@ -61,6 +61,9 @@ func TestWastedQueries(t *testing.T) {
 		{Finding{Type: TypeOverFetch, Count: 1}, 0},
 		{Finding{Type: TypeDeepOffset, Count: 1}, 0},
 		{Finding{Type: TypePagedToManyJoin, Count: 1}, 0},
+		{Finding{Type: TypeLazyLoadOutOfScope, Reason: ReasonTemplate, Count: 3}, 2},
+		{Finding{Type: TypeLazyLoadOutOfScope, Reason: ReasonException, Count: 1}, 0},
+		{Finding{Type: TypeLazyLoadOutOfScope, Reason: ReasonAfterParentEnded, Count: 4}, 0},
 		{Finding{Type: "unknown", Count: 9}, 0},
 	}
 	for _, c := range cases {
@@ -85,6 +88,7 @@ func TestSettingsOutOfRange(t *testing.T) {
 			"min_repeats must be at least 2, got 1", "min_total_duration must be 0 or more, got -1s"}},
 		{(&OverFetchConfig{MaxReturnedRows: -1}).Validate(), []string{"max_returned_rows must be 0 (off) or more, got -1"}},
 		{(&DeepOffsetConfig{MinOffset: 0}).Validate(), []string{"min_offset must be at least 1, got 0"}},
+		{(&LazyLoadOutOfScopeConfig{MinTemplateRepeats: 1}).Validate(), []string{"min_template_repeats must be at least 2, got 1"}},
 	}
 	for _, c := range cases {
 		if c.err == nil {
@@ -99,7 +103,7 @@ func TestSettingsOutOfRange(t *testing.T) {
 	}
 	d := DefaultConfig()
 	for _, err := range []error{d.NPlusOne.Validate(), d.MNPlusOne.Validate(), d.DuplicateQuery.Validate(), d.NPlusOneAPI.Validate(),
-		d.OverFetch.Validate(), d.DeepOffset.Validate()} {
+		d.OverFetch.Validate(), d.DeepOffset.Validate(), d.LazyLoadOutOfScope.Validate()} {
 		if err != nil {
 			t.Errorf("a default is out of range: %v", err)
 		}

@@ -380,6 +380,24 @@ func checkFindings(t *testing.T, tr *traceview.Trace, findings []detect.Finding)
 			if f.Count != 2 || len(f.Members) != 2 {
 				t.Fatalf("%s: not a count and a page", where)
 			}
+		case detect.TypeLazyLoadOutOfScope:
+			switch f.Reason {
+			case detect.ReasonException:
+				found := false
+				for _, e := range tr.Spans[f.Anchor].Exceptions {
+					found = found || e.Type != "" || e.Message != ""
+				}
+				if !found || f.Count != 1 || len(f.Members) != 0 || f.Exception == "" {
+					t.Fatalf("%s: not on a span that recorded an exception", where)
+				}
+			case detect.ReasonTemplate, detect.ReasonAfterParentEnded:
+				dbMembers()
+				if f.Count != len(f.Members) || f.Count < 1 {
+					t.Fatalf("%s: count is not the number of members", where)
+				}
+			default:
+				t.Fatalf("%s: reason %q", where, f.Reason)
+			}
 		default: // over_fetch, deep_offset and the other findings on one span
 			if !slices.Contains(detect.Types, f.Type) {
 				t.Fatalf("%s: unknown type", where)

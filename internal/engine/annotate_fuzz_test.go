@@ -216,7 +216,7 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 		byID[res.Findings[k].ID] = &res.Findings[k]
 	}
 	events, members := 0, map[string]int{}
-	fixtures.EachSpan([]ptrace.Traces{td}, func(_ pcommon.Resource, s ptrace.Span) {
+	fixtures.EachSpan([]ptrace.Traces{td}, func(r pcommon.Resource, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
 			ev := s.Events().At(e)
 			if ev.Name() != contract.EventFinding {
@@ -224,8 +224,21 @@ func checkAnnotations(t *testing.T, view *traceview.Trace, spans []ptrace.Span, 
 			}
 			events++
 			id, _ := ev.Attributes().Get(contract.AttrFindingID)
-			if byID[id.Str()] == nil {
+			f := byID[id.Str()]
+			if f == nil {
 				t.Fatalf("span %s carries a finding event %q that the engine did not find", s.SpanID(), id.Str())
+			}
+			// The signature is of the type, the anchor's service, the route
+			// and the fingerprint the event carries.
+			str := func(m pcommon.Map, k string) string {
+				if v, ok := m.Get(k); ok {
+					return v.AsString()
+				}
+				return ""
+			}
+			want := detect.ProblemID(f.Type, str(r.Attributes(), "service.name"), str(ev.Attributes(), contract.AttrRoute), f.Fingerprint)
+			if got := str(ev.Attributes(), contract.AttrProblemID); got != want || f.Problem != want {
+				t.Fatalf("%s %s: problem id %q on the event, %q found, want %q", f.Type, f.ID, got, f.Problem, want)
 			}
 		}
 		if id, ok := s.Attributes().Get(contract.AttrFindingID); ok {

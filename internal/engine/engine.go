@@ -92,11 +92,14 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		f := &findings[i]
 		f.Code = codeLocation(t, f)
 		f.Route = t.RouteOf(t.LocalRoot(f.Anchor))
+		f.Service = t.Spans[f.Anchor].Service
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
 		if e.ignored(t, f) {
 			continue
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
 			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, scopes),
+			Exception: f.Exception, Lazy: f.Lazy,
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."
@@ -211,9 +214,12 @@ func addWallDurations(out []Request, queries []query) {
 }
 
 func (e *Engine) ignored(t *traceview.Trace, f *detect.Finding) bool {
-	service := t.Spans[f.Anchor].Service
+	if len(e.ignore) == 0 {
+		return false
+	}
+	service, now := t.Spans[f.Anchor].Service, time.Now()
 	for _, r := range e.ignore {
-		if r.matches(f, service) {
+		if r.matches(f, service, now) {
 			r.suppressed.Add(1)
 			return true
 		}

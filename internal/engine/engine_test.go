@@ -179,7 +179,9 @@ func TestIgnoreRules(t *testing.T) {
 
 func TestIgnoreRuleValidation(t *testing.T) {
 	cases := map[string]IgnoreRule{
-		"give at least one of fingerprint, statement, service, code_function":                          {Types: []string{"n_plus_one"}},
+		"give at least one of problem, fingerprint, statement, service, code_function":                 {Types: []string{"n_plus_one"}},
+		`problem must be a querylens.problem.id, 16 lowercase hex characters, got "N+1 in /books"`:     {Problem: "N+1 in /books"},
+		`expires must be a date, YYYY-MM-DD (e.g. 2026-03-31), got "31/03/2026"`:                       {Service: "x", Expires: "31/03/2026"},
 		"statement is not a regular expression":                                                        {Statement: "("},
 		"code_function is not a regular expression":                                                    {CodeFunction: "[z-a]"},
 		`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query, n_plus_one`: {Service: "x", Types: []string{"n_plus_two"}},
@@ -207,8 +209,45 @@ func TestIgnoreRulesCountWhatTheySuppress(t *testing.T) {
 		e.Analyze(bookshop())
 	}
 	got := e.Suppressed()
-	if len(got) != 2 || got[0] != (Suppressed{"reports", 3}) || got[1] != (Suppressed{"1", 0}) {
+	if len(got) != 2 || got[0] != (Suppressed{Rule: "reports", Count: 3}) || got[1] != (Suppressed{Rule: "1", Count: 0}) {
 		t.Errorf("suppressed %+v", got)
+	}
+}
+
+// TestIgnoreRuleByProblemWithReasonAndExpiry: a rule can name a problem (its
+// signature) with the reason it is acknowledged; it suppresses that
+// problem's findings, and no other's, until the end of its expiry date, and
+// says when it has expired.
+func TestIgnoreRuleByProblemWithReasonAndExpiry(t *testing.T) {
+	all, _ := New(detect.DefaultConfig(), nil)
+	findings := all.Analyze(bookshop()).Findings
+	if len(findings) != 2 {
+		t.Fatalf("%d findings in the bookshop trace", len(findings))
+	}
+	acknowledged := findings[0]
+	for _, c := range []struct {
+		expires string
+		left    int
+		expired bool
+	}{
+		{"", 1, false},
+		{"2999-12-31", 1, false},
+		{"2000-01-01", 2, true},
+	} {
+		e, err := New(detect.DefaultConfig(), []IgnoreRule{{Name: "known", Problem: acknowledged.Problem, Reason: "JIRA-12: paged next sprint", Expires: c.expires}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.Analyze(bookshop()).Findings
+		for _, f := range got {
+			if c.left == 1 && f.Problem == acknowledged.Problem {
+				t.Errorf("expires %q: the acknowledged problem is reported", c.expires)
+			}
+		}
+		s := e.Suppressed()[0]
+		if len(got) != c.left || s.Expired != c.expired || s.Reason != "JIRA-12: paged next sprint" || s.Expires != c.expires {
+			t.Errorf("expires %q: %d findings left, rule %+v", c.expires, len(got), s)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ package report
 
 import (
 	"sort"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -16,10 +17,13 @@ import (
 
 // Finding is one finding as the processor wrote it into a trace.
 type Finding struct {
-	TraceID       string  `json:"trace_id"`
-	SpanID        string  `json:"span_id"`
-	Type          string  `json:"type"`
-	ID            string  `json:"id"`
+	TraceID string `json:"trace_id"`
+	SpanID  string `json:"span_id"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	// Problem is the signature of the problem the finding is one occurrence
+	// of (querylens.problem.id).
+	Problem       string  `json:"problem_id"`
 	Service       string  `json:"service"`
 	Route         string  `json:"route,omitempty"`
 	Anchor        string  `json:"anchor_span"`
@@ -35,8 +39,14 @@ type Finding struct {
 	Statement         string `json:"statement"`
 	Suggestion        string `json:"suggestion"`
 	ORM               string `json:"orm,omitempty"`
-	ParentMissing     bool   `json:"parent_missing,omitempty"`
-	Code              *Code  `json:"code,omitempty"`
+	// Exception is the class of the ORM exception a lazy_load_out_of_scope
+	// rests on.
+	Exception     string `json:"exception_type,omitempty"`
+	ParentMissing bool   `json:"parent_missing,omitempty"`
+	Code          *Code  `json:"code,omitempty"`
+	// Time is when the trap began: the event's time, the start of its first
+	// repeat or of the offending span.
+	Time time.Time `json:"time"`
 }
 
 // Code is where in the code a finding is.
@@ -57,7 +67,11 @@ func Read(td ptrace.Traces) []Finding {
 	eachSpan(td, func(service string, s ptrace.Span) {
 		for e := 0; e < s.Events().Len(); e++ {
 			if ev := s.Events().At(e); ev.Name() == contract.EventFinding {
-				out = append(out, fromEvent(service, s, ev.Attributes()))
+				f := fromEvent(service, s, ev.Attributes())
+				if ts := ev.Timestamp(); ts != 0 {
+					f.Time = ts.AsTime().UTC()
+				}
+				out = append(out, f)
 			}
 		}
 	})
@@ -96,8 +110,13 @@ func fromEvent(service string, s ptrace.Span, a pcommon.Map) Finding {
 		FingerprintSource: str(a, contract.AttrFingerprintSource),
 		Suggestion:        str(a, contract.AttrSuggestion),
 		ORM:               str(a, contract.AttrORM),
+		Exception:         str(a, contract.AttrExceptionType),
 		Count:             int(num(a, contract.AttrCount)),
 		DurationMs:        num(a, contract.AttrTotalDuration),
+	}
+	f.Problem = str(a, contract.AttrProblemID)
+	if f.Problem == "" { // annotated before querylens wrote it
+		f.Problem = detect.ProblemID(f.Type, f.Service, f.Route, f.Fingerprint)
 	}
 	f.WastedQueries = int(num(a, contract.AttrWastedQueries))
 	if v, ok := a.Get(contract.AttrWastedDuration); ok {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -140,27 +141,32 @@ func RequestTable(w io.Writer, title string, reqs []Request) error {
 	for _, r := range reqs {
 		rows = append(rows, []string{fmt.Sprint(r.Queries), fmt.Sprintf("%.2f", r.DBMs), fmt.Sprint(r.Findings), r.Service, r.Route, r.TraceID})
 	}
+	var b strings.Builder
+	b.WriteString(title + "\n")
+	aligned(&b, rows)
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// aligned writes rows as columns of aligned cells, the last one unpadded.
+func aligned(b *strings.Builder, rows [][]string) {
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, c := range row {
-			width[i] = max(width[i], len(c))
+			width[i] = max(width[i], utf8.RuneCountInString(c))
 		}
 	}
-	var b strings.Builder
-	b.WriteString(title + "\n")
 	for _, row := range rows {
 		for i, c := range row {
 			if i < len(row)-1 {
-				fmt.Fprintf(&b, "%-*s  ", width[i], c)
+				b.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
 			} else {
 				b.WriteString(c)
 			}
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // dbMs is the request's time in the database: the wall time, parallel

@@ -21,6 +21,24 @@ type ORM struct {
 	// Words match its name and the APIs only it has, as a fix writes them
 	// (case-sensitive): no fix for a service of another language may match.
 	Words *regexp.Regexp
+	// LazyLoadError is the qualified class of the exception it raises on a
+	// lazy load out of scope, which proves it; "" when it has none.
+	LazyLoadError string
+}
+
+// raiserOf is the ORM that raised the exception a finding rests on, when it
+// is of the service's language; nil otherwise.
+func raiserOf(r Request) *ORM {
+	if r.Exception == "" {
+		return nil
+	}
+	language := LanguageOf(r.Context)
+	for i := range orms {
+		if o := &orms[i]; o.LazyLoadError == r.Exception && o.Language == language {
+			return o
+		}
+	}
+	return nil
 }
 
 // Recognize returns the ORM behind the context, or nil when none is known.
@@ -103,9 +121,10 @@ var orms = []ORM{
 	},
 	{
 		Name: "SQLAlchemy", Language: "python",
-		Scopes: []string{"opentelemetry.instrumentation.sqlalchemy"},
-		SQL:    regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
-		Words:  regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
+		Scopes:        []string{"opentelemetry.instrumentation.sqlalchemy"},
+		SQL:           regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
+		Words:         regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
+		LazyLoadError: `sqlalchemy.orm.exc.DetachedInstanceError`,
 	},
 	{
 		Name: "GORM", Language: "go",
@@ -148,15 +167,17 @@ var orms = []ORM{
 	// Hibernate, and Spring Data JPA over it.
 	{
 		Name: "Hibernate", Language: "java",
-		Scopes: []string{"io.opentelemetry.hibernate", "io.opentelemetry.spring-data"},
-		SQL:    regexp.MustCompile(`\b[a-z]+[0-9]+_[0-9]*_?\.\w+`),
-		Words:  regexp.MustCompile(`\bHibernate\b|JOIN FETCH|@EntityGraph|@BatchSize|\bJPA\b|Spring Data`),
+		Scopes:        []string{"io.opentelemetry.hibernate", "io.opentelemetry.spring-data"},
+		SQL:           regexp.MustCompile(`\b[a-z]+[0-9]+_[0-9]*_?\.\w+`),
+		Words:         regexp.MustCompile(`\bHibernate\b|JOIN FETCH|@EntityGraph|@BatchSize|\bJPA\b|Spring Data`),
+		LazyLoadError: `org.hibernate.LazyInitializationException`,
 	},
 	{
 		Name: "ActiveRecord", Language: "ruby",
-		Scopes: []string{"OpenTelemetry::Instrumentation::ActiveRecord", "OpenTelemetry::Instrumentation::Rails"},
-		SQL:    regexp.MustCompile(`SELECT "(\w+)"\.\* FROM "(\w+)"|/\*application[:=]`),
-		Words:  regexp.MustCompile(`\bActiveRecord\b|\bRails\b|\bincludes\(|eager_load`),
+		Scopes:        []string{"OpenTelemetry::Instrumentation::ActiveRecord", "OpenTelemetry::Instrumentation::Rails"},
+		SQL:           regexp.MustCompile(`SELECT "(\w+)"\.\* FROM "(\w+)"|/\*application[:=]`),
+		Words:         regexp.MustCompile(`\bActiveRecord\b|\bRails\b|\bincludes\(|eager_load`),
+		LazyLoadError: `ActiveRecord::StrictLoadingViolationError`,
 	},
 	// Its SQL (SQL Server provider) aliases every table with a bracketed letter
 	// ([b].[Id]), names its parameters @__name_0 and writes inserts with OUTPUT
@@ -172,9 +193,10 @@ var orms = []ORM{
 	// (select * from `books` where `books`.`author_id` = ?).
 	{
 		Name: "Eloquent", Language: "php",
-		Scopes: []string{"io.opentelemetry.contrib.php.laravel"},
-		SQL:    regexp.MustCompile("^(?:select|insert into|update|delete from) .*[`\"]\\w+[`\"]|count\\(\\*\\) as aggregate"),
-		Words:  regexp.MustCompile(`\bEloquent\b|\bLaravel\b|->with\(`),
+		Scopes:        []string{"io.opentelemetry.contrib.php.laravel"},
+		SQL:           regexp.MustCompile("^(?:select|insert into|update|delete from) .*[`\"]\\w+[`\"]|count\\(\\*\\) as aggregate"),
+		Words:         regexp.MustCompile(`\bEloquent\b|\bLaravel\b|->with\(`),
+		LazyLoadError: `Illuminate\Database\LazyLoadingViolationException`,
 	},
 	// Its SQL aliases tables with a letter and a number (FROM "books" AS b0,
 	// b0."author_id") and preloads with = ANY($1). The Erlang SDK reports

@@ -280,6 +280,9 @@ func everyRequest(ctx suggest.Context) []suggest.Request {
 		one(detect.TypeOverFetch, "", "other"),
 		one(detect.TypeOverFetch, detect.ReasonReturnedRows, "by foreign key"),
 		one(detect.TypeOverFetch, detect.ReasonCountedRows, "unkeyed"),
+		one(detect.TypeLazyLoadOutOfScope, detect.ReasonTemplate, "by key"),
+		one(detect.TypeLazyLoadOutOfScope, detect.ReasonTemplate, "by foreign key"),
+		one(detect.TypeLazyLoadOutOfScope, detect.ReasonAfterParentEnded, "by foreign key"),
 	)
 }
 

@@ -200,7 +200,8 @@ func TestNamesComeOnlyFromTheTrace(t *testing.T) {
 	}
 	invented := regexp.MustCompile(`FollowModels?\b|followModels?\b|\bfollow_model\b|UserGroupsUsers?|userGroupsUsers?|UserGroupUsers?|\bAuthors?\b|\bauthor\b|\btitle\b`)
 	for orm, ctx := range contexts() {
-		for _, typ := range []string{detect.TypeNPlusOne, detect.TypeMNPlusOne, detect.TypeOverFetch, detect.TypeDuplicateQuery, detect.TypePaginationCount} {
+		for _, typ := range []string{detect.TypeNPlusOne, detect.TypeMNPlusOne, detect.TypeOverFetch, detect.TypeDuplicateQuery, detect.TypePaginationCount,
+			detect.TypeLazyLoadOutOfScope} {
 			for _, raw := range raws {
 				if fix := fixOf(ctx, typ, raw); invented.MatchString(fix) {
 					t.Errorf("%s %s %s: names %q, which the trace does not show: %q", orm, typ, raw, invented.FindString(fix), fix)
@@ -249,6 +250,51 @@ func TestSpreadOutRepeatsAreReadOnce(t *testing.T) {
 		}
 		if eagerLoading.MatchString(fix) != lazyRelationsAgain[name] {
 			t.Errorf("%s: eager loading named %v: %s", name, eagerLoading.MatchString(fix), fix)
+		}
+	}
+}
+
+// TestLazyLoadExceptionsAreWordedByTheirORM: a lazy_load_out_of_scope on an
+// ORM's exception is worded by that ORM (its class proves it), with the model
+// and relation the message named, eager loading inside the scope in the
+// ORM's own API; in a service of another language the class proves nothing
+// and the fix is generic.
+func TestLazyLoadExceptionsAreWordedByTheirORM(t *testing.T) {
+	cases := []struct {
+		language, exception string
+		lazy                detect.LazyLoad
+		orm                 string
+		phrases             []string
+	}{
+		{"python", "sqlalchemy.orm.exc.DetachedInstanceError", detect.LazyLoad{Owner: "Book", Relation: "author"}, "SQLAlchemy",
+			[]string{"Book.author was read after its Session closed", "selectinload(Book.author)", "joinedload(Book.author)"}},
+		{"python", "sqlalchemy.orm.exc.DetachedInstanceError", detect.LazyLoad{}, "SQLAlchemy",
+			[]string{"a relation was read", "selectinload(<Model>.<relation>)"}},
+		{"java", "org.hibernate.LazyInitializationException", detect.LazyLoad{Target: "Author"}, "Hibernate",
+			[]string{"the lazy Author was initialized after its session closed", "select e from <Entity> e join fetch e.<relation to Author>",
+				`@EntityGraph(attributePaths = "<relation to Author>")`}},
+		{"java", "org.hibernate.LazyInitializationException", detect.LazyLoad{Owner: "Author", Relation: "books"}, "Hibernate",
+			[]string{"select e from Author e join fetch e.books", `@EntityGraph(attributePaths = "books")`}},
+		{"ruby", "ActiveRecord::StrictLoadingViolationError", detect.LazyLoad{Owner: "Book", Target: "Author", Relation: "author"}, "ActiveRecord",
+			[]string{"Book.author was read lazily under strict_loading", ".includes(:author)"}},
+		{"php", `Illuminate\Database\LazyLoadingViolationException`, detect.LazyLoad{Owner: "Book", Relation: "author"}, "Eloquent",
+			[]string{"Book::with('author')->get()", "->load('author')"}},
+		{"go", "org.hibernate.LazyInitializationException", detect.LazyLoad{Target: "Author"}, "",
+			[]string{"(LazyInitializationException)", "Load it eagerly"}},
+	}
+	for _, c := range cases {
+		fix, orm := suggest.Fix(suggest.Request{Type: detect.TypeLazyLoadOutOfScope, Reason: detect.ReasonException,
+			Exception: c.exception, Lazy: c.lazy, Context: suggest.Context{Language: c.language}})
+		if orm != c.orm {
+			t.Errorf("%s %s: worded for %q, want %q: %s", c.language, c.exception, orm, c.orm, fix)
+		}
+		for _, p := range c.phrases {
+			if !strings.Contains(fix, p) {
+				t.Errorf("%s %s: %q does not say %q", c.language, c.exception, fix, p)
+			}
+		}
+		if other := suggest.ForeignORM(c.language, fix); other != "" {
+			t.Errorf("%s: names %s: %q", c.exception, other, fix)
 		}
 	}
 }

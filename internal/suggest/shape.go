@@ -45,6 +45,11 @@ const (
 	// request, between other work, rather than one loop (the current user
 	// read again by each helper that needs it).
 	ShapeSpreadOut
+	// ShapeLazyException stands for a lazy_load_out_of_scope on an ORM's
+	// lazy-load exception, ShapeLazyTemplate for one on a template's
+	// repeats; one on queries after their parent ended is ShapeOther.
+	ShapeLazyException
+	ShapeLazyTemplate
 )
 
 // IsWrite reports whether the shape writes rows.

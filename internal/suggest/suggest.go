@@ -53,6 +53,10 @@ type Request struct {
 	// pagination_count.
 	Statements []*sqlnorm.Statement
 	Context    Context
+	// Exception is the qualified class of the ORM exception a
+	// lazy_load_out_of_scope rests on, and Lazy what it says was loaded.
+	Exception string
+	Lazy      detect.LazyLoad
 }
 
 // Wording is the fix of one finding type in the words of each ORM (by Name;
@@ -84,7 +88,9 @@ func Fix(r Request) (fix, orm string) {
 		}
 		return fix, ""
 	}
-	if o := Recognize(r.Context); o != nil {
+	if o := raiserOf(r); o != nil {
+		orm = o.Name
+	} else if o := Recognize(r.Context); o != nil {
 		orm = o.Name
 	}
 	subject := subjectOf(r)
@@ -134,6 +140,14 @@ func shapeOf(r Request, subject *sqlnorm.Statement) Shape {
 		if shape, _ := describe(subject); r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
 			return ShapeSpreadOut
 		}
+	case detect.TypeLazyLoadOutOfScope:
+		switch r.Reason {
+		case detect.ReasonException:
+			return ShapeLazyException
+		case detect.ReasonTemplate:
+			return ShapeLazyTemplate
+		}
+		return ShapeOther
 	case detect.TypeDeepOffset:
 		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
 			return ShapeUnordered

@@ -26,6 +26,9 @@ import (
 //	            {tiebreak} what to add when the order may tie
 //	{tables}    the tables of an mn_plus_one's iteration; {eager} how to
 //	            load each for all items; {writes} how to write them at once
+//	{loaded}    what a lazy-load exception says was read (Book.author);
+//	            {owner} and {rel} the model and relation to load eagerly;
+//	            {exception} its class
 //
 // What the trace cannot show stays in angle brackets in the texts
 // (<association to {table}>).
@@ -46,6 +49,8 @@ func varsOf(r Request, orm string, subject *sqlnorm.Statement) map[string]string
 		}
 	case detect.TypeMNPlusOne:
 		loopVars(v, orm, r.Statements)
+	case detect.TypeLazyLoadOutOfScope:
+		lazyVars(v, orm, r.Exception, r.Lazy)
 	}
 	return v
 }

@@ -59,6 +59,8 @@ type Span struct {
 	Code    CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
+	// Exceptions are the span's "exception" events, in order.
+	Exceptions []Exception
 	// Annotated is true when the span already carries querylens annotations
 	// (it passed through querylens before): they are replaced, not added to.
 	Annotated bool
@@ -100,6 +102,15 @@ type HTTPCall struct {
 	// Route is the method, host and path with ids and query values replaced
 	// (internal/routenorm): the same for every call of a loop over items.
 	Route string
+}
+
+// Exception is one "exception" event of a span, as the instrumentations
+// record an error: exception.type and exception.message.
+type Exception struct {
+	Type string
+	// Message may hold literal values (an id, a name): read it to tell what
+	// failed, never write it anywhere.
+	Message string
 }
 
 // CodeLocation is where the span was started, from the code.* attributes.

@@ -53,7 +53,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors::n_plus_one: min_repeats must be at least 2, got 1",
 		}},
 		{id: component.NewIDWithName(metadata.Type, "bad_ignore"), wantErr: []string{
-			"ignore::0: give at least one of fingerprint, statement, service, code_function",
+			"ignore::0: give at least one of problem, fingerprint, statement, service, code_function",
 			"ignore::1: statement is not a regular expression",
 			`types: "n_plus_two" is not a finding type; allowed: mn_plus_one, duplicate_query`,
 		}},

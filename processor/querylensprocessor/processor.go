@@ -166,7 +166,11 @@ func (p *querylensProcessor) Shutdown(context.Context) error {
 func (p *querylensProcessor) reportStaleRules() {
 	var stale []string
 	for _, s := range p.engine.Suppressed() {
-		if s.Count == 0 {
+		switch {
+		case s.Expired:
+			p.logger.Warn("ignore rule expired: its findings are reported again; renew it or fix the trap",
+				zap.String("rule", s.Rule), zap.String("expires", s.Expires), zap.String("reason", s.Reason))
+		case s.Count == 0:
 			stale = append(stale, s.Rule)
 		}
 	}

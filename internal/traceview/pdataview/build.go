@@ -66,7 +66,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 				}
 				calls.read(p.Attributes(), &s, norm)
 				if p.Events().Len() > 0 {
-					s.Annotated = s.Annotated || hasFindingEvent(p.Events())
+					readEvents(p.Events(), &s)
 				}
 				spans = append(spans, s)
 				handles = append(handles, p)
@@ -271,13 +271,28 @@ func intValue(v pcommon.Value) int64 {
 	return -1
 }
 
-func hasFindingEvent(events ptrace.SpanEventSlice) bool {
+// readEvents reads what the detectors need of a span's events: whether
+// querylens annotated it before (a finding event), and the exceptions it
+// recorded.
+func readEvents(events ptrace.SpanEventSlice, s *traceview.Span) {
 	for i := 0; i < events.Len(); i++ {
-		if events.At(i).Name() == contract.EventFinding {
-			return true
+		ev := events.At(i)
+		switch ev.Name() {
+		case contract.EventFinding:
+			s.Annotated = true
+		case "exception":
+			var e traceview.Exception
+			if v, ok := ev.Attributes().Get("exception.type"); ok {
+				e.Type = v.AsString()
+			}
+			if v, ok := ev.Attributes().Get("exception.message"); ok {
+				e.Message = v.AsString()
+			}
+			if e.Type != "" || e.Message != "" {
+				s.Exceptions = append(s.Exceptions, e)
+			}
 		}
 	}
-	return false
 }
 
 // positionalValues reads a list of values recorded apart from the statement:

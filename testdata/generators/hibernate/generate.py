@@ -111,10 +111,13 @@ SCENARIOS = [
      "agent records no parameter value, so the depth is not in the trace: nothing to find."),
     ("keyset_page", "GET", "/books/page?after=5000", "Deep OFFSET pagination and counting for pagination: the fix, keyset pagination", [],
      "The fix for both: findTop20ByPagesGreaterThanAndIdGreaterThanOrderByIdAsc(100, 5000), no count."),
-    ("lazy_init_exception", "GET", "/books/detached", "Lazy loading outside the session (LazyInitializationException)", [],
+    ("lazy_init_exception", "GET", "/books/detached", "Lazy loading outside the session (LazyInitializationException)",
+     [{"type": "lazy_load_out_of_scope", "count": 1, "anchor_span_name": "GET /books/detached"}],
      "The service returns 12 books from its read-only transaction; the controller reads book.getAuthor().getName() "
      "after it closed (spring.jpa.open-in-view=false): the first proxy throws LazyInitializationException, the "
-     "request fails with 500 and the server span carries the exception event. One query ran: no finding."),
+     "request fails with 500 and the server span carries the exception event (exception.type "
+     "org.hibernate.LazyInitializationException, message \"Could not initialize proxy [com.example.bookshop.Author#1] - "
+     "no session\"). One query ran: lazy_load_out_of_scope, count 1, on the server span, from the exception event."),
     ("lazy_init_fixed", "GET", "/books/detached?fetch=join", "Lazy loading outside the session (LazyInitializationException)", [],
      "The fix: the service join-fetches the authors before the entities leave the transaction."),
     ("in_memory_pagination", "GET", "/authors/with-books", PAGE + ": a page of a collection fetch join", [],

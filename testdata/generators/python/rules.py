@@ -47,6 +47,9 @@ _OFFSET = re.compile(r"\bOFFSET\s+(\d+)\b", re.I)
 _COUNT_STAR = re.compile(r"^\s*SELECT\s+COUNT\(\*\)", re.I)
 _FROM_WHERE = re.compile(r"\bFROM\s+(.*?)(?:\s+WHERE\s+(.*?))?\s*(?:\bGROUP BY\b|\bORDER BY\b|\bLIMIT\b|\bOFFSET\b|$)", re.I | re.S)
 MIN_REPEATS, MIN_DUPLICATES = 5, 3
+# the lazy-load exceptions of the ORMs that raise one, by simple class name
+_LAZY_LOAD_ERRORS = {"DetachedInstanceError", "LazyInitializationException", "StrictLoadingViolationError",
+                     "LazyLoadingViolationException"}
 
 
 def _norm_ws(sql):
@@ -265,6 +268,21 @@ def analyse(scoped, call_scope):
                                      "table": _table(_statement(c))})
                     pages.remove(pg)
                     break
+
+    # lazy_load_out_of_scope: an ORM's lazy-load exception recorded as an
+    # 'exception' event, once per class in the trace, on the innermost span
+    # that recorded it
+    lazy = collections.OrderedDict()
+    for s in spans:
+        for e in s.get("events", []):
+            etype = next((a["value"].get("stringValue", "") for a in e.get("attributes", [])
+                          if a["key"] == "exception.type"), "")
+            cls = re.split(r"[.:\\$]", etype)[-1]
+            if e["name"] == "exception" and cls in _LAZY_LOAD_ERRORS:
+                if cls not in lazy or len(ancestors(s)) > len(ancestors(lazy[cls])):
+                    lazy[cls] = s
+    for s in lazy.values():
+        findings.append({"type": "lazy_load_out_of_scope", "count": 1, "anchor_span_name": s["name"]})
 
     # paged_to_many_join: one per statement, on its earliest span
     seen = set()
@@ -498,13 +516,13 @@ CATALOGUE.update({
     "forward_fk_loop_sqlcommenter": (
         "N+1 on forward FK, with the instrumentation's sqlcommenter on",
         {"django": [("n_plus_one", 12)], "sqlalchemy": [("n_plus_one", 10)]}),
-    "lazy_out_of_scope": (_OUT_OF_SCOPE, {"django": [("n_plus_one", 12)], "sqlalchemy": []}),
+    "lazy_out_of_scope": (_OUT_OF_SCOPE, {"django": [("n_plus_one", 12)], "sqlalchemy": [("lazy_load_out_of_scope", 1)]}),
     "lazy_in_scope": (_OUT_OF_SCOPE, _both([])),
 })
 
 _FIRST_SEED = ("Seeded untraced before the request: 10 authors, 8 tags, 25 books (book n by author (n-1)%10+1, "
                "2 tags each). ")
-_LAZY_LOAD = ("lazy_load_out_of_scope (issue 22, not a finding type yet) should find: ")
+_LAZY_LOAD = "lazy_load_out_of_scope finds "
 NOTES.update({
     ("django", "forward_fk_loop"): _FIRST_SEED + "Book.objects.all()[:12], then b.author.name per book: 12 x SELECT ... "
         "FROM \"authors\" WHERE \"authors\".\"id\" = %s LIMIT 21 under the server span: n_plus_one, count 12.",
@@ -576,9 +594,9 @@ NOTES.update({
         "(no query runs). The Flask instrumentation records it on the server span: status ERROR with the "
         "message, http.response.status_code 500, error.type 500, and an 'exception' event with exception.type "
         "sqlalchemy.orm.exc.DetachedInstanceError, exception.message, exception.stacktrace, "
-        "exception.escaped. One query (the book list). No finding of today's types; " + _LAZY_LOAD +
-        "lazy_load_out_of_scope, count 1, on 'GET /books/detached', from the exception event; the fix "
-        "selectinload(Book.author) / joinedload(Book.author) inside the session.",
+        "exception.escaped. One query (the book list). " + _LAZY_LOAD + "one, count 1, on 'GET /books/detached', "
+        "from the exception event (its message names Book and author); the fix selectinload(Book.author) / "
+        "joinedload(Book.author) inside the session.",
     ("sqlalchemy", "lazy_in_scope"): _FIRST_SEED + "The fix: .options(selectinload(Book.author)) inside the "
         "session: the authors are loaded by one IN-list query before the session closes, and reading them "
         "after is no lazy load. HTTP 200. No finding; " + _LAZY_LOAD + "nothing.",
