@@ -28,7 +28,7 @@ func fullStore(b *testing.B) *Store {
 // the time and bytes of one page.
 func BenchmarkIndexOf1000Requests(b *testing.B) {
 	store := fullStore(b)
-	h := NewHandler(store, "", 4)
+	h := NewHandler(store, Settings{Concurrent: 4, Live: 4})
 	_, page := get(&testing.T{}, h, "/")
 	if n := strings.Count(page, `<tr class="request">`); n != 1000 {
 		b.Fatalf("%d rows, want 1000", n)
