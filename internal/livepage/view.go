@@ -117,9 +117,10 @@ func waterfallOf(r *Request, focus string) waterfallView {
 		x.Class = class
 		v.Rows[i] = x
 		if s.Kind != SpanOther {
+			// A gap between marks: calls back to back stay apart.
 			v.Overview = append(v.Overview, mark{X: strconv.FormatFloat(left*overviewWidth/100, 'f', 1, 64),
-				W: strconv.FormatFloat(max(width*overviewWidth/100, 1.5), 'f', 1, 64), Class: strings.TrimPrefix(class, "s "),
-				FindingID: x.FindingID})
+				W:     strconv.FormatFloat(max(width*overviewWidth/100-1.5, 1.5), 'f', 1, 64),
+				Class: strings.TrimPrefix(class, "s "), FindingID: x.FindingID})
 		}
 	}
 	// Members on top: a loop's stripes are not hidden by the twin spans
