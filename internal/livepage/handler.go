@@ -146,7 +146,7 @@ func (f filter) apply(reqs []Request) []Request {
 		if f.Service != "" && r.Service != f.Service || f.Route != "" && r.Route != f.Route {
 			continue
 		}
-		if f.Type != "" && !hasType(r, f.Type) || f.Problem != "" && !hasProblem(r, f.Problem) ||
+		if f.Type != "" && !hasType(r, f.Type) || f.Problem != "" && !hasProblem(r.Findings, f.Problem) ||
 			f.Fingerprint != "" && !ranFingerprint(r, f.Fingerprint) {
 			continue
 		}
@@ -166,8 +166,6 @@ func hasType(r Request, typ string) bool {
 	}
 	return false
 }
-
-func hasProblem(r Request, problem string) bool { return hasProblemBefore(r.Findings, problem) }
 
 // ranFingerprint: a statement of the request, or one of its findings (an
 // mn_plus_one's fingerprint is its iteration's), has the fingerprint.

@@ -1,6 +1,7 @@
 package livepage
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -67,7 +68,7 @@ func problems(reqs []Request, now time.Time) []ProblemRow {
 			if p.First.IsZero() || r.Time.Before(p.First) {
 				p.First = r.Time
 			}
-			if !hasProblemBefore(r.Findings[:k], f.Problem) { // the request counted once
+			if !hasProblem(r.Findings[:k], f.Problem) { // the request counted once
 				p.Requests++
 			}
 			p.Wasted += f.Wasted
@@ -86,13 +87,9 @@ func problems(reqs []Request, now time.Time) []ProblemRow {
 	return rows
 }
 
-func hasProblemBefore(findings []Finding, problem string) bool {
-	for i := range findings {
-		if findings[i].Problem == problem {
-			return true
-		}
-	}
-	return false
+// hasProblem: one of the findings is an occurrence of the problem.
+func hasProblem(findings []Finding, problem string) bool {
+	return slices.ContainsFunc(findings, func(f Finding) bool { return f.Problem == problem })
 }
 
 // Load is the database work of a service or a route over the recent

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,25 +96,13 @@ func TestProblemSparkline(t *testing.T) {
 	rows := problems(reqs, now)
 	want := make([]int, sparkMinutes)
 	want[sparkMinutes-1], want[sparkMinutes-3], want[0] = 2, 1, 1
-	if len(rows) != 1 || rows[0].Occurrences != 5 || rows[0].Requests != 5 || rows[0].Wasted != 15 || !equal(rows[0].Spark, want) {
+	if len(rows) != 1 || rows[0].Occurrences != 5 || rows[0].Requests != 5 || rows[0].Wasted != 15 || !slices.Equal(rows[0].Spark, want) {
 		t.Fatalf("%+v, spark want %v", rows, want)
 	}
 	svg := string(sparkline(rows[0].Spark, now, now.Add(-5*time.Minute)))
 	if !strings.Contains(svg, `<rect class="gone" x="0" y="0" width="36"`) || strings.Count(svg, "<rect") != 4 {
 		t.Errorf("sparkline %s: want the 9 minutes before the window shaded and 3 bars", svg)
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Each fingerprint leads to the requests that ran it.
