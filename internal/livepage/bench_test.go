@@ -116,3 +116,14 @@ func BenchmarkStoreAtMaxRequests(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecordOf1000Spans is what the page adds to the processor's work
+// on a trace: turning the analyzed request of 1,000 spans into the page's
+// records (waterfall included) and keeping them.
+func BenchmarkRecordOf1000Spans(b *testing.B) {
+	view, res := analyzed(b, loadgen.LoopRequest(time.Now(), 1000, 1))
+	store := NewStore(1000, 64<<20)
+	for b.Loop() {
+		store.Record(FromAnalysis(view, res, time.Now()))
+	}
+}

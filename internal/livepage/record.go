@@ -196,7 +196,7 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 		f          *detect.Finding
 		request, k int
 	}
-	member := map[int]membership{}
+	member := make([]membership, len(t.Spans)) // by span; f nil: none
 	for k := range res.Findings {
 		f := &res.Findings[k]
 		rk := request(f.Anchor)
@@ -236,13 +236,13 @@ func FromAnalysis(t *traceview.Trace, res engine.Result, now time.Time) []Reques
 			if s.DB.Statement.Placeholders == 0 || s.DB.NumParams > 0 {
 				st.Values = xxhash.Sum64String(s.DB.Raw) ^ s.DB.Params | 1
 			}
-			if m, ok := member[i]; ok {
+			if m := member[i]; m.f != nil {
 				st.Finding, st.FindingID = m.f.Type, m.f.ID
 			}
 			r.Statements = append(r.Statements, st)
 		}
 		r.Spans, r.SpansTruncated = waterfall(t, res.Requests[k].Span, in, func(span int) uint16 {
-			if m, ok := member[span]; ok && m.request == k && m.k >= 0 && m.k < math.MaxUint16 {
+			if m := member[span]; m.f != nil && m.request == k && m.k >= 0 && m.k < math.MaxUint16 {
 				return uint16(m.k + 1)
 			}
 			return 0

@@ -43,7 +43,7 @@ func waterfall(t *traceview.Trace, root int, in interner, finding func(span int)
 	type item struct{ span, depth int }
 	var order []item
 	truncated := 0
-	seen := map[int]bool{}
+	seen := make([]bool, len(t.Spans))
 	stack := []item{{root, 0}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
