@@ -88,9 +88,11 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Every package's tests, under the race detector.
+# Every package's tests, under the race detector; then the wild corpus's score
+# (testdata/wild), which builds without -race (wild_test.go).
 unit:
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run '^TestWildCorpus$$' ./cmd/querylens
 
 # End to end through the real binary.
 e2e: build $(BOOKSHOP) $(JAEGER)

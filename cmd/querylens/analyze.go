@@ -57,11 +57,11 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
 	requests := fs.Int("requests", 0, "list the N requests with the most database queries, heaviest first")
 	budget := fs.Int("max-queries-per-request", 0, "a query budget: exit 1 naming every request that made more database queries (0: off)")
-	maxLine := fs.Int64("max-line-bytes", otlpfile.DefaultLimits.MaxRequestBytes,
-		"the longest request read (a JSON line or value, a protobuf request): memory per request is bounded by it; longer ones are bad input")
 	writeBaseline := fs.String("write-baseline", "", "write this run's problems and each route's most queries per request to FILE, the baseline of --baseline")
 	baselinePath := fs.String("baseline", "", "exit 1 only on problems not in this baseline FILE, or on routes whose most queries per request grew more than --max-query-growth, naming each")
 	growthFlag := fs.String("max-query-growth", "10%", "with --baseline: how much a route's most queries per request may grow over the baseline's: a percentage (10%) or a fraction (0.1)")
+	maxLine := fs.Int64("max-line-bytes", otlpfile.DefaultLimits.MaxRequestBytes,
+		"the longest request read (a JSON line or value, a protobuf request): memory per request is bounded by it; longer ones are bad input")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: querylens analyze [flags] FILE|DIR|- ... (flags may also follow the files)\n\n"+
 			"Reads OTLP JSON (one request per file or per line) and OTLP protobuf (.pb) trace files,\n"+
@@ -138,17 +138,31 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	progress := newProgress(stderr, !*quiet && isTerminal(stderr))
 	ctx := context.Background()
+	var skipped []string
 	for _, f := range files {
 		sum.Files++
-		err := otlpfile.Read(f, stdin, limits, func(td ptrace.Traces) error {
+		requests := 0
+		err := otlpfile.Read(f.Path, stdin, limits, func(td ptrace.Traces) error {
+			requests++
 			out.spansIn += td.SpanCount()
 			progress.update(out)
 			return proc.ConsumeTraces(ctx, td)
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+		case f.InDir && requests == 0 && errors.Is(err, otlpfile.ErrNotTraces):
+			// A JSON file of the directory that holds no trace (a package.json,
+			// a truth or config file): skipped, not an error.
+			sum.Files--
+			skipped = append(skipped, f.Path)
+		default:
 			sum.Errors = append(sum.Errors, err.Error())
 			fmt.Fprintf(stderr, "querylens: %v\n", err)
 		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "querylens: note: %s in the directories hold no OTLP traces, skipped: %s\n",
+			report.Count(len(skipped), "JSON file"), strings.Join(skipped[:min(len(skipped), 5)], ", ")+more(len(skipped)-5))
 	}
 	if err := proc.Shutdown(ctx); err != nil {
 		fmt.Fprintf(stderr, "querylens: %v\n", err)
@@ -487,3 +501,11 @@ type gzipFile struct {
 }
 
 func (g *gzipFile) Close() error { return errors.Join(g.Writer.Close(), g.f.Close()) }
+
+// more says how many were left out of a list, if any.
+func more(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d more", n)
+}

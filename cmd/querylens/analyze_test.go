@@ -372,3 +372,43 @@ func TestAnalyzeReportsGaps(t *testing.T) {
 		t.Errorf("exit %d, summary %+v, stderr %s", code, r.Summary, errs)
 	}
 }
+
+// TestDirectorySkipsFilesThatHoldNoTraces: a directory's JSON files that are
+// no OTLP at all (package.json, a truth file) are skipped with a note; named
+// on the command line, such a file is bad input; a broken trace file in a
+// directory still is.
+func TestDirectorySkipsFilesThatHoldNoTraces(t *testing.T) {
+	dir := t.TempDir()
+	trace, err := os.ReadFile(filepath.Join(fixtures.Dir(), "django", "forward_fk_loop.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"trace.json":        string(trace),
+		"package.json":      `{"name": "app", "dependencies": {}}`,
+		"sub/truth.json":    `{"app": "x", "traps": []}`,
+		"sub/settings.json": `[1, 2, 3]`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := runCLI(t, "", "analyze", "--quiet", dir)
+	if code != exitClean || !strings.Contains(errs, "note: 3 JSON files in the directories hold no OTLP traces, skipped") ||
+		!strings.Contains(out, "spans, 1 file)") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, "", "analyze", "--quiet", filepath.Join(dir, "package.json")); code != exitBadInput {
+		t.Errorf("a named file that holds no traces: exit %d, %s", code, errs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken.json"), trace[:len(trace)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, "", "analyze", "--quiet", dir); code != exitBadInput || !strings.Contains(errs, "broken.json") {
+		t.Errorf("a broken trace file in a directory: exit %d, %s", code, errs)
+	}
+}

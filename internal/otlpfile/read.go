@@ -39,15 +39,22 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Input is a file to read, and whether it was found in a directory rather
+// than named.
+type Input struct {
+	Path  string
+	InDir bool
+}
+
 // Expand turns the arguments into the files to read: a directory gives every
 // .json, .jsonl, .pb and .binpb file below it (gzipped or not; not in hidden
 // directories or node_modules, not *.expected.json), sorted; "-" is standard
 // input.
-func Expand(args []string) ([]string, error) {
-	var files []string
+func Expand(args []string) ([]Input, error) {
+	var files []Input
 	for _, a := range args {
 		if a == "-" {
-			files = append(files, a)
+			files = append(files, Input{Path: a})
 			continue
 		}
 		info, err := os.Stat(a)
@@ -55,7 +62,7 @@ func Expand(args []string) ([]string, error) {
 			return nil, err
 		}
 		if !info.IsDir() {
-			files = append(files, a)
+			files = append(files, Input{Path: a})
 			continue
 		}
 		var found []string
@@ -75,7 +82,9 @@ func Expand(args []string) ([]string, error) {
 			return nil, err
 		}
 		sort.Strings(found)
-		files = append(files, found...)
+		for _, p := range found {
+			files = append(files, Input{Path: p, InDir: true})
+		}
 	}
 	return files, nil
 }
@@ -290,13 +299,18 @@ func (s *jsonSplitter) position() string { return fmt.Sprintf("line %d, byte %d"
 // looksLikeRequest refuses JSON that pdata would read as an empty request: a
 // value that is not an object, or an object with other keys and no
 // resourceSpans.
+// ErrNotTraces is the error of a JSON value that is no OTLP trace request
+// at all (a package.json, a config file), as against a request that is
+// broken.
+var ErrNotTraces = errors.New("not an OTLP ExportTraceServiceRequest")
+
 func looksLikeRequest(raw json.RawMessage) error {
 	if bytes.Contains(raw, []byte(`"resourceSpans"`)) { // the usual case, without a second parse
 		return nil
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return errors.New("not an OTLP ExportTraceServiceRequest: the value is not a JSON object")
+		return fmt.Errorf("%w: the value is not a JSON object", ErrNotTraces)
 	}
 	if _, ok := fields["resourceSpans"]; ok || len(fields) == 0 {
 		return nil
@@ -304,7 +318,7 @@ func looksLikeRequest(raw json.RawMessage) error {
 	if _, ok := fields["resource_spans"]; ok {
 		return nil
 	}
-	return errors.New("not an OTLP ExportTraceServiceRequest: no resourceSpans")
+	return fmt.Errorf("%w: no resourceSpans", ErrNotTraces)
 }
 
 func jsonError(err error) error {
