@@ -104,17 +104,6 @@ func (s *Store) Recent() []Request {
 	return out
 }
 
-// ByTrace returns the requests of one trace.
-func (s *Store) ByTrace(traceID string) []Request {
-	var out []Request
-	for _, r := range s.Recent() {
-		if r.TraceID == traceID {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // FingerprintRow is a fingerprint of recent traffic and what it wasted.
 type FingerprintRow struct {
 	Fingerprint string
