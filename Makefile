@@ -19,14 +19,16 @@ VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 # What the collector is built from: rebuild only when one of these changes.
 GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
 	-not -path './build/*' -not -path './bin/*' -not -path './testdata/*' -not -path './e2e/*')
-COLLECTOR_INPUTS := $(GO_SOURCES) go.mod go.sum \
+# The files the findings page embeds (go:embed) are sources too.
+EMBEDDED := $(wildcard internal/livepage/assets/* internal/livepage/templates/*)
+COLLECTOR_INPUTS := $(GO_SOURCES) $(EMBEDDED) go.mod go.sum \
 	collector-builder/builder-config.yaml collector-builder/default_config.go.tmpl config/local.yaml
 
 .PHONY: build run demo test fmt-check vet unit e2e clean
 
 build: $(COLLECTOR) $(CLI)
 
-$(CLI): $(GO_SOURCES) go.mod go.sum
+$(CLI): $(GO_SOURCES) $(EMBEDDED) go.mod go.sum
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/querylens
 
 $(OCB):

@@ -187,7 +187,7 @@ func TestHostileCorpus(t *testing.T) {
 			break
 		}
 	}
-	for _, path := range []string{"/", "/fingerprints"} {
+	for _, path := range []string{"/", "/problems", "/routes", "/fingerprints", "/api/problems?limit=1000"} {
 		body, _ := getBody(t, l.url("8890", path))
 		noCanary(t, "the page "+path, body)
 	}

@@ -62,6 +62,8 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 	config, httpPort, healthPort := shippedConfig(t, filepath.Join("..", "config", "jaeger.yaml"),
 		[2]string{"${env:JAEGER_OTLP_ENDPOINT:-127.0.0.1:14317}", fmt.Sprintf("127.0.0.1:%d", j.otlpPort)},
 		[2]string{"wait_duration: 30s", "wait_duration: 1s"},
+		[2]string{"127.0.0.1:8890", fmt.Sprintf("127.0.0.1:%d", freePort(t))}, // the findings page
+		[2]string{"http://127.0.0.1:16686/", j.query + "/"},
 		[2]string{"exporters: [otlp_grpc/jaeger]", "exporters: [otlp_grpc/jaeger, file]"},
 		[2]string{"\nexporters:\n", fmt.Sprintf("\nexporters:\n  file:\n    path: %s\n", out)},
 	)

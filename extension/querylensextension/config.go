@@ -24,6 +24,10 @@ type Config struct {
 	// MaxConcurrentRequests bounds the answers written at a time; past it, a
 	// client gets 503 and Retry-After. Default 4.
 	MaxConcurrentRequests int `mapstructure:"max_concurrent_requests"`
+	// MaxLiveConnections bounds the open pages that update themselves
+	// (server-sent events, apart from the answers being written); past it,
+	// a page stays as loaded. 0 turns live updates off. Default 16.
+	MaxLiveConnections int `mapstructure:"max_live_connections"`
 	// TraceURL links each trace id to Grafana or Jaeger: "{trace_id}" is
 	// replaced by the id, e.g. http://localhost:16686/trace/{trace_id}.
 	// Default none.
@@ -44,6 +48,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxConcurrentRequests < 1 || c.MaxConcurrentRequests > 1024 {
 		errs = append(errs, fmt.Errorf("max_concurrent_requests must be from 1 to 1024, got %d", c.MaxConcurrentRequests))
+	}
+	if c.MaxLiveConnections < 0 || c.MaxLiveConnections > 1024 {
+		errs = append(errs, fmt.Errorf("max_live_connections must be from 0 (live updates off) to 1024, got %d", c.MaxLiveConnections))
 	}
 	if c.TraceURL != "" && !strings.Contains(c.TraceURL, "{trace_id}") {
 		errs = append(errs, fmt.Errorf("trace_url must contain {trace_id}, got %q", c.TraceURL))

@@ -30,7 +30,7 @@ func createDefaultConfig() component.Config {
 	server := confighttp.NewDefaultServerConfig()
 	server.NetAddr.Endpoint = "127.0.0.1:8890"
 	server.ReadTimeout = 10 * time.Second
-	return &Config{ServerConfig: server, MaxRequests: 1000, MaxBytes: 64 << 20, MaxConcurrentRequests: 4}
+	return &Config{ServerConfig: server, MaxRequests: 1000, MaxBytes: 64 << 20, MaxConcurrentRequests: 4, MaxLiveConnections: 16}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
@@ -54,9 +54,11 @@ type TraceRecorder interface {
 
 var _ TraceRecorder = (*page)(nil)
 
-// RecordTrace keeps the requests of an analyzed trace, as the page shows them.
+// RecordTrace keeps the requests of an analyzed trace, as the page shows
+// them, and counts its queries that ran in no request.
 func (p *page) RecordTrace(t *traceview.Trace, res engine.Result, analyzedAt time.Time) {
 	p.store.Record(livepage.FromAnalysis(t, res, analyzedAt))
+	p.store.RecordGaps(res.Gaps, analyzedAt)
 }
 
 func (p *page) Start(ctx context.Context, host component.Host) error {
@@ -64,11 +66,14 @@ func (p *page) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	handler := livepage.NewHandler(p.store, p.cfg.TraceURL, p.cfg.MaxConcurrentRequests)
+	handler := livepage.NewHandler(p.store, livepage.Settings{TraceURL: p.cfg.TraceURL,
+		Concurrent: p.cfg.MaxConcurrentRequests, Live: p.cfg.MaxLiveConnections})
 	if p.server, err = p.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), p.set, handler); err != nil {
 		_ = l.Close()
 		return err
 	}
+	// Shutdown waits for connections to go idle: the live ones end first.
+	p.server.RegisterOnShutdown(handler.Close)
 	go func() {
 		if err := p.server.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			p.set.Logger.Error("the findings page stopped", zap.Error(err))

@@ -28,9 +28,11 @@ func TestConfigValidation(t *testing.T) {
 	}
 	bad := createDefaultConfig().(*Config)
 	bad.ServerConfig.NetAddr.Endpoint, bad.MaxRequests, bad.MaxBytes, bad.MaxConcurrentRequests, bad.TraceURL = "8890", 0, 10, 0, "javascript:alert(1)"
+	bad.MaxLiveConnections = -1
 	err := confmap.Validate(bad)
 	for _, want := range []string{"endpoint must be host:port", "max_requests must be at least 1", "max_bytes must be at least",
-		"max_concurrent_requests must be from 1 to 1024", "trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
+		"max_concurrent_requests must be from 1 to 1024", "max_live_connections must be from 0 (live updates off) to 1024, got -1",
+		"trace_url must contain {trace_id}", "trace_url must be an http:// or https:// URL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not say %q", err, want)
 		}
@@ -63,8 +65,18 @@ func TestServesWhatIsRecorded(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), "n_plus_one ×11") || !strings.Contains(string(body), "0af7651916cd43dd8448eb211c80319c") {
+	if !strings.Contains(string(body), `<span class="f t-n_plus_one" title="11 queries, 10 wasted">n_plus_one</span>`) ||
+		!strings.Contains(string(body), "0af7651916cd43dd8448eb211c80319c") {
 		t.Errorf("page: %s", body)
+	}
+	resp, err = http.Get(fmt.Sprintf("http://%s/requests/0af7651916cd43dd8448eb211c80319c", addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(body), `<li class="s db m t-n_plus_one"`); n != 11 {
+		t.Errorf("%d spans of the loop highlighted on the waterfall, want 11", n)
 	}
 }
 

@@ -1,6 +1,7 @@
 package querylensextension
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,4 +180,54 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 	write(certFile, "CERTIFICATE", der)
 	write(keyFile, "EC PRIVATE KEY", kder)
 	return certFile, keyFile
+}
+
+// A live page outlasts the server's write_timeout (each event has its own
+// deadline), hears of each trace recorded, and does not hold the collector's
+// shutdown.
+func TestLivePageThroughTheServer(t *testing.T) {
+	addr := freeAddr(t)
+	cfg := createDefaultConfig().(*Config)
+	if err := confmap.NewFromStringMap(map[string]any{"endpoint": addr, "write_timeout": "1s"}).Unmarshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ext.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := bufio.NewReader(resp.Body)
+	next := func() string {
+		for {
+			line, err := events.ReadString('\n')
+			if err != nil {
+				t.Fatalf("the live connection ended: %v", err)
+			}
+			if strings.HasPrefix(line, "data: ") {
+				return strings.TrimSpace(strings.TrimPrefix(line, "data: "))
+			}
+		}
+	}
+	if v := next(); v != "0" {
+		t.Fatalf("first event %q", v)
+	}
+	time.Sleep(1500 * time.Millisecond) // past write_timeout
+	view, res := analyzedNPlusOne(t, 11)
+	ext.(TraceRecorder).RecordTrace(view, res, time.Now())
+	if v := next(); v != "1" {
+		t.Fatalf("after a trace, event %q", v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := ext.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with a live page open: %v after %s", err, time.Since(start))
+	}
 }

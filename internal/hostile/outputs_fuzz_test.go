@@ -113,8 +113,8 @@ func outputs(t *testing.T, maxLength int, traces ...ptrace.Traces) map[string]st
 	}
 	out["log"] = log.String()
 
-	h := livepage.NewHandler(store, "", 4)
-	for _, path := range []string{"/", "/fingerprints", "/api/requests", "/api/findings"} {
+	h := livepage.NewHandler(store, livepage.Settings{Concurrent: 4, Live: 4})
+	for _, path := range []string{"/", "/problems", "/routes", "/fingerprints", "/api/requests", "/api/findings", "/api/problems"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		body, _ := io.ReadAll(rec.Body)

@@ -45,7 +45,7 @@ func TestStoreIsBoundedInBytes(t *testing.T) {
 
 // hostileTrace is one request whose names are as large and hostile as a
 // span may make them: a 100 KB service name, a root with no route named by
-// raw SQL with canaries, 800 statements of 20 KB.
+// raw SQL with canaries, 2,500 statements of 20 KB.
 func hostileTrace(canary hostile.Canary) ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
@@ -58,7 +58,7 @@ func hostileTrace(canary hostile.Canary) ptrace.Traces {
 	root.SetName("SELECT * FROM users WHERE email = '" + canary.Text + "' AND id = " + strconv.FormatUint(canary.Number, 10))
 	root.SetStartTimestamp(1)
 	root.SetEndTimestamp(1_000_000)
-	for i := 0; i < 800; i++ {
+	for i := 0; i < maxStatements+500; i++ {
 		s := spans.AppendEmpty()
 		s.SetTraceID([16]byte{1})
 		s.SetSpanID([8]byte{2, byte(i), byte(i >> 8)})
@@ -86,22 +86,32 @@ func TestRequestStringsAreCapped(t *testing.T) {
 	if len(r.Service) > sqlnorm.MaxNameBytes || len(r.Route) > sqlnorm.MaxNameBytes {
 		t.Errorf("service of %d bytes, route of %d", len(r.Service), len(r.Route))
 	}
-	if len(r.Statements) != maxStatements || r.Truncated != 300 {
-		t.Errorf("%d statements kept, %d counted beyond; want %d and 300", len(r.Statements), r.Truncated, maxStatements)
+	if len(r.Statements) != maxStatements || r.Truncated != 500 {
+		t.Errorf("%d statements kept, %d counted beyond; want %d and 500", len(r.Statements), r.Truncated, maxStatements)
+	}
+	if len(r.Spans) != maxSpans || r.SpansTruncated != 501 {
+		t.Errorf("%d spans kept on the waterfall, %d counted beyond; want %d and 501", len(r.Spans), r.SpansTruncated, maxSpans)
+	}
+	for _, s := range r.Spans {
+		if len(s.Label) > maxStatementBytes {
+			t.Fatalf("a span label of %d bytes", len(s.Label))
+		}
 	}
 	for _, st := range r.Statements {
 		if len(st.Text) > maxStatementBytes || len(st.System) > sqlnorm.MaxNameBytes {
 			t.Fatalf("a statement of %d bytes, a system of %d", len(st.Text), len(st.System))
 		}
 	}
-	if size := r.size(); size > 1_400_000 {
+	t.Logf("one request of %d spans holds %d bytes", len(r.Spans), r.size())
+	// Each string once: the statement a loop repeats is held once.
+	if size := r.size(); size > requestBytes+maxStatements*statementBytes+maxSpans*spanBytes+16<<10 {
 		t.Errorf("one request holds %d bytes", size)
 	}
 	// Nothing of the canary on the page or in the API.
 	store := NewStore(10, 64<<20)
 	store.Record(reqs)
-	h := NewHandler(store, "", 4)
-	for _, path := range []string{"/", "/requests/" + r.TraceID, "/fingerprints", "/api/requests", "/api/findings"} {
+	h := NewHandler(store, Settings{Concurrent: 4, Live: 4})
+	for _, path := range []string{"/", "/requests/" + r.TraceID, "/problems", "/routes", "/fingerprints", "/api/requests", "/api/findings", "/api/problems"} {
 		_, body := get(t, h, path)
 		if leak, ok := hostile.Default.Leaks(body, 5); ok {
 			t.Errorf("%s: %q of the canary at %d: %.200s", path, leak.Piece, leak.At, body[max(leak.At-80, 0):])
@@ -111,7 +121,7 @@ func TestRequestStringsAreCapped(t *testing.T) {
 
 func TestTooManyAtATime(t *testing.T) {
 	store, _ := testStore(t, 1000)
-	h := NewHandler(store, "", 2)
+	h := NewHandler(store, Settings{Concurrent: 2, Live: 4})
 	h.slots <- struct{}{} // two answers being written
 	h.slots <- struct{}{}
 	rec := httptest.NewRecorder()
@@ -128,7 +138,7 @@ func TestTooManyAtATime(t *testing.T) {
 func TestAPIPages(t *testing.T) {
 	store, _ := testStore(t, 1000)
 	all := store.Recent()
-	h := NewHandler(store, "", 4)
+	h := NewHandler(store, Settings{Concurrent: 4, Live: 4})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/requests", nil))
 	var first []Request

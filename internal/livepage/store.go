@@ -6,9 +6,10 @@ import (
 )
 
 // Store keeps the last requests, at most a number of them and at most a
-// number of bytes (the strings they hold, counted whole even where the
-// statement cache shares them): the oldest leave first. It is safe for
-// concurrent use.
+// number of bytes (the strings they hold, each counted once per request even
+// where the statement cache shares it with others): the oldest leave first.
+// Beside them, it sums the queries that ran in no request, per service. It
+// is safe for concurrent use, and says when it changes (Changed).
 type Store struct {
 	mu       sync.RWMutex
 	max      int
@@ -16,23 +17,32 @@ type Store struct {
 	ring     []Request // a circular queue of n requests from head; grows up to max
 	head, n  int
 	bytes    int
+	gaps     gapSums
+	// version counts the changes; changed is closed at the next one.
+	version uint64
+	changed chan struct{}
 }
 
 // NewStore keeps at most max requests of at most maxBytes in all.
 func NewStore(max, maxBytes int) *Store {
-	return &Store{max: max, maxBytes: maxBytes, ring: make([]Request, min(max, 64))}
+	return &Store{max: max, maxBytes: maxBytes, ring: make([]Request, min(max, 64)), changed: make(chan struct{})}
 }
 
 // Record adds requests, pushing the oldest out when full.
 func (s *Store) Record(requests []Request) {
+	if len(requests) == 0 {
+		return
+	}
+	for i := range requests {
+		requests[i].bytes = requests[i].size()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range requests {
-		size := r.size()
-		if size > s.maxBytes {
+		if r.bytes > s.maxBytes {
 			continue // larger than the whole store: never kept
 		}
-		for s.n > 0 && (s.n == s.max || s.bytes+size > s.maxBytes) {
+		for s.n > 0 && (s.n == s.max || s.bytes+r.bytes > s.maxBytes) {
 			s.dropOldest()
 		}
 		if s.n == len(s.ring) {
@@ -40,12 +50,28 @@ func (s *Store) Record(requests []Request) {
 		}
 		s.ring[(s.head+s.n)%len(s.ring)] = r
 		s.n++
-		s.bytes += size
+		s.bytes += r.bytes
 	}
+	s.changedLocked()
+}
+
+// changedLocked counts a change and wakes whoever waits for one.
+func (s *Store) changedLocked() {
+	s.version++
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Changed returns the version of what the store holds, and a channel closed
+// at the next change.
+func (s *Store) Changed() (uint64, <-chan struct{}) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.version, s.changed
 }
 
 func (s *Store) dropOldest() {
-	s.bytes -= s.ring[s.head].size()
+	s.bytes -= s.ring[s.head].bytes
 	s.ring[s.head] = Request{}
 	s.head = (s.head + 1) % len(s.ring)
 	s.n--
@@ -74,17 +100,6 @@ func (s *Store) Recent() []Request {
 	out := make([]Request, s.n)
 	for i := 0; i < s.n; i++ {
 		out[i] = s.ring[(s.head+s.n-1-i)%len(s.ring)]
-	}
-	return out
-}
-
-// ByTrace returns the requests of one trace.
-func (s *Store) ByTrace(traceID string) []Request {
-	var out []Request
-	for _, r := range s.Recent() {
-		if r.TraceID == traceID {
-			out = append(out, r)
-		}
 	}
 	return out
 }

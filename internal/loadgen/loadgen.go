@@ -43,6 +43,12 @@ func (g *Generator) Next(now time.Time) ptrace.Traces {
 	src := g.traces[g.rng.IntN(len(g.traces))]
 	td := ptrace.NewTraces()
 	src.CopyTo(td)
+	return g.Refresh(td, now)
+}
+
+// Refresh gives the spans of td, one trace, fresh trace and span ids (parents
+// remapped alike) and moves its first span's start to now; it returns td.
+func (g *Generator) Refresh(td ptrace.Traces, now time.Time) ptrace.Traces {
 	var traceID pcommon.TraceID
 	binary.BigEndian.PutUint64(traceID[:8], g.rng.Uint64())
 	binary.BigEndian.PutUint64(traceID[8:], g.rng.Uint64())
