@@ -102,7 +102,7 @@ e2e: build $(BOOKSHOP) $(JAEGER)
 # one package per run). `make test` runs each for FUZZ_SHORT, `make fuzz` for FUZZ_TIME.
 # A failing input is written under the package's testdata/fuzz/<target>/.
 FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals internal/sqlnorm:FuzzCanary \
-	internal/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
+	internal/testsupport/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
 FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m
 
@@ -117,7 +117,7 @@ fuzz:
 	done
 
 # The benchmarks, not part of `make test`: the Go micro-benchmarks, then the end-to-end
-# load benchmark (cmd/loadbench: passthrough, groupbytrace and querylens in the real
+# load benchmark (tools/cmd/loadbench: passthrough, groupbytrace and querylens in the real
 # collector, BENCH_DURATION of traffic each), which writes BENCHMARKS.md.
 BENCH_DURATION ?= 25s
 BENCH_FLAGS    ?=
@@ -126,7 +126,7 @@ BENCH_FLAGS    ?=
 bench: build
 	mkdir -p $(BUILD)/bench
 	set -o pipefail; $(GO) test -run XXX -bench . -benchmem ./internal/... ./processor/... ./connector/... | tee $(BUILD)/bench/micro.txt
-	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
+	QUERYLENS_COLLECTOR=$(COLLECTOR) $(GO) run ./tools/cmd/loadbench -duration $(BENCH_DURATION) -workdir $(BUILD)/bench \
 		-micro $(BUILD)/bench/micro.txt -profile -out BENCHMARKS.md $(BENCH_FLAGS)
 
 # Recorded testdata, not part of `make test` (which reads the committed files and checks

@@ -17,8 +17,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // moodySink is a trace store that is flaky (refuses a request in four, to be

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/report"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // cli runs the querylens binary and returns its exit code and output.

@@ -21,8 +21,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/hostile"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 )
 
 // local runs bin/otelcol-querylens on config/local.yaml, every port moved

@@ -26,8 +26,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/querylens/querylens/internal/hostile"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // rawCodec sends bytes as they are: the request pdata could not write.

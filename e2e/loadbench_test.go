@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // TestLoadSmoke is the smoke run of `make bench`'s load generator: three

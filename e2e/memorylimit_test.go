@@ -11,8 +11,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // TestMemoryLimiterRefusesUpstream fills a collector whose memory_limiter

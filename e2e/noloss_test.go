@@ -17,8 +17,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // flakySink is an OTLP gRPC trace receiver that refuses one request in four

@@ -19,7 +19,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/contract"
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // The literal values of the canary trace: none may leave the collector in a

@@ -25,8 +25,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"google.golang.org/grpc"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // The two-tier layout of config/two-tier, on loopback, with the shipped files

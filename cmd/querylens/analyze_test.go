@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/report"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // runCLI runs the command and returns its exit code, stdout and stderr.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/report"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // runStatements are the queries of one request of a small app: a list and

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/querylens/querylens/internal/hostile"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 )
 
 // TestHostileInput: each file querylens analyze once died on, ran out of

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // sarifValidator is the validator the test installs from npm: ajv (the JSON

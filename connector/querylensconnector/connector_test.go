@@ -22,7 +22,7 @@ import (
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
 	"github.com/querylens/querylens/internal/contract"
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
 )
 

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/querylens/querylens/connector/querylensconnector/internal/metadata"
-	"github.com/querylens/querylens/internal/metadatatest"
+	"github.com/querylens/querylens/internal/testsupport/metadatatest"
 )
 
 // TestMetadataFile keeps metadata.yaml, written by hand, in step with the

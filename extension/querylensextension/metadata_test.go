@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensiontest"
 
 	"github.com/querylens/querylens/extension/querylensextension/internal/metadata"
-	"github.com/querylens/querylens/internal/metadatatest"
+	"github.com/querylens/querylens/internal/testsupport/metadatatest"
 )
 
 // TestMetadataFile keeps metadata.yaml, written by hand, in step with the

@@ -10,9 +10,9 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/loadgen"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // fullStore is a store at its default bound, 1,000 requests, filled with the

@@ -13,8 +13,8 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/hostile"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 

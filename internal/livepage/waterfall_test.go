@@ -10,11 +10,11 @@ import (
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // analyzed is one trace as the processor hands it to the page.

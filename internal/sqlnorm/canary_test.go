@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/querylens/querylens/internal/hostile"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 )
 
 // checkCanary fails when a piece of the canary is in anything normalizing

@@ -10,9 +10,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/fixtures"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/suggest"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // recognised is every ORM querylens knows, with the testdata directories its

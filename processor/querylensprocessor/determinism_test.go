@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // TestFindingsDoNotDependOnArrival shuffles every span of the testdata, splits

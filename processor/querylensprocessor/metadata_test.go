@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/querylens/querylens/internal/metadatatest"
+	"github.com/querylens/querylens/internal/testsupport/metadatatest"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 

@@ -16,9 +16,9 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/querylens/querylens/internal/fixtures"
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // flakyConsumer refuses some releases with a retryable error, takes part of

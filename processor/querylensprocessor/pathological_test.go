@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 

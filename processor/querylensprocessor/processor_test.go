@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 

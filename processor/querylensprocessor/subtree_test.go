@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/querylens/querylens/internal/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
 )

@@ -1,4 +1,4 @@
-// Command hostile writes testdata/hostile from internal/hostile:
+// Command hostile writes testdata/hostile from internal/testsupport/hostile:
 //
 //	go run ./testdata/generators/hostile
 package main
@@ -8,7 +8,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/querylens/querylens/internal/hostile"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 )
 
 func main() {

@@ -13,7 +13,7 @@ request with curl, flush the spans of the app and of the inventory service
 trace, each trace matched to the request that made it, checked against
 rules.CATALOGUE, and written with its expected findings; manifest.json lists
 the versions, the scenarios and a hash per written file (the Go test
-internal/fixtures TestRecordedTestdataManifest compares it to the directory).
+internal/testsupport/fixtures TestRecordedTestdataManifest compares it to the directory).
 """
 import argparse
 import collections

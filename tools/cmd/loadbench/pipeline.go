@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // pipelineKinds are the three pipelines: their processors and what else they

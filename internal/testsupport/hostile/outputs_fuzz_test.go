@@ -26,8 +26,8 @@ import (
 	"github.com/querylens/querylens/connector/querylensconnector"
 	"github.com/querylens/querylens/extension/querylensextension"
 	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/hostile"
 	"github.com/querylens/querylens/internal/livepage"
+	"github.com/querylens/querylens/internal/testsupport/hostile"
 	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/processor/querylensprocessor"
 )

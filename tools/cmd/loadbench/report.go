@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 // workload describes the traffic.
@@ -47,7 +47,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 
 	p("# Benchmarks\n\n")
-	p("Written by `make bench` (`cmd/loadbench`); do not edit by hand, run `make bench` again.\n")
+	p("Written by `make bench` (`tools/cmd/loadbench`); do not edit by hand, run `make bench` again.\n")
 	p("Numbers from one machine, on one day: compare ratios measured in the same run, not\n")
 	p("absolute figures across machines.\n\n")
 
@@ -57,9 +57,9 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	}
 
 	p("\n## Workload\n\n")
-	p("- Traces: %.0f%% of them (by count) the testdata's real ORM traces (`internal/loadgen.Generator`: every\n", 100*o.ormShare)
+	p("- Traces: %.0f%% of them (by count) the testdata's real ORM traces (`tools/loadgen.Generator`: every\n", 100*o.ormShare)
 	p("  scenario, traps and their fixed twins, 2 to 103 spans) and %.0f%% clean traffic\n", 100*(1-o.ormShare))
-	p("  (`internal/loadgen.CleanGenerator`: %d to %d spans, log-uniform; a server span per service, internal\n", loadgen.CleanMinSpans, loadgen.CleanMaxSpans)
+	p("  (`tools/loadgen.CleanGenerator`: %d to %d spans, log-uniform; a server span per service, internal\n", loadgen.CleanMinSpans, loadgen.CleanMaxSpans)
 	p("  spans, database spans with a distinct statement shape each — 70%% with placeholders, 30%% with inline\n")
 	p("  values —, HTTP client spans to distinct routes; a third of them call a second service). Clean traces\n")
 	p("  give no finding. By spans: %.1f%% testdata, %.1f%% clean; mean %.0f spans a trace.\n",

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 type options struct {

@@ -17,7 +17,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/loadgen"
+	"github.com/querylens/querylens/tools/loadgen"
 )
 
 func main() {

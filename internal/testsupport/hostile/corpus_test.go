@@ -14,7 +14,7 @@ func TestCorpusIsCommitted(t *testing.T) {
 	if err := WriteCorpus(&corpus, &cases); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join("..", "..", "testdata", "hostile")
+	dir := filepath.Join("..", "..", "..", "testdata", "hostile")
 	for name, want := range map[string][]byte{"corpus.json.gz": corpus.Bytes(), "cases.yaml": cases.Bytes()} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || !bytes.Equal(got, want) {
