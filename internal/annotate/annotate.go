@@ -28,6 +28,7 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	for i := range t.Spans {
 		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
 			attrs := spans[i].Attributes()
+			attrs.EnsureCapacity(attrs.Len() + 3) // one allocation, not a doubling
 			attrs.PutStr(contract.AttrFingerprint, db.Statement.Fingerprint)
 			attrs.PutStr(contract.AttrFingerprintSource, db.Statement.Source)
 			attrs.PutStr(contract.AttrStatement, db.Statement.Text)
@@ -35,6 +36,7 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 	}
 	for _, r := range res.Requests {
 		attrs := spans[r.Span].Attributes()
+		attrs.EnsureCapacity(attrs.Len() + 3)
 		attrs.PutInt(contract.AttrRequestDBQueries, int64(r.DBQueries))
 		attrs.PutDouble(contract.AttrRequestDBDuration, milliseconds(r.DBDuration))
 		attrs.PutDouble(contract.AttrRequestDBWallDuration, milliseconds(r.DBWallDuration))

@@ -46,6 +46,9 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 			candidates = append(candidates, c.Span)
 		}
 	}
+	// Only a statement run MinRepeats times or more can repeat its values
+	// that often: the others are left out before their values are keyed.
+	candidates = repeatedAtLeast(t, candidates, d.cfg.MinRepeats)
 	var findings []Finding
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
@@ -62,4 +65,23 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 		findings = append(findings, f)
 	}
 	return findings
+}
+
+// repeatedAtLeast keeps, in order, the spans whose statement's fingerprint
+// is that of n of the spans or more.
+func repeatedAtLeast(t *traceview.Trace, spans []int, n int) []int {
+	if len(spans) < n {
+		return nil
+	}
+	count := make(map[string]int, len(spans))
+	for _, i := range spans {
+		count[fingerprint(t, i)]++
+	}
+	kept := spans[:0]
+	for _, i := range spans {
+		if count[fingerprint(t, i)] >= n {
+			kept = append(kept, i)
+		}
+	}
+	return kept
 }

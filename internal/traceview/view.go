@@ -137,9 +137,14 @@ type Trace struct {
 	ID     TraceID
 	Spans  []Span
 	Groups []ChildGroup // one per distinct parent id, ordered by their first child
-	byID   map[SpanID]int
-	group  map[SpanID]int // parent id -> index in Groups
+	// ids holds, per span id and parent id, the span's index and the
+	// group's: one map for both, as most parents are spans of the trace.
+	ids map[SpanID]idEntry
 }
+
+// idEntry is what an id names in a trace: a span (the first in canonical
+// order with that id) and the group of its children; -1 when none.
+type idEntry struct{ span, group int32 }
 
 // Lookup returns the index of the span with this id. With duplicate ids, the
 // first in canonical order wins.
@@ -147,8 +152,11 @@ func (t *Trace) Lookup(id SpanID) (int, bool) {
 	if id.IsEmpty() {
 		return -1, false
 	}
-	i, ok := t.byID[id]
-	return i, ok
+	e, ok := t.ids[id]
+	if !ok || e.span < 0 {
+		return -1, false
+	}
+	return int(e.span), true
 }
 
 // Parent returns the index of span i's parent, or false when it is a root, its
@@ -167,8 +175,8 @@ func (t *Trace) Parent(i int) (int, bool) {
 
 // Children returns the indexes of the spans whose parent id is id, in order.
 func (t *Trace) Children(id SpanID) []int {
-	if g, ok := t.group[id]; ok {
-		return t.Groups[g].Children
+	if e, ok := t.ids[id]; ok && e.group >= 0 {
+		return t.Groups[e.group].Children
 	}
 	return nil
 }
@@ -222,36 +230,79 @@ func Route(kind Kind, name, httpRoute string) string {
 // New indexes spans of one trace. It sorts them into canonical order and
 // returns, with the view, where each came from: Spans[i] is spans[order[i]].
 func New(id TraceID, spans []Span) (t *Trace, order []int) {
-	order = make([]int, len(spans))
+	return Index(id, slices.Clone(spans))
+}
+
+// Index is New on spans the view may keep and reorder: it sorts them in
+// place (the caller gives them up) instead of copying them.
+func Index(id TraceID, spans []Span) (t *Trace, order []int) {
+	n := len(spans)
+	order = make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-	t = &Trace{
-		ID:    id,
-		Spans: make([]Span, len(spans)),
-		byID:  make(map[SpanID]int, len(spans)),
-		group: make(map[SpanID]int),
-	}
-	for to, from := range order {
-		t.Spans[to] = spans[from]
-	}
-	for i := range t.Spans {
-		s := &t.Spans[i]
+	permute(spans, order)
+	t = &Trace{ID: id, Spans: spans, ids: make(map[SpanID]idEntry, n+n/4)}
+	// Each span's group, then the groups' children in one backing array.
+	groupOf := make([]int32, n)
+	var sizes []int32
+	for i := range spans {
+		s := &spans[i]
 		if !s.ID.IsEmpty() {
-			if _, dup := t.byID[s.ID]; !dup {
-				t.byID[s.ID] = i
+			e, ok := t.ids[s.ID]
+			if !ok {
+				t.ids[s.ID] = idEntry{span: int32(i), group: -1}
+			} else if e.span < 0 {
+				e.span = int32(i)
+				t.ids[s.ID] = e
 			}
 		}
-		g, ok := t.group[s.ParentID]
+		e, ok := t.ids[s.ParentID]
 		if !ok {
-			g = len(t.Groups)
-			t.group[s.ParentID] = g
-			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
+			e = idEntry{span: -1, group: -1}
 		}
+		if e.group < 0 {
+			e.group = int32(len(t.Groups))
+			t.ids[s.ParentID] = e
+			t.Groups = append(t.Groups, ChildGroup{Parent: s.ParentID})
+			sizes = append(sizes, 0)
+		}
+		groupOf[i] = e.group
+		sizes[e.group]++
+	}
+	backing := make([]int, n)
+	start := int32(0)
+	for g, size := range sizes {
+		t.Groups[g].Children = backing[start : start : start+size]
+		start += size
+	}
+	for i, g := range groupOf {
 		t.Groups[g].Children = append(t.Groups[g].Children, i)
 	}
 	return t, order
+}
+
+// permute reorders spans in place so that spans[i] is the old spans[order[i]].
+func permute(spans []Span, order []int) {
+	done := make([]bool, len(spans))
+	for i := range spans {
+		if done[i] || order[i] == i {
+			continue
+		}
+		tmp := spans[i]
+		j := i
+		for {
+			done[j] = true
+			k := order[j]
+			if k == i {
+				spans[j] = tmp
+				break
+			}
+			spans[j] = spans[k]
+			j = k
+		}
+	}
 }
 
 func compareSpans(a, b *Span) int {

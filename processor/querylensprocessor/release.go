@@ -146,7 +146,7 @@ func subview(view *traceview.Trace, handles []ptrace.Span, spans []int) (*tracev
 	for k, i := range spans {
 		in[k], hs[k] = view.Spans[i], handles[i]
 	}
-	sub, order := traceview.New(view.ID, in)
+	sub, order := traceview.Index(view.ID, in)
 	sorted := make([]ptrace.Span, len(hs))
 	for to, from := range order {
 		sorted[to] = hs[from]

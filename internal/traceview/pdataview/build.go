@@ -74,7 +74,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 		}
 	}
 	calls.link(spans)
-	t, order := traceview.New(traceID, spans)
+	t, order := traceview.Index(traceID, spans)
 	sorted := make([]ptrace.Span, len(handles))
 	for to, from := range order {
 		sorted[to] = handles[from]
