@@ -3,13 +3,10 @@ package sqlnorm
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
-
-	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // Cache normalizes statements through a bounded LRU cache. A statement is
@@ -17,19 +14,15 @@ import (
 // values blanked): statements whose values an ORM writes inline share one
 // entry, and only the first of them is lexed. It is safe for concurrent use.
 type Cache struct {
-	entries *lru.Cache[cacheKey, cacheEntry]
+	entries *store
 	maxLen  int
 	hits    atomic.Uint64
 	misses  atomic.Uint64
 }
 
-type cacheKey struct {
-	dialect Dialect
-	raw     string
-}
-
 // cacheEntry is a cached statement; shape is set when it was made for a
-// statement's key (its plain literals blanked), from the statement from, and
+// statement's key (its plain literals blanked), from the statement whose
+// store key is from, and
 // serves every statement of that key: bounds says which of their literals
 // are the paging bounds, read from each statement's own values. (Behind a
 // pointer: every lookup copies the entry.)
@@ -39,7 +32,7 @@ type cacheEntry struct {
 }
 
 type shapeOf struct {
-	from   string
+	from   storeKey
 	bounds boundSlots
 }
 
@@ -52,11 +45,10 @@ func NewCache(size, maxLen int) (*Cache, error) {
 	if maxLen < 1 {
 		return nil, fmt.Errorf("max statement length must be positive, got %d", maxLen)
 	}
-	entries, err := lru.New[cacheKey, cacheEntry](size)
-	if err != nil {
-		return nil, fmt.Errorf("statement cache: %w", err)
+	if size < 1 {
+		return nil, fmt.Errorf("statement cache: size must be positive, got %d", size)
 	}
-	return &Cache{entries: entries, maxLen: maxLen}, nil
+	return &Cache{entries: newStore(size), maxLen: maxLen}, nil
 }
 
 // Normalize returns the normalized statement for raw, of the given
@@ -64,28 +56,29 @@ func NewCache(size, maxLen int) (*Cache, error) {
 func (c *Cache) Normalize(system, raw string) *Statement {
 	raw = truncate(raw, c.maxLen)
 	d := DialectOf(system)
-	key := cacheKey{d, raw}
-	if e, ok := c.entries.Get(key); ok && (e.shape == nil || e.shape.from == raw) {
+	rawKey := keyOf(d, raw)
+	if e, ok := c.entries.get(rawKey); ok && (e.shape == nil || e.shape.from == rawKey) {
 		c.hits.Add(1)
 		return e.st
 	}
+	key := rawKey
 	var slots []int32
 	if d.IsSQL() {
-		// The buffers are only looked up with; what the cache keeps is a copy.
+		// The buffers are only looked up with: the store keeps a hash.
 		kb := keyBuffers.Get().(*keyBuffer)
 		defer keyBuffers.Put(kb)
 		var b []byte
 		var ok bool
 		if b, slots, ok = blankLiterals(raw, d, kb.key, kb.slots[:0]); ok {
 			kb.key, kb.slots = b, slots
-			key.raw = unsafe.String(unsafe.SliceData(b), len(b))
-			if e, ok := c.entries.Get(key); ok && e.shape != nil {
+			key = keyOf(d, unsafe.String(unsafe.SliceData(b), len(b)))
+			if e, ok := c.entries.get(key); ok && e.shape != nil {
 				c.hits.Add(1)
-				if raw == e.shape.from {
+				if rawKey == e.shape.from {
 					// The very statement again (a Django LIMIT 21): found as
 					// it is from now on, without blanking it. Statements of
 					// new values each time (GORM's) never take a second entry.
-					c.entries.Add(cacheKey{d, e.shape.from}, cacheEntry{st: e.st})
+					c.entries.add(rawKey, cacheEntry{st: e.st})
 				}
 				return e.statementFor(raw, slots)
 			}
@@ -96,11 +89,9 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	c.misses.Add(1)
 	st, shared, bounds := normalize(d, raw, slots)
 	if shared {
-		// The key may point into the buffer: the cache keeps a copy.
-		key.raw = strings.Clone(key.raw)
-		c.entries.Add(key, cacheEntry{st: st, shape: &shapeOf{from: strings.Clone(raw), bounds: bounds}})
+		c.entries.add(key, cacheEntry{st: st, shape: &shapeOf{from: rawKey, bounds: bounds}})
 	} else {
-		c.entries.Add(cacheKey{d, strings.Clone(raw)}, cacheEntry{st: st})
+		c.entries.add(rawKey, cacheEntry{st: st})
 	}
 	return st
 }
@@ -158,7 +149,7 @@ func slotBound(raw string, slots []int32, slot int32) Bound {
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
 
 // Len is the number of statements cached.
-func (c *Cache) Len() int { return c.entries.Len() }
+func (c *Cache) Len() int { return c.entries.len() }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {

@@ -21,15 +21,16 @@ const (
 // name both an operation and a target: a database name alone is not a
 // statement, and grouping on it would only mislead.
 func (c *Cache) Coarse(summary, operation, collection string) *Statement {
-	key := cacheKey{dialect: coarseSummary, raw: summary}
+	dialect, raw := coarseSummary, summary
 	if strings.TrimSpace(summary) == "" {
-		key = cacheKey{dialect: coarseOperation, raw: operation + "\x00" + collection}
+		dialect, raw = coarseOperation, operation+"\x00"+collection
 	}
-	if e, ok := c.entries.Get(key); ok {
+	key := keyOf(dialect, raw)
+	if e, ok := c.entries.get(key); ok {
 		return e.st
 	}
 	var st *Statement
-	if key.dialect == coarseSummary {
+	if dialect == coarseSummary {
 		st = coarse(SourceSummary, strings.Join(strings.Fields(SafeName(summary)), " "))
 	} else {
 		st = coarse(SourceOperation, strings.Join(strings.Fields(SafeName(operation+" "+collection)), " "))
@@ -37,8 +38,7 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 	if st == nil {
 		return nil
 	}
-	key.raw = strings.Clone(key.raw)
-	c.entries.Add(key, cacheEntry{st: st})
+	c.entries.add(key, cacheEntry{st: st})
 	return st
 }
 

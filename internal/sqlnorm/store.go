@@ -1,0 +1,109 @@
+package sqlnorm
+
+import (
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+)
+
+// store is the cache's bounded map from statement to entry. Statements are
+// keyed by a 128-bit hash of their dialect and text, not by the text: a
+// lookup reads the statement once, to hash it, and never compares it with a
+// copy elsewhere in memory (that comparison, over cold memory, cost more than
+// the rest of the lookup). That a lookup finds another statement with its
+// hash has a chance of about size/2^128: below 1 in 10^30.
+//
+// Eviction is CLOCK, an approximation of least recently used: a lookup marks
+// its entry used (no list to reorder, so lookups share a read lock), and the
+// clock hand passes over used entries once, clearing the mark, before it
+// evicts one.
+type store struct {
+	mu    sync.RWMutex
+	index map[storeKey]stored
+	ring  []ringSlot // at most size, in one array; the hand goes round it
+	hand  int
+	size  int
+}
+
+type storeKey [2]uint64
+
+type stored struct {
+	entry cacheEntry
+	slot  int32 // in ring
+}
+
+type ringSlot struct {
+	key  storeKey
+	used atomic.Bool
+}
+
+// seeds of the two halves of a key, per process.
+var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// keyOf is the store's key of a statement of dialect d.
+func keyOf(d Dialect, raw string) storeKey {
+	var out storeKey
+	for i, seed := range keySeeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		_ = h.WriteByte(byte(d))
+		_, _ = h.WriteString(raw)
+		out[i] = h.Sum64()
+	}
+	return out
+}
+
+func newStore(size int) *store {
+	return &store{index: make(map[storeKey]stored, size), ring: make([]ringSlot, 0, size), size: size}
+}
+
+// get returns the entry of key and marks it used.
+func (s *store) get(key storeKey) (cacheEntry, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.index[key]
+	if !ok {
+		return cacheEntry{}, false
+	}
+	if used := &s.ring[v.slot].used; !used.Load() {
+		used.Store(true)
+	}
+	return v.entry, true
+}
+
+// add sets the entry of key, evicting another when the store is full.
+func (s *store) add(key storeKey, e cacheEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.index[key]; ok {
+		v.entry = e
+		s.index[key] = v
+		s.ring[v.slot].used.Store(true)
+		return
+	}
+	if len(s.ring) < s.size {
+		s.ring = append(s.ring, ringSlot{key: key})
+		s.index[key] = stored{entry: e, slot: int32(len(s.ring) - 1)}
+		return
+	}
+	for {
+		r := &s.ring[s.hand]
+		if r.used.Load() {
+			r.used.Store(false)
+			s.hand = (s.hand + 1) % len(s.ring)
+			continue
+		}
+		delete(s.index, r.key)
+		r.key = key
+		s.index[key] = stored{entry: e, slot: int32(s.hand)}
+		s.hand = (s.hand + 1) % len(s.ring)
+		return
+	}
+}
+
+// len is the number of entries.
+func (s *store) len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.index)
+}
