@@ -30,7 +30,7 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	inLoop := make(map[int]bool)
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		for _, same := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
+		for _, same := range bySameFingerprint(in, g.spans) {
 			if len(same) >= d.nPlusOneRepeats && !sameVisibleParameters(t, same) {
 				for _, i := range same {
 					inLoop[i] = true
@@ -48,7 +48,7 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	}
 	// Only a statement run MinRepeats times or more can repeat its values
 	// that often: the others are left out before their values are keyed.
-	candidates = repeatedAtLeast(t, candidates, d.cfg.MinRepeats)
+	candidates = repeatedAtLeast(in, candidates, d.cfg.MinRepeats)
 	var findings []Finding
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
@@ -69,17 +69,14 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 
 // repeatedAtLeast keeps, in order, the spans whose statement's fingerprint
 // is that of n of the spans or more.
-func repeatedAtLeast(t *traceview.Trace, spans []int, n int) []int {
+func repeatedAtLeast(in *Input, spans []int, n int) []int {
 	if len(spans) < n {
 		return nil
 	}
-	count := make(map[string]int, len(spans))
-	for _, i := range spans {
-		count[fingerprint(t, i)]++
-	}
+	ids, counts := fingerprintNumbers(in, spans)
 	kept := spans[:0]
-	for _, i := range spans {
-		if count[fingerprint(t, i)] >= n {
+	for k, i := range spans {
+		if counts[ids[k]] >= n {
 			kept = append(kept, i)
 		}
 	}

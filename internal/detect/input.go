@@ -18,6 +18,8 @@ type Input struct {
 	// that record again the call of a database span above them: the queries
 	// a request made.
 	DBSpans []int
+
+	fps *fingerprintIDs // numbered on first use (fingerprints)
 }
 
 // Call is one database or HTTP call and the span it was made under.

@@ -330,7 +330,7 @@ func (d lazyLoadOutOfScope) templateFindings(in *Input, claimed Claimed) []Findi
 	}
 	var findings []Finding
 	for _, r := range sortedKeys(byRender) {
-		for _, members := range bySameKey(byRender[r], func(i int) string { return fingerprint(t, i) }) {
+		for _, members := range bySameFingerprint(in, byRender[r]) {
 			if len(members) < d.cfg.MinTemplateRepeats || sameVisibleParameters(t, members) {
 				continue
 			}
@@ -364,7 +364,7 @@ func afterParentFindings(in *Input, claimed Claimed) []Finding {
 	}
 	var findings []Finding
 	for _, p := range sortedKeys(byParent) {
-		for _, members := range bySameKey(byParent[p], func(i int) string { return fingerprint(t, i) }) {
+		for _, members := range bySameFingerprint(in, byParent[p]) {
 			f := groupFinding(t, TypeLazyLoadOutOfScope, t.Spans[p].ID, members)
 			f.Reason = ReasonAfterParentEnded
 			findings = append(findings, f)

@@ -43,7 +43,7 @@ func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
+		for _, members := range bySameFingerprint(in, g.spans) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
 				least = d.cfg.CoarseMinRepeats
