@@ -236,17 +236,45 @@ func New(id TraceID, spans []Span) (t *Trace, order []int) {
 // Index is New on spans the view may keep and reorder: it sorts them in
 // place (the caller gives them up) instead of copying them.
 func Index(id TraceID, spans []Span) (t *Trace, order []int) {
+	return new(Indexer).Index(id, spans)
+}
+
+// Indexer indexes traces one after the other in the same memory: the view
+// and order an Index returns are valid until the next Index or Release.
+type Indexer struct {
+	t       Trace
+	order   []int
+	groupOf []int32
+	sizes   []int32
+	backing []int
+	done    []bool
+	// mapSpans is the most spans the map was used for since it was made: a
+	// map cleared costs its size, so one much larger than needed is dropped.
+	mapSpans int
+}
+
+// Index is the package's Index, in x's memory.
+func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	n := len(spans)
-	order = make([]int, n)
+	order = grow(x.order, n)
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-	permute(spans, order)
-	t = &Trace{ID: id, Spans: spans, ids: make(map[SpanID]idEntry, n+n/4)}
+	x.done = grow(x.done, n)
+	permute(spans, order, x.done)
+	ids := x.t.ids
+	if ids == nil || x.mapSpans > 4*n+64 {
+		ids, x.mapSpans = make(map[SpanID]idEntry, n+n/4), n
+	} else {
+		clear(ids)
+		x.mapSpans = max(x.mapSpans, n)
+	}
+	x.t = Trace{ID: id, Spans: spans, Groups: x.t.Groups[:0], ids: ids}
+	t = &x.t
 	// Each span's group, then the groups' children in one backing array.
-	groupOf := make([]int32, n)
-	var sizes []int32
+	groupOf := grow(x.groupOf, n)
+	sizes := x.sizes[:0]
 	for i := range spans {
 		s := &spans[i]
 		if !s.ID.IsEmpty() {
@@ -271,7 +299,7 @@ func Index(id TraceID, spans []Span) (t *Trace, order []int) {
 		groupOf[i] = e.group
 		sizes[e.group]++
 	}
-	backing := make([]int, n)
+	backing := grow(x.backing, n)
 	start := int32(0)
 	for g, size := range sizes {
 		t.Groups[g].Children = backing[start : start : start+size]
@@ -280,12 +308,29 @@ func Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	for i, g := range groupOf {
 		t.Groups[g].Children = append(t.Groups[g].Children, i)
 	}
+	x.order, x.groupOf, x.sizes, x.backing = order, groupOf, sizes, backing
 	return t, order
 }
 
-// permute reorders spans in place so that spans[i] is the old spans[order[i]].
-func permute(spans []Span, order []int) {
-	done := make([]bool, len(spans))
+// Release drops the last view's spans, keeping the memory for the next.
+func (x *Indexer) Release() {
+	clear(x.t.Groups)
+	x.t = Trace{Groups: x.t.Groups[:0], ids: x.t.ids}
+}
+
+// grow returns s with length n, reusing its array when it is large enough.
+// The elements are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// permute reorders spans in place so that spans[i] is the old spans[order[i]];
+// done is scratch of len(spans).
+func permute(spans []Span, order []int, done []bool) {
+	clear(done)
 	for i := range spans {
 		if done[i] || order[i] == i {
 			continue

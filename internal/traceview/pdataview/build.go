@@ -30,13 +30,35 @@ const dbParameterPrefix = "db.query.parameter."
 // Build indexes the spans of td, which should hold one trace, and returns with
 // the view the pdata spans in the same order as its Spans, for annotation.
 func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
+	return new(Scratch).Build(td, norm)
+}
+
+// Scratch builds views one after the other in the same memory, so that a
+// stream of traces does not allocate a view per trace: what Build returns is
+// valid until the next Build or Release.
+type Scratch struct {
+	spans           []traceview.Span
+	handles, sorted []ptrace.Span
+	calls           callStore
+	index           traceview.Indexer
+}
+
+// Build is the package's Build, in s's memory.
+func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
 	n := td.SpanCount()
-	spans := make([]traceview.Span, 0, n)
-	handles := make([]ptrace.Span, 0, n)
+	spans := s.spans[:0]
+	if cap(spans) < n {
+		spans = make([]traceview.Span, 0, n)
+	}
+	handles := s.handles[:0]
+	if cap(handles) < n {
+		handles = make([]ptrace.Span, 0, n)
+	}
 	// The database and HTTP sides of the spans live in two slices of the
 	// trace, not in an allocation per span; spans point into them once all
 	// are read (appending may move the slices before).
-	calls := callStore{db: make([]int32, 0, n), http: make([]int32, 0, n)}
+	calls := &s.calls
+	calls.reset(n)
 	var traceID traceview.TraceID
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -52,7 +74,7 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 				if len(spans) == 0 {
 					traceID = traceview.TraceID(p.TraceID())
 				}
-				s := traceview.Span{
+				spans = append(spans, traceview.Span{
 					ID:       traceview.SpanID(p.SpanID()),
 					ParentID: traceview.SpanID(p.ParentSpanID()),
 					Name:     p.Name(),
@@ -63,23 +85,38 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 					Language: id.language,
 					Runtime:  id.runtime,
 					Scope:    scope,
-				}
-				calls.read(p.Attributes(), &s, norm)
+				})
+				sp := &spans[len(spans)-1]
+				calls.read(p.Attributes(), sp, norm)
 				if p.Events().Len() > 0 {
-					readEvents(p.Events(), &s)
+					readEvents(p.Events(), sp)
 				}
-				spans = append(spans, s)
 				handles = append(handles, p)
 			}
 		}
 	}
 	calls.link(spans)
-	t, order := traceview.Index(traceID, spans)
-	sorted := make([]ptrace.Span, len(handles))
+	t, order := s.index.Index(traceID, spans)
+	sorted := s.sorted[:0]
+	if cap(sorted) < len(handles) {
+		sorted = make([]ptrace.Span, len(handles))
+	}
+	sorted = sorted[:len(handles)]
 	for to, from := range order {
 		sorted[to] = handles[from]
 	}
+	s.spans, s.handles, s.sorted = spans, handles, sorted
 	return t, sorted
+}
+
+// Release drops what the last view holds of its trace, keeping the memory.
+func (s *Scratch) Release() {
+	clear(s.spans)
+	clear(s.handles)
+	clear(s.sorted)
+	s.spans, s.handles, s.sorted = s.spans[:0], s.handles[:0], s.sorted[:0]
+	s.calls.release()
+	s.index.Release()
 }
 
 // identity is what a resource says of the service behind its spans.
@@ -105,6 +142,22 @@ type callStore struct {
 	https []traceview.HTTPCall
 	// per span read, the index of its traceview.DBCall and traceview.HTTPCall, or -1
 	db, http []int32
+}
+
+// reset empties the store for a trace of n spans.
+func (c *callStore) reset(n int) {
+	c.dbs, c.https = c.dbs[:0], c.https[:0]
+	if cap(c.db) < n {
+		c.db, c.http = make([]int32, 0, n), make([]int32, 0, n)
+	}
+	c.db, c.http = c.db[:0], c.http[:0]
+}
+
+// release drops what the store holds of a trace.
+func (c *callStore) release() {
+	clear(c.dbs)
+	clear(c.https)
+	c.dbs, c.https = c.dbs[:0], c.https[:0]
 }
 
 // link points each span at its database and HTTP sides.
