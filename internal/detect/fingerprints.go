@@ -18,19 +18,39 @@ func (in *Input) fingerprints() *fingerprintIDs {
 	}
 	t := in.Trace
 	ids := make([]int32, len(t.Spans))
-	index := make(map[string]int32)
+	// A fingerprint is 16 hex digits: numbered by the 64-bit number they
+	// write, which is cheaper to hash than the string. Anything else (none
+	// is) would be numbered by its string.
+	index := make(map[uint64]int32)
+	var other map[string]int32
+	n := int32(0)
 	for i := range t.Spans {
 		ids[i] = -1
-		if db := t.Spans[i].DB; db != nil && db.Statement != nil {
-			id, ok := index[db.Statement.Fingerprint]
+		db := t.Spans[i].DB
+		if db == nil || db.Statement == nil {
+			continue
+		}
+		fp := db.Statement.Fingerprint
+		if v, ok := hex64(fp); ok {
+			id, ok := index[v]
 			if !ok {
-				id = int32(len(index))
-				index[db.Statement.Fingerprint] = id
+				id, n = n, n+1
+				index[v] = id
 			}
 			ids[i] = id
+			continue
 		}
+		if other == nil {
+			other = make(map[string]int32)
+		}
+		id, ok := other[fp]
+		if !ok {
+			id, n = n, n+1
+			other[fp] = id
+		}
+		ids[i] = id
 	}
-	slot := make([]int32, len(index))
+	slot := make([]int32, n)
 	for k := range slot {
 		slot[k] = -1
 	}
@@ -96,4 +116,24 @@ func fingerprintNumbers(in *Input, spans []int) (ids []int, counts []int) {
 		f.slot[f.id[i]] = -1
 	}
 	return ids, counts
+}
+
+// hex64 reads 16 lowercase hex digits.
+func hex64(s string) (uint64, bool) {
+	if len(s) != 16 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < 16; i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | uint64(c-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }

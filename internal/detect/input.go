@@ -243,11 +243,27 @@ func nearestAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (fo
 // body of one iteration of a loop.
 func repeatedNames(t *traceview.Trace) []bool {
 	repeated := make([]bool, len(t.Spans))
+	var first map[string]int // one map for every group, cleared
 	for _, g := range t.Groups {
 		if len(g.Children) < 2 {
 			continue
 		}
-		first := make(map[string]int, len(g.Children))
+		if len(g.Children) <= 8 { // a few names: compared, not hashed
+			for k, c := range g.Children {
+				for _, o := range g.Children[:k] {
+					if t.Spans[o].Name == t.Spans[c].Name {
+						repeated[o], repeated[c] = true, true
+						break
+					}
+				}
+			}
+			continue
+		}
+		if first == nil {
+			first = make(map[string]int, len(g.Children))
+		} else {
+			clear(first)
+		}
 		for _, c := range g.Children {
 			name := t.Spans[c].Name
 			if f, ok := first[name]; ok {

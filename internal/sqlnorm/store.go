@@ -20,9 +20,13 @@ import (
 type store struct {
 	mu    sync.RWMutex
 	index map[storeKey]stored
-	ring  []ringSlot // at most size, in one array; the hand goes round it
-	hand  int
-	size  int
+	ring  []storeKey // at most size; the hand goes round it
+	// used marks the entries looked up since the hand last passed, by
+	// ring slot: apart from the keys, so that the marks stay in the CPU's
+	// cache.
+	used []atomic.Bool
+	hand int
+	size int
 }
 
 type storeKey [2]uint64
@@ -30,11 +34,6 @@ type storeKey [2]uint64
 type stored struct {
 	entry cacheEntry
 	slot  int32 // in ring
-}
-
-type ringSlot struct {
-	key  storeKey
-	used atomic.Bool
 }
 
 // seeds of the two halves of a key, per process.
@@ -54,7 +53,7 @@ func keyOf(d Dialect, raw string) storeKey {
 }
 
 func newStore(size int) *store {
-	return &store{index: make(map[storeKey]stored, size), ring: make([]ringSlot, 0, size), size: size}
+	return &store{index: make(map[storeKey]stored, size), ring: make([]storeKey, 0, size), used: make([]atomic.Bool, size), size: size}
 }
 
 // get returns the entry of key and marks it used.
@@ -65,7 +64,7 @@ func (s *store) get(key storeKey) (cacheEntry, bool) {
 	if !ok {
 		return cacheEntry{}, false
 	}
-	if used := &s.ring[v.slot].used; !used.Load() {
+	if used := &s.used[v.slot]; !used.Load() {
 		used.Store(true)
 	}
 	return v.entry, true
@@ -78,23 +77,22 @@ func (s *store) add(key storeKey, e cacheEntry) {
 	if v, ok := s.index[key]; ok {
 		v.entry = e
 		s.index[key] = v
-		s.ring[v.slot].used.Store(true)
+		s.used[v.slot].Store(true)
 		return
 	}
 	if len(s.ring) < s.size {
-		s.ring = append(s.ring, ringSlot{key: key})
+		s.ring = append(s.ring, key)
 		s.index[key] = stored{entry: e, slot: int32(len(s.ring) - 1)}
 		return
 	}
 	for {
-		r := &s.ring[s.hand]
-		if r.used.Load() {
-			r.used.Store(false)
+		if used := &s.used[s.hand]; used.Load() {
+			used.Store(false)
 			s.hand = (s.hand + 1) % len(s.ring)
 			continue
 		}
-		delete(s.index, r.key)
-		r.key = key
+		delete(s.index, s.ring[s.hand])
+		s.ring[s.hand] = key
 		s.index[key] = stored{entry: e, slot: int32(s.hand)}
 		s.hand = (s.hand + 1) % len(s.ring)
 		return

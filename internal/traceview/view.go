@@ -140,6 +140,9 @@ type Trace struct {
 	// ids holds, per span id and parent id, the span's index and the
 	// group's: one map for both, as most parents are spans of the trace.
 	ids map[SpanID]idEntry
+	// parent is each span's Parent, -1 for none: looked up once, as walks
+	// up the tree ask for it again and again.
+	parent []int32
 }
 
 // idEntry is what an id names in a trace: a span (the first in canonical
@@ -162,15 +165,21 @@ func (t *Trace) Lookup(id SpanID) (int, bool) {
 // Parent returns the index of span i's parent, or false when it is a root, its
 // parent never arrived, or it names itself as its parent.
 func (t *Trace) Parent(i int) (int, bool) {
+	p := t.parent[i]
+	return int(p), p >= 0
+}
+
+// lookupParent is Parent read from the index of ids.
+func (t *Trace) lookupParent(i int) int32 {
 	s := &t.Spans[i]
 	if s.ParentID == s.ID {
-		return -1, false
+		return -1
 	}
 	p, ok := t.Lookup(s.ParentID)
-	if p == i {
-		return -1, false
+	if !ok || p == i {
+		return -1
 	}
-	return p, ok
+	return int32(p)
 }
 
 // Children returns the indexes of the spans whose parent id is id, in order.
@@ -247,6 +256,7 @@ type Indexer struct {
 	groupOf []int32
 	sizes   []int32
 	backing []int
+	parent  []int32
 	done    []bool
 	// mapSpans is the most spans the map was used for since it was made: a
 	// map cleared costs its size, so one much larger than needed is dropped.
@@ -308,7 +318,12 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	for i, g := range groupOf {
 		t.Groups[g].Children = append(t.Groups[g].Children, i)
 	}
-	x.order, x.groupOf, x.sizes, x.backing = order, groupOf, sizes, backing
+	parent := grow(x.parent, n)
+	t.parent = parent
+	for i := range parent {
+		parent[i] = t.lookupParent(i)
+	}
+	x.order, x.groupOf, x.sizes, x.backing, x.parent = order, groupOf, sizes, backing, parent
 	return t, order
 }
 

@@ -86,6 +86,8 @@ func BenchmarkTraffic(b *testing.B) {
 	_ = p.Shutdown(ctx)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(spans), "ns/span")
 	b.ReportMetric(float64(cpu)/float64(spans), "cpu-ns/span")
+	hits, misses := p.norm.Stats()
+	b.ReportMetric(float64(hits)/float64(max(hits+misses, 1)), "cache-hits")
 }
 
 // processCPU is the user and system CPU time of the process, in nanoseconds.
