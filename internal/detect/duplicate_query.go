@@ -30,7 +30,7 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	inLoop := make(map[int]bool)
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		for _, same := range bySameFingerprint(in, g.spans) {
+		for _, same := range groupsOfAtLeast(in, g.spans, d.nPlusOneRepeats) {
 			if len(same) >= d.nPlusOneRepeats && !sameVisibleParameters(t, same) {
 				for _, i := range same {
 					inLoop[i] = true

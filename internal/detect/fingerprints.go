@@ -62,10 +62,22 @@ func (in *Input) fingerprints() *fingerprintIDs {
 // which all carry a statement, in groups of one fingerprint, in order of
 // first appearance.
 func bySameFingerprint(in *Input, spans []int) [][]int {
+	return groupsOfAtLeast(in, spans, 1)
+}
+
+// groupsOfAtLeast is bySameFingerprint without the groups of fewer than min
+// spans; it allocates nothing when there is none of min.
+func groupsOfAtLeast(in *Input, spans []int, min int) [][]int {
+	if len(spans) < min || len(spans) == 0 {
+		return nil
+	}
 	if len(spans) == 1 {
 		return [][]int{spans[:1:1]}
 	}
 	f := in.fingerprints()
+	if min > 1 && mostRepeats(f, spans) < min {
+		return nil
+	}
 	ids := make([]int32, len(spans)) // the group of each span
 	var sizes []int
 	for n, i := range spans {
@@ -92,7 +104,47 @@ func bySameFingerprint(in *Input, spans []int) [][]int {
 	for n, i := range spans {
 		groups[ids[n]] = append(groups[ids[n]], i)
 	}
+	if min > 1 {
+		kept := groups[:0]
+		for _, g := range groups {
+			if len(g) >= min {
+				kept = append(kept, g)
+			}
+		}
+		groups = kept
+	}
 	return groups
+}
+
+// mostRepeats is how many of spans share the most common fingerprint.
+func mostRepeats(f *fingerprintIDs, spans []int) int {
+	most := int32(0)
+	for _, i := range spans { // slot counts, negated, from -1
+		fp := f.id[i]
+		f.slot[fp]--
+		most = max(most, -f.slot[fp]-1)
+	}
+	for _, i := range spans {
+		f.slot[f.id[i]] = -1
+	}
+	return int(most)
+}
+
+// repeatedFingerprints is how many fingerprints of spans come back: two
+// spans or more have them.
+func repeatedFingerprints(f *fingerprintIDs, spans []int) int {
+	n := 0
+	for _, i := range spans { // slot counts, negated, from -1
+		fp := f.id[i]
+		f.slot[fp]--
+		if f.slot[fp] == -3 {
+			n++
+		}
+	}
+	for _, i := range spans {
+		f.slot[f.id[i]] = -1
+	}
+	return n
 }
 
 // fingerprintNumbers numbers the fingerprints of spans, which all carry a

@@ -11,26 +11,50 @@ type loopGroup struct {
 // callsByLoopParent groups the unclaimed calls that keep passes by loop
 // parent, in order of each parent's first call, in one backing array.
 func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Input, int) bool) []loopGroup {
-	index := make(map[traceview.SpanID]int, 4)
+	var index map[traceview.SpanID]int // for calls NewInput did not number
+	group := func(c *Call) (int, bool) {
+		if c.loop > 0 && int(c.loop) <= len(in.loopSlot) {
+			g := in.loopSlot[c.loop-1]
+			return int(g), g >= 0
+		}
+		g, ok := index[c.LoopParent]
+		return g, ok
+	}
+	setGroup := func(c *Call, g int) {
+		if c.loop > 0 && int(c.loop) <= len(in.loopSlot) {
+			in.loopSlot[c.loop-1] = int32(g)
+			return
+		}
+		if index == nil {
+			index = make(map[traceview.SpanID]int, 4)
+		}
+		index[c.LoopParent] = g
+	}
 	ids := make([]int, len(calls))
 	var sizes []int
 	var parents []traceview.SpanID
 	kept := 0
-	for n, c := range calls {
+	for n := range calls {
+		c := &calls[n]
 		if claimed[c.Span] || !keep(in, c.Span) {
 			ids[n] = -1
 			continue
 		}
-		g, ok := index[c.LoopParent]
+		g, ok := group(c)
 		if !ok {
 			g = len(sizes)
-			index[c.LoopParent] = g
+			setGroup(c, g)
 			sizes = append(sizes, 0)
 			parents = append(parents, c.LoopParent)
 		}
 		ids[n] = g
 		sizes[g]++
 		kept++
+	}
+	for _, c := range calls {
+		if c.loop > 0 && int(c.loop) <= len(in.loopSlot) {
+			in.loopSlot[c.loop-1] = -1
+		}
 	}
 	backing := make([]int, kept)
 	groups := make([]loopGroup, len(sizes))

@@ -20,6 +20,9 @@ type Input struct {
 	DBSpans []int
 
 	fps *fingerprintIDs // numbered on first use (fingerprints)
+	// loopSlot is scratch of one entry per loop parent numbered, all -1
+	// between uses (callsByLoopParent).
+	loopSlot []int32
 }
 
 // Call is one database or HTTP call and the span it was made under.
@@ -32,6 +35,8 @@ type Call struct {
 	// COMMIT) and per-item spans that repeat under their own parent (a
 	// template render or serializer span per row).
 	LoopParent traceview.SpanID
+	// loop numbers LoopParent in its Input, from 1; 0 when not numbered.
+	loop int32
 }
 
 // maxAncestors bounds walks up the parent chain, which may hold a cycle.
@@ -103,10 +108,22 @@ func NewInput(t *traceview.Trace) *Input {
 		count(c)
 	}
 	repeated := repeatedNames(t)
+	loops := map[traceview.SpanID]int32{}
 	for _, calls := range [][]Call{in.Calls, in.HTTPCalls} {
 		for k := range calls {
-			calls[k].LoopParent = loopParent(t, calls[k].Span, ops, repeated)
+			c := &calls[k]
+			c.LoopParent = loopParent(t, c.Span, ops, repeated)
+			n, ok := loops[c.LoopParent]
+			if !ok {
+				n = int32(len(loops)) + 1
+				loops[c.LoopParent] = n
+			}
+			c.loop = n
 		}
+	}
+	in.loopSlot = make([]int32, len(loops))
+	for k := range in.loopSlot {
+		in.loopSlot[k] = -1
 	}
 	return in
 }

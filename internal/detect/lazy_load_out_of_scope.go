@@ -330,7 +330,7 @@ func (d lazyLoadOutOfScope) templateFindings(in *Input, claimed Claimed) []Findi
 	}
 	var findings []Finding
 	for _, r := range sortedKeys(byRender) {
-		for _, members := range bySameFingerprint(in, byRender[r]) {
+		for _, members := range groupsOfAtLeast(in, byRender[r], d.cfg.MinTemplateRepeats) {
 			if len(members) < d.cfg.MinTemplateRepeats || sameVisibleParameters(t, members) {
 				continue
 			}

@@ -52,6 +52,10 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
 		// Number the fingerprints of the group: iterations are then compared as
 		// small integers, without building strings.
+		// A sequence needs two statements that come back.
+		if repeatedFingerprints(in.fingerprints(), g.spans) < 2 {
+			continue
+		}
 		ids, counts := fingerprintNumbers(in, g.spans)
 		if len(counts) < 2 {
 			continue

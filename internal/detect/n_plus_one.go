@@ -43,7 +43,7 @@ func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		for _, members := range bySameFingerprint(in, g.spans) {
+		for _, members := range groupsOfAtLeast(in, g.spans, min(d.cfg.MinRepeats, d.cfg.CoarseMinRepeats)) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
 				least = d.cfg.CoarseMinRepeats

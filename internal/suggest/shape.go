@@ -152,12 +152,15 @@ func keyOf(normalized string) key {
 		column = lowerIfShouting(column)
 		// The key is the first column that names a row (an id); else the first.
 		if k.column == "" || !isIdentifying(k.column) && isIdentifying(column) {
-			k.column, k.qualified = column, strings.NewReplacer(`"`, "", "`", "").Replace(qualifier)+column
+			k.column, k.qualified = column, unquote.Replace(qualifier)+column
 		}
 		k.columns = appendNew(k.columns, column)
 	}
 	return k
 }
+
+// unquote drops the quotes of a qualifier.
+var unquote = strings.NewReplacer(`"`, "", "`", "")
 
 // isIdentifying: the column's name holds the word id (id, author_id,
 // authorId, dis_id_a): it names a row, not a value to look one up by.
