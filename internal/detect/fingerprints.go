@@ -30,8 +30,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		if db == nil || db.Statement == nil {
 			continue
 		}
-		fp := db.Statement.Fingerprint
-		if v, ok := hex64(fp); ok {
+		if v, ok := db.Statement.FingerprintValue(); ok {
 			id, ok := index[v]
 			if !ok {
 				id, n = n, n+1
@@ -43,6 +42,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		if other == nil {
 			other = make(map[string]int32)
 		}
+		fp := db.Statement.Fingerprint
 		id, ok := other[fp]
 		if !ok {
 			id, n = n, n+1
@@ -168,24 +168,4 @@ func fingerprintNumbers(in *Input, spans []int) (ids []int, counts []int) {
 		f.slot[f.id[i]] = -1
 	}
 	return ids, counts
-}
-
-// hex64 reads 16 lowercase hex digits.
-func hex64(s string) (uint64, bool) {
-	if len(s) != 16 {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < 16; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | uint64(c-'a'+10)
-		default:
-			return 0, false
-		}
-	}
-	return v, true
 }

@@ -49,8 +49,8 @@ func coarse(source, text string) *Statement {
 	}
 	op = strings.ToUpper(op)
 	text = op + " " + target
-	return &Statement{Text: text, Fingerprint: Fingerprint(source + ":" + text), Command: op, Source: source,
-		Control: controlCommands[op], Tables: coarseTargets(target)}
+	st := &Statement{Text: text, Command: op, Source: source, Control: controlCommands[op], Tables: coarseTargets(target)}
+	return st.withFingerprint(source + ":" + text)
 }
 
 // sqlVerbs are the SQL commands that read or write data: the operations a

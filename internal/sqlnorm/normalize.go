@@ -50,6 +50,48 @@ type Statement struct {
 	// Source is where the fingerprint comes from: SourceText, or, for a span
 	// that records no statement, SourceSummary or SourceOperation (Coarse).
 	Source string
+
+	// fingerprint is the number Fingerprint writes, when hasFingerprint: read
+	// without touching the string's memory (FingerprintValue).
+	fingerprint    uint64
+	hasFingerprint bool
+}
+
+// FingerprintValue is the 64-bit number the fingerprint's 16 hex digits
+// write; false when it is no such fingerprint.
+func (s *Statement) FingerprintValue() (uint64, bool) {
+	if s.hasFingerprint {
+		return s.fingerprint, true
+	}
+	return hex64(s.Fingerprint)
+}
+
+// withFingerprint sets the statement's fingerprint, of the text it is made
+// from, and returns it.
+func (s *Statement) withFingerprint(of string) *Statement {
+	h := xxhash.Sum64String(of)
+	s.Fingerprint, s.fingerprint, s.hasFingerprint = fingerprintHex(h), h, true
+	return s
+}
+
+// hex64 reads 16 lowercase hex digits.
+func hex64(s string) (uint64, bool) {
+	if len(s) != 16 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < 16; i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | uint64(c-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 // IsCoarse reports whether the statement is only a summary of one: the
@@ -131,7 +173,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 		st.Limit, st.Offset, bounds = r.pagingBounds()
 	}
 	st.Catalog = isCatalog(st, first)
-	st.Fingerprint = Fingerprint(st.Text)
+	st.withFingerprint(st.Text)
 	return st, shared, bounds
 }
 
@@ -191,13 +233,17 @@ func shapeStatement(d Dialect, raw string) *Statement {
 	if !isCommandWord(cmd) {
 		cmd = ""
 	}
-	return &Statement{Text: text, Fingerprint: Fingerprint(text), Command: strings.ToUpper(cmd), Source: SourceText}
+	return (&Statement{Text: text, Command: strings.ToUpper(cmd), Source: SourceText}).withFingerprint(text)
 }
 
 // Fingerprint is the 16-hex-digit xxhash64 of a normalized statement.
 func Fingerprint(normalized string) string {
+	return fingerprintHex(xxhash.Sum64String(normalized))
+}
+
+// fingerprintHex writes a fingerprint's number in 16 hex digits.
+func fingerprintHex(h uint64) string {
 	var sum [8]byte
-	h := xxhash.Sum64String(normalized)
 	for i := 7; i >= 0; i-- {
 		sum[i] = byte(h)
 		h >>= 8
