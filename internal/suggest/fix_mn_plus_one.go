@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of an mn_plus_one, in the words of each ORM ("" is the generic
 // fix): of a loop of reads (ShapeOther), {eager} standing for how to load
@@ -124,4 +127,20 @@ var eager = map[string]map[Shape]string{
 		ShapeCount:        `one count with group_by: x.{key}`,
 		ShapeOther:        `one query on {table} with where: x.{key} in ^keys`,
 	},
+}
+
+// A loop that writes gets bulk writes, a loop of reads eager loading; the
+// fix names each table of one iteration.
+func init() {
+	shapeHooks[detect.TypeMNPlusOne] = func(r Request, _ *sqlnorm.Statement) Shape {
+		for _, st := range r.Statements {
+			if shape, _ := describe(st); shape.IsWrite() {
+				return ShapeWriteLoop
+			}
+		}
+		return ShapeOther
+	}
+	varHooks[detect.TypeMNPlusOne] = func(v map[string]string, r Request, orm string, _ *sqlnorm.Statement) {
+		loopVars(v, orm, r.Statements)
+	}
 }

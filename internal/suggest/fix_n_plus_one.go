@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of an n_plus_one, by the shape of the repeated statement, in the
 // words of each ORM; "" is the generic fix, for a service whose ORM is not
@@ -164,5 +167,17 @@ func init() {
 			prefix = "The"
 		}
 		byShape[ShapeUnkeyed] = prefix + ` same query on {table} runs for every item: run it once before the loop and reuse its result.`
+	}
+}
+
+// Repeats spread out over the request (not one loop) are worded as such,
+// unless they write; otherwise the statement's own shape.
+func init() {
+	shapeHooks[detect.TypeNPlusOne] = func(r Request, subject *sqlnorm.Statement) Shape {
+		shape, _ := describe(subject)
+		if r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
+			return ShapeSpreadOut
+		}
+		return shape
 	}
 }

@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of an over_fetch, in the words of each ORM: of whole rows read
 // (ShapeOther), of too many rows returned (ShapeManyRows), of rows read
@@ -73,5 +76,19 @@ func init() {
 			ShapeManyRows:    `Ecto: the query on {table} returns more rows than a request can use: limit and where in the query, page by key, or Repo.stream inside a transaction for an export. To count them, count in the database (Repo.aggregate(query, :count)) instead of reading them.`,
 			ShapeCountedRows: `Ecto: the rows are read beside a count of the same query: Repo.aggregate(query, :count) alone when only the total is used, length(rows) when the rows are.`,
 		},
+	}
+}
+
+// Rows read in vain are worded by the evidence: a recorded row count, or
+// every row read beside its own count.
+func init() {
+	shapeHooks[detect.TypeOverFetch] = func(r Request, _ *sqlnorm.Statement) Shape {
+		switch r.Reason {
+		case detect.ReasonReturnedRows:
+			return ShapeManyRows
+		case detect.ReasonCountedRows:
+			return ShapeCountedRows
+		}
+		return ShapeOther
 	}
 }

@@ -33,24 +33,12 @@ import (
 // What the trace cannot show stays in angle brackets in the texts
 // (<association to {table}>).
 
-// varsOf fills the placeholders of a finding's fix.
+// varsOf fills the placeholders of a finding's fix: its subject
+// statement's, and the type's own.
 func varsOf(r Request, orm string, subject *sqlnorm.Statement) map[string]string {
 	v := statementVars(subject)
-	switch r.Type {
-	case detect.TypeDeepOffset:
-		if subject != nil {
-			orderVars(v, orm, parseOrder(subject.OrderBy))
-		}
-	case detect.TypePagedToManyJoin:
-		v["parent"], v["child"] = "<parent table>", "<child table>"
-		if subject != nil {
-			parent, child := pagedTables(subject)
-			v["parent"], v["child"] = orDefault(parent, v["parent"]), orDefault(child, v["child"])
-		}
-	case detect.TypeMNPlusOne:
-		loopVars(v, orm, r.Statements)
-	case detect.TypeLazyLoadOutOfScope:
-		lazyVars(v, orm, r.Exception, r.Lazy)
+	if hook := varHooks[r.Type]; hook != nil {
+		hook(v, r, orm, subject)
 	}
 	return v
 }
@@ -110,25 +98,6 @@ func orderVars(v map[string]string, orm string, items []orderItem) {
 	if len(items) > 0 && !uniqueOrder(items) {
 		v["tiebreak"] = " If " + columnsOf(items) + " can repeat, add the primary key to the order and to the condition as a tiebreaker, or rows that tie are skipped or repeated."
 	}
-}
-
-// pagedTables are the FROM table of a paged join and its to-many table: the
-// one the structure found, or, through a many-to-many's join table, the
-// table behind it.
-func pagedTables(st *sqlnorm.Statement) (parent, child string) {
-	if len(st.Tables) > 0 {
-		parent = st.Tables[0]
-	}
-	child = st.ToMany
-	if child == "" || isJoinTable(child, st.Tables) {
-		for _, t := range st.Tables {
-			if t != parent && t != child && !isJoinTable(t, st.Tables) {
-				child = t
-				break
-			}
-		}
-	}
-	return lastSegment(parent), lastSegment(child)
 }
 
 // loopVars are an mn_plus_one's placeholders: the tables of one iteration,
