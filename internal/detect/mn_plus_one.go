@@ -50,22 +50,7 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		// Number the fingerprints of the group: iterations are then compared as
-		// small integers, without building strings.
-		ids := make([]int, len(g.spans))
-		index := map[string]int{}
-		var counts []int
-		for k, i := range g.spans {
-			fp := fingerprint(t, i)
-			id, ok := index[fp]
-			if !ok {
-				id = len(counts)
-				index[fp] = id
-				counts = append(counts, 0)
-			}
-			ids[k] = id
-			counts[id]++
-		}
+		ids, counts := numberByKey(g.spans, func(i int) string { return fingerprint(t, i) })
 		if len(counts) < 2 {
 			continue
 		}

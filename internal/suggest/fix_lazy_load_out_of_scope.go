@@ -109,15 +109,10 @@ func simpleClass(name string) string {
 // The ORM's exception and a template's loop are worded apart; the fix
 // names the exception and what it says was loaded.
 func init() {
-	shapeHooks[detect.TypeLazyLoadOutOfScope] = func(r Request, _ *sqlnorm.Statement) Shape {
-		switch r.Reason {
-		case detect.ReasonException:
-			return ShapeLazyException
-		case detect.ReasonTemplate:
-			return ShapeLazyTemplate
-		}
-		return ShapeOther
-	}
+	shapeHooks[detect.TypeLazyLoadOutOfScope] = shapeByReason(map[string]Shape{
+		detect.ReasonException: ShapeLazyException,
+		detect.ReasonTemplate:  ShapeLazyTemplate,
+	})
 	varHooks[detect.TypeLazyLoadOutOfScope] = func(v map[string]string, r Request, orm string, _ *sqlnorm.Statement) {
 		lazyVars(v, orm, r.Exception, r.Lazy)
 	}

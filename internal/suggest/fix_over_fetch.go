@@ -1,9 +1,6 @@
 package suggest
 
-import (
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/sqlnorm"
-)
+import "github.com/querylens/querylens/internal/detect"
 
 // The fix of an over_fetch, in the words of each ORM: of whole rows read
 // (ShapeOther), of too many rows returned (ShapeManyRows), of rows read
@@ -82,13 +79,8 @@ func init() {
 // Rows read in vain are worded by the evidence: a recorded row count, or
 // every row read beside its own count.
 func init() {
-	shapeHooks[detect.TypeOverFetch] = func(r Request, _ *sqlnorm.Statement) Shape {
-		switch r.Reason {
-		case detect.ReasonReturnedRows:
-			return ShapeManyRows
-		case detect.ReasonCountedRows:
-			return ShapeCountedRows
-		}
-		return ShapeOther
-	}
+	shapeHooks[detect.TypeOverFetch] = shapeByReason(map[string]Shape{
+		detect.ReasonReturnedRows: ShapeManyRows,
+		detect.ReasonCountedRows:  ShapeCountedRows,
+	})
 }

@@ -75,6 +75,17 @@ var fixes = map[string]Wording{}
 // without one is worded by its subject's shape.
 var shapeHooks = map[string]func(r Request, subject *sqlnorm.Statement) Shape{}
 
+// shapeByReason words a type by why it was found (detect's Reason); any
+// other reason gets ShapeOther.
+func shapeByReason(shapes map[string]Shape) func(Request, *sqlnorm.Statement) Shape {
+	return func(r Request, _ *sqlnorm.Statement) Shape {
+		if shape, ok := shapes[r.Reason]; ok {
+			return shape
+		}
+		return ShapeOther
+	}
+}
+
 // varHooks fill a finding type's own placeholders beside its subject
 // statement's (vars.go).
 var varHooks = map[string]func(v map[string]string, r Request, orm string, subject *sqlnorm.Statement){}
