@@ -162,7 +162,7 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 	if st == nil {
 		return ShapeOther, key{}
 	}
-	shape, k := classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
+	shape, k := classify(st.Command, st.Text, st.IsQuery(), st.Structure) // a summary of a SQL command is SQL
 	// A summary shows no WHERE, whatever the query had.
 	if shape == ShapeUnkeyed && st.IsCoarse() {
 		shape = ShapeOther

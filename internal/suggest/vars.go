@@ -26,6 +26,8 @@ import (
 //	            {tiebreak} what to add when the order may tie
 //	{tables}    the tables of an mn_plus_one's iteration; {eager} how to
 //	            load each for all items; {writes} how to write them at once
+//	{agg}       an aggregate's noun (sum, average, ...); {aggSQL} its SQL
+//	            (sum(challenges.value)); {aggAPI} the ORM's call for it
 //	{loaded}    what a lazy-load exception says was read (Book.author);
 //	            {owner} and {rel} the model and relation to load eagerly;
 //	            {exception} its class
@@ -36,21 +38,22 @@ import (
 // varsOf fills the placeholders of a finding's fix: its subject
 // statement's, and the type's own.
 func varsOf(r Request, orm string, subject *sqlnorm.Statement) map[string]string {
-	v := statementVars(subject)
+	v := statementVars(subject, orm)
 	if hook := varHooks[r.Type]; hook != nil {
 		hook(v, r, orm, subject)
 	}
 	return v
 }
 
-// statementVars are the placeholders one statement fills.
-func statementVars(st *sqlnorm.Statement) map[string]string {
-	return statementVarsLookup(st, nil)
+// statementVars are the placeholders one statement fills, in the words of
+// orm where they name its API.
+func statementVars(st *sqlnorm.Statement, orm string) map[string]string {
+	return statementVarsLookup(st, orm, nil)
 }
 
 // statementVarsLookup is statementVars with the columns an upsert's rows
 // are looked up by, when the trace shows them.
-func statementVarsLookup(st *sqlnorm.Statement, lookup []string) map[string]string {
+func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map[string]string {
 	shape, k := describe(st)
 	if lookup == nil && shape == ShapeUpdate {
 		lookup = k.columns // the row an UPDATE writes is the one its WHERE names
@@ -83,6 +86,9 @@ func statementVarsLookup(st *sqlnorm.Statement, lookup []string) map[string]stri
 		cols := strings.Join(lookup, ", ")
 		v["unique"] = "<unique columns: " + cols + ">"
 		v["uniqueNote"] = " (over a unique index on " + cols + ")"
+	}
+	if shape == ShapeAggregate {
+		aggregateVars(v, orm, st)
 	}
 	return v
 }
@@ -136,14 +142,14 @@ func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) s
 			continue
 		}
 		if shape == ShapeUnkeyed {
-			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st)))
+			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st, orm)))
 			continue
 		}
 		piece, ok := eager[orm][shape]
 		if !ok {
 			piece = eager[orm][ShapeOther]
 		}
-		piece = fill(piece, statementVars(st))
+		piece = fill(piece, statementVars(st, orm))
 		if shape == ShapeByKey || shape == ShapeByForeignKey {
 			loads = appendNew(loads, piece)
 		} else {
@@ -169,7 +175,7 @@ const unkeyedPiece = `the {table} query once before the loop (it is the same in 
 func writePieces(orm string, statements []*sqlnorm.Statement) string {
 	read := map[string][]string{} // table -> the columns a read looks it up by
 	for _, st := range statements {
-		if shape, k := describe(st); !shape.IsWrite() && shape != ShapeCount && len(st.Tables) == 1 {
+		if shape, k := describe(st); !shape.IsWrite() && shape != ShapeCount && shape != ShapeAggregate && len(st.Tables) == 1 {
 			t := strings.ToLower(st.Tables[0])
 			if _, seen := read[t]; !seen {
 				read[t] = k.columns
@@ -190,7 +196,7 @@ func writePieces(orm string, statements []*sqlnorm.Statement) string {
 		}
 		text := fixes[detect.TypeNPlusOne].text(orm, shape)
 		text = strings.TrimPrefix(text, orm+": ")
-		pieces = appendNew(pieces, lowerFirst(fill(text, statementVarsLookup(st, lookup))))
+		pieces = appendNew(pieces, lowerFirst(fill(text, statementVarsLookup(st, orm, lookup))))
 	}
 	return strings.Join(pieces, " ")
 }
