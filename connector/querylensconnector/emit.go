@@ -1,6 +1,8 @@
 package querylensconnector
 
 import (
+	"maps"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
@@ -122,32 +124,12 @@ func (c *querylensConnector) collect(now pcommon.Timestamp) pmetric.Metrics {
 // nothing for metrics_expiration.
 func (c *querylensConnector) expire(now pcommon.Timestamp) {
 	cutoff := now - pcommon.Timestamp(c.cfg.Expiration.Nanoseconds())
-	for k, s := range c.findings {
-		if s.last < cutoff {
-			delete(c.findings, k)
-		}
-	}
-	for k, s := range c.queries {
-		if s.last < cutoff {
-			delete(c.queries, k)
-		}
-	}
-	for k, s := range c.requests {
-		// Not before the flush that withdraws its most-queries value.
-		if s.last < cutoff && !s.peak.shown {
-			delete(c.requests, k)
-		}
-	}
-	for k, s := range c.info {
-		if s.last < cutoff {
-			delete(c.info, k)
-		}
-	}
-	for k, s := range c.gaps {
-		if s.last < cutoff {
-			delete(c.gaps, k)
-		}
-	}
+	maps.DeleteFunc(c.findings, func(_ findingKey, s *findingSeries) bool { return s.last < cutoff })
+	maps.DeleteFunc(c.queries, func(_ queryKey, s *querySeries) bool { return s.last < cutoff })
+	// A request series not before the flush that withdraws its most-queries value.
+	maps.DeleteFunc(c.requests, func(_ requestKey, s *requestSeries) bool { return s.last < cutoff && !s.peak.shown })
+	maps.DeleteFunc(c.info, func(_ string, s *infoSeries) bool { return s.last < cutoff })
+	maps.DeleteFunc(c.gaps, func(_ string, s *gapSeries) bool { return s.last < cutoff })
 	for service, set := range c.admitted {
 		for fp, last := range set {
 			if last < cutoff {

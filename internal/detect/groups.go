@@ -81,24 +81,31 @@ func fingerprint(t *traceview.Trace, i int) string {
 	return t.Spans[i].DB.Statement.Fingerprint
 }
 
+// numberByKey numbers the spans by their key, in order of first appearance:
+// ids[n] is the number of spans[n]'s key, sizes[id] how many spans have it.
+// Spans are then compared as small integers, without building strings.
+func numberByKey(spans []int, key func(int) string) (ids, sizes []int) {
+	index := make(map[string]int, 8)
+	ids = make([]int, len(spans))
+	for n, i := range spans {
+		k := key(i)
+		id, ok := index[k]
+		if !ok {
+			id = len(sizes)
+			index[k] = id
+			sizes = append(sizes, 0)
+		}
+		ids[n] = id
+		sizes[id]++
+	}
+	return ids, sizes
+}
+
 // bySameKey splits spans into groups of equal key, in order of first
 // appearance. The groups share one backing array: a handful of allocations
 // whatever the number of groups.
 func bySameKey(spans []int, key func(int) string) [][]int {
-	index := make(map[string]int, 8)
-	ids := make([]int, len(spans))
-	var sizes []int
-	for n, i := range spans {
-		k := key(i)
-		g, ok := index[k]
-		if !ok {
-			g = len(sizes)
-			index[k] = g
-			sizes = append(sizes, 0)
-		}
-		ids[n] = g
-		sizes[g]++
-	}
+	ids, sizes := numberByKey(spans, key)
 	backing := make([]int, len(spans))
 	groups := make([][]int, len(sizes))
 	start := 0

@@ -50,9 +50,9 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
-		// Number the fingerprints of the group: iterations are then compared as
-		// small integers, without building strings.
-		// A sequence needs two statements that come back.
+		// A sequence needs two statements that come back. The fingerprints
+		// of the group are numbered: iterations are then compared as small
+		// integers, without building strings.
 		if repeatedFingerprints(in.fingerprints(), g.spans) < 2 {
 			continue
 		}

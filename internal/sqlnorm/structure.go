@@ -18,6 +18,10 @@ type Structure struct {
 	Count bool
 	// GroupBy: the top-level query groups.
 	GroupBy bool
+	// Aggregate is the first aggregate function the top-level select list
+	// calls, lower case (count, sum, avg, min, max, array_agg, ...), not a
+	// subquery's and not a window function (OVER); "" when none.
+	Aggregate string
 	// GroupsByKey: it groups by the key of its base table first (GROUP BY
 	// users.id, or by an ordinal over a select list that starts with it, as
 	// GROUP BY 1 normalizes to GROUP BY ?): one row per base row still, each
@@ -151,6 +155,7 @@ func analyze(toks []token) Structure {
 	if len(rest) > 0 {
 		sources = fromSources(rest, d)
 	}
+	st.Aggregate = aggregateOf(list)
 	st.Count = len(list) >= 3 && strings.EqualFold(list[0].text, "COUNT") && list[1].text == "(" &&
 		closesAt(list, 1) == len(list)-1 || isCountWithAlias(list)
 	var where []token
@@ -448,6 +453,69 @@ func closesAt(toks []token, open int) int {
 		}
 	}
 	return len(toks) - 1
+}
+
+// aggregates are the aggregate functions of the SQL dialects: each folds
+// the rows of a group into one value.
+var aggregates = []string{
+	"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "group_concat", "listagg",
+	"json_agg", "jsonb_agg", "json_group_array", "bool_and", "bool_or", "every", "stddev", "variance",
+}
+
+// aggregateName is the aggregate function a name calls, as aggregates
+// spells it, or "".
+func aggregateName(name string) string {
+	for _, a := range aggregates {
+		if strings.EqualFold(name, a) {
+			return a
+		}
+	}
+	return ""
+}
+
+// aggregateOf is the first aggregate function a select list calls, in any
+// expression of it (CAST(count(x) AS INTEGER)) but not in a subquery, nor
+// as a window function (count(*) OVER (...) keeps the rows). SQLite's
+// min(a, b) and max(a, b) of several arguments are scalar.
+func aggregateOf(list []token) string {
+	for i := 0; i+1 < len(list); i++ {
+		if list[i].text == "(" && i+1 < len(list) && (strings.EqualFold(list[i+1].text, "SELECT") || strings.EqualFold(list[i+1].text, "WITH")) {
+			i = closesAt(list, i) // a subquery: its aggregates are its own
+			continue
+		}
+		if list[i+1].text != "(" {
+			continue
+		}
+		name := aggregateName(list[i].text)
+		if name == "" {
+			continue
+		}
+		end := closesAt(list, i+1)
+		if (name == "min" || name == "max") && hasTopComma(list[i+2:end], list[i+1].depth+1) {
+			continue
+		}
+		next := end + 1
+		if next < len(list) && strings.EqualFold(list[next].text, "FILTER") && next+1 < len(list) && list[next+1].text == "(" {
+			next = closesAt(list, next+1) + 1
+		}
+		if next < len(list) && strings.EqualFold(list[next].text, "OVER") {
+			i = end
+			continue
+		}
+		return name
+	}
+	return ""
+}
+
+// hasTopComma: the tokens, the arguments of a call, hold a comma at depth d
+// (more than one argument).
+func hasTopComma(args []token, d int) bool {
+	for _, t := range args {
+		if t.text == "," && t.depth == d {
+			return true
+		}
+	}
+	return false
 }
 
 // isCountWithAlias: COUNT(...) AS name, or COUNT(...) name.

@@ -15,11 +15,11 @@ func TestStructure(t *testing.T) {
 			Structure{SelectsAll: true, Base: "tags", Where: "book_tags.book_id = ?"}},
 		{"column list", "postgresql", `SELECT "books"."id", "books"."title" FROM "books"`, Structure{Base: "books"}},
 		{"COUNT(*) is not whole rows", "postgresql", `SELECT COUNT(*) AS "__count" FROM "books" WHERE "books"."pages" > %s`,
-			Structure{Count: true, Base: "books", Where: "pages > ?"}},
+			Structure{Count: true, Aggregate: "count", Base: "books", Where: "pages > ?"}},
 		{"count(*) without alias", "postgresql", `SELECT count(*) FROM "books" WHERE pages > 100`,
-			Structure{Count: true, Base: "books", Where: "pages > ?"}},
+			Structure{Count: true, Aggregate: "count", Base: "books", Where: "pages > ?"}},
 		{"a COUNT with GROUP BY answers another question", "postgresql", `SELECT author_id, COUNT(*) FROM books GROUP BY author_id`,
-			Structure{GroupBy: true, Base: "books"}},
+			Structure{GroupBy: true, Aggregate: "count", Base: "books"}},
 		{"EXISTS (SELECT *) is not whole rows", "postgresql", `SELECT a.id FROM authors a WHERE EXISTS (SELECT * FROM books b WHERE b.author_id = a.id)`,
 			Structure{Base: "authors", Where: "EXISTS ( SELECT * FROM books b WHERE b.author_id = id )"}},
 		{"* over a subquery that lists columns", "postgresql", `SELECT * FROM (SELECT id, title FROM books ORDER BY id LIMIT 20) AS sub`, Structure{Base: "books", OrderBy: "id", Limit: Bound{Present: true, Value: 20, Literal: true}}},
@@ -38,10 +38,10 @@ func TestStructure(t *testing.T) {
 			Structure{Base: "books", OrderBy: "books.id", Limit: Bound{Present: true, Param: "param_1"}, Offset: Bound{Present: true, Param: "param_2"}}},
 		{"Prisma's count over its filtered subquery", "postgresql",
 			`SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."Book"."id" FROM "public"."Book" WHERE "public"."Book"."pages" > $1 OFFSET $2) AS "sub"`,
-			Structure{Count: true, Base: "book", Where: "pages > ?", Offset: Bound{Present: true, Param: "1"}}},
+			Structure{Count: true, Aggregate: "count", Base: "book", Where: "pages > ?", Offset: Bound{Present: true, Param: "1"}}},
 		{"a count over a join of a subquery keeps no WHERE", "postgresql",
 			`SELECT COUNT(*) FROM books JOIN (SELECT id FROM authors WHERE name = $1) a ON a.id = books.author_id`,
-			Structure{Count: true, Base: "books"}},
+			Structure{Count: true, Aggregate: "count", Base: "books"}},
 		{"positional paging after a filter", "postgresql", `select * from "books" where "pages" > ? order by "id" asc limit ? offset ?`,
 			Structure{SelectsAll: true, Base: "books", Where: "pages > ?", OrderBy: "id ASC", Limit: Bound{Present: true, Param: "1"}, Offset: Bound{Present: true, Param: "2"}}},
 		{"SQL Server TOP", "mssql", `SELECT TOP(@__p_0) [b].[Id] FROM [Books] AS [b]`,
@@ -95,10 +95,10 @@ func TestStructureFromShape(t *testing.T) {
 			Structure{Base: "articles", OrderBy: "Article.createdAt DESC", Where: "status = ?", Limit: l, Offset: o}},
 		{"findAndCountAll's count beside it", "postgresql",
 			`SELECT count(DISTINCT("Article"."id")) AS "count" FROM "Articles" AS "Article" LEFT OUTER JOIN "Tags" AS "tags" ON "Article"."id" = "tags"."articleId" WHERE "Article"."status" = 'x'`,
-			Structure{Count: true, JoinsToMany: true, ToMany: "Tags", Base: "articles", Where: "status = ?"}},
+			Structure{Count: true, Aggregate: "count", JoinsToMany: true, ToMany: "Tags", Base: "articles", Where: "status = ?"}},
 		{"TypeORM 0.2 on MySQL: a double-quoted alias is a name", "mysql",
 			"SELECT COUNT(DISTINCT(`Article`.`id`)) AS \"cnt\" FROM `article` `Article` LEFT JOIN `tag` `t` ON `t`.`articleId`=`Article`.`id` WHERE `Article`.`status` = 'x'",
-			Structure{Count: true, JoinsToMany: true, ToMany: "tag", Base: "article", Where: "status = ?"}},
+			Structure{Count: true, Aggregate: "count", JoinsToMany: true, ToMany: "tag", Base: "article", Where: "status = ?"}},
 		{"a foreign key not named after its table", "postgresql",
 			`SELECT a.id FROM articles a LEFT JOIN comments c ON c.article = a.id LIMIT 10`,
 			Structure{JoinsToMany: true, ToMany: "comments", Base: "articles", Limit: Bound{Present: true, Value: 10, Literal: true}}},
@@ -161,6 +161,28 @@ func TestGroupsByKey(t *testing.T) {
 	} {
 		if got := Normalize("postgresql", raw).GroupsByKey; got != want {
 			t.Errorf("%s: groups by key %v, want %v", raw, got, want)
+		}
+	}
+}
+
+// TestAggregate: the aggregate of the top-level select list, wherever it
+// stands in it; a subquery's, a window function's and SQLite's scalar
+// min/max are none.
+func TestAggregate(t *testing.T) {
+	for raw, want := range map[string]string{
+		`SELECT solves.user_id AS solves_user_id, sum(challenges.value) AS score FROM submissions JOIN solves ON submissions.id = solves.id WHERE solves.user_id = ? GROUP BY solves.user_id`: "sum",
+		`SELECT sum(awards.value) AS award_score FROM awards WHERE awards.user_id = ?`:                                                                                                        "sum",
+		`SELECT challenges.type, CAST(count(challenges.category) AS INTEGER) AS count_1 FROM challenges GROUP BY challenges.type`:                                                             "count",
+		`SELECT AVG("naps_count") FROM (SELECT COUNT("core_sleep"."id") AS "naps_count" FROM "core_sleep" GROUP BY 1) subquery`:                                                               "avg",
+		`SELECT MAX(created_at) FILTER (WHERE done) FROM tasks WHERE list_id = $1`:                                                                                                            "max",
+		`SELECT id, (SELECT count(*) FROM books WHERE books.author_id = authors.id) AS n FROM authors WHERE id = $1`:                                                                          "",
+		`SELECT id, count(*) OVER (PARTITION BY author_id) AS n FROM books WHERE author_id = $1`:                                                                                              "",
+		`SELECT id, sum(pages) FILTER (WHERE pages > 0) OVER () FROM books WHERE author_id = $1`:                                                                                              "",
+		`SELECT max(a, b) FROM t WHERE id = ?`:             "",
+		`SELECT id, title FROM books WHERE author_id = $1`: "",
+	} {
+		if got := Normalize("postgresql", raw).Aggregate; got != want {
+			t.Errorf("%s: aggregate %q, want %q", raw, got, want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of a deep_offset, in the words of each ORM ("" is the generic
 // fix): keyset pagination on the page's own ORDER BY ({order}, {orderList},
@@ -60,5 +63,21 @@ func init() {
 			ShapeOther:     `Ecto: page by key (keyset pagination) instead of offset: keep order_by: [{orderList}], add a where for the rows after the last one seen ({after}) and limit: ^page_size: it stays fast at any depth.{tiebreak}`,
 			ShapeUnordered: `Ecto: the page has no order_by, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: x.<key> > ^last_key, order_by: x.<key>, limit: ^page_size, instead of offset.`,
 		},
+	}
+}
+
+// A page with no ORDER BY gets its own wording; the fix of one with an
+// order names it.
+func init() {
+	shapeHooks[detect.TypeDeepOffset] = func(_ Request, subject *sqlnorm.Statement) Shape {
+		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
+			return ShapeUnordered
+		}
+		return ShapeOther
+	}
+	varHooks[detect.TypeDeepOffset] = func(v map[string]string, _ Request, orm string, subject *sqlnorm.Statement) {
+		if subject != nil {
+			orderVars(v, orm, parseOrder(subject.OrderBy))
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of a duplicate_query, in the words of each ORM; "" is the generic
 // fix, for a service whose ORM is not recognised. A repeated read is run once
@@ -60,5 +63,15 @@ func init() {
 			ShapeOther: `Ecto: the same query on {table} runs again with the same values in one request: run it once and pass the result down.`,
 			ShapeWrite: `Ecto: the same write to {table} runs again with the same values in one request: find the second Repo call writing the same rows and write once.`,
 		},
+	}
+}
+
+// A repeated write is said to be repeated, never to be cached.
+func init() {
+	shapeHooks[detect.TypeDuplicateQuery] = func(_ Request, subject *sqlnorm.Statement) Shape {
+		if shape, _ := describe(subject); shape.IsWrite() {
+			return ShapeWrite
+		}
+		return ShapeOther
 	}
 }

@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of a lazy_load_out_of_scope, in the words of each ORM; "" is the
 // generic fix. The fix is always the same idea: load the relation eagerly,
@@ -101,4 +104,16 @@ func simpleClass(name string) string {
 		}
 	}
 	return name
+}
+
+// The ORM's exception and a template's loop are worded apart; the fix
+// names the exception and what it says was loaded.
+func init() {
+	shapeHooks[detect.TypeLazyLoadOutOfScope] = shapeByReason(map[string]Shape{
+		detect.ReasonException: ShapeLazyException,
+		detect.ReasonTemplate:  ShapeLazyTemplate,
+	})
+	varHooks[detect.TypeLazyLoadOutOfScope] = func(v map[string]string, r Request, orm string, _ *sqlnorm.Statement) {
+		lazyVars(v, orm, r.Exception, r.Lazy)
+	}
 }

@@ -75,3 +75,12 @@ func init() {
 		},
 	}
 }
+
+// Rows read in vain are worded by the evidence: a recorded row count, or
+// every row read beside its own count.
+func init() {
+	shapeHooks[detect.TypeOverFetch] = shapeByReason(map[string]Shape{
+		detect.ReasonReturnedRows: ShapeManyRows,
+		detect.ReasonCountedRows:  ShapeCountedRows,
+	})
+}

@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of a paged_to_many_join, in the words of each ORM; "" is the
 // generic fix, for a service whose ORM is not recognised. {parent} is the
@@ -22,4 +25,34 @@ func init() {
 		"Eloquent":     {ShapeOther: `Eloquent: ->limit() over ->join('{child}', ...) pages joined rows, not {parent} rows: page the {parent} query alone and eager-load {child} with ->with('<relation to {child}>'), or ->distinct() on the {parent} columns.`},
 		"Ecto":         {ShapeOther: `Ecto: limit over a join to {child} pages joined rows, not {parent} rows: page the {parent} query alone, then preload: [:<association to {child}>] (a separate query), or page a subquery of the {parent} ids.`},
 	}
+}
+
+// The fix names the FROM table and the to-many table the structure found.
+func init() {
+	varHooks[detect.TypePagedToManyJoin] = func(v map[string]string, _ Request, _ string, subject *sqlnorm.Statement) {
+		v["parent"], v["child"] = "<parent table>", "<child table>"
+		if subject != nil {
+			parent, child := pagedTables(subject)
+			v["parent"], v["child"] = orDefault(parent, v["parent"]), orDefault(child, v["child"])
+		}
+	}
+}
+
+// pagedTables are the FROM table of a paged join and its to-many table: the
+// one the structure found, or, through a many-to-many's join table, the
+// table behind it.
+func pagedTables(st *sqlnorm.Statement) (parent, child string) {
+	if len(st.Tables) > 0 {
+		parent = st.Tables[0]
+	}
+	child = st.ToMany
+	if child == "" || isJoinTable(child, st.Tables) {
+		for _, t := range st.Tables {
+			if t != parent && t != child && !isJoinTable(t, st.Tables) {
+				child = t
+				break
+			}
+		}
+	}
+	return lastSegment(parent), lastSegment(child)
 }

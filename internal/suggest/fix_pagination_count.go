@@ -1,6 +1,9 @@
 package suggest
 
-import "github.com/querylens/querylens/internal/detect"
+import (
+	"github.com/querylens/querylens/internal/detect"
+	"github.com/querylens/querylens/internal/sqlnorm"
+)
 
 // The fix of a pagination_count, in the words of each ORM; "" is the generic
 // fix, for a service whose ORM is not recognised. {table} is the table the
@@ -20,5 +23,17 @@ func init() {
 		"EF Core":      {ShapeOther: `EF Core: a CountAsync over {table} runs beside every page: drop the total (Take(pageSize + 1) tells whether there is a next page), or count once and keep it.`},
 		"Eloquent":     {ShapeOther: `Eloquent: ->paginate() counts all the {table} rows for every page: use ->simplePaginate() or ->cursorPaginate(), which run no count, or cache the total.`},
 		"Ecto":         {ShapeOther: `Ecto: a Repo.aggregate(query, :count) over {table} runs beside every page: drop the total (limit: page_size + 1 tells whether there is a next page), or count once and keep it.`},
+	}
+}
+
+// The fix is about the page's COUNT, not the page.
+func init() {
+	subjectHooks[detect.TypePaginationCount] = func(r Request) *sqlnorm.Statement {
+		for _, st := range r.Statements {
+			if st.Count {
+				return st
+			}
+		}
+		return nil
 	}
 }

@@ -298,3 +298,28 @@ func TestLazyLoadExceptionsAreWordedByTheirORM(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregatesAreGroupedNotEagerLoaded: a SUM (AVG, MIN, MAX) per item,
+// wherever it stands in the select list, is fixed by one grouped query in
+// the ORM's API for that aggregate, never by eager loading, and never
+// worded as a count.
+func TestAggregatesAreGroupedNotEagerLoaded(t *testing.T) {
+	api := map[string]string{"": "GROUP BY awards.user_id", "Django": `Sum("<relation to awards>__value")`, "SQLAlchemy": "func.sum(<model of awards>.value)",
+		"GORM": `sum(awards.value)`, "TypeORM": `sum(awards.value)`, "Prisma": "_sum: { value: true }", "Sequelize": `fn("SUM", col("awards.value"))`,
+		"Knex": `.sum("awards.value as n")`, "Hibernate": "sum", "ActiveRecord": ".group(:user_id).sum(:value)", "EF Core": ".Sum(",
+		"Eloquent": "withSum('<relation to awards>', 'value')", "Ecto": "sum(x.value)"}
+	statements := []string{
+		`SELECT sum(awards.value) AS award_score FROM awards WHERE awards.user_id = ? LIMIT ? OFFSET ?`,
+		`SELECT awards.user_id, sum(awards.value) AS score FROM awards JOIN users ON awards.user_id = users.id WHERE awards.user_id = ? GROUP BY awards.user_id`,
+	}
+	for orm, ctx := range contexts() {
+		for _, st := range statements {
+			for _, fix := range []string{fixOf(ctx, detect.TypeNPlusOne, st),
+				fixOf(ctx, detect.TypeMNPlusOne, `SELECT * FROM config WHERE config.key = ?`, st)} {
+				if eagerLoading.MatchString(fix) || strings.Contains(strings.ToLower(fix), "count") || !strings.Contains(fix, api[orm]) {
+					t.Errorf("%s: %q: %q, want %q", orm, st, fix, api[orm])
+				}
+			}
+		}
+	}
+}

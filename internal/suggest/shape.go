@@ -3,6 +3,8 @@ package suggest
 import (
 	"regexp"
 	"strings"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // Shape is what a repeated statement does, which decides the fix.
@@ -16,7 +18,7 @@ const (
 	// ShapeByForeignKey reads the rows that point at one parent: a collection
 	// or many-to-many relation read per item.
 	ShapeByForeignKey
-	// ShapeCount counts (or sums) per item.
+	// ShapeCount counts per item: a COUNT in the select list.
 	ShapeCount
 	ShapeInsert
 	// ShapeUpsert inserts or updates: INSERT ... ON CONFLICT, ON DUPLICATE
@@ -50,6 +52,10 @@ const (
 	// repeats; one on queries after their parent ended is ShapeOther.
 	ShapeLazyException
 	ShapeLazyTemplate
+	// ShapeAggregate folds rows per item with another aggregate than COUNT
+	// (SUM, AVG, MIN, MAX, ...) or groups them: like a count, one grouped
+	// query for all items fixes it, never eager loading.
+	ShapeAggregate
 )
 
 // IsWrite reports whether the shape writes rows.
@@ -71,7 +77,6 @@ var (
 	// Names may keep their quotes (Ecto's b0."author_id").
 	predicateRe = regexp.MustCompile("(?:((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? = \\?|" +
 		"\\? = ((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?)")
-	countRe = regexp.MustCompile(`(?i)^SELECT (?:DISTINCT )?(?:COUNT|SUM|AVG|MIN|MAX) ?\(`)
 	// A column against a list: "users.id IN (?)", the batched lookup of a
 	// key when no "=" predicate names one.
 	inListRe = regexp.MustCompile("((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? IN \\(\\?\\)")
@@ -80,12 +85,15 @@ var (
 
 // Classify tells the shape of a normalized statement and the column it is
 // keyed on, if any.
-func Classify(command, normalized string, sql bool) (Shape, string) {
-	shape, k := classify(command, normalized, sql)
+func Classify(st *sqlnorm.Statement) (Shape, string) {
+	shape, k := describe(st)
 	return shape, k.column
 }
 
-func classify(command, normalized string, sql bool) (Shape, key) {
+// classify reads the shape from the statement's text and, for a SELECT, its
+// structure: an aggregate anywhere in the top-level select list (not only
+// first), or a GROUP BY, makes it an aggregate, whatever it is keyed on.
+func classify(command, normalized string, sql bool, structure sqlnorm.Structure) (Shape, key) {
 	if !sql {
 		return ShapeCommand, key{}
 	}
@@ -109,8 +117,8 @@ func classify(command, normalized string, sql bool) (Shape, key) {
 	if k.column == "" && !strings.Contains(normalized, " WHERE ") {
 		return ShapeUnkeyed, k
 	}
-	if countRe.MatchString(normalized) {
-		return ShapeCount, k
+	if shape := aggregateShape(structure); shape != ShapeOther {
+		return shape, k
 	}
 	switch {
 	case k.column == "":
@@ -123,6 +131,20 @@ func classify(command, normalized string, sql bool) (Shape, key) {
 		return ShapeByKey, k
 	}
 	return ShapeOther, k
+}
+
+// aggregateShape is ShapeCount for a select list that counts,
+// ShapeAggregate for one that folds rows otherwise or a query that groups
+// (but by its base table's key with no aggregate: one row per row, a plain
+// read), else ShapeOther.
+func aggregateShape(s sqlnorm.Structure) Shape {
+	switch {
+	case s.Aggregate == "count":
+		return ShapeCount
+	case s.Aggregate != "" || s.GroupBy && !s.GroupsByKey:
+		return ShapeAggregate
+	}
+	return ShapeOther
 }
 
 // whereOf is what follows the first WHERE: an UPDATE's SET compares columns

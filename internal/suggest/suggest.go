@@ -66,8 +66,33 @@ type Request struct {
 // the trace cannot show is written in angle brackets for the user to fill.
 type Wording map[string]map[Shape]string
 
-// fixes holds the wording of each finding type, one fix_<type>.go each.
+// fixes holds the wording of each finding type, one fix_<type>.go each,
+// with the hooks a type needs beyond its statement (set in the same file).
 var fixes = map[string]Wording{}
+
+// shapeHooks pick the wording of a finding type by more than its subject
+// statement's own shape (the reason it was found, a loop of writes); a type
+// without one is worded by its subject's shape.
+var shapeHooks = map[string]func(r Request, subject *sqlnorm.Statement) Shape{}
+
+// shapeByReason words a type by why it was found (detect's Reason); any
+// other reason gets ShapeOther.
+func shapeByReason(shapes map[string]Shape) func(Request, *sqlnorm.Statement) Shape {
+	return func(r Request, _ *sqlnorm.Statement) Shape {
+		if shape, ok := shapes[r.Reason]; ok {
+			return shape
+		}
+		return ShapeOther
+	}
+}
+
+// varHooks fill a finding type's own placeholders beside its subject
+// statement's (vars.go).
+var varHooks = map[string]func(v map[string]string, r Request, orm string, subject *sqlnorm.Statement){}
+
+// subjectHooks pick the statement a type's fix is about; without one, the
+// first.
+var subjectHooks = map[string]func(r Request) *sqlnorm.Statement{}
 
 // text is the fix of a statement of this shape in the words of orm, or "".
 func (w Wording) text(orm string, shape Shape) string {
@@ -108,64 +133,25 @@ func Fix(r Request) (fix, orm string) {
 	return fix, orm
 }
 
-// subjectOf is the statement a fix is about: the count of a
-// pagination_count, else the first.
+// subjectOf is the statement a fix is about: the type's choice, else the
+// first.
 func subjectOf(r Request) *sqlnorm.Statement {
 	if len(r.Statements) == 0 {
 		return nil
 	}
-	if r.Type == detect.TypePaginationCount {
-		for _, st := range r.Statements {
-			if st.Count {
-				return st
-			}
+	if hook := subjectHooks[r.Type]; hook != nil {
+		if st := hook(r); st != nil {
+			return st
 		}
 	}
 	return r.Statements[0]
 }
 
-// shapeOf picks the wording of a finding: by its statement's shape for an
-// n_plus_one or a duplicate_query, a loop of writes or of reads for an
-// mn_plus_one, whether the page has an order for a deep_offset.
+// shapeOf picks the wording of a finding: the type's own choice, else its
+// subject statement's shape.
 func shapeOf(r Request, subject *sqlnorm.Statement) Shape {
-	switch r.Type {
-	case detect.TypeMNPlusOne:
-		for _, st := range r.Statements {
-			if shape, _ := describe(st); shape.IsWrite() {
-				return ShapeWriteLoop
-			}
-		}
-		return ShapeOther
-	case detect.TypeNPlusOne:
-		if shape, _ := describe(subject); r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
-			return ShapeSpreadOut
-		}
-	case detect.TypeLazyLoadOutOfScope:
-		switch r.Reason {
-		case detect.ReasonException:
-			return ShapeLazyException
-		case detect.ReasonTemplate:
-			return ShapeLazyTemplate
-		}
-		return ShapeOther
-	case detect.TypeDeepOffset:
-		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
-			return ShapeUnordered
-		}
-		return ShapeOther
-	case detect.TypeOverFetch:
-		switch r.Reason {
-		case detect.ReasonReturnedRows:
-			return ShapeManyRows
-		case detect.ReasonCountedRows:
-			return ShapeCountedRows
-		}
-		return ShapeOther
-	case detect.TypeDuplicateQuery:
-		if shape, _ := describe(subject); shape.IsWrite() {
-			return ShapeWrite
-		}
-		return ShapeOther
+	if hook := shapeHooks[r.Type]; hook != nil {
+		return hook(r, subject)
 	}
 	shape, _ := describe(subject)
 	return shape
@@ -176,7 +162,7 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 	if st == nil {
 		return ShapeOther, key{}
 	}
-	shape, k := classify(st.Command, st.Text, st.IsQuery()) // a summary of a SQL command is SQL
+	shape, k := classify(st.Command, st.Text, st.IsQuery(), st.Structure) // a summary of a SQL command is SQL
 	// A summary shows no WHERE, whatever the query had.
 	if shape == ShapeUnkeyed && st.IsCoarse() {
 		shape = ShapeOther

@@ -42,7 +42,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, c := range cases {
 		st := sqlnorm.Normalize("postgresql", c.raw)
-		shape, col := Classify(st.Command, st.Text, st.SQL)
+		shape, col := Classify(st)
 		if shape != c.shape || col != c.column {
 			t.Errorf("%s\n  (%s) -> shape %d column %q, want %d %q", c.raw, st.Text, shape, col, c.shape, c.column)
 		}

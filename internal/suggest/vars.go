@@ -26,6 +26,8 @@ import (
 //	            {tiebreak} what to add when the order may tie
 //	{tables}    the tables of an mn_plus_one's iteration; {eager} how to
 //	            load each for all items; {writes} how to write them at once
+//	{agg}       an aggregate's noun (sum, average, ...); {aggSQL} its SQL
+//	            (sum(challenges.value)); {aggAPI} the ORM's call for it
 //	{loaded}    what a lazy-load exception says was read (Book.author);
 //	            {owner} and {rel} the model and relation to load eagerly;
 //	            {exception} its class
@@ -33,36 +35,25 @@ import (
 // What the trace cannot show stays in angle brackets in the texts
 // (<association to {table}>).
 
-// varsOf fills the placeholders of a finding's fix.
+// varsOf fills the placeholders of a finding's fix: its subject
+// statement's, and the type's own.
 func varsOf(r Request, orm string, subject *sqlnorm.Statement) map[string]string {
-	v := statementVars(subject)
-	switch r.Type {
-	case detect.TypeDeepOffset:
-		if subject != nil {
-			orderVars(v, orm, parseOrder(subject.OrderBy))
-		}
-	case detect.TypePagedToManyJoin:
-		v["parent"], v["child"] = "<parent table>", "<child table>"
-		if subject != nil {
-			parent, child := pagedTables(subject)
-			v["parent"], v["child"] = orDefault(parent, v["parent"]), orDefault(child, v["child"])
-		}
-	case detect.TypeMNPlusOne:
-		loopVars(v, orm, r.Statements)
-	case detect.TypeLazyLoadOutOfScope:
-		lazyVars(v, orm, r.Exception, r.Lazy)
+	v := statementVars(subject, orm)
+	if hook := varHooks[r.Type]; hook != nil {
+		hook(v, r, orm, subject)
 	}
 	return v
 }
 
-// statementVars are the placeholders one statement fills.
-func statementVars(st *sqlnorm.Statement) map[string]string {
-	return statementVarsLookup(st, nil)
+// statementVars are the placeholders one statement fills, in the words of
+// orm where they name its API.
+func statementVars(st *sqlnorm.Statement, orm string) map[string]string {
+	return statementVarsLookup(st, orm, nil)
 }
 
 // statementVarsLookup is statementVars with the columns an upsert's rows
 // are looked up by, when the trace shows them.
-func statementVarsLookup(st *sqlnorm.Statement, lookup []string) map[string]string {
+func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map[string]string {
 	shape, k := describe(st)
 	if lookup == nil && shape == ShapeUpdate {
 		lookup = k.columns // the row an UPDATE writes is the one its WHERE names
@@ -96,6 +87,9 @@ func statementVarsLookup(st *sqlnorm.Statement, lookup []string) map[string]stri
 		v["unique"] = "<unique columns: " + cols + ">"
 		v["uniqueNote"] = " (over a unique index on " + cols + ")"
 	}
+	if shape == ShapeAggregate {
+		aggregateVars(v, orm, st)
+	}
 	return v
 }
 
@@ -110,25 +104,6 @@ func orderVars(v map[string]string, orm string, items []orderItem) {
 	if len(items) > 0 && !uniqueOrder(items) {
 		v["tiebreak"] = " If " + columnsOf(items) + " can repeat, add the primary key to the order and to the condition as a tiebreaker, or rows that tie are skipped or repeated."
 	}
-}
-
-// pagedTables are the FROM table of a paged join and its to-many table: the
-// one the structure found, or, through a many-to-many's join table, the
-// table behind it.
-func pagedTables(st *sqlnorm.Statement) (parent, child string) {
-	if len(st.Tables) > 0 {
-		parent = st.Tables[0]
-	}
-	child = st.ToMany
-	if child == "" || isJoinTable(child, st.Tables) {
-		for _, t := range st.Tables {
-			if t != parent && t != child && !isJoinTable(t, st.Tables) {
-				child = t
-				break
-			}
-		}
-	}
-	return lastSegment(parent), lastSegment(child)
 }
 
 // loopVars are an mn_plus_one's placeholders: the tables of one iteration,
@@ -167,14 +142,14 @@ func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) s
 			continue
 		}
 		if shape == ShapeUnkeyed {
-			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st)))
+			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st, orm)))
 			continue
 		}
 		piece, ok := eager[orm][shape]
 		if !ok {
 			piece = eager[orm][ShapeOther]
 		}
-		piece = fill(piece, statementVars(st))
+		piece = fill(piece, statementVars(st, orm))
 		if shape == ShapeByKey || shape == ShapeByForeignKey {
 			loads = appendNew(loads, piece)
 		} else {
@@ -200,7 +175,7 @@ const unkeyedPiece = `the {table} query once before the loop (it is the same in 
 func writePieces(orm string, statements []*sqlnorm.Statement) string {
 	read := map[string][]string{} // table -> the columns a read looks it up by
 	for _, st := range statements {
-		if shape, k := describe(st); !shape.IsWrite() && shape != ShapeCount && len(st.Tables) == 1 {
+		if shape, k := describe(st); !shape.IsWrite() && shape != ShapeCount && shape != ShapeAggregate && len(st.Tables) == 1 {
 			t := strings.ToLower(st.Tables[0])
 			if _, seen := read[t]; !seen {
 				read[t] = k.columns
@@ -221,7 +196,7 @@ func writePieces(orm string, statements []*sqlnorm.Statement) string {
 		}
 		text := fixes[detect.TypeNPlusOne].text(orm, shape)
 		text = strings.TrimPrefix(text, orm+": ")
-		pieces = appendNew(pieces, lowerFirst(fill(text, statementVarsLookup(st, lookup))))
+		pieces = appendNew(pieces, lowerFirst(fill(text, statementVarsLookup(st, orm, lookup))))
 	}
 	return strings.Join(pieces, " ")
 }
