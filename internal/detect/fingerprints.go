@@ -78,32 +78,8 @@ func groupsOfAtLeast(in *Input, spans []int, min int) [][]int {
 	if min > 1 && mostRepeats(f, spans) < min {
 		return nil
 	}
-	ids := make([]int32, len(spans)) // the group of each span
-	var sizes []int
-	for n, i := range spans {
-		fp := f.id[i]
-		g := f.slot[fp]
-		if g < 0 {
-			g = int32(len(sizes))
-			f.slot[fp] = g
-			sizes = append(sizes, 0)
-		}
-		ids[n] = g
-		sizes[g]++
-	}
-	for _, i := range spans {
-		f.slot[f.id[i]] = -1
-	}
-	backing := make([]int, len(spans))
-	groups := make([][]int, len(sizes))
-	start := 0
-	for g, size := range sizes {
-		groups[g] = backing[start : start : start+size]
-		start += size
-	}
-	for n, i := range spans {
-		groups[ids[n]] = append(groups[ids[n]], i)
-	}
+	ids, sizes := fingerprintNumbers(in, spans)
+	groups := groupsOf(spans, ids, sizes)
 	if min > 1 {
 		kept := groups[:0]
 		for _, g := range groups {

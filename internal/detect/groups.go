@@ -106,6 +106,12 @@ func numberByKey(spans []int, key func(int) string) (ids, sizes []int) {
 // whatever the number of groups.
 func bySameKey(spans []int, key func(int) string) [][]int {
 	ids, sizes := numberByKey(spans, key)
+	return groupsOf(spans, ids, sizes)
+}
+
+// groupsOf splits spans into the groups numbered ids (sizes spans each), in
+// one backing array.
+func groupsOf(spans, ids, sizes []int) [][]int {
 	backing := make([]int, len(spans))
 	groups := make([][]int, len(sizes))
 	start := 0

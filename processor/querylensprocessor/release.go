@@ -113,9 +113,9 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 		if len(subtrees) == 1 {
 			p.analyzeView(view, handles, start)
 		} else {
-			sub, subHandles := scratch.sub.subview(view, handles, st.spans)
+			sub, subHandles := scratch.sub.Subview(view, handles, st.spans)
 			p.analyzeView(sub, subHandles, start)
-			scratch.sub.release()
+			scratch.sub.Release()
 		}
 		switch {
 		case !st.complete:
@@ -145,8 +145,7 @@ func rootArrival(roots []localRoot, id traceview.SpanID, now time.Time) (arrived
 // analysisScratch is the memory of the views of one trace, reused for the
 // next: a view per trace is most of what analysis allocates.
 type analysisScratch struct {
-	build pdataview.Scratch
-	sub   subviewScratch
+	build, sub pdataview.Scratch
 }
 
 var scratches = sync.Pool{New: func() any { return new(analysisScratch) }}
@@ -154,41 +153,8 @@ var scratches = sync.Pool{New: func() any { return new(analysisScratch) }}
 // release puts s back in the pool, holding nothing of the trace.
 func (s *analysisScratch) release() {
 	s.build.Release()
-	s.sub.release()
+	s.sub.Release()
 	scratches.Put(s)
-}
-
-// subviewScratch is the memory of one subview at a time.
-type subviewScratch struct {
-	spans   []traceview.Span
-	handles []ptrace.Span
-	sorted  []ptrace.Span
-	index   traceview.Indexer
-}
-
-// subview is the view of some spans of view (indexes in its order), with
-// their pdata spans; valid until the next subview or release.
-func (x *subviewScratch) subview(view *traceview.Trace, handles []ptrace.Span, spans []int) (*traceview.Trace, []ptrace.Span) {
-	in, hs := x.spans[:0], x.handles[:0]
-	for _, i := range spans {
-		in, hs = append(in, view.Spans[i]), append(hs, handles[i])
-	}
-	sub, order := x.index.Index(view.ID, in)
-	sorted := x.sorted[:0]
-	for _, from := range order {
-		sorted = append(sorted, hs[from])
-	}
-	x.spans, x.handles, x.sorted = in, hs, sorted
-	return sub, sorted
-}
-
-// release drops what the last subview holds of its trace.
-func (x *subviewScratch) release() {
-	clear(x.spans)
-	clear(x.handles)
-	clear(x.sorted)
-	x.spans, x.handles, x.sorted = x.spans[:0], x.handles[:0], x.sorted[:0]
-	x.index.Release()
 }
 
 // analyze finds the traps in one trace and writes them into its spans. A bug in

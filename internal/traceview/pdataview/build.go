@@ -109,6 +109,22 @@ func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []
 	return t, sorted
 }
 
+// Subview is the view of some spans of view (indexes in its order), with
+// their pdata spans, in s's memory.
+func (s *Scratch) Subview(view *traceview.Trace, handles []ptrace.Span, spans []int) (*traceview.Trace, []ptrace.Span) {
+	in, hs := s.spans[:0], s.handles[:0]
+	for _, i := range spans {
+		in, hs = append(in, view.Spans[i]), append(hs, handles[i])
+	}
+	sub, order := s.index.Index(view.ID, in)
+	sorted := s.sorted[:0]
+	for _, from := range order {
+		sorted = append(sorted, hs[from])
+	}
+	s.spans, s.handles, s.sorted = in, hs, sorted
+	return sub, sorted
+}
+
 // Release drops what the last view holds of its trace, keeping the memory.
 func (s *Scratch) Release() {
 	clear(s.spans)
