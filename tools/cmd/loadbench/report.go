@@ -76,6 +76,11 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p("  still grows (by 3%% in 3 s; %v at most: this machine faults new memory in slowly, and a growing heap\n", o.warmupMax)
 	p("  stalls the pipeline), then %v measured. The sink is an OTLP/gRPC server in the same process that\n", o.duration)
 	p("  counts spans per trace id and the time of their arrival.\n")
+	p("- Pipelines (their configurations are under Configuration): `passthrough` is receiver, `batch`, OTLP exporter;\n")
+	p("  `groupbytrace` puts the contrib processor before `batch`; `querylens` puts the querylens processor before\n")
+	p("  `batch` and sends the batches to the querylens connector too, whose metrics go to a Prometheus exporter:\n")
+	p("  the processor and its metrics, as `config/local.yaml` runs them (without the findings page). The\n")
+	p("  connector is work groupbytrace does not do; its share of querylens's CPU is under its CPU profile.\n")
 	p("- Each pipeline runs in its own collector, started fresh, one after the other: %s.\n", strings.Join(o.pipelines, ", "))
 	p("  After sending, the bench waits until the sink has every span, or for wait_duration + %v, reads\n", o.grace)
 	p("  the collector's CPU time, peak RSS and own metrics, stops it with SIGTERM and counts again.\n")
@@ -307,6 +312,17 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 		p("\n## CPU profile: `%s`\n\n", pr.pipeline)
 		p("A separate run at saturation (not in the table): after a warm-up of %v, `go tool pprof -top` of %v\n", pr.run.warmup.Round(time.Second), o.profileFor)
 		p("of the collector's CPU from its `pprof` extension (the run: %s).\n\n", pr.run.summary())
+		if len(pr.shares) == len(profileParts) {
+			p("Where the CPU went, share of the profile's samples by the functions on their stack (`-focus`;\n")
+			p("allocation runs inside the other parts, the garbage collector's own workers apart):\n\n")
+			p("| part | share |\n| --- | ---: |\n")
+			for i, part := range profileParts {
+				if pr.shares[i] > 0 {
+					p("| %s | %.1f%% |\n", part.name, 100*pr.shares[i])
+				}
+			}
+			p("\n")
+		}
 		p("```\n%s```\n", trimProfile(pr.top))
 		if pr.cumTop != "" {
 			p("\nThe same profile by cumulative time (`-cum`):\n\n```\n%s```\n", trimProfile(pr.cumTop))
