@@ -270,9 +270,13 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-	x.done = grow(x.done, n)
-	permute(spans, order, x.done)
+	// Spans already in order (a builder that ordered them, a subtree of a
+	// view) are neither sorted again nor moved.
+	if !inOrder(spans) {
+		slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
+		x.done = grow(x.done, n)
+		permute(spans, order, x.done)
+	}
 	ids := x.t.ids
 	if ids == nil || x.mapSpans > 4*n+64 {
 		ids, x.mapSpans = make(map[SpanID]idEntry, n+n/4), n
@@ -342,6 +346,16 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
+// inOrder reports whether spans are in canonical order already.
+func inOrder(spans []Span) bool {
+	for i := 1; i < len(spans); i++ {
+		if compareSpans(&spans[i-1], &spans[i]) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // permute reorders spans in place so that spans[i] is the old spans[order[i]];
 // done is scratch of len(spans).
 func permute(spans []Span, order []int, done []bool) {
@@ -366,6 +380,20 @@ func permute(spans []Span, order []int, done []bool) {
 }
 
 func compareSpans(a, b *Span) int {
+	return CompareOrder(&OrderKey{a.Start, a.End, a.ID, a.Name, a.Service}, &OrderKey{b.Start, b.End, b.ID, b.Name, b.Service})
+}
+
+// OrderKey is what puts a span in canonical order: a builder can order spans
+// by it before making them, and hand New spans already in order.
+type OrderKey struct {
+	Start, End    int64
+	ID            SpanID
+	Name, Service string
+}
+
+// CompareOrder compares spans in canonical order: start time, then span id,
+// end, name, service.
+func CompareOrder(a, b *OrderKey) int {
 	if c := cmp.Compare(a.Start, b.Start); c != 0 {
 		return c
 	}

@@ -5,6 +5,7 @@ package pdataview
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,73 +40,86 @@ func Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) 
 type Scratch struct {
 	spans           []traceview.Span
 	handles, sorted []ptrace.Span
+	keys            []traceview.OrderKey
+	from            []origin
+	ids             []identity
+	order           []int
 	calls           callStore
 	index           traceview.Indexer
 }
 
+// origin is where a span is in its ptrace.Traces: its resource and scope.
+type origin struct{ resource, scope int32 }
+
 // Build is the package's Build, in s's memory.
 func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
+	// The spans are put in canonical order first, by their keys, and made
+	// in that order: the view then neither sorts nor moves them.
 	n := td.SpanCount()
+	handles, keys, from := s.handles[:0], s.keys[:0], s.from[:0]
+	ids := s.ids[:0]
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		ids = append(ids, resourceIdentity(rs.Resource().Attributes()))
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			ps := ss.Spans()
+			for k := 0; k < ps.Len(); k++ {
+				p := ps.At(k)
+				handles = append(handles, p)
+				keys = append(keys, traceview.OrderKey{Start: int64(p.StartTimestamp()), End: int64(p.EndTimestamp()),
+					ID: traceview.SpanID(p.SpanID()), Name: p.Name(), Service: ids[len(ids)-1].service})
+				from = append(from, origin{resource: int32(i), scope: int32(j)})
+			}
+		}
+	}
+	order := s.order[:0]
+	for i := range handles {
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return traceview.CompareOrder(&keys[a], &keys[b]) })
+
 	spans := s.spans[:0]
 	if cap(spans) < n {
 		spans = make([]traceview.Span, 0, n)
 	}
-	handles := s.handles[:0]
-	if cap(handles) < n {
-		handles = make([]ptrace.Span, 0, n)
-	}
+	sorted := s.sorted[:0]
 	// The database and HTTP sides of the spans live in two slices of the
 	// trace, not in an allocation per span; spans point into them once all
 	// are read (appending may move the slices before).
 	calls := &s.calls
 	calls.reset(n)
 	var traceID traceview.TraceID
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		id := resourceIdentity(rs.Resource().Attributes())
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			ss := sss.At(j)
-			scope := ss.Scope().Name()
-			ps := ss.Spans()
-			for k := 0; k < ps.Len(); k++ {
-				p := ps.At(k)
-				if len(spans) == 0 {
-					traceID = traceview.TraceID(p.TraceID())
-				}
-				spans = append(spans, traceview.Span{
-					ID:       traceview.SpanID(p.SpanID()),
-					ParentID: traceview.SpanID(p.ParentSpanID()),
-					Name:     p.Name(),
-					Kind:     traceview.Kind(p.Kind()),
-					Start:    int64(p.StartTimestamp()),
-					End:      int64(p.EndTimestamp()),
-					Service:  id.service,
-					Language: id.language,
-					Runtime:  id.runtime,
-					Scope:    scope,
-				})
-				sp := &spans[len(spans)-1]
-				calls.read(p.Attributes(), sp, norm)
-				if p.Events().Len() > 0 {
-					readEvents(p.Events(), sp)
-				}
-				handles = append(handles, p)
-			}
+	if len(handles) > 0 {
+		traceID = traceview.TraceID(handles[0].TraceID())
+	}
+	for _, i := range order {
+		p, k, o := handles[i], &keys[i], from[i]
+		id := &ids[o.resource]
+		spans = append(spans, traceview.Span{
+			ID:       k.ID,
+			ParentID: traceview.SpanID(p.ParentSpanID()),
+			Name:     k.Name,
+			Kind:     traceview.Kind(p.Kind()),
+			Start:    k.Start,
+			End:      k.End,
+			Service:  id.service,
+			Language: id.language,
+			Runtime:  id.runtime,
+			Scope:    rss.At(int(o.resource)).ScopeSpans().At(int(o.scope)).Scope().Name(),
+		})
+		sp := &spans[len(spans)-1]
+		calls.read(p.Attributes(), sp, norm)
+		if p.Events().Len() > 0 {
+			readEvents(p.Events(), sp)
 		}
+		sorted = append(sorted, p)
 	}
 	calls.link(spans)
-	t, order := s.index.Index(traceID, spans)
-	sorted := s.sorted[:0]
-	if cap(sorted) < len(handles) {
-		sorted = make([]ptrace.Span, len(handles))
-	}
-	sorted = sorted[:len(handles)]
-	for to, from := range order {
-		sorted[to] = handles[from]
-	}
-	s.spans, s.handles, s.sorted = spans, handles, sorted
+	t, _ := s.index.Index(traceID, spans)
+	s.spans, s.handles, s.sorted, s.keys, s.from, s.ids, s.order = spans, handles, sorted, keys, from, ids, order
 	return t, sorted
 }
 
