@@ -42,7 +42,7 @@ type querylensConnector struct {
 	info     map[string]*infoSeries // by fingerprint
 	// admitted are the fingerprints each service may report, with when each
 	// was last seen; past MaxFingerprints, new ones count as "other".
-	admitted map[string]map[string]pcommon.Timestamp
+	admitted map[string]map[string]*admission
 
 	// names read and what the last gate made of them: spans repeat a few
 	// services, systems, routes and types (held as copies, up to a bound)
@@ -69,7 +69,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		requests: map[requestKey]*requestSeries{},
 		gaps:     map[string]*gapSeries{},
 		info:     map[string]*infoSeries{},
-		admitted: map[string]map[string]pcommon.Timestamp{},
+		admitted: map[string]map[string]*admission{},
 		names:    map[string]string{},
 		stop:     make(chan struct{}),
 	}
@@ -221,13 +221,13 @@ func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now p
 	a := readSpan(span.Attributes())
 	if a.fingerprint != "" {
 		a.system = c.name(a.system) // a label
-		fp := c.admit(service, a.fingerprint, now)
-		if fp == overflowFingerprint {
-			overflowed++
+		var s *querySeries
+		if adm := c.admission(service, a.fingerprint, now); adm != nil {
+			s = c.countQuery(service, adm, a.statement, a.system, now)
 		} else {
-			c.describe(fp, a.statement, a.system, now)
+			overflowed++
+			s = c.querySeries(queryKey{service, a.system, overflowFingerprint}, now)
 		}
-		s := c.querySeries(queryKey{service, a.system, fp}, now)
 		s.queries.value++
 		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
 	}
@@ -346,33 +346,81 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 	if fp == "" {
 		return ""
 	}
+	if a := c.admission(service, fp, now); a != nil {
+		return a.fp
+	}
+	return overflowFingerprint
+}
+
+// admission is admit's record of a fingerprint of a service, seen now; nil
+// when it counts as "other". fp is not empty.
+func (c *querylensConnector) admission(service, fp string, now pcommon.Timestamp) *admission {
 	set := c.admitted[service]
 	if set == nil {
-		set = map[string]pcommon.Timestamp{}
+		set = map[string]*admission{}
 		c.admitted[service] = set
 	}
-	if _, ok := set[fp]; !ok {
+	a, ok := set[fp]
+	if !ok {
 		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {
-			return overflowFingerprint
+			return nil
+		}
+		if a, ok = set[fp]; !ok {
+			a = &admission{fp: fp}
+			set[fp] = a
 		}
 	}
-	set[fp] = now
-	return fp
+	a.last = now
+	return a
+}
+
+// admission is a fingerprint a service may report: when it was last seen,
+// and, found once for the spans that follow, its info series and its query
+// series of the last database system seen (expire forgets those it drops).
+type admission struct {
+	last   pcommon.Timestamp
+	fp     string
+	info   *infoSeries
+	system string
+	query  *querySeries
+}
+
+// countQuery counts one database span of a service whose fingerprint was
+// admitted as a: its statement described, its query series found through a.
+func (c *querylensConnector) countQuery(service string, a *admission, statement, system string, now pcommon.Timestamp) *querySeries {
+	if a.info != nil {
+		c.describeInfo(a.info, system, now)
+	} else {
+		a.info = c.describe(a.fp, statement, system, now)
+	}
+	if a.query == nil || a.system != system {
+		a.query, a.system = c.querySeries(queryKey{service, system, a.fp}, now), system
+	} else {
+		a.query.last = now
+	}
+	return a.query
 }
 
 // describe keeps the statement of a fingerprint for querylens.fingerprint.info,
 // as the processor wrote it (never normalized here); a database span also
 // tells its system, which a finding event does not. A fingerprint is
 // described once its statement is known.
-func (c *querylensConnector) describe(fp, statement, system string, now pcommon.Timestamp) {
+func (c *querylensConnector) describe(fp, statement, system string, now pcommon.Timestamp) *infoSeries {
 	s, ok := c.info[fp]
 	if !ok {
 		if statement == "" {
-			return
+			return nil
 		}
 		s = &infoSeries{life: life{start: now}, statement: sqlnorm.SafeText(statement, c.cfg.MaxStatementLength)}
 		c.info[fp] = s
 	}
+	c.describeInfo(s, system, now)
+	return s
+}
+
+// describeInfo notes a fingerprint's system, when its series has none yet,
+// and that it was seen now.
+func (c *querylensConnector) describeInfo(s *infoSeries, system string, now pcommon.Timestamp) {
 	if s.system == "" {
 		s.system = system
 	}

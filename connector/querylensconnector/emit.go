@@ -131,9 +131,16 @@ func (c *querylensConnector) expire(now pcommon.Timestamp) {
 	maps.DeleteFunc(c.info, func(_ string, s *infoSeries) bool { return s.last < cutoff })
 	maps.DeleteFunc(c.gaps, func(_ string, s *gapSeries) bool { return s.last < cutoff })
 	for service, set := range c.admitted {
-		for fp, last := range set {
-			if last < cutoff {
+		for fp, a := range set {
+			switch {
+			case a.last < cutoff:
 				delete(set, fp)
+				continue
+			case a.info != nil && a.info.last < cutoff: // dropped above
+				a.info = nil
+			}
+			if a.query != nil && a.query.last < cutoff {
+				a.query = nil
 			}
 		}
 		if len(set) == 0 {
