@@ -331,9 +331,8 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	return t, order
 }
 
-// Release drops the last view's spans, keeping the memory for the next.
+// Release ends the use of the last view, keeping the memory for the next.
 func (x *Indexer) Release() {
-	clear(x.t.Groups)
 	x.t = Trace{Groups: x.t.Groups[:0], ids: x.t.ids}
 }
 

@@ -139,13 +139,14 @@ func (s *Scratch) Subview(view *traceview.Trace, handles []ptrace.Span, spans []
 	return sub, sorted
 }
 
-// Release drops what the last view holds of its trace, keeping the memory.
+// Release ends the use of the last view, keeping the memory for the next.
+// What it read of its trace is not cleared (clearing pointers costs the
+// garbage collector's write barrier as much as writing them): it stays
+// reachable until the next Build writes over it, one trace per Scratch.
 func (s *Scratch) Release() {
-	clear(s.spans)
-	clear(s.handles)
-	clear(s.sorted)
 	s.spans, s.handles, s.sorted = s.spans[:0], s.handles[:0], s.sorted[:0]
-	s.calls.release()
+	s.keys, s.from, s.ids = s.keys[:0], s.from[:0], s.ids[:0]
+	s.calls.dbs, s.calls.https = s.calls.dbs[:0], s.calls.https[:0]
 	s.index.Release()
 }
 
@@ -181,13 +182,6 @@ func (c *callStore) reset(n int) {
 		c.db, c.http = make([]int32, 0, n), make([]int32, 0, n)
 	}
 	c.db, c.http = c.db[:0], c.http[:0]
-}
-
-// release drops what the store holds of a trace.
-func (c *callStore) release() {
-	clear(c.dbs)
-	clear(c.https)
-	c.dbs, c.https = c.dbs[:0], c.https[:0]
 }
 
 // link points each span at its database and HTTP sides.
