@@ -49,7 +49,7 @@ type mnPlusOne struct {
 func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {
 		ids, counts := numberByKey(g.spans, func(i int) string { return fingerprint(t, i) })
 		if len(counts) < 2 {
 			continue

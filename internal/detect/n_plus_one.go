@@ -42,7 +42,7 @@ type nPlusOne struct{ cfg NPlusOneConfig }
 func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {
 		for _, members := range bySameKey(g.spans, func(i int) string { return fingerprint(t, i) }) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {
