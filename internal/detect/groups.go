@@ -77,6 +77,15 @@ func dataStatement(in *Input, i int) bool {
 	return !in.Trace.Spans[i].DB.Statement.Control
 }
 
+// loopStatement keeps the data statements a loop can repeat per item: not
+// those that carry a batch (an IN list, rows, arrays of several items), whose
+// repeats are an ORM's bulk work in batches (bulk_create's batch_size, an
+// import in chunks), not one query per item.
+func loopStatement(in *Input, i int) bool {
+	st := in.Trace.Spans[i].DB.Statement
+	return !st.Control && !st.Batch
+}
+
 func fingerprint(t *traceview.Trace, i int) string {
 	return t.Spans[i].DB.Statement.Fingerprint
 }

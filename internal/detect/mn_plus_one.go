@@ -49,7 +49,7 @@ type mnPlusOne struct {
 func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {
 		// A sequence needs two statements that come back. The fingerprints
 		// of the group are numbered: iterations are then compared as small
 		// integers, without building strings.

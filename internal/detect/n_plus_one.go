@@ -42,7 +42,7 @@ type nPlusOne struct{ cfg NPlusOneConfig }
 func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	t := in.Trace
 	var findings []Finding
-	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
+	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {
 		for _, members := range groupsOfAtLeast(in, g.spans, min(d.cfg.MinRepeats, d.cfg.CoarseMinRepeats)) {
 			least := d.cfg.MinRepeats
 			if t.Spans[members[0]].DB.Statement.IsCoarse() {

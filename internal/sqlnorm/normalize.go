@@ -45,6 +45,10 @@ type Statement struct {
 	// Catalog is true for schema work (catalog.go): migrator and driver
 	// introspection, DDL. No finding is about it.
 	Catalog bool
+	// Batch is true when one call carries several items (batch.go): an IN
+	// list or VALUES of two or more, arrays unnested into rows. Its repeats
+	// are batched work, not a query per item.
+	Batch bool
 	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
 	Structure
 	// Source is where the fingerprint comes from: SourceText, or, for a span
@@ -155,7 +159,8 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
 		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText}
+	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText,
+		Batch: r.carriesBatch()}
 	if meta != nil {
 		st.Tables = meta.Tables
 		if len(meta.Commands) > 0 {

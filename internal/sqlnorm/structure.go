@@ -30,7 +30,7 @@ type Structure struct {
 	// Distinct: the top-level query is SELECT DISTINCT.
 	Distinct bool
 	// JoinsToMany: the top-level query joins a table by a column that is not
-	// its key to the key of a table before it (FROM authors JOIN books ON
+	// its key to the key of its FROM table (FROM authors JOIN books ON
 	// books.author_id = authors.id), and no other condition pins the joined
 	// table to one row: each parent row comes back once per child.
 	JoinsToMany bool
@@ -615,11 +615,13 @@ func toManyJoin(sources []source, where []token) string {
 			if !child.is(aq) || isKeyOf(acol, child) {
 				continue
 			}
-			for _, parent := range sources[:k] {
-				if parent.subquery == nil && parent.is(bq) && isKeyOf(bcol, parent) &&
-					!pinned(child, acol, on) && !pinned(child, acol, where) {
-					return child.name
-				}
+			// Only a child of the FROM table, whose rows the page counts: a
+			// child of a table joined to one row (bookmarks -> their owner ->
+			// the owner's profile) is as often a one-to-one extension of it,
+			// which SQL cannot tell from a collection.
+			if parent := sources[0]; parent.is(bq) && isKeyOf(bcol, parent) &&
+				!pinned(child, acol, on) && !pinned(child, acol, where) {
+				return child.name
 			}
 		}
 	}

@@ -105,9 +105,15 @@ func TestStructureFromShape(t *testing.T) {
 		{"the other key of a composite key pins the join", "postgresql",
 			`SELECT article_models.* FROM article_models JOIN article_tags ON article_tags.article_model_id = article_models.id AND article_tags.tag_model_id = 3 LIMIT 10`,
 			Structure{SelectsAll: true, Base: "article_models", Limit: Bound{Present: true, Value: 10, Literal: true}}},
-		{"a to-many join off a joined table", "postgresql",
+		// A child of a table joined to one row is not counted: in SQL a user's
+		// one-to-one profile (linkding, Django) has the shape of an author's
+		// awards, and only the FROM table's children page joined rows for sure.
+		{"no to-many join off a joined table", "postgresql",
 			`SELECT books.id FROM books JOIN authors ON authors.id = books.author_id JOIN awards ON awards.author_id = authors.id LIMIT 20`,
-			Structure{JoinsToMany: true, ToMany: "awards", Base: "books", Limit: Bound{Present: true, Value: 20, Literal: true}}},
+			Structure{Base: "books", Limit: Bound{Present: true, Value: 20, Literal: true}}},
+		{"a one-to-one profile behind the owner is no to-many join", "postgresql",
+			`SELECT bookmarks.id FROM bookmarks INNER JOIN auth_user ON bookmarks.owner_id = auth_user.id LEFT OUTER JOIN bookmarks_userprofile ON auth_user.id = bookmarks_userprofile.user_id LIMIT 20`,
+			Structure{Base: "bookmarks", Limit: Bound{Present: true, Value: 20, Literal: true}}},
 		{"a filter on the child's column is not a pin", "postgresql",
 			`SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id WHERE books.title LIKE ? LIMIT 20`,
 			Structure{JoinsToMany: true, ToMany: "books", Base: "authors", Where: "books.title LIKE ?", Limit: Bound{Present: true, Value: 20, Literal: true}}},
