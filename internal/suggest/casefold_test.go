@@ -30,3 +30,14 @@ func TestCaseFoldedLookupIsNoRelation(t *testing.T) {
 		}
 	}
 }
+
+// A page ordered by an aggregate gets no keyset condition on it in WHERE
+// (invalid SQL) nor an order API guessed from it.
+func TestDeepOffsetOrderedByAnAggregate(t *testing.T) {
+	st := sqlnorm.Normalize("postgresql", `SELECT session_id, max(website_event.created_at) AS last FROM website_event GROUP BY session_id ORDER BY max(website_event.created_at) DESC LIMIT 20 OFFSET 1180`)
+	fix, orm := Fix(Request{Type: detect.TypeDeepOffset, Statements: []*sqlnorm.Statement{st},
+		Context: Context{Language: "nodejs", Scopes: []string{"prisma"}}})
+	if orm != "Prisma" || !strings.Contains(fix, "ordered by an aggregate") || strings.Contains(fix, "orderBy: [{ max") || strings.Contains(fix, "cursor") {
+		t.Errorf("%s: %s", orm, fix)
+	}
+}

@@ -40,6 +40,9 @@ const (
 	ShapeWrite
 	// ShapeUnordered stands for a deep_offset whose page has no ORDER BY.
 	ShapeUnordered
+	// ShapeAggregateOrder stands for a deep_offset whose page is ordered by
+	// an aggregate (ORDER BY max(...)): no row value to page after in WHERE.
+	ShapeAggregateOrder
 	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
 	// (an over_fetch of every row of a findAndCountAll without a limit).
 	ShapeCountedRows
