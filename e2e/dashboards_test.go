@@ -60,30 +60,13 @@ func TestDashboardsAgainstARealPrometheus(t *testing.T) {
 	}
 
 	// "Tempo": receives OTLP gRPC and writes what it gets.
-	tempoPort, tempoHealth := freePort(t), freePort(t)
-	tempoOut := filepath.Join(t.TempDir(), "tempo.jsonl")
-	tempo := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-exporters:
-  file:
-    path: %s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [file]
-  telemetry:
-    metrics:
-      level: none
-`, tempoPort, tempoOut, tempoHealth), tempoHealth)
+	tempoEntry, tempoOut := fileExporter(t)
+	tempo, tempoPort, _ := startPipeline(t, pipeline{
+		grpc:           true,
+		exporters:      tempoEntry,
+		traceExporters: "file",
+		noOwnMetrics:   true,
+	})
 
 	// The stack's collector, on loopback, with short windows; a small buffer
 	// and fingerprint budget so that early releases and the overflow
@@ -245,10 +228,7 @@ service:
 
 	c.stop(t)
 	tempo.stop(t)
-	_, received, err := fixtures.ReadLines(tempoOut)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, tempoOut)
 	traces := map[string]bool{}
 	fixtures.EachSpan(received, func(_ pcommon.Resource, s ptrace.Span) { traces[s.TraceID().String()] = true })
 	for id := range exemplarTraces {

@@ -6,57 +6,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/tools/loadgen"
 )
-
-// moodySink is a trace store that is flaky (refuses a request in four, to be
-// retried, and one in twenty for good), full (refuses every request, to be
-// retried), or well. It keeps what it took and what it refused for good.
-type moodySink struct {
-	ptraceotlp.UnimplementedGRPCServer
-	mu        sync.Mutex
-	rng       *rand.Rand
-	mood      string // "flaky", "full" or "well"
-	retryable int
-	took      []ptrace.Traces
-	refused   []ptrace.Traces
-}
-
-func (s *moodySink) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	td := ptrace.NewTraces()
-	req.Traces().CopyTo(td)
-	r := s.rng.IntN(20)
-	switch {
-	case s.mood == "full" || s.mood == "flaky" && r < 5:
-		s.retryable++
-		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "full, try again")
-	case s.mood == "flaky" && r == 5:
-		s.refused = append(s.refused, td)
-		return ptraceotlp.NewExportResponse(), status.Error(codes.InvalidArgument, "refused for good")
-	}
-	s.took = append(s.took, td)
-	return ptraceotlp.NewExportResponse(), nil
-}
-
-func (s *moodySink) setMood(m string) {
-	s.mu.Lock()
-	s.mood = m
-	s.mu.Unlock()
-}
 
 // TestDownstreamRefusals puts querylens right before an exporter that neither
 // queues nor retries, so that every refusal of the trace store reaches
@@ -68,46 +25,19 @@ func (s *moodySink) setMood(m string) {
 // collector took comes out exactly once, or was refused for good by the store
 // and counted so; what querylens held never passed the bound.
 func TestDownstreamRefusals(t *testing.T) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := &moodySink{rng: rand.New(rand.NewPCG(8, 8)), mood: "flaky"}
-	srv := grpc.NewServer()
-	ptraceotlp.RegisterGRPCServer(srv, sink)
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
-
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	sink := &moodySink{rng: rand.New(rand.NewPCG(8, 8)), mood: moodFlaky}
+	c, httpPort, metricsPort := startPipeline(t, pipeline{
+		processors: `
   querylens:
-    max_held_mib: 1
-exporters:
-  otlp_grpc:
-    endpoint: %s
-    tls:
-      insecure: true
+    max_held_mib: 1`,
+		exporters: sink.exporter(t, `
     retry_on_failure:
       enabled: false
     sending_queue:
-      enabled: false
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens]
-      exporters: [otlp_grpc]
-%s`, httpPort, lis.Addr(), healthPort, selfMetrics(metricsPort)), healthPort)
+      enabled: false`),
+		traceProcessors: "querylens",
+		traceExporters:  "otlp_grpc",
+	})
 
 	gen, err := loadgen.New(17)
 	if err != nil {
@@ -138,9 +68,9 @@ service:
 	for range 60 { // flaky
 		send()
 	}
-	sink.setMood("full")
+	sink.setMood(moodFull)
 	well := make(chan struct{})
-	time.AfterFunc(3*time.Second, func() { sink.setMood("well"); close(well) })
+	time.AfterFunc(3*time.Second, func() { sink.setMood(moodWell); close(well) })
 	for sending := true; sending; {
 		send()
 		select {

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -95,11 +94,7 @@ func throughCollectorIn(t *testing.T, lines [][]byte, mode string) []ptrace.Trac
 		}
 	}
 	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return received
+	return readExported(t, out)
 }
 
 // startFileCollector starts the real collector with querylens (a 10-minute
@@ -113,33 +108,17 @@ func startFileCollector(t *testing.T) (c *collector, httpPort int, out string) {
 // startFileCollectorIn is startFileCollector with querylens in a release mode.
 func startFileCollectorIn(t *testing.T, mode string) (c *collector, httpPort int, out string) {
 	t.Helper()
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	out = filepath.Join(t.TempDir(), "traces.jsonl")
-	c = startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	fileEntry, out := fileExporter(t)
+	c, httpPort, _ = startPipeline(t, pipeline{
+		processors: fmt.Sprintf(`
   querylens:
     release: %s
     wait_duration: 10m
-  batch:
-exporters:
-  file:
-    path: %s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [file]
-%s`, httpPort, mode, out, healthPort, selfMetrics(metricsPort)), healthPort)
+  batch:`, mode),
+		exporters:       fileEntry,
+		traceProcessors: "querylens, batch",
+		traceExporters:  "file",
+	})
 	return c, httpPort, out
 }
 

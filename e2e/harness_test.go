@@ -14,9 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 )
 
 // collectorBinary is the binary under test.
@@ -151,4 +156,84 @@ func selfMetrics(port int) string {
                 host: 127.0.0.1
                 port: %d
 `, port)
+}
+
+// pipeline is what a test's collector does with the traces it receives;
+// startPipeline adds the rest on free loopback ports: the OTLP receiver,
+// health_check, and the collector's own metrics.
+type pipeline struct {
+	grpc       bool   // OTLP in over gRPC; over HTTP if false
+	processors string // YAML: the processors block's entries, if any
+	connectors string // YAML: the connectors block's entries, if any
+	exporters  string // YAML: the exporters block's entries
+	// The traces pipeline's processors, in order, and exporters: "querylens, batch".
+	traceProcessors, traceExporters string
+	// If not empty, the exporters of a metrics pipeline from the querylens connector.
+	metricExporters string
+	// No metrics of the collector's own (telemetry level none), and no port for them.
+	noOwnMetrics bool
+}
+
+// startPipeline starts the real collector on the pipeline p and returns it,
+// the port of its OTLP receiver and that of its own metrics.
+func startPipeline(t *testing.T, p pipeline) (c *collector, otlpPort, metricsPort int) {
+	t.Helper()
+	protocol := "http"
+	if p.grpc {
+		protocol = "grpc"
+	}
+	otlpPort, healthPort := freePort(t), freePort(t)
+	var config strings.Builder
+	fmt.Fprintf(&config, `
+receivers:
+  otlp:
+    protocols:
+      %s:
+        endpoint: 127.0.0.1:%d
+`, protocol, otlpPort)
+	for _, block := range [][2]string{{"processors", p.processors}, {"connectors", p.connectors}, {"exporters", p.exporters}} {
+		if entries := strings.Trim(block[1], "\n"); entries != "" {
+			fmt.Fprintf(&config, "%s:\n%s\n", block[0], entries)
+		}
+	}
+	fmt.Fprintf(&config, `extensions:
+  health_check:
+    endpoint: 127.0.0.1:%d
+service:
+  extensions: [health_check]
+  pipelines:
+    traces:
+      receivers: [otlp]
+`, healthPort)
+	if p.traceProcessors != "" {
+		fmt.Fprintf(&config, "      processors: [%s]\n", p.traceProcessors)
+	}
+	fmt.Fprintf(&config, "      exporters: [%s]\n", p.traceExporters)
+	if p.metricExporters != "" {
+		fmt.Fprintf(&config, "    metrics:\n      receivers: [querylens]\n      exporters: [%s]\n", p.metricExporters)
+	}
+	if p.noOwnMetrics {
+		config.WriteString("  telemetry:\n    metrics:\n      level: none\n")
+	} else {
+		metricsPort = freePort(t)
+		config.WriteString(selfMetrics(metricsPort))
+	}
+	return startCollector(t, config.String(), healthPort), otlpPort, metricsPort
+}
+
+// fileExporter is the YAML entry of a file exporter that writes to out, a
+// file of the test's own.
+func fileExporter(t *testing.T) (entry, out string) {
+	out = filepath.Join(t.TempDir(), "traces.jsonl")
+	return fmt.Sprintf("  file:\n    path: %s\n", out), out
+}
+
+// readExported is what a file exporter wrote to out.
+func readExported(t *testing.T, out string) []ptrace.Traces {
+	t.Helper()
+	_, received, err := fixtures.ReadLines(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return received
 }

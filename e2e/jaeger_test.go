@@ -84,10 +84,7 @@ func TestJaegerStoresTheFindings(t *testing.T) {
 	}
 	// SIGTERM releases every trace held and drains the exporters.
 	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, out)
 	in := fixtures.SpanIDs(sent...)
 	if got := fixtures.SpanIDs(received...); !slices.Equal(in, got) {
 		t.Fatalf("the file exporter wrote %d spans, %d were posted", len(got), len(in))

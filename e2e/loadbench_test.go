@@ -38,21 +38,17 @@ func TestLoadSmoke(t *testing.T) {
 	defer sink.Stop()
 
 	const wait = time.Second
-	grpcPort, healthPort, metricsPort, promPort := freePort(t), freePort(t), freePort(t), freePort(t)
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-processors:
+	promPort := freePort(t)
+	c, grpcPort, metricsPort := startPipeline(t, pipeline{
+		grpc: true,
+		processors: fmt.Sprintf(`
   querylens:
     wait_duration: %s
     num_traces: 5000
-  batch:
-connectors:
-  querylens:
-exporters:
+  batch:`, wait),
+		connectors: `
+  querylens:`,
+		exporters: fmt.Sprintf(`
   otlp_grpc:
     endpoint: %s
     tls:
@@ -61,21 +57,11 @@ exporters:
     sending_queue:
       block_on_overflow: true
   prometheus:
-    endpoint: 127.0.0.1:%d
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [otlp_grpc, querylens]
-    metrics:
-      receivers: [querylens]
-      exporters: [prometheus]
-%s`, grpcPort, wait, sink.Addr(), promPort, healthPort, selfMetrics(metricsPort)), healthPort)
+    endpoint: 127.0.0.1:%d`, sink.Addr(), promPort),
+		traceProcessors: "querylens, batch",
+		traceExporters:  "otlp_grpc, querylens",
+		metricExporters: "prometheus",
+	})
 
 	sender, err := loadgen.NewSender(fmt.Sprintf("127.0.0.1:%d", grpcPort), corpus, 1)
 	if err != nil {

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,36 +19,20 @@ import (
 // the limit, requests are refused to the sender, and what was accepted all
 // comes out at shutdown — refusal upstream, no loss inside.
 func TestMemoryLimiterRefusesUpstream(t *testing.T) {
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	fileEntry, out := fileExporter(t)
+	c, httpPort, _ := startPipeline(t, pipeline{
+		processors: `
   memory_limiter:
     check_interval: 100ms
     limit_mib: 120
     spike_limit_mib: 40
   querylens:
     wait_duration: 1h
-  batch:
-exporters:
-  file:
-    path: %s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [memory_limiter, querylens, batch]
-      exporters: [file]
-%s`, httpPort, out, healthPort, selfMetrics(metricsPort)), healthPort)
+  batch:`,
+		exporters:       fileEntry,
+		traceProcessors: "memory_limiter, querylens, batch",
+		traceExporters:  "file",
+	})
 
 	gen, err := loadgen.New(21)
 	if err != nil {
@@ -76,10 +59,7 @@ service:
 		t.Fatalf("the memory limiter never refused in %d requests", sent)
 	}
 	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, out)
 	want, got := fixtures.SpanIDs(accepted...), fixtures.SpanIDs(received...)
 	t.Logf("%d requests: %d accepted (%d spans), %d refused to the sender; %d spans out", sent, len(accepted), len(want), refused, len(got))
 	if fmt.Sprint(got) != fmt.Sprint(want) {

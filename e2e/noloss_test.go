@@ -6,44 +6,15 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/tools/loadgen"
 )
-
-// flakySink is an OTLP gRPC trace receiver that refuses one request in four
-// (without keeping it) while failing is on, and remembers every span it keeps.
-type flakySink struct {
-	ptraceotlp.UnimplementedGRPCServer
-	mu      sync.Mutex
-	rng     *rand.Rand
-	failing bool
-	refused int
-	got     []ptrace.Traces
-}
-
-func (s *flakySink) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failing && s.rng.IntN(4) == 0 {
-		s.refused++
-		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "try again")
-	}
-	td := ptrace.NewTraces()
-	req.Traces().CopyTo(td)
-	s.got = append(s.got, td)
-	return ptraceotlp.NewExportResponse(), nil
-}
 
 // TestNoLossThroughTheBinary sends real ORM traces with fresh ids, cut into
 // random batches sent out of order by four senders, through the real
@@ -52,49 +23,22 @@ func (s *flakySink) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptr
 // then; the exporter retries. The collector is stopped with SIGTERM while
 // windows are open. Every span arrives exactly once.
 func TestNoLossThroughTheBinary(t *testing.T) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := &flakySink{rng: rand.New(rand.NewPCG(3, 3)), failing: true}
-	srv := grpc.NewServer()
-	ptraceotlp.RegisterGRPCServer(srv, sink)
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
-
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	sink := &moodySink{rng: rand.New(rand.NewPCG(3, 3)), mood: moodUnsteady}
+	c, httpPort, _ := startPipeline(t, pipeline{
+		processors: `
   querylens:
     wait_duration: 300ms
     num_traces: 40
   batch:
-    timeout: 50ms
-exporters:
-  otlp_grpc:
-    endpoint: %s
-    tls:
-      insecure: true
+    timeout: 50ms`,
+		exporters: sink.exporter(t, `
     retry_on_failure:
       initial_interval: 10ms
       max_interval: 100ms
-      max_elapsed_time: 60s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [otlp_grpc]
-%s`, httpPort, lis.Addr(), healthPort, selfMetrics(metricsPort)), healthPort)
+      max_elapsed_time: 60s`),
+		traceProcessors: "querylens, batch",
+		traceExporters:  "otlp_grpc",
+	})
 
 	gen, err := loadgen.New(11)
 	if err != nil {
@@ -141,13 +85,13 @@ service:
 	wg.Wait()
 	time.Sleep(200 * time.Millisecond)
 	sink.mu.Lock()
-	sink.failing = false // the downstream recovers; the collector stops while windows are open
-	refused := sink.refused
+	sink.mood = moodWell // the downstream recovers; the collector stops while windows are open
+	refused := sink.retryable
 	sink.mu.Unlock()
 	c.stop(t)
 
 	sink.mu.Lock()
-	got := fixtures.SpanIDs(sink.got...)
+	got := fixtures.SpanIDs(sink.took...)
 	sink.mu.Unlock()
 	t.Logf("%d spans sent in %d requests; %d arrived; the downstream refused %d requests, retried", len(want), len(bodies), len(got), refused)
 	if refused == 0 {

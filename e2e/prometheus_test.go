@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,42 +38,25 @@ func TestMetricsInARealPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpPort, healthPort, telemetryPort, exporterPort, promPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	exporterPort, promPort := freePort(t), freePort(t)
+	fileEntry, out := fileExporter(t)
+	c, httpPort, _ := startPipeline(t, pipeline{
+		processors: `
   querylens:
     wait_duration: 1s
   batch:
-    timeout: 100ms
-connectors:
+    timeout: 100ms`,
+		connectors: `
   querylens:
-    metrics_flush_interval: 1s
-exporters:
-  file:
-    path: %s
+    metrics_flush_interval: 1s`,
+		exporters: fileEntry + fmt.Sprintf(`
   prometheus:
     endpoint: 127.0.0.1:%d
-    enable_open_metrics: true
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [file, querylens]
-    metrics:
-      receivers: [querylens]
-      exporters: [prometheus]
-%s`, httpPort, out, exporterPort, healthPort, selfMetrics(telemetryPort)), healthPort)
+    enable_open_metrics: true`, exporterPort),
+		traceProcessors: "querylens, batch",
+		traceExporters:  "file, querylens",
+		metricExporters: "prometheus",
+	})
 	startPrometheus(t, promBin, promPort, exporterPort)
 
 	var sent []ptrace.Traces
@@ -111,10 +93,7 @@ service:
 	}
 	c.stop(t)
 
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, out)
 	// What the exported traces hold.
 	wantByType := map[string]float64{}
 	traceIDs := map[string]bool{}

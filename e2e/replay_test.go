@@ -5,8 +5,6 @@ package e2e
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -98,32 +96,16 @@ func replaySDKExports(t *testing.T, settings string) (r replayResult) {
 		e.plan()
 	}
 
-	httpPort, healthPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
-	c := startCollector(t, fmt.Sprintf(`
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
+	fileEntry, out := fileExporter(t)
+	c, httpPort, metricsPort := startPipeline(t, pipeline{
+		processors: `
   querylens:
-    %s
-  batch:
-exporters:
-  file:
-    path: %s
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [querylens, batch]
-      exporters: [file]
-%s`, httpPort, settings, out, healthPort, selfMetrics(metricsPort)), healthPort)
+    ` + settings + `
+  batch:`,
+		exporters:       fileEntry,
+		traceProcessors: "querylens, batch",
+		traceExporters:  "file",
+	})
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -148,10 +130,7 @@ service:
 	released := loadSmokeMetric(t, metricsPort, "otelcol_processor_querylens_spans_released")
 	incomplete := loadSmokeMetric(t, metricsPort, "otelcol_processor_querylens_spans_released_incomplete")
 	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, out)
 
 	straddling, requests := 0, 0
 	for _, e := range exporters {

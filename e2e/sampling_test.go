@@ -77,10 +77,7 @@ func TestSamplingKeepsTracesWithFindings(t *testing.T) {
 	}
 
 	c.stop(t)
-	_, received, err := fixtures.ReadLines(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	received := readExported(t, out)
 	sent, kept := spansByTrace(sentTraces), spansByTrace(received)
 	for id, spans := range kept {
 		name, ok := wantKept[id]

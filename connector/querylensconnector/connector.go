@@ -197,7 +197,11 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 		case "db.system":
 			a.oldSystem = v.AsString()
 		case "http.route":
-			a.route = v.AsString()
+			if a.route == "" {
+				a.route = v.AsString()
+			}
+		case contract.AttrRequestRoute:
+			a.route = v.AsString() // the route found below a root that records none
 		case contract.AttrRequestDBQueries:
 			a.dbQueries, a.isRequest = v.Int(), true
 		case contract.AttrGapDBQueries:

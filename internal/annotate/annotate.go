@@ -40,6 +40,9 @@ func Write(t *traceview.Trace, spans []ptrace.Span, res engine.Result) {
 		attrs.PutInt(contract.AttrRequestDBQueries, int64(r.DBQueries))
 		attrs.PutDouble(contract.AttrRequestDBDuration, milliseconds(r.DBDuration))
 		attrs.PutDouble(contract.AttrRequestDBWallDuration, milliseconds(r.DBWallDuration))
+		if root := &t.Spans[r.Span]; r.Route != "" && traceview.Route(root.Kind, root.Name, root.Route) == "" {
+			attrs.PutStr(contract.AttrRequestRoute, r.Route) // read from a span below the root
+		}
 	}
 	for _, g := range res.Gaps {
 		spans[g.Span].Attributes().PutInt(contract.AttrGapDBQueries, int64(g.Queries))
@@ -117,7 +120,7 @@ func milliseconds(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1
 func erase(s ptrace.Span) {
 	s.Events().RemoveIf(func(e ptrace.SpanEvent) bool { return e.Name() == contract.EventFinding })
 	attrs := s.Attributes()
-	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration,
+	for _, k := range []string{contract.AttrFindingType, contract.AttrFindingID, contract.AttrRequestDBQueries, contract.AttrRequestDBDuration, contract.AttrRequestDBWallDuration, contract.AttrRequestRoute,
 		contract.AttrGapDBQueries} {
 		attrs.Remove(k)
 	}

@@ -37,6 +37,11 @@ const (
 	// AttrRequestDBWallDuration is the time at least one of the queries ran,
 	// overlapping queries counted once (an addition).
 	AttrRequestDBWallDuration = "querylens.request.db_wall_duration_ms"
+	// AttrRequestRoute is the request's route where its root span records
+	// none but a span below it does (Next.js's span under Node's HTTP server
+	// span): what the connector and the reports group the request by (an
+	// addition).
+	AttrRequestRoute = "querylens.request.route"
 	// AttrGapDBQueries is on a database span with no parent: the queries of
 	// its trace that ran in no request, which no loop can be seen in (an
 	// instrumentation gap; an addition).

@@ -171,8 +171,23 @@ func eachIteration(seq []int, numIDs int, fn func([]int)) {
 }
 
 // commonIteration is the most frequent ordered sequence of two or more ids
-// among the iterations of seq (the earliest on a tie).
+// among the iterations of seq; on a tie, the one whose statements run most
+// often in seq on average (the loop's own, not the queries before and after it that a cut
+// happens to pair), then the earliest.
 func commonIteration(seq []int, numIDs int) []int {
+	runs := make([]int, numIDs)
+	for _, id := range seq {
+		runs[id]++
+	}
+	weight := func(it []int) (w int) {
+		for _, id := range it {
+			w += runs[id]
+		}
+		return w
+	}
+	// heavier: its statements run more often on average (w/len, compared
+	// without dividing).
+	heavier := func(it, than []int) bool { return weight(it)*len(than) > weight(than)*len(it) }
 	counts := map[uint64]int{}
 	var best []int
 	bestCount := 0
@@ -185,8 +200,8 @@ func commonIteration(seq []int, numIDs int) []int {
 			key = key*1_000_003 + uint64(id) + 1
 		}
 		counts[key]++
-		if counts[key] > bestCount {
-			best, bestCount = it, counts[key]
+		if c := counts[key]; c > bestCount || c == bestCount && heavier(it, best) {
+			best, bestCount = it, c
 		}
 	})
 	return slices.Clone(best)

@@ -8,10 +8,6 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 	"github.com/querylens/querylens/tools/loadgen"
 )
 
@@ -85,13 +81,12 @@ func BenchmarkStoreAtMaxRequests(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				norm, _ := sqlnorm.NewCache(1000, 16<<10)
-				e, _ := engine.New(detect.DefaultConfig(), nil)
+				analyze := analyzer(b, 1000)
 				fill := func() *Store {
 					store := NewStore(1000, 64<<20)
 					for i := 0; i < 1100; i++ { // past the bound: the oldest leave
-						view, _ := pdataview.Build(c.trace(i), norm)
-						store.Record(FromAnalysis(view, e.Analyze(view), time.Now()))
+						view, res := analyze(c.trace(i))
+						store.Record(FromAnalysis(view, res, time.Now()))
 					}
 					return store
 				}
@@ -111,7 +106,7 @@ func BenchmarkStoreAtMaxRequests(b *testing.B) {
 				b.ReportMetric(float64(len(store.Recent())), "requests")
 				b.ReportMetric(float64(spans), "spans")
 				runtime.KeepAlive(store)
-				runtime.KeepAlive(norm)
+				runtime.KeepAlive(analyze) // and the normalizer it holds
 			}
 		})
 	}

@@ -11,11 +11,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/engine"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/testsupport/hostile"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 func TestStoreIsBoundedInBytes(t *testing.T) {
@@ -75,10 +72,8 @@ func hostileTrace(canary hostile.Canary) ptrace.Traces {
 }
 
 func TestRequestStringsAreCapped(t *testing.T) {
-	norm, _ := sqlnorm.NewCache(100, 16<<10)
-	e, _ := engine.New(detect.DefaultConfig(), nil)
-	view, _ := pdataview.Build(hostileTrace(hostile.Default), norm)
-	reqs := FromAnalysis(view, e.Analyze(view), time.Unix(0, 0))
+	view, res := analyzer(t, 100)(hostileTrace(hostile.Default))
+	reqs := FromAnalysis(view, res, time.Unix(0, 0))
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests", len(reqs))
 	}

@@ -8,49 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
-
-// testdataRequests are the requests of every testdata trace, analyzed as the
-// processor would, the i-th trace's at now + i seconds.
-func testdataRequests(tb testing.TB, now time.Time) ([][]Request, []fixtures.Scenario) {
-	tb.Helper()
-	scenarios, err := fixtures.All()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	norm, _ := sqlnorm.NewCache(1000, 16<<10)
-	e, _ := engine.New(detect.DefaultConfig(), nil)
-	var out [][]Request
-	for i, s := range scenarios {
-		td := ptrace.NewTraces()
-		for _, r := range s.Fresh() {
-			r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
-		}
-		view, _ := pdataview.Build(td, norm)
-		out = append(out, FromAnalysis(view, e.Analyze(view), now.Add(time.Duration(i)*time.Second)))
-	}
-	return out, scenarios
-}
-
-// testStore records every testdata trace.
-func testStore(t *testing.T, max int) (*Store, []fixtures.Scenario) {
-	t.Helper()
-	records, scenarios := testdataRequests(t, time.Unix(1_800_000_000, 0))
-	store := NewStore(max, 64<<20)
-	for _, r := range records {
-		store.Record(r)
-	}
-	return store, scenarios
-}
 
 func get(t *testing.T, h http.Handler, path string) (int, string) {
 	t.Helper()

@@ -6,47 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
 	"github.com/querylens/querylens/internal/detect"
-	"github.com/querylens/querylens/internal/engine"
-	"github.com/querylens/querylens/internal/sqlnorm"
-	"github.com/querylens/querylens/internal/testsupport/fixtures"
-	"github.com/querylens/querylens/internal/traceview"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 	"github.com/querylens/querylens/tools/loadgen"
 )
-
-// analyzed is one trace as the processor hands it to the page.
-func analyzed(tb testing.TB, td ptrace.Traces) (*traceview.Trace, engine.Result) {
-	tb.Helper()
-	norm, _ := sqlnorm.NewCache(1000, 16<<10)
-	e, err := engine.New(detect.DefaultConfig(), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	view, _ := pdataview.Build(td, norm)
-	return view, e.Analyze(view)
-}
-
-func scenario(t *testing.T, name string) ptrace.Traces {
-	t.Helper()
-	all, err := fixtures.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range all {
-		if s.Source+"/"+s.Name == name {
-			td := ptrace.NewTraces()
-			for _, r := range s.Fresh() {
-				r.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
-			}
-			return td
-		}
-	}
-	t.Fatalf("no scenario %s", name)
-	return ptrace.Traces{}
-}
 
 // The waterfall of Hibernate's N+1: every span of the request, the root
 // first, each child after its parent and deeper, on one axis; the 12 queries

@@ -53,6 +53,9 @@ func ReadRequests(td ptrace.Traces) []Request {
 		if v, ok := a.Get("http.route"); ok {
 			route = v.AsString()
 		}
+		if v, ok := a.Get(contract.AttrRequestRoute); ok {
+			route = v.AsString()
+		}
 		out = append(out, Request{
 			TraceID: s.TraceID().String(),
 			SpanID:  s.SpanID().String(),

@@ -268,17 +268,32 @@ func derivedWhere(sources []source) []token {
 // canonicalWhere joins a WHERE clause's tokens, without the quotes of
 // quoted names and without the qualifiers that name the base table.
 func canonicalWhere(where []token, base source) string {
-	parts := make([]string, len(where))
-	for i, t := range where {
-		text := t.text
+	// Aliases a subquery of the filter declares (EXISTS (SELECT ... FROM
+	// team_user AS t1 ...)) stand for their table: an ORM numbers them per
+	// statement (Prisma's t0 in the count, t1 in the page).
+	aliases := map[string]string{}
+	for i := 0; i+3 < len(where); i++ {
+		if k := strings.ToUpper(where[i].text); (k == "FROM" || k == "JOIN") && strings.EqualFold(where[i+2].text, "AS") {
+			aliases[strings.ToLower(unquote(where[i+3].text))] = lastSegment(unquote(where[i+1].text))
+		}
+	}
+	parts := make([]string, 0, len(where))
+	for i := 0; i < len(where); i++ {
+		text := where[i].text
 		if q, col, ok := column(text); ok && base.is(q) {
 			text = col
 		} else if ok {
+			if table, aliased := aliases[strings.ToLower(q)]; aliased {
+				q = table
+			}
 			text = q + "." + col
+		} else if strings.EqualFold(text, "AS") && i+1 < len(where) && aliases[strings.ToLower(unquote(where[i+1].text))] != "" {
+			i++ // "team_user AS t1": the table alone
+			continue
 		} else {
 			text = unquote(text)
 		}
-		parts[i] = text
+		parts = append(parts, text)
 	}
 	return strings.Join(parts, " ")
 }

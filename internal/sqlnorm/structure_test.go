@@ -1,6 +1,9 @@
 package sqlnorm
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStructure(t *testing.T) {
 	cases := []struct {
@@ -190,5 +193,18 @@ func TestAggregate(t *testing.T) {
 		if got := Normalize("postgresql", raw).Aggregate; got != want {
 			t.Errorf("%s: aggregate %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// The aliases a filter's subquery declares are read as their tables: Prisma
+// numbers them per statement, t0 in a count and t1 in its page.
+func TestWhereReadsSubqueryAliasesAsTables(t *testing.T) {
+	count := Normalize("postgresql", `SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."team"."team_id" FROM "public"."team" WHERE ("public"."team"."deleted_at" IS NULL AND EXISTS(SELECT "t0"."team_id" FROM "public"."team_user" AS "t0" WHERE ("t0"."user_id" = $1 AND ("public"."team"."team_id") = ("t0"."team_id")))) OFFSET $2) AS "sub"`)
+	page := Normalize("postgresql", `SELECT "public"."team"."team_id", "public"."team"."name" FROM "public"."team" WHERE ("public"."team"."deleted_at" IS NULL AND EXISTS(SELECT "t1"."team_id" FROM "public"."team_user" AS "t1" WHERE ("t1"."user_id" = $1 AND ("public"."team"."team_id") = ("t1"."team_id")))) LIMIT $2 OFFSET $3`)
+	if count.Where == "" || count.Where != page.Where || count.Base != page.Base {
+		t.Errorf("count %q on %q, page %q on %q", count.Where, count.Base, page.Where, page.Base)
+	}
+	if strings.Contains(page.Where, "t1") {
+		t.Errorf("the alias is left in %q", page.Where)
 	}
 }

@@ -1,6 +1,8 @@
 package suggest
 
 import (
+	"strings"
+
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -73,11 +75,38 @@ func init() {
 		if subject != nil && subject.IsQuery() && subject.OrderBy == "" {
 			return ShapeUnordered
 		}
+		if subject != nil && ordersByAggregate(subject.OrderBy) {
+			return ShapeAggregateOrder
+		}
 		return ShapeOther
+	}
+	// An order by an aggregate has no API form worth guessing in any ORM:
+	// every ORM says the same, in plain words.
+	const aggregateOrder = `the page is ordered by an aggregate ({order}), which a WHERE cannot page after: page by key (keyset pagination) on the grouped rows (their group's key, with HAVING for the aggregate's last value), or keep the offset only for shallow pages and cap how deep a page may go.`
+	for orm, byShape := range fixes[detect.TypeDeepOffset] {
+		prefix := "The page"
+		if orm != "" {
+			prefix = orm + ": the page"
+		}
+		byShape[ShapeAggregateOrder] = prefix + strings.TrimPrefix(aggregateOrder, "the page")
 	}
 	varHooks[detect.TypeDeepOffset] = func(v map[string]string, _ Request, orm string, subject *sqlnorm.Statement) {
 		if subject != nil {
 			orderVars(v, orm, parseOrder(subject.OrderBy))
 		}
 	}
+}
+
+// ordersByAggregate reports whether an ORDER BY item is an aggregate call
+// (max(website_event.created_at) DESC).
+func ordersByAggregate(orderBy string) bool {
+	for _, item := range strings.Split(strings.ToLower(orderBy), ",") {
+		item = strings.TrimSpace(item)
+		for _, fn := range []string{"count", "sum", "avg", "min", "max"} {
+			if rest, ok := strings.CutPrefix(item, fn); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), "(") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -36,4 +36,11 @@ func init() {
 		}
 		return nil
 	}
+	// What is counted is the count's FROM table (through a derived table),
+	// never a table of a subquery in a select list that comes first.
+	varHooks[detect.TypePaginationCount] = func(v map[string]string, _ Request, _ string, subject *sqlnorm.Statement) {
+		if subject != nil && subject.Base != "" {
+			v["table"] = lastSegment(subject.Base)
+		}
+	}
 }

@@ -40,6 +40,9 @@ const (
 	ShapeWrite
 	// ShapeUnordered stands for a deep_offset whose page has no ORDER BY.
 	ShapeUnordered
+	// ShapeAggregateOrder stands for a deep_offset whose page is ordered by
+	// an aggregate (ORDER BY max(...)): no row value to page after in WHERE.
+	ShapeAggregateOrder
 	// ShapeCountedRows stands for rows read beside a COUNT of the same rows
 	// (an over_fetch of every row of a findAndCountAll without a limit).
 	ShapeCountedRows
@@ -77,6 +80,9 @@ var (
 	// Names may keep their quotes (Ecto's b0."author_id").
 	predicateRe = regexp.MustCompile("(?:((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? = \\?|" +
 		"\\? = ((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?)")
+	// A column compared case-folded to a value: "UPPER(tags.name :: text) =
+	// UPPER(?)", "LOWER(email) = ?".
+	caseFoldLookupRe = regexp.MustCompile("(?i)(?:\\b(?:UPPER|LOWER) ?\\( ?((?:[\"`]?[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?([A-Za-z_][\\w$]*)[\"`]?(?: ?:: ?\\w+)? ?\\) = (?:(?:UPPER|LOWER) ?\\( ?)?\\?)")
 	// A column against a list: "users.id IN (?)", the batched lookup of a
 	// key when no "=" predicate names one.
 	inListRe = regexp.MustCompile("((?:[\"`]?\\b[A-Za-z_][\\w$]*[\"`]?\\.)*)[\"`]?\\b([A-Za-z_][\\w$]*)[\"`]? IN \\(\\?\\)")
@@ -116,6 +122,13 @@ func classify(command, normalized string, sql bool, structure sqlnorm.Structure)
 	k := keyOf(normalized)
 	if k.column == "" && !strings.Contains(normalized, " WHERE ") {
 		return ShapeUnkeyed, k
+	}
+	if m := caseFoldLookupRe.FindStringSubmatch(normalized); m != nil && !isIdentifying(m[2]) {
+		// A lookup by a value the request brings (a name, case-folded: Django's
+		// __iexact), within its owner or not: no relation to load, the values
+		// to fetch at once.
+		column := lowerIfShouting(m[2])
+		return ShapeOther, key{column: column, qualified: strings.NewReplacer(`"`, "", "`", "").Replace(m[1]) + column, columns: []string{column}}
 	}
 	if shape := aggregateShape(structure); shape != ShapeOther {
 		return shape, k

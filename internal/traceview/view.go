@@ -216,10 +216,41 @@ func (t *Trace) LocalRoot(i int) int {
 }
 
 // RouteOf is the route of a request root: its http.route, else the path in a
-// server span named "GET /books" as the HTTP conventions name them, else "".
+// server span named "GET /books" as the HTTP conventions name them, else the
+// http.route of the nearest span below it in its service (a framework's own
+// span under the HTTP server span: Next.js's under Node's "GET"), else "".
 func (t *Trace) RouteOf(root int) string {
 	s := &t.Spans[root]
-	return Route(s.Kind, s.Name, s.Route)
+	if r := Route(s.Kind, s.Name, s.Route); r != "" {
+		return r
+	}
+	return t.routeBelow(root)
+}
+
+// routeBelow is the http.route of the nearest span under root, breadth
+// first, in root's service and within a few levels: where frameworks put it.
+func (t *Trace) routeBelow(root int) string {
+	const levels, most = 4, 256 // a bounded look: a request may hold thousands of spans
+	level, seen := []int{root}, 0
+	for depth := 0; depth < levels && len(level) > 0; depth++ {
+		var next []int
+		for _, i := range level {
+			for _, c := range t.Children(t.Spans[i].ID) {
+				if seen++; seen > most {
+					return ""
+				}
+				if c == root || t.Spans[c].Service != t.Spans[root].Service {
+					continue
+				}
+				if r := t.Spans[c].Route; r != "" {
+					return sqlnorm.SafeName(r)
+				}
+				next = append(next, c)
+			}
+		}
+		level = next
+	}
+	return ""
 }
 
 // Route is a span's route: its http.route, else the path in a server span
