@@ -9,12 +9,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -32,12 +34,42 @@ func collectorBinary(t *testing.T) string {
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Below the kernel's ephemeral range: a port the system hands out (":0")
+	// and closed again is soon the source port of some outgoing connection,
+	// before the collector binds it ("address already in use"); ports below
+	// that range are only ever taken by a listener that asks for them.
+	low := ephemeralLow()
+	for tries := 0; tries < 1000; tries++ {
+		port := 10000 + int(nextPort.Add(1))%(low-10000)
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port below the ephemeral range")
+	return 0
+}
+
+// nextPort walks the ports below the ephemeral range from a random start, so
+// that test processes running at once seldom try the same ones.
+var nextPort = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(rand.Int64N(20000))
+	return &n
+}()
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// ip_local_port_range; 32768 where it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	var low, high int
+	if _, err := fmt.Sscan(string(b), &low, &high); err != nil || low <= 11000 {
+		return 32768
+	}
+	return low
 }
 
 // collector is one running bin/otelcol-querylens.
