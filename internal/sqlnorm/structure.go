@@ -477,9 +477,9 @@ var aggregates = []string{
 	"json_agg", "jsonb_agg", "json_group_array", "bool_and", "bool_or", "every", "stddev", "variance",
 }
 
-// aggregateName is the aggregate function a name calls, as aggregates
-// spells it, or "".
-func aggregateName(name string) string {
+// AggregateName is the aggregate function a name calls, as aggregates
+// spells it (count, sum, array_agg, ...), or "".
+func AggregateName(name string) string {
 	for _, a := range aggregates {
 		if strings.EqualFold(name, a) {
 			return a
@@ -501,7 +501,7 @@ func aggregateOf(list []token) string {
 		if list[i+1].text != "(" {
 			continue
 		}
-		name := aggregateName(list[i].text)
+		name := AggregateName(list[i].text)
 		if name == "" {
 			continue
 		}

@@ -100,12 +100,9 @@ func init() {
 // ordersByAggregate reports whether an ORDER BY item is an aggregate call
 // (max(website_event.created_at) DESC).
 func ordersByAggregate(orderBy string) bool {
-	for _, item := range strings.Split(strings.ToLower(orderBy), ",") {
-		item = strings.TrimSpace(item)
-		for _, fn := range []string{"count", "sum", "avg", "min", "max"} {
-			if rest, ok := strings.CutPrefix(item, fn); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), "(") {
-				return true
-			}
+	for _, item := range strings.Split(orderBy, ",") {
+		if name, _, call := strings.Cut(strings.TrimSpace(item), "("); call && sqlnorm.AggregateName(strings.TrimSpace(name)) != "" {
+			return true
 		}
 	}
 	return false

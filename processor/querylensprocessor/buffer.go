@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // releaseReason is why a trace leaves the buffer.
@@ -240,18 +242,11 @@ func (b *traceBuffer) requestsLeft(id pcommon.TraceID, roots []pcommon.SpanID) {
 // childrenOf counts the spans of td whose parent is one of roots.
 func childrenOf(td ptrace.Traces, roots []pcommon.SpanID) int {
 	n := 0
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				if slices.Contains(roots, spans.At(k).ParentSpanID()) {
-					n++
-				}
-			}
+	pdataview.EachSpan(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		if slices.Contains(roots, s.ParentSpanID()) {
+			n++
 		}
-	}
+	})
 	return n
 }
 

@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/traceview"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // The OTLP span flags that say whether the parent is remote (bits 8 and 9,
@@ -117,17 +118,10 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span) []subtree {
 // localRootsIn lists the ids of the local roots among the spans of td.
 func localRootsIn(td ptrace.Traces) []pcommon.SpanID {
 	var roots []pcommon.SpanID
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				if s := spans.At(k); isLocalRoot(s) {
-					roots = append(roots, s.SpanID())
-				}
-			}
+	pdataview.EachSpan(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
+		if isLocalRoot(s) {
+			roots = append(roots, s.SpanID())
 		}
-	}
+	})
 	return roots
 }

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // Generator hands out copies of the testdata traces with fresh ids.
@@ -86,14 +87,5 @@ func (g *Generator) Refresh(td ptrace.Traces, now time.Time) ptrace.Traces {
 }
 
 func eachSpan(td ptrace.Traces, fn func(ptrace.Span)) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				fn(spans.At(k))
-			}
-		}
-	}
+	pdataview.EachSpan(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) { fn(s) })
 }
