@@ -77,7 +77,7 @@ func CollectorHealth() (dashboard.Dashboard, error) {
 			WithTarget(rangeQuery("A",
 				`sum(rate(`+contract.TelemetryLateSpans+`{`+instanceFilter+`}[$__rate_interval]))`, "late spans"))).
 		WithPanel(timeseriesPanel("Statement cache hit ratio",
-			"Normalized-statement cache lookups that hit. Low with steady traffic: raise statements::cache_size.",
+			"Normalized-statement cache lookups that hit. Low with steady traffic: raise statements::cache_mib (and cache_size).",
 			"percentunit", 8).
 			Max(1).
 			Thresholds(thresholds("red", 0.5, "orange", 0.8, "green")).

@@ -42,13 +42,23 @@ type shapeOf struct {
 // what the cut leaves open (a string, a quoted name, a comment) as a value or
 // a comment to the end.
 func NewCache(size, maxLen int) (*Cache, error) {
+	return NewCacheOfBytes(size, 0, maxLen)
+}
+
+// NewCacheOfBytes is NewCache that also holds at most maxBytes bytes of
+// statements, as estimated (0: no bound in bytes), evicting the least
+// recently used to stay within it.
+func NewCacheOfBytes(size int, maxBytes int64, maxLen int) (*Cache, error) {
 	if maxLen < 1 {
 		return nil, fmt.Errorf("max statement length must be positive, got %d", maxLen)
 	}
 	if size < 1 {
 		return nil, fmt.Errorf("statement cache: size must be positive, got %d", size)
 	}
-	return &Cache{entries: newStore(size), maxLen: maxLen}, nil
+	if maxBytes < 0 {
+		return nil, fmt.Errorf("statement cache: bytes must be 0 (no bound) or positive, got %d", maxBytes)
+	}
+	return &Cache{entries: newStore(size, maxBytes), maxLen: maxLen}, nil
 }
 
 // Normalize returns the normalized statement for raw, of the given
@@ -78,7 +88,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 					// The very statement again (a Django LIMIT 21): found as
 					// it is from now on, without blanking it. Statements of
 					// new values each time (GORM's) never take a second entry.
-					c.entries.add(rawKey, cacheEntry{st: e.st})
+					c.entries.add(rawKey, cacheEntry{st: e.st}, 0) // the key's entry holds the statement
 				}
 				return e.statementFor(raw, slots)
 			}
@@ -89,9 +99,9 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	c.misses.Add(1)
 	st, shared, bounds := normalize(d, raw, slots)
 	if shared {
-		c.entries.add(key, cacheEntry{st: st, shape: &shapeOf{from: rawKey, bounds: bounds}})
+		c.entries.add(key, cacheEntry{st: st, shape: &shapeOf{from: rawKey, bounds: bounds}}, statementBytes(st))
 	} else {
-		c.entries.add(rawKey, cacheEntry{st: st})
+		c.entries.add(rawKey, cacheEntry{st: st}, statementBytes(st))
 	}
 	return st
 }
@@ -150,6 +160,9 @@ func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.L
 
 // Len is the number of statements cached.
 func (c *Cache) Len() int { return c.entries.len() }
+
+// Bytes is the memory the cached statements hold, as estimated.
+func (c *Cache) Bytes() int64 { return c.entries.held() }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {

@@ -38,7 +38,7 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 	if st == nil {
 		return nil
 	}
-	c.entries.add(key, cacheEntry{st: st})
+	c.entries.add(key, cacheEntry{st: st}, statementBytes(st))
 	return st
 }
 

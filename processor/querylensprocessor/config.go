@@ -75,14 +75,21 @@ type Config struct {
 // and far from overflowing the bytes counted.
 const maxHeldMiB = 1 << 20
 
+// maxCacheMiB is the largest statements::cache_mib: 64 GiB.
+const maxCacheMiB = 1 << 16
+
 // maxHeldBytes is MaxHeldMiB in bytes.
 func (c *Config) maxHeldBytes() int64 { return int64(c.MaxHeldMiB) << 20 }
 
 // StatementsConfig sets statement normalization.
 type StatementsConfig struct {
 	// CacheSize is how many normalized statements are cached, keyed by the raw
-	// statement. Default 10000.
+	// statement. Default 100000.
 	CacheSize int `mapstructure:"cache_size"`
+	// CacheMiB bounds the memory the cached statements hold, in MiB, as
+	// estimated; the least recently used are evicted to stay within it,
+	// whichever of the two bounds is reached first. Default 32.
+	CacheMiB int `mapstructure:"cache_mib"`
 	// MaxLength is the longest statement normalized, in bytes; longer ones are
 	// normalized from their beginning. Default 16384.
 	MaxLength int `mapstructure:"max_length"`
@@ -127,6 +134,9 @@ func (c *StatementsConfig) Validate() error {
 	var errs []error
 	if c.CacheSize < 1 {
 		errs = append(errs, fmt.Errorf("cache_size must be at least 1, got %d", c.CacheSize))
+	}
+	if c.CacheMiB < 1 || c.CacheMiB > maxCacheMiB {
+		errs = append(errs, fmt.Errorf("cache_mib must be from 1 to %d, got %d", maxCacheMiB, c.CacheMiB))
 	}
 	if c.MaxLength < 64 {
 		errs = append(errs, fmt.Errorf("max_length must be at least 64 bytes, got %d", c.MaxLength))

@@ -31,7 +31,7 @@ func TestLoadConfig(t *testing.T) {
 			c := createDefaultConfig().(*Config)
 			c.WaitDuration, c.NumTraces, c.MaxSpansPerTrace, c.NumWorkers = 10*time.Second, 1000, 5000, 2
 			c.Release, c.SettleDuration, c.MaxHeldMiB = ReleaseWholeTrace, 50*time.Millisecond, 512
-			c.Statements = StatementsConfig{CacheSize: 2000, MaxLength: 4096}
+			c.Statements = StatementsConfig{CacheSize: 2000, CacheMiB: 8, MaxLength: 4096}
 			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, CoarseMinRepeats: 10, MinTotalDuration: 2 * time.Millisecond}
 			c.Detectors.MNPlusOne.MinIterations = 4
 			c.Detectors.DuplicateQuery.MinRepeats = 2
@@ -58,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 			"wait_duration must be at least 1ms, got 500µs: e.g. 30s",
 			"settle_duration must be 0 (release at once) or from 1ms to wait_duration, got 10µs: e.g. 10ms",
 			"max_held_mib must be from 1 to 1048576, got 0",
+			"statements: cache_mib must be from 1 to 65536, got 100000",
 		}},
 		{id: component.NewIDWithName(metadata.Type, "settle_too_long"), wantErr: []string{
 			"settle_duration must be 0 (release at once) or from 1ms to wait_duration (5s), got 5s",

@@ -33,7 +33,7 @@ func createDefaultConfig() component.Config {
 		MaxHeldMiB:       256,
 		NumTraces:        50_000,
 		MaxSpansPerTrace: 20_000,
-		Statements:       StatementsConfig{CacheSize: 10_000, MaxLength: 16 << 10},
+		Statements:       StatementsConfig{CacheSize: 100_000, CacheMiB: 32, MaxLength: 16 << 10},
 		Detectors:        detect.DefaultConfig(),
 		Log:              LogConfig{FindingsPerSecond: 100, GapInterval: time.Minute},
 	}

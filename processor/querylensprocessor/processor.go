@@ -83,7 +83,7 @@ type querylensProcessor struct {
 var _ processor.Traces = (*querylensProcessor)(nil)
 
 func newProcessor(set processor.Settings, cfg *Config, next consumer.Traces) (*querylensProcessor, error) {
-	norm, err := sqlnorm.NewCache(cfg.Statements.CacheSize, cfg.Statements.MaxLength)
+	norm, err := sqlnorm.NewCacheOfBytes(cfg.Statements.CacheSize, int64(cfg.Statements.CacheMiB)<<20, cfg.Statements.MaxLength)
 	if err != nil {
 		return nil, err
 	}
