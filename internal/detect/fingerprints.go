@@ -21,7 +21,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 	// A fingerprint is 16 hex digits: numbered by the 64-bit number they
 	// write, which is cheaper to hash than the string. Anything else (none
 	// is) would be numbered by its string.
-	index := make(map[uint64]int32)
+	index := make(map[uint64]int32, len(in.DBSpans)) // not grown step by step
 	var other map[string]int32
 	n := int32(0)
 	for i := range t.Spans {

@@ -30,7 +30,12 @@ func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Inpu
 		}
 		index[c.LoopParent] = g
 	}
-	ids := make([]int, len(calls))
+	ids := in.groupOf[:0] // the Input's, reused by every detector in turn
+	if cap(ids) < len(calls) {
+		ids = make([]int32, 0, len(calls))
+	}
+	ids = ids[:len(calls)]
+	in.groupOf = ids
 	var sizes []int
 	var parents []traceview.SpanID
 	kept := 0
@@ -47,7 +52,7 @@ func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Inpu
 			sizes = append(sizes, 0)
 			parents = append(parents, c.LoopParent)
 		}
-		ids[n] = g
+		ids[n] = int32(g)
 		sizes[g]++
 		kept++
 	}

@@ -23,6 +23,8 @@ type Input struct {
 	// loopSlot is scratch of one entry per loop parent numbered, all -1
 	// between uses (callsByLoopParent).
 	loopSlot []int32
+	// groupOf is scratch of callsByLoopParent: each call's group.
+	groupOf []int32
 }
 
 // Call is one database or HTTP call and the span it was made under.
@@ -80,6 +82,18 @@ func NewInput(t *traceview.Trace) *Input {
 		return same
 	}
 	beside := recordedBeside(t)
+	dbs, https := 0, 0
+	for i := range t.Spans {
+		if t.Spans[i].DB != nil {
+			dbs++
+		}
+		if t.Spans[i].HTTP != nil {
+			https++
+		}
+	}
+	// Sized once: appended to one by one, they took a fifth of what
+	// analysis allocates.
+	in.DBSpans, in.Calls, in.HTTPCalls = make([]int, 0, dbs), make([]Call, 0, dbs), make([]Call, 0, https)
 	for i := range t.Spans {
 		s := &t.Spans[i]
 		if s.DB != nil && !wrapper[i] && !recorded(i) && (beside == nil || !beside[i]) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/querylens/querylens/internal/detect"
@@ -136,7 +137,9 @@ func requests(t *traceview.Trace, in *detect.Input) ([]Request, []Gap) {
 		}
 	}
 	var gaps []Gap
-	queries := make([]query, 0, len(in.DBSpans))
+	scratch := requestScratches.Get().(*requestScratch)
+	defer requestScratches.Put(scratch)
+	queries, requestOf := scratch.queries[:0], scratch.requestOf[:0]
 	for _, i := range in.DBSpans {
 		s := &t.Spans[i]
 		if s.DB.Statement == nil { // a pool's connect: no query
@@ -147,14 +150,24 @@ func requests(t *traceview.Trace, in *detect.Input) ([]Request, []Gap) {
 			continue
 		}
 		k := root(i)
+		requestOf = append(requestOf, [2]int{i, k})
 		out[k].DBQueries++
-		out[k].Queries = append(out[k].Queries, i)
 		out[k].DBDuration += s.Duration()
 		if s.End > s.Start {
 			queries = append(queries, query{request: k, start: s.Start, end: s.End})
 		}
 	}
+	// Each request's queries in one array, sized from its count.
+	backing, start := make([]int, len(requestOf)), 0
+	for k := range out {
+		out[k].Queries = backing[start : start : start+out[k].DBQueries]
+		start += out[k].DBQueries
+	}
+	for _, q := range requestOf {
+		out[q[1]].Queries = append(out[q[1]].Queries, q[0])
+	}
 	addWallDurations(out, queries)
+	scratch.queries, scratch.requestOf = queries, requestOf
 	slices.SortFunc(out, func(a, b Request) int { return a.Span - b.Span })
 	return out, gaps
 }
@@ -180,6 +193,15 @@ func addGap(gaps []Gap, t *traceview.Trace, root int) []Gap {
 	}
 	return append(gaps, Gap{Span: root, Service: s.Service, Context: ctx, Queries: 1})
 }
+
+// requestScratch is memory requests uses for one trace and reuses for the
+// next.
+type requestScratch struct {
+	queries   []query
+	requestOf [][2]int // a query's span and its request
+}
+
+var requestScratches = sync.Pool{New: func() any { return new(requestScratch) }}
 
 // query is when one database query of out[request] ran.
 type query struct {

@@ -18,34 +18,38 @@ import (
 // entryBytes estimates them: a count alone would let long statements hold
 // size × max_length bytes.
 //
-// Eviction is CLOCK, an approximation of least recently used: a lookup marks
-// its entry used (no list to reorder, so lookups share a read lock), and the
-// clock hand passes over used entries once, clearing the mark, before it
-// evicts one.
+// A large store is split in shards by key, each with its own lock and its
+// share of the bounds: lookups from several workers then seldom touch the
+// same lock's memory, which each read lock writes to.
 type store struct {
+	shards []shard
+}
+
+// shard is one part of a store. Eviction is CLOCK, an approximation of least
+// recently used: a lookup marks its entry used (no list to reorder, so
+// lookups share a read lock), and the clock hand passes over used entries
+// once, clearing the mark, before it evicts one.
+type shard struct {
 	mu    sync.RWMutex
-	index map[storeKey]stored
-	ring  []ringSlot // at most size; the hand goes round it
+	index map[storeKey]int32 // slot in ring
+	ring  []ringSlot         // at most size; the hand goes round it
 	// used marks the entries looked up since the hand last passed, by
-	// ring slot: apart from the keys, so that the marks stay in the CPU's
-	// cache.
+	// ring slot: apart from the entries, so that the marks stay in the
+	// CPU's cache.
 	used     []atomic.Bool
 	free     []int32 // ring slots emptied to make room in bytes
 	hand     int
 	size     int
 	bytes    int64
 	maxBytes int64
+	_        [64]byte // no false sharing with the next shard's lock
 }
 
 type storeKey [2]uint64
 
-type stored struct {
-	entry cacheEntry
-	slot  int32 // in ring
-}
-
 type ringSlot struct {
 	key   storeKey
+	entry cacheEntry
 	bytes int64 // 0: empty
 }
 
@@ -59,15 +63,44 @@ func keyOf(d Dialect, raw string) storeKey {
 	return storeKey{maphash.String(keySeeds[0], raw) ^ mix, maphash.String(keySeeds[1], raw) ^ mix}
 }
 
+// shardMin is the fewest entries per shard: a small store is one shard,
+// with exact bounds.
+const (
+	shardMin  = 4096
+	maxShards = 16
+)
+
 // newStore returns a store of at most size entries and maxBytes bytes
 // (0: no bound in bytes). Its memory grows with what it holds.
 func newStore(size int, maxBytes int64) *store {
-	return &store{index: map[storeKey]stored{}, used: make([]atomic.Bool, size), size: size, maxBytes: maxBytes}
+	n := 1
+	for n < maxShards && size/(2*n) >= shardMin {
+		n *= 2
+	}
+	s := &store{shards: make([]shard, n)}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.size = size / n
+		if i < size%n {
+			sh.size++
+		}
+		sh.maxBytes = maxBytes / int64(n)
+		if maxBytes > 0 && sh.maxBytes == 0 {
+			sh.maxBytes = 1
+		}
+		sh.index = map[storeKey]int32{}
+		sh.used = make([]atomic.Bool, sh.size)
+	}
+	return s
+}
+
+func (s *store) shard(key storeKey) *shard {
+	return &s.shards[key[1]&uint64(len(s.shards)-1)]
 }
 
 // entryOverhead is what an entry costs besides its statement: its key in the
-// map and the ring, the map's slot and a shape.
-const entryOverhead = int64(unsafe.Sizeof(storeKey{})+unsafe.Sizeof(stored{})+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
+// map, its ring slot with its mark, and a shape.
+const entryOverhead = int64(unsafe.Sizeof(storeKey{})+4+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
 
 // statementBytes estimates the memory a cached statement holds: its struct
 // and every string and slice it points to, counted apart even where one is
@@ -83,97 +116,100 @@ func statementBytes(st *Statement) int64 {
 
 // get returns the entry of key and marks it used.
 func (s *store) get(key storeKey) (cacheEntry, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	v, ok := s.index[key]
+	sh := s.shard(key)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	slot, ok := sh.index[key]
 	if !ok {
 		return cacheEntry{}, false
 	}
-	if used := &s.used[v.slot]; !used.Load() {
+	if used := &sh.used[slot]; !used.Load() {
 		used.Store(true)
 	}
-	return v.entry, true
+	return sh.ring[slot].entry, true
 }
 
 // add sets the entry of key, which holds bytes more than the store already
 // does (its statement's, unless another entry holds it too), evicting others
-// to stay within the bounds. An entry larger than the bound in bytes is not
-// kept.
+// to stay within the bounds. An entry larger than its shard's bound in bytes
+// is not kept.
 func (s *store) add(key storeKey, e cacheEntry, bytes int64) {
 	bytes += entryOverhead
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.index[key]; ok {
-		slot := &s.ring[v.slot]
-		s.bytes += bytes - slot.bytes
-		slot.bytes = bytes
-		v.entry = e
-		s.index[key] = v
-		s.used[v.slot].Store(true)
-		s.fit(int(v.slot))
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if slot, ok := sh.index[key]; ok {
+		r := &sh.ring[slot]
+		sh.bytes += bytes - r.bytes
+		r.entry, r.bytes = e, bytes
+		sh.used[slot].Store(true)
+		for sh.maxBytes > 0 && sh.bytes > sh.maxBytes && len(sh.index) > 1 {
+			sh.evict(int(slot))
+		}
 		return
 	}
-	if s.maxBytes > 0 && bytes > s.maxBytes {
+	if sh.maxBytes > 0 && bytes > sh.maxBytes {
 		return
 	}
-	for s.maxBytes > 0 && s.bytes+bytes > s.maxBytes || len(s.free) == 0 && len(s.ring) == s.size {
-		s.evict(-1)
+	for sh.maxBytes > 0 && sh.bytes+bytes > sh.maxBytes || len(sh.free) == 0 && len(sh.ring) == sh.size {
+		sh.evict(-1)
 	}
 	var slot int
-	switch {
-	case len(s.free) > 0:
-		slot = int(s.free[len(s.free)-1])
-		s.free = s.free[:len(s.free)-1]
-	default:
-		s.ring = append(s.ring, ringSlot{})
-		slot = len(s.ring) - 1
+	if len(sh.free) > 0 {
+		slot = int(sh.free[len(sh.free)-1])
+		sh.free = sh.free[:len(sh.free)-1]
+	} else {
+		sh.ring = append(sh.ring, ringSlot{})
+		slot = len(sh.ring) - 1
 	}
-	s.ring[slot] = ringSlot{key: key, bytes: bytes}
-	s.used[slot].Store(false)
-	s.bytes += bytes
-	s.index[key] = stored{entry: e, slot: int32(slot)}
-}
-
-// fit evicts entries, but the one in slot keep, until the store is within
-// its bound in bytes.
-func (s *store) fit(keep int) {
-	for s.maxBytes > 0 && s.bytes > s.maxBytes && len(s.index) > 1 {
-		s.evict(keep)
-	}
+	sh.ring[slot] = ringSlot{key: key, entry: e, bytes: bytes}
+	sh.used[slot].Store(false)
+	sh.bytes += bytes
+	sh.index[key] = int32(slot)
 }
 
 // evict empties the first slot the hand finds unused since it last passed,
 // but keep.
-func (s *store) evict(keep int) {
+func (sh *shard) evict(keep int) {
 	for {
-		slot := s.hand
-		s.hand = (s.hand + 1) % len(s.ring)
-		r := &s.ring[slot]
+		slot := sh.hand
+		sh.hand = (sh.hand + 1) % len(sh.ring)
+		r := &sh.ring[slot]
 		if r.bytes == 0 || slot == keep {
 			continue
 		}
-		if used := &s.used[slot]; used.Load() {
+		if used := &sh.used[slot]; used.Load() {
 			used.Store(false)
 			continue
 		}
-		delete(s.index, r.key)
-		s.bytes -= r.bytes
+		delete(sh.index, r.key)
+		sh.bytes -= r.bytes
 		*r = ringSlot{}
-		s.free = append(s.free, int32(slot))
+		sh.free = append(sh.free, int32(slot))
 		return
 	}
 }
 
 // len is the number of entries.
 func (s *store) len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.index)
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += len(sh.index)
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
 // held is the memory the entries hold, as estimated.
 func (s *store) held() int64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.bytes
+	var n int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += sh.bytes
+		sh.mu.RUnlock()
+	}
+	return n
 }

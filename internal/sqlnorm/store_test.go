@@ -82,3 +82,37 @@ func TestCacheWorkingSetFits(t *testing.T) {
 		t.Errorf("hits %d, misses %d: the working set of 40 did not stay", hits, misses)
 	}
 }
+
+// Workers share a sharded cache: every lookup gets its own statement's
+// normalization, and the bounds hold.
+func TestCacheConcurrentShards(t *testing.T) {
+	c, err := NewCacheOfBytes(20_000, 1<<20, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.entries.shards); n < 2 {
+		t.Fatalf("a cache of 20,000 entries has %d shard", n)
+	}
+	done := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for i := range 5000 {
+				k := (i*7 + w) % 3000
+				st := c.Normalize("postgresql", fmt.Sprintf("SELECT c%d FROM t%d WHERE id = %d", k, k, i))
+				if want := fmt.Sprintf("SELECT c%d FROM t%d WHERE id = ?", k, k); st.Text != want {
+					done <- fmt.Errorf("got %q, want %q", st.Text, want)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, b := c.Len(), c.Bytes(); n > 20_000 || b > 1<<20 {
+		t.Errorf("%d entries, %d bytes: bounds 20,000 and %d", n, b, 1<<20)
+	}
+}

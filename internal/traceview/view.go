@@ -289,9 +289,11 @@ type Indexer struct {
 	backing []int
 	parent  []int32
 	done    []bool
-	// mapSpans is the most spans the map was used for since it was made: a
-	// map cleared costs its size, so one much larger than needed is dropped.
-	mapSpans int
+	// mapHint is the entries the map was made for: it is made again, once,
+	// for a trace with more (not grown entry by entry, which allocates at
+	// every step), and for one far smaller after a large one (a map cleared
+	// costs its size).
+	mapHint int
 }
 
 // Index is the package's Index, in x's memory.
@@ -309,11 +311,11 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 		permute(spans, order, x.done)
 	}
 	ids := x.t.ids
-	if ids == nil || x.mapSpans > 4*n+64 {
-		ids, x.mapSpans = make(map[SpanID]idEntry, n+n/4), n
+	// An entry per span id and per parent id not among them: n and a few.
+	if need := n + n/8 + 8; ids == nil || need > x.mapHint || x.mapHint > 4096 && x.mapHint > 8*need {
+		ids, x.mapHint = make(map[SpanID]idEntry, need), need
 	} else {
 		clear(ids)
-		x.mapSpans = max(x.mapSpans, n)
 	}
 	x.t = Trace{ID: id, Spans: spans, Groups: x.t.Groups[:0], ids: ids}
 	t = &x.t

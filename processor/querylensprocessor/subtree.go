@@ -109,6 +109,16 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span) []subtree {
 			top[j] = g
 		}
 	}
+	// The spans of every subtree in one array, not appended to one by one.
+	sizes := make([]int, len(out))
+	for i := range n {
+		sizes[top[i]]++
+	}
+	backing, start := make([]int, n), 0
+	for g, size := range sizes {
+		out[g].spans = backing[start : start : start+size]
+		start += size
+	}
 	for i := range n {
 		out[top[i]].spans = append(out[top[i]].spans, i)
 	}
