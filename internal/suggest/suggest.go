@@ -18,6 +18,7 @@ package suggest
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -162,12 +163,55 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 	if st == nil {
 		return ShapeOther, key{}
 	}
+	if d, ok := described.get(st); ok {
+		return d.shape, d.key
+	}
 	shape, k := classify(st.Command, st.Text, st.IsQuery(), st.Structure) // a summary of a SQL command is SQL
 	// A summary shows no WHERE, whatever the query had.
 	if shape == ShapeUnkeyed && st.IsCoarse() {
 		shape = ShapeOther
 	}
+	described.put(st, description{shape, k})
 	return shape, k
+}
+
+// described remembers the descriptions of the statements fixes were written
+// for lately: a fix describes its statements several times, and the same
+// statements come back trace after trace, each description some regular
+// expressions over the text. Statements are shared and never modified, so
+// one is known by its pointer; the memory is bounded by clearing it when
+// full.
+var described = descriptions{m: map[*sqlnorm.Statement]description{}}
+
+const maxDescribed = 4096
+
+type description struct {
+	shape Shape
+	key   key
+}
+
+type descriptions struct {
+	mu sync.Mutex
+	m  map[*sqlnorm.Statement]description
+}
+
+// get returns a description whose key's columns are the caller's own.
+func (d *descriptions) get(st *sqlnorm.Statement) (description, bool) {
+	d.mu.Lock()
+	v, ok := d.m[st]
+	d.mu.Unlock()
+	v.key.columns = slices.Clone(v.key.columns)
+	return v, ok
+}
+
+func (d *descriptions) put(st *sqlnorm.Statement, v description) {
+	v.key.columns = slices.Clone(v.key.columns)
+	d.mu.Lock()
+	if len(d.m) >= maxDescribed {
+		clear(d.m)
+	}
+	d.m[st] = v
+	d.mu.Unlock()
 }
 
 // fill replaces the {name} placeholders of a fix text by their values;
