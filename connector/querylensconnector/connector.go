@@ -157,11 +157,12 @@ func (c *querylensConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		if v, ok := rs.Resource().Attributes().Get(contract.AttrServiceName); ok && v.AsString() != "" {
 			service = c.name(v.AsString()) // a label: through the last gate
 		}
+		res := resourceState{service: service}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				overflowed += c.consumeSpan(service, spans.At(k), now)
+				overflowed += c.consumeSpan(&res, spans.At(k), now)
 			}
 		}
 	}
@@ -219,14 +220,36 @@ func readSpan(attrs pcommon.Map) spanAttributes {
 	return a
 }
 
+// resourceState is what the spans of one resource share, looked up once for
+// them all: their service, its admitted fingerprints, the last database
+// system's label.
+type resourceState struct {
+	service               string
+	admitted              map[string]*admission
+	systemRaw, systemSafe string
+	hasSystem             bool
+}
+
+// system is the label of a database system, raw as a span records it.
+func (r *resourceState) system(c *querylensConnector, raw string) string {
+	if !r.hasSystem || raw != r.systemRaw {
+		r.systemRaw, r.systemSafe, r.hasSystem = raw, c.name(raw), true
+	}
+	return r.systemSafe
+}
+
 // consumeSpan counts one span; it returns the observations that overflowed.
-func (c *querylensConnector) consumeSpan(service string, span ptrace.Span, now pcommon.Timestamp) int {
+func (c *querylensConnector) consumeSpan(res *resourceState, span ptrace.Span, now pcommon.Timestamp) int {
+	service := res.service
 	overflowed := 0
 	a := readSpan(span.Attributes())
 	if a.fingerprint != "" {
-		a.system = c.name(a.system) // a label
+		a.system = res.system(c, a.system) // a label
+		if res.admitted == nil {
+			res.admitted = c.admittedOf(service)
+		}
 		var s *querySeries
-		if adm := c.admission(service, a.fingerprint, now); adm != nil {
+		if adm := c.admissionIn(res.admitted, a.fingerprint, now); adm != nil {
 			s = c.countQuery(service, adm, a.statement, a.system, now)
 		} else {
 			overflowed++
@@ -359,11 +382,21 @@ func (c *querylensConnector) admit(service, fp string, now pcommon.Timestamp) st
 // admission is admit's record of a fingerprint of a service, seen now; nil
 // when it counts as "other". fp is not empty.
 func (c *querylensConnector) admission(service, fp string, now pcommon.Timestamp) *admission {
+	return c.admissionIn(c.admittedOf(service), fp, now)
+}
+
+// admittedOf is the set of fingerprints admitted for a service.
+func (c *querylensConnector) admittedOf(service string) map[string]*admission {
 	set := c.admitted[service]
 	if set == nil {
 		set = map[string]*admission{}
 		c.admitted[service] = set
 	}
+	return set
+}
+
+// admissionIn is admission in the service's set.
+func (c *querylensConnector) admissionIn(set map[string]*admission, fp string, now pcommon.Timestamp) *admission {
 	a, ok := set[fp]
 	if !ok {
 		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {

@@ -59,14 +59,14 @@ func (d overFetch) Detect(in *Input, claimed Claimed) []Finding {
 		if counted[i] {
 			return true, ReasonCountedRows
 		}
-		if d.cfg.MaxReturnedRows > 0 && st.Command == "SELECT" && servesRequest(t, i) {
-			rows := s.DB.ReturnedRows
-			if rows < 0 {
-				rows = s.DB.RowsAffected // GORM's name for the rows a SELECT returned
-			}
-			if rows > d.cfg.MaxReturnedRows {
-				return true, ReasonReturnedRows
-			}
+		// The row count first: it is in the call, the statement is memory
+		// elsewhere.
+		rows := s.DB.ReturnedRows
+		if rows < 0 {
+			rows = s.DB.RowsAffected // GORM's name for the rows a SELECT returned
+		}
+		if d.cfg.MaxReturnedRows > 0 && rows > d.cfg.MaxReturnedRows && st.Command == "SELECT" && servesRequest(t, i) {
+			return true, ReasonReturnedRows
 		}
 		if d.cfg.SelectAll && st.SelectsAll {
 			return true, ReasonSelectAll
