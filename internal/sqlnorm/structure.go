@@ -18,10 +18,6 @@ type Structure struct {
 	Count bool
 	// GroupBy: the top-level query groups.
 	GroupBy bool
-	// Aggregate is the first aggregate function the top-level select list
-	// calls, lower case (count, sum, avg, min, max, array_agg, ...), not a
-	// subquery's and not a window function (OVER); "" when none.
-	Aggregate string
 	// GroupsByKey: it groups by the key of its base table first (GROUP BY
 	// users.id, or by an ordinal over a select list that starts with it, as
 	// GROUP BY 1 normalizes to GROUP BY ?): one row per base row still, each
@@ -34,6 +30,13 @@ type Structure struct {
 	// books.author_id = authors.id), and no other condition pins the joined
 	// table to one row: each parent row comes back once per child.
 	JoinsToMany bool
+	// Limit and Offset of the top-level query, or of the derived table it
+	// selects from when it has none.
+	Limit, Offset Bound
+	// Aggregate is the first aggregate function the top-level select list
+	// calls, lower case (count, sum, avg, min, max, array_agg, ...), not a
+	// subquery's and not a window function (OVER); "" when none.
+	Aggregate string
 	// ToMany is the joined table that makes JoinsToMany true (books).
 	ToMany string
 	// OrderBy is the top-level ORDER BY, normalized, its items separated by
@@ -52,9 +55,6 @@ type Structure struct {
 	// and its page compare equal whatever they join (books.pages > ? and
 	// pages > ? are one filter). "" if none.
 	Where string
-	// Limit and Offset of the top-level query, or of the derived table it
-	// selects from when it has none.
-	Limit, Offset Bound
 }
 
 // token is a piece of normalized SQL for the structure of a SELECT: a word
