@@ -31,8 +31,8 @@ type store struct {
 // once, clearing the mark, before it evicts one.
 type shard struct {
 	mu    sync.RWMutex
-	index map[storeKey]int32 // slot in ring
-	ring  []ringSlot         // at most size; the hand goes round it
+	index map[storeKey]stored
+	ring  []ringSlot // at most size; the hand goes round it
 	// used marks the entries looked up since the hand last passed, by
 	// ring slot: apart from the entries, so that the marks stay in the
 	// CPU's cache.
@@ -47,9 +47,15 @@ type shard struct {
 
 type storeKey [2]uint64
 
+// stored is an entry with its slot in the ring: a lookup reads the map
+// alone (and the slot's mark).
+type stored struct {
+	entry cacheEntry
+	slot  int32
+}
+
 type ringSlot struct {
 	key   storeKey
-	entry cacheEntry
 	bytes int64 // 0: empty
 }
 
@@ -88,7 +94,7 @@ func newStore(size int, maxBytes int64) *store {
 		if maxBytes > 0 && sh.maxBytes == 0 {
 			sh.maxBytes = 1
 		}
-		sh.index = map[storeKey]int32{}
+		sh.index = map[storeKey]stored{}
 		sh.used = make([]atomic.Bool, sh.size)
 	}
 	return s
@@ -100,7 +106,7 @@ func (s *store) shard(key storeKey) *shard {
 
 // entryOverhead is what an entry costs besides its statement: its key in the
 // map, its ring slot with its mark, and a shape.
-const entryOverhead = int64(unsafe.Sizeof(storeKey{})+4+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
+const entryOverhead = int64(unsafe.Sizeof(storeKey{})+unsafe.Sizeof(stored{})+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
 
 // statementBytes estimates the memory a cached statement holds: its struct
 // and every string and slice it points to, counted apart even where one is
@@ -119,14 +125,14 @@ func (s *store) get(key storeKey) (cacheEntry, bool) {
 	sh := s.shard(key)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	slot, ok := sh.index[key]
+	v, ok := sh.index[key]
 	if !ok {
 		return cacheEntry{}, false
 	}
-	if used := &sh.used[slot]; !used.Load() {
+	if used := &sh.used[v.slot]; !used.Load() {
 		used.Store(true)
 	}
-	return sh.ring[slot].entry, true
+	return v.entry, true
 }
 
 // add sets the entry of key, which holds bytes more than the store already
@@ -138,13 +144,15 @@ func (s *store) add(key storeKey, e cacheEntry, bytes int64) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if slot, ok := sh.index[key]; ok {
-		r := &sh.ring[slot]
+	if v, ok := sh.index[key]; ok {
+		r := &sh.ring[v.slot]
 		sh.bytes += bytes - r.bytes
-		r.entry, r.bytes = e, bytes
-		sh.used[slot].Store(true)
+		r.bytes = bytes
+		v.entry = e
+		sh.index[key] = v
+		sh.used[v.slot].Store(true)
 		for sh.maxBytes > 0 && sh.bytes > sh.maxBytes && len(sh.index) > 1 {
-			sh.evict(int(slot))
+			sh.evict(int(v.slot))
 		}
 		return
 	}
@@ -162,10 +170,10 @@ func (s *store) add(key storeKey, e cacheEntry, bytes int64) {
 		sh.ring = append(sh.ring, ringSlot{})
 		slot = len(sh.ring) - 1
 	}
-	sh.ring[slot] = ringSlot{key: key, entry: e, bytes: bytes}
+	sh.ring[slot] = ringSlot{key: key, bytes: bytes}
 	sh.used[slot].Store(false)
 	sh.bytes += bytes
-	sh.index[key] = int32(slot)
+	sh.index[key] = stored{entry: e, slot: int32(slot)}
 }
 
 // evict empties the first slot the hand finds unused since it last passed,
