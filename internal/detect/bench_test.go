@@ -27,7 +27,7 @@ func benchTrace() *traceview.Trace {
 	}
 	for i := 0; i < 50; i++ {
 		b.span(0, 1, "GET", traceview.KindClient)
-		b.spans[len(b.spans)-1].HTTP = &traceview.HTTPCall{Method: "GET", Route: "GET inventory/stock/{id}"}
+		b.spans[len(b.spans)-1].HTTP = new(traceview.HTTPCallTo("GET", "GET inventory/stock/{id}"))
 	}
 	b.db(0, 1, `SELECT count(*) FROM books WHERE pages > 100`).db(0, 1, `SELECT id FROM books WHERE pages > 100 ORDER BY id LIMIT 20 OFFSET 5000`)
 	b.db(0, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`)

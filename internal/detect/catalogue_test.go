@@ -181,7 +181,7 @@ func TestNPlusOneAPI(t *testing.T) {
 		b := newRoot()
 		for i := 0; i < n; i++ {
 			b.span(byte(10+i), 1, "GET", traceview.KindClient)
-			b.spans[len(b.spans)-1].HTTP = &traceview.HTTPCall{Method: "GET", Route: routeOf(url(i))}
+			b.spans[len(b.spans)-1].HTTP = new(traceview.HTTPCallTo("GET", routeOf(url(i))))
 		}
 		return b.build()
 	}

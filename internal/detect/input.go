@@ -237,7 +237,7 @@ func sameRoute(a, b *traceview.Span) (bool, bool) {
 	if b.HTTP == nil {
 		return false, false
 	}
-	return true, a.HTTP.Route == b.HTTP.Route
+	return true, a.HTTP.Route() == b.HTTP.Route()
 }
 
 // recordedAbove reports whether the nearest call of the same kind above span

@@ -31,11 +31,11 @@ func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
 	var findings []Finding
 	all := func(*Input, int) bool { return true }
 	for _, g := range callsByLoopParent(in, claimed, in.HTTPCalls, all) {
-		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route }) {
+		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route() }) {
 			if len(members) < d.cfg.MinRepeats {
 				continue
 			}
-			route := t.Spans[members[0]].HTTP.Route
+			route := t.Spans[members[0]].HTTP.Route()
 			f := Finding{Type: TypeNPlusOneAPI, Statement: route, Fingerprint: sqlnorm.Fingerprint(route),
 				Count: len(members), Members: members}
 			anchorOn(t, &f, g.parent)

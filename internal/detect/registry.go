@@ -233,7 +233,7 @@ func repeatsTime(t *traceview.Trace, f *Finding) time.Duration {
 		case s.DB != nil && s.DB.Statement != nil:
 			key = s.DB.Statement.Fingerprint
 		case s.HTTP != nil:
-			key = s.HTTP.Route
+			key = s.HTTP.Route()
 		}
 		k := slices.IndexFunc(byKey, func(r runs) bool { return r.key == key })
 		if k < 0 {

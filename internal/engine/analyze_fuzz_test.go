@@ -196,7 +196,7 @@ func addParam(db *traceview.DBCall, key, value string) {
 func (g *spanGen) http(s *traceview.Span, route int) {
 	r := httpRoutes[route%len(httpRoutes)]
 	method, _, _ := strings.Cut(r, " ")
-	s.HTTP = &traceview.HTTPCall{Method: method, Route: r}
+	s.HTTP = new(traceview.HTTPCallTo(method, r))
 }
 
 // value is an inline value of a loop's iteration it: the same for every
@@ -366,7 +366,7 @@ func checkFindings(t *testing.T, tr *traceview.Trace, findings []detect.Finding)
 				t.Fatalf("%s: count is not the number of members", where)
 			}
 			for _, m := range f.Members {
-				if h := tr.Spans[m].HTTP; h == nil || h.Route != f.Statement {
+				if h := tr.Spans[m].HTTP; h == nil || h.Route() != f.Statement {
 					t.Fatalf("%s: member %d is not a call of %q", where, m, f.Statement)
 				}
 			}

@@ -90,8 +90,8 @@ func labelOf(s *traceview.Span) string {
 	switch {
 	case s.DB != nil && s.DB.Statement != nil:
 		return sqlnorm.CutText(s.DB.Statement.Text, maxStatementBytes)
-	case s.HTTP != nil && s.HTTP.Route != "":
-		return s.HTTP.Route
+	case s.HTTP != nil && s.HTTP.Route() != "":
+		return s.HTTP.Route()
 	}
 	return sqlnorm.SafeName(s.Name)
 }

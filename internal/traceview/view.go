@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
@@ -99,9 +100,33 @@ type DBCall struct {
 // http.request.method or http.method.
 type HTTPCall struct {
 	Method string
-	// Route is the method, host and path with ids and query values replaced
+	// route is the method, host and path with ids and query values replaced
 	// (internal/routenorm): the same for every call of a loop over items.
-	Route string
+	// Made on first use (Route) from url.template, url.full or http.url, and
+	// server.address or net.peer.name: most calls are never grouped with
+	// others, and their routes never asked for.
+	route               string
+	template, url, host string
+	pending             bool
+}
+
+// NewHTTPCall is a call whose route is made, when asked for, from its
+// attributes (routenorm.Route).
+func NewHTTPCall(method, template, url, host string) HTTPCall {
+	return HTTPCall{Method: method, template: template, url: url, host: host, pending: true}
+}
+
+// HTTPCallTo is a call whose route is known.
+func HTTPCallTo(method, route string) HTTPCall { return HTTPCall{Method: method, route: route} }
+
+// Route is the call's route. A view is read by one goroutine at a time: the
+// route is made without a lock.
+func (h *HTTPCall) Route() string {
+	if h.pending {
+		h.route, h.pending = routenorm.Route(h.Method, h.template, h.url, h.host), false
+		h.template, h.url, h.host = "", "", ""
+	}
+	return h.route
 }
 
 // Exception is one "exception" event of a span, as the instrumentations

@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/contract"
-	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -307,7 +306,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 	}
 	if http.method != "" && s.Kind == traceview.KindClient {
 		httpIndex = int32(len(c.https))
-		c.https = append(c.https, traceview.HTTPCall{Method: http.method, Route: routenorm.Route(http.method, http.template, http.url, http.host)})
+		c.https = append(c.https, traceview.NewHTTPCall(http.method, http.template, http.url, http.host))
 	}
 	if system == "" {
 		system = oldSystem
