@@ -17,11 +17,22 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		return in.fps
 	}
 	t := in.Trace
-	ids := make([]int32, len(t.Spans))
+	sc := in.scratch
+	if sc == nil { // an Input released, or made by hand
+		sc = new(inputScratch)
+	}
+	ids := sized(sc.fpIDs, len(t.Spans))
+	sc.fpIDs = ids
 	// A fingerprint is 16 hex digits: numbered by the 64-bit number they
 	// write, which is cheaper to hash than the string. Anything else (none
 	// is) would be numbered by its string.
-	index := make(map[uint64]int32, len(in.DBSpans)) // not grown step by step
+	index := sc.fpIndex
+	if index == nil {
+		index = make(map[uint64]int32, len(in.DBSpans)) // not grown step by step
+		sc.fpIndex = index
+	} else {
+		clear(index)
+	}
 	var other map[string]int32
 	n := int32(0)
 	for i := range t.Spans {
@@ -50,7 +61,8 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		}
 		ids[i] = id
 	}
-	slot := make([]int32, n)
+	slot := sized(sc.fpSlot, int(n))
+	sc.fpSlot = slot
 	for k := range slot {
 		slot[k] = -1
 	}

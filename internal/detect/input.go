@@ -1,6 +1,11 @@
 package detect
 
-import "github.com/querylens/querylens/internal/traceview"
+import (
+	"slices"
+	"sync"
+
+	"github.com/querylens/querylens/internal/traceview"
+)
 
 // Input is what every detector reads: the trace view, and the database and
 // HTTP calls found in it once for all detectors.
@@ -25,7 +30,56 @@ type Input struct {
 	loopSlot []int32
 	// groupOf is scratch of callsByLoopParent: each call's group.
 	groupOf []int32
+	// scratch is the memory above, from a pool: Release puts it back.
+	scratch *inputScratch
 }
+
+// inputScratch is memory an Input uses while its trace is analyzed, reused
+// by the next trace's (Release): per-trace slices and maps were most of what
+// analysis allocated besides the annotations.
+type inputScratch struct {
+	wrapper, repeated                     []bool
+	above                                 []int
+	ops, loopSlot, groupOf, fpIDs, fpSlot []int32
+	loops                                 map[traceview.SpanID]int32
+	fpIndex                               map[uint64]int32
+	names                                 map[string]int
+}
+
+var inputScratches = sync.Pool{New: func() any { return new(inputScratch) }}
+
+// maxScratchMap is the most entries a map of a scratch keeps for the next
+// trace: clearing a map costs its size, and one trace's outsized map should
+// not cost every trace after it.
+const maxScratchMap = 4096
+
+// Release ends the use of the Input: its scratch memory goes to the next
+// one. Calls, HTTPCalls and DBSpans stay valid; the detectors may not run
+// on it again.
+func (in *Input) Release() {
+	sc := in.scratch
+	if sc == nil {
+		return
+	}
+	sc.groupOf = in.groupOf // grown by callsByLoopParent
+	in.scratch, in.loopSlot, in.groupOf, in.fps = nil, nil, nil, nil
+	if len(sc.loops) > maxScratchMap {
+		sc.loops = nil
+	}
+	if len(sc.fpIndex) > maxScratchMap {
+		sc.fpIndex = nil
+	}
+	if len(sc.names) > maxScratchMap {
+		sc.names = nil
+	} else {
+		clear(sc.names) // its keys are the trace's span names: not kept past it
+	}
+	inputScratches.Put(sc)
+}
+
+// sized is s with length n, its old memory reused when large enough; the
+// elements are not cleared.
+func sized[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
 // Call is one database or HTTP call and the span it was made under.
 type Call struct {
@@ -46,7 +100,8 @@ const maxAncestors = 64
 
 // NewInput derives the calls of t.
 func NewInput(t *traceview.Trace) *Input {
-	in := &Input{Trace: t}
+	sc := inputScratches.Get().(*inputScratch)
+	in := &Input{Trace: t, scratch: sc, groupOf: sc.groupOf}
 	// An ORM's database span with its driver's database spans below it
 	// wraps the queries the driver ran (TypeORM's "save books" over BEGIN,
 	// INSERT, COMMIT; its countBy over the driver's SELECT COUNT): the
@@ -56,8 +111,10 @@ func NewInput(t *traceview.Trace) *Input {
 	// the same instrumentation (GORM's Preload runs under its parent query):
 	// both are calls. One below that only records the same statement again
 	// is left out.
-	wrapper := make([]bool, len(t.Spans))
-	above := make([]int, len(t.Spans)) // nearest database span above, or -1
+	wrapper := sized(sc.wrapper, len(t.Spans))
+	clear(wrapper)
+	above := sized(sc.above, len(t.Spans)) // nearest database span above, or -1
+	sc.wrapper, sc.above = wrapper, above
 	for i := range t.Spans {
 		above[i] = -1
 		if t.Spans[i].DB == nil {
@@ -108,7 +165,9 @@ func NewInput(t *traceview.Trace) *Input {
 	}
 	// How many calls (data statements, not BEGIN or COMMIT, and HTTP calls)
 	// each span holds in its subtree: a span that holds one wraps that call.
-	ops := make([]int32, len(t.Spans))
+	ops := sized(sc.ops, len(t.Spans))
+	clear(ops)
+	sc.ops = ops
 	count := func(c Call) {
 		ops[c.Span]++
 		eachAncestor(t, c.Span, func(a int) bool { ops[a]++; return true })
@@ -121,8 +180,14 @@ func NewInput(t *traceview.Trace) *Input {
 	for _, c := range in.HTTPCalls {
 		count(c)
 	}
-	repeated := repeatedNames(t)
-	loops := map[traceview.SpanID]int32{}
+	repeated := repeatedNames(t, sc)
+	loops := sc.loops
+	if loops == nil {
+		loops = map[traceview.SpanID]int32{}
+		sc.loops = loops
+	} else {
+		clear(loops)
+	}
 	for _, calls := range [][]Call{in.Calls, in.HTTPCalls} {
 		for k := range calls {
 			c := &calls[k]
@@ -135,7 +200,8 @@ func NewInput(t *traceview.Trace) *Input {
 			c.loop = n
 		}
 	}
-	in.loopSlot = make([]int32, len(loops))
+	in.loopSlot = sized(sc.loopSlot, len(loops))
+	sc.loopSlot = in.loopSlot
 	for k := range in.loopSlot {
 		in.loopSlot[k] = -1
 	}
@@ -272,9 +338,12 @@ func nearestAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (fo
 
 // repeatedNames marks the spans that share their name with a sibling: the
 // body of one iteration of a loop.
-func repeatedNames(t *traceview.Trace) []bool {
-	repeated := make([]bool, len(t.Spans))
-	var first map[string]int // one map for every group, cleared
+func repeatedNames(t *traceview.Trace, sc *inputScratch) []bool {
+	repeated := sized(sc.repeated, len(t.Spans))
+	clear(repeated)
+	sc.repeated = repeated
+	first := sc.names // one map for every group, cleared
+	defer func() { sc.names = first }()
 	for _, g := range t.Groups {
 		if len(g.Children) < 2 {
 			continue

@@ -81,6 +81,7 @@ type Request struct {
 // database queries of each request.
 func (e *Engine) Analyze(t *traceview.Trace) Result {
 	in := detect.NewInput(t)
+	defer in.Release()
 	res := Result{}
 	res.Requests, res.Gaps = requests(t, in)
 	if len(e.detectors) == 0 {
