@@ -31,6 +31,9 @@ func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
 	var findings []Finding
 	all := func(*Input, int) bool { return true }
 	for _, g := range callsByLoopParent(in, claimed, in.HTTPCalls, all) {
+		if len(g.spans) < d.cfg.MinRepeats {
+			continue // too few calls for a loop, whatever their routes
+		}
 		for _, members := range bySameKey(g.spans, func(i int) string { return t.Spans[i].HTTP.Route() }) {
 			if len(members) < d.cfg.MinRepeats {
 				continue
