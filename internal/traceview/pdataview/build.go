@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -319,7 +320,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 	}
 	db := traceview.DBCall{System: system, Raw: text, Params: params, NumParams: numParams, Values: values,
 		ReturnedRows: returned, RowsAffected: affected}
-	if strings.TrimSpace(text) != "" {
+	if !blank(text) {
 		db.Statement = norm.Normalize(system, text)
 	} else {
 		if operation == "" {
@@ -401,4 +402,18 @@ func positionalValues(v pcommon.Value) []string {
 		return out
 	}
 	return nil
+}
+
+// blank reports whether s holds only white space: read from its start, which
+// ends at the first byte of nearly every statement (strings.TrimSpace reads
+// from both ends).
+func blank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+		default:
+			return s[i] >= utf8.RuneSelf && strings.TrimSpace(s[i:]) == "" // Unicode's spaces
+		}
+	}
+	return true
 }

@@ -127,3 +127,14 @@ func TestBuildReadsValuesRecordedApart(t *testing.T) {
 		t.Error("different values, the same parameter hash")
 	}
 }
+
+func TestBlank(t *testing.T) {
+	for s, want := range map[string]bool{
+		"": true, " \t\n\r\v\f": true, "\u00a0\u2003 ": true,
+		"SELECT 1": false, "  select": false, "\u00a0x": false, " é": false,
+	} {
+		if got := blank(s); got != want {
+			t.Errorf("blank(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
