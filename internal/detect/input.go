@@ -38,7 +38,8 @@ type Input struct {
 // by the next trace's (Release): per-trace slices and maps were most of what
 // analysis allocated besides the annotations.
 type inputScratch struct {
-	wrapper, repeated                     []bool
+	wrapper                               []bool
+	repeated                              []int8
 	above                                 []int
 	ops, loopSlot, groupOf, fpIDs, fpSlot []int32
 	loops                                 map[traceview.SpanID]int32
@@ -180,7 +181,8 @@ func NewInput(t *traceview.Trace) *Input {
 	for _, c := range in.HTTPCalls {
 		count(c)
 	}
-	repeated := repeatedNames(t, sc)
+	repeated := newRepeatedNames(t, sc)
+	defer func() { sc.names = repeated.names }()
 	loops := sc.loops
 	if loops == nil {
 		loops = map[traceview.SpanID]int32{}
@@ -336,53 +338,75 @@ func nearestAbove(t *traceview.Trace, i int, same func(a, b *traceview.Span) (fo
 	return above, ok
 }
 
-// repeatedNames marks the spans that share their name with a sibling: the
-// body of one iteration of a loop.
-func repeatedNames(t *traceview.Trace, sc *inputScratch) []bool {
-	repeated := sized(sc.repeated, len(t.Spans))
-	clear(repeated)
-	sc.repeated = repeated
-	first := sc.names // one map for every group, cleared
-	defer func() { sc.names = first }()
-	for _, g := range t.Groups {
-		if len(g.Children) < 2 {
-			continue
-		}
-		if len(g.Children) <= 8 { // a few names: compared, not hashed
-			for k, c := range g.Children {
-				for _, o := range g.Children[:k] {
-					if t.Spans[o].Name == t.Spans[c].Name {
-						repeated[o], repeated[c] = true, true
-						break
-					}
-				}
-			}
-			continue
-		}
-		if first == nil {
-			first = make(map[string]int, len(g.Children))
-		} else {
-			clear(first)
-		}
-		for _, c := range g.Children {
-			name := t.Spans[c].Name
-			if f, ok := first[name]; ok {
-				repeated[f], repeated[c] = true, true
-			} else {
-				first[name] = c
-			}
-		}
-	}
-	return repeated
+// repeatedNames tells the spans that share their name with a sibling: the
+// body of one iteration of a loop. It reads a span's siblings when first
+// asked about it (loopParent asks about few spans: the ancestors of calls
+// that hold more than one call).
+type repeatedNames struct {
+	t     *traceview.Trace
+	state []int8 // per span: 0 not read yet, 1 no, 2 yes
+	names map[string]int
 }
 
-func loopParent(t *traceview.Trace, i int, ops []int32, repeated []bool) traceview.SpanID {
+func newRepeatedNames(t *traceview.Trace, sc *inputScratch) *repeatedNames {
+	state := sized(sc.repeated, len(t.Spans))
+	clear(state)
+	sc.repeated = state
+	return &repeatedNames{t: t, state: state, names: sc.names}
+}
+
+// of reports whether span i shares its name with a sibling.
+func (r *repeatedNames) of(i int) bool {
+	if r.state[i] == 0 {
+		r.readSiblings(i)
+	}
+	return r.state[i] == 2
+}
+
+// readSiblings sets the state of span i and of its siblings.
+func (r *repeatedNames) readSiblings(i int) {
+	t := r.t
+	siblings := t.Children(t.Spans[i].ParentID)
+	for _, c := range siblings {
+		r.state[c] = 1
+	}
+	r.state[i] = 1 // a span whose parent id lists it not (it cannot happen; cheap to be sure)
+	if len(siblings) < 2 {
+		return
+	}
+	if len(siblings) <= 8 { // a few names: compared, not hashed
+		for k, c := range siblings {
+			for _, o := range siblings[:k] {
+				if t.Spans[o].Name == t.Spans[c].Name {
+					r.state[o], r.state[c] = 2, 2
+					break
+				}
+			}
+		}
+		return
+	}
+	if r.names == nil {
+		r.names = make(map[string]int, len(siblings))
+	} else {
+		clear(r.names)
+	}
+	for _, c := range siblings {
+		name := t.Spans[c].Name
+		if f, ok := r.names[name]; ok {
+			r.state[f], r.state[c] = 2, 2
+		} else {
+			r.names[name] = c
+		}
+	}
+}
+
+func loopParent(t *traceview.Trace, i int, ops []int32, repeated *repeatedNames) traceview.SpanID {
 	s := &t.Spans[i]
 	parent := s.ParentID
 	eachAncestor(t, i, func(a int) bool {
 		w := &t.Spans[a]
 		if w.Kind == traceview.KindServer || w.Kind == traceview.KindConsumer ||
-			w.Service != s.Service || w.ParentID.IsEmpty() || ops[a] > 1 && !repeated[a] {
+			w.Service != s.Service || w.ParentID.IsEmpty() || ops[a] > 1 && !repeated.of(a) {
 			return false
 		}
 		parent = w.ParentID
