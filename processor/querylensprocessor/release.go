@@ -93,15 +93,27 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	subtrees := localSubtrees(view, handles)
 	ctx := context.Background()
 	var left []pcommon.SpanID // the local roots of the requests released
-	for _, st := range subtrees {
-		var arrived time.Time
-		due := t.fullyDue()
+	due := make([]bool, len(subtrees))
+	arrivedAt := make([]time.Time, len(subtrees))
+	allDue := true
+	for k, st := range subtrees {
+		due[k] = t.fullyDue()
 		if st.complete {
 			var settled bool
-			arrived, settled = rootArrival(t.roots, view.Spans[st.root].ID, now)
-			due = due || settled
+			arrivedAt[k], settled = rootArrival(t.roots, view.Spans[st.root].ID, now)
+			due[k] = due[k] || settled
 		}
-		if !due {
+		allDue = allDue && due[k]
+	}
+	// Every subtree due (the common case): the view is analyzed whole, as
+	// whole_trace analyzes it, which finds the same (no finding spans two
+	// requests: TestBothModesAnnotateAlike), without a view per subtree.
+	if allDue {
+		p.analyzeView(view, handles, start)
+	}
+	for k, st := range subtrees {
+		arrived := arrivedAt[k]
+		if !due[k] {
 			if keep == nil {
 				keep = map[ptrace.Span]struct{}{}
 			}
@@ -110,9 +122,7 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 			}
 			continue
 		}
-		if len(subtrees) == 1 {
-			p.analyzeView(view, handles, start)
-		} else {
+		if !allDue {
 			sub, subHandles := scratch.sub.Subview(view, handles, st.spans)
 			p.analyzeView(sub, subHandles, start)
 			scratch.sub.Release()
