@@ -24,8 +24,9 @@ import (
 // Statement is the normalized form of one raw statement. It is shared between
 // every span with the same raw statement: never modify it.
 type Statement struct {
-	// The fields detectors read of every statement come first, in the
-	// struct's first 64 bytes: one cache line per statement, not five.
+	// What is read of every statement comes first: what detectors read in
+	// the first 64 bytes (one cache line), what annotation writes and the
+	// detectors' paging bounds in the next.
 
 	// fingerprint is the number Fingerprint writes, when hasFingerprint: read
 	// without touching the string's memory (FingerprintValue).
@@ -50,15 +51,15 @@ type Statement struct {
 	// Source is where the fingerprint comes from: SourceText, or, for a span
 	// that records no statement, SourceSummary or SourceOperation (Coarse).
 	Source string
+	// Fingerprint is 16 lowercase hex digits of a 64-bit hash of Text.
+	Fingerprint string
+	// Text is the normalized statement. It holds no literal value of the raw one.
+	Text string
 	// Placeholders counts the bind placeholders in the raw statement (?, $1, %s,
 	// %(name)s, :name, @p1). Zero means every value, if any, is inline.
 	Placeholders int
 	// Structure of a SELECT: whole rows read, a count, its WHERE and paging.
 	Structure
-	// Text is the normalized statement. It holds no literal value of the raw one.
-	Text string
-	// Fingerprint is 16 lowercase hex digits of a 64-bit hash of Text.
-	Fingerprint string
 	// Tables lists the tables the statement reads or writes, in order.
 	Tables []string
 }

@@ -11,13 +11,12 @@ import (
 // writes it: a literal, or a placeholder whose value may be recorded in the
 // span's db.query.parameter.<Param>.
 type Bound struct {
-	Present bool
 	// Value is the literal, when Literal is true.
-	Value   int64
-	Literal bool
+	Value int64
 	// Param is the db.query.parameter key of a placeholder: its name (%(n)s,
 	// :n, @n) or, for positional ones (?, %s, $1), its 0-based index.
-	Param string
+	Param            string
+	Present, Literal bool
 }
 
 // boundSlots says which literal values of a statement are its LIMIT and
