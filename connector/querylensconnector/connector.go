@@ -228,6 +228,20 @@ type resourceState struct {
 	admitted              map[string]*admission
 	systemRaw, systemSafe string
 	hasSystem             bool
+	overflow              *querySeries
+	overflowSystem        string
+}
+
+// overflowSeries is the query series of the resource's service's
+// fingerprints past max_fingerprints, of a database system (a label): found
+// once for the spans that follow.
+func (r *resourceState) overflowSeries(c *querylensConnector, system string, now pcommon.Timestamp) *querySeries {
+	if r.overflow == nil || r.overflowSystem != system {
+		r.overflow, r.overflowSystem = c.querySeries(queryKey{r.service, system, overflowFingerprint}, now), system
+	} else {
+		r.overflow.last = now
+	}
+	return r.overflow
 }
 
 // system is the label of a database system, raw as a span records it.
@@ -253,7 +267,7 @@ func (c *querylensConnector) consumeSpan(res *resourceState, span ptrace.Span, n
 			s = c.countQuery(service, adm, a.statement, a.system, now)
 		} else {
 			overflowed++
-			s = c.querySeries(queryKey{service, a.system, overflowFingerprint}, now)
+			s = res.overflowSeries(c, a.system, now)
 		}
 		s.queries.value++
 		s.duration.observe(c.cfg.DurationBuckets, seconds(span))
@@ -399,13 +413,19 @@ func (c *querylensConnector) admittedOf(service string) map[string]*admission {
 func (c *querylensConnector) admissionIn(set map[string]*admission, fp string, now pcommon.Timestamp) *admission {
 	a, ok := set[fp]
 	if !ok {
-		if fp = sqlnorm.SafeFingerprint(fp); len(set) >= c.cfg.MaxFingerprints {
+		// A span's fingerprint that is none is admitted as what the last
+		// gate makes of it.
+		if safe := sqlnorm.SafeFingerprint(fp); safe != fp {
+			fp = safe
+			a, ok = set[fp]
+		}
+	}
+	if !ok {
+		if len(set) >= c.cfg.MaxFingerprints {
 			return nil
 		}
-		if a, ok = set[fp]; !ok {
-			a = &admission{fp: fp}
-			set[fp] = a
-		}
+		a = &admission{fp: fp}
+		set[fp] = a
 	}
 	a.last = now
 	return a
