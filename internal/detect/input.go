@@ -40,7 +40,8 @@ type Input struct {
 type inputScratch struct {
 	wrapper                               []bool
 	repeated                              []int8
-	above                                 []int
+	above, dbSpans                        []int
+	calls, httpCalls                      []Call
 	ops, loopSlot, groupOf, fpIDs, fpSlot []int32
 	loops                                 map[traceview.SpanID]int32
 	fpIndex                               map[uint64]int32
@@ -54,16 +55,16 @@ var inputScratches = sync.Pool{New: func() any { return new(inputScratch) }}
 // not cost every trace after it.
 const maxScratchMap = 4096
 
-// Release ends the use of the Input: its scratch memory goes to the next
-// one. Calls, HTTPCalls and DBSpans stay valid; the detectors may not run
-// on it again.
+// Release ends the use of the Input: its memory goes to the next one, and
+// it may not be read again.
 func (in *Input) Release() {
 	sc := in.scratch
 	if sc == nil {
 		return
 	}
 	sc.groupOf = in.groupOf // grown by callsByLoopParent
-	in.scratch, in.loopSlot, in.groupOf, in.fps = nil, nil, nil, nil
+	sc.dbSpans, sc.calls, sc.httpCalls = in.DBSpans[:0], in.Calls[:0], in.HTTPCalls[:0]
+	*in = Input{}
 	if len(sc.loops) > maxScratchMap {
 		sc.loops = nil
 	}
@@ -151,7 +152,7 @@ func NewInput(t *traceview.Trace) *Input {
 	}
 	// Sized once: appended to one by one, they took a fifth of what
 	// analysis allocates.
-	in.DBSpans, in.Calls, in.HTTPCalls = make([]int, 0, dbs), make([]Call, 0, dbs), make([]Call, 0, https)
+	in.DBSpans, in.Calls, in.HTTPCalls = slices.Grow(sc.dbSpans[:0], dbs), slices.Grow(sc.calls[:0], dbs), slices.Grow(sc.httpCalls[:0], https)
 	for i := range t.Spans {
 		s := &t.Spans[i]
 		if s.DB != nil && !wrapper[i] && !recorded(i) && (beside == nil || !beside[i]) {

@@ -90,7 +90,7 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	scratch := scratches.Get().(*analysisScratch)
 	defer scratch.release()
 	view, handles := scratch.build.Build(t.td, p.norm)
-	subtrees := localSubtrees(view, handles)
+	subtrees := localSubtrees(view, handles, &scratch.subtrees)
 	ctx := context.Background()
 	var left []pcommon.SpanID // the local roots of the requests released
 	due := make([]bool, len(subtrees))
@@ -156,6 +156,7 @@ func rootArrival(roots []localRoot, id traceview.SpanID, now time.Time) (arrived
 // next: a view per trace is most of what analysis allocates.
 type analysisScratch struct {
 	build, sub pdataview.Scratch
+	subtrees   subtreeScratch
 }
 
 var scratches = sync.Pool{New: func() any { return new(analysisScratch) }}

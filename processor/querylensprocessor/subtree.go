@@ -3,6 +3,7 @@ package querylensprocessor
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"slices"
 
 	"github.com/querylens/querylens/internal/traceview"
 	"github.com/querylens/querylens/internal/traceview/pdataview"
@@ -45,24 +46,51 @@ type subtree struct {
 	spans []int
 }
 
+// subtreeScratch is the memory of localSubtrees, reused trace after trace.
+type subtreeScratch struct {
+	top         []int32
+	out         []subtree
+	path, sizes []int
+	backing     []int
+	byRoot      map[int]int32
+	byMissing   map[pcommon.SpanID]int32
+}
+
 // localSubtrees partitions the spans of a view into local subtrees: each span
 // goes with the nearest local root above it, or itself. Spans whose chain ends
 // at a parent that has not arrived go together with the others below that
 // same missing parent (a loop whose parent is missing stays one group). The
 // partition depends only on the spans, not on the order they arrived in.
-func localSubtrees(view *traceview.Trace, handles []ptrace.Span) []subtree {
+// The result, in sc's memory (nil: new memory), is valid until sc's next
+// use.
+func localSubtrees(view *traceview.Trace, handles []ptrace.Span, sc *subtreeScratch) []subtree {
+	if sc == nil {
+		sc = new(subtreeScratch)
+	}
 	n := len(view.Spans)
 	const unknown, walking = -1, -2
-	top := make([]int32, n) // the subtree index of each span
+	top := slices.Grow(sc.top[:0], n)[:n] // the subtree index of each span
+	sc.top = top
 	for i := range top {
 		top[i] = unknown
 	}
+	if sc.byRoot == nil {
+		sc.byRoot, sc.byMissing = map[int]int32{}, map[pcommon.SpanID]int32{}
+	}
+	clear(sc.byRoot)
+	clear(sc.byMissing)
 	var (
-		out       []subtree
-		byRoot    = map[int]int32{}
-		byMissing = map[pcommon.SpanID]int32{}
-		path      []int
+		out       = sc.out[:0]
+		byRoot    = sc.byRoot
+		byMissing = sc.byMissing
+		path      = sc.path[:0]
 	)
+	defer func() {
+		sc.out, sc.path = out, path
+		if len(byRoot)+len(byMissing) > 4096 { // a map cleared costs its size
+			sc.byRoot, sc.byMissing = nil, nil
+		}
+	}()
 	group := func(root int, complete bool) int32 {
 		if complete {
 			if g, ok := byRoot[root]; ok {
@@ -110,11 +138,14 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span) []subtree {
 		}
 	}
 	// The spans of every subtree in one array, not appended to one by one.
-	sizes := make([]int, len(out))
+	sizes := slices.Grow(sc.sizes[:0], len(out))[:len(out)]
+	clear(sizes)
+	sc.sizes = sizes
 	for i := range n {
 		sizes[top[i]]++
 	}
-	backing, start := make([]int, n), 0
+	backing, start := slices.Grow(sc.backing[:0], n)[:n], 0
+	sc.backing = backing
 	for g, size := range sizes {
 		out[g].spans = backing[start : start : start+size]
 		start += size

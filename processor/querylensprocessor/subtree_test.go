@@ -94,7 +94,7 @@ func TestLocalSubtrees(t *testing.T) {
 	}
 	view, handles := pdataview.Build(td, newTestProcessor(t, nil, nil).norm)
 	got := map[string][]string{}
-	for _, st := range localSubtrees(view, handles) {
+	for _, st := range localSubtrees(view, handles, nil) {
 		key := view.Spans[st.root].Name
 		if !st.complete {
 			key = "incomplete under " + view.Spans[st.root].ParentID.String()
