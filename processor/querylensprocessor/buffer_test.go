@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.uber.org/zap"
@@ -331,7 +332,7 @@ func TestSpansOfATraceOutWaitForIt(t *testing.T) {
 	cfg.WaitDuration, cfg.SettleDuration = time.Hour, 10*time.Millisecond
 	b := newTraceBuffer(cfg)
 	frag := func(td ptrace.Traces) *fragment {
-		return &fragment{id: traceID(1), td: td, spans: td.SpanCount(), roots: localRootsIn(td)}
+		return &fragment{id: traceID(1), td: td, spans: td.SpanCount(), roots: rootsOf(td)}
 	}
 	td := synthTrace(1, 3)
 	b.add([]*fragment{frag(td)}, start)
@@ -361,4 +362,9 @@ func TestSpansOfATraceOutWaitForIt(t *testing.T) {
 	if due := b.due(start.Add(21*time.Millisecond), 10, 1000); len(due) != 1 {
 		t.Fatalf("the rest was not queued for its root's settle: %d due", len(due))
 	}
+}
+
+func rootsOf(td ptrace.Traces) []pcommon.SpanID {
+	_, roots := tracesBytesAndRoots(td, true)
+	return roots
 }

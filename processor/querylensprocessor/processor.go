@@ -226,11 +226,8 @@ func (p *querylensProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	frags, empty := splitByTrace(td)
 	var bytes int64
 	for _, f := range frags {
-		f.bytes = tracesBytes(f.td)
+		f.bytes, f.roots = tracesBytesAndRoots(f.td, p.subtrees)
 		bytes += f.bytes
-		if p.subtrees {
-			f.roots = localRootsIn(f.td)
-		}
 	}
 	var emptyBytes int64
 	if empty != nil {

@@ -20,7 +20,13 @@ const (
 
 // tracesBytes estimates the memory td takes once decoded.
 func tracesBytes(td ptrace.Traces) int64 {
-	var n int64
+	n, _ := tracesBytesAndRoots(td, false)
+	return n
+}
+
+// tracesBytesAndRoots is tracesBytes and, when asked for, the ids of the
+// local roots among the spans of td (localRootsIn), in one walk.
+func tracesBytesAndRoots(td ptrace.Traces, wantRoots bool) (n int64, roots []pcommon.SpanID) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -31,11 +37,15 @@ func tracesBytes(td ptrace.Traces) int64 {
 			n += resourceOverhead + int64(len(ss.Scope().Name())+len(ss.Scope().Version())) + attributesBytes(ss.Scope().Attributes())
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				n += spanBytes(spans.At(k))
+				span := spans.At(k)
+				n += spanBytes(span)
+				if wantRoots && isLocalRoot(span) {
+					roots = append(roots, span.SpanID())
+				}
 			}
 		}
 	}
-	return n
+	return n, roots
 }
 
 // spanBytes estimates the memory one span takes once decoded.

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/querylens/querylens/internal/traceview"
-	"github.com/querylens/querylens/internal/traceview/pdataview"
 )
 
 // The OTLP span flags that say whether the parent is remote (bits 8 and 9,
@@ -154,15 +153,4 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span, sc *subtreeScra
 		out[top[i]].spans = append(out[top[i]].spans, i)
 	}
 	return out
-}
-
-// localRootsIn lists the ids of the local roots among the spans of td.
-func localRootsIn(td ptrace.Traces) []pcommon.SpanID {
-	var roots []pcommon.SpanID
-	pdataview.EachSpan(td, func(_ pcommon.Resource, _ pcommon.InstrumentationScope, s ptrace.Span) {
-		if isLocalRoot(s) {
-			roots = append(roots, s.SpanID())
-		}
-	})
-	return roots
 }

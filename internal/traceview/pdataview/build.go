@@ -79,7 +79,14 @@ func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []
 	for i := range handles {
 		order = append(order, i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return traceview.CompareOrder(&keys[a], &keys[b]) })
+	// Equal keys keep their order: the index breaks ties, which makes the
+	// order total and an unstable sort (pdqsort, faster) give the stable one.
+	slices.SortFunc(order, func(a, b int) int {
+		if c := traceview.CompareOrder(&keys[a], &keys[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
 
 	spans := s.spans[:0]
 	if cap(spans) < n {
