@@ -171,7 +171,9 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 	if shape == ShapeUnkeyed && st.IsCoarse() {
 		shape = ShapeOther
 	}
-	described.put(st, description{shape, k})
+	if len(st.Text) <= maxDescribedText {
+		described.put(st, description{shape, k})
+	}
 	return shape, k
 }
 
@@ -179,11 +181,15 @@ func describe(st *sqlnorm.Statement) (Shape, key) {
 // for lately: a fix describes its statements several times, and the same
 // statements come back trace after trace, each description some regular
 // expressions over the text. Statements are shared and never modified, so
-// one is known by its pointer; the memory is bounded by clearing it when
-// full.
+// one is known by its pointer. The memo keeps the statements it knows alive
+// past the statement cache's bound: it holds at most maxDescribed, none
+// longer than maxDescribedText (a few MiB at most), and is cleared when full.
 var described = descriptions{m: map[*sqlnorm.Statement]description{}}
 
-const maxDescribed = 4096
+const (
+	maxDescribed     = 2048
+	maxDescribedText = 2048
+)
 
 type description struct {
 	shape Shape
