@@ -1,5 +1,7 @@
 package detect
 
+import "github.com/querylens/querylens/internal/reuse"
+
 // fingerprintIDs numbers the fingerprints of a trace's statements once, so
 // that detectors group calls by small integers instead of hashing the
 // fingerprint strings again in each loop group of each detector.
@@ -21,7 +23,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 	if sc == nil { // an Input released, or made by hand
 		sc = new(inputScratch)
 	}
-	ids := sized(sc.fpIDs, len(t.Spans))
+	ids := reuse.Slice(sc.fpIDs, len(t.Spans))
 	sc.fpIDs = ids
 	// A fingerprint is 16 hex digits: numbered by the 64-bit number they
 	// write, which is cheaper to hash than the string. Anything else (none
@@ -61,7 +63,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		}
 		ids[i] = id
 	}
-	slot := sized(sc.fpSlot, int(n))
+	slot := reuse.Slice(sc.fpSlot, int(n))
 	sc.fpSlot = slot
 	for k := range slot {
 		slot[k] = -1

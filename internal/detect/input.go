@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -79,10 +80,6 @@ func (in *Input) Release() {
 	inputScratches.Put(sc)
 }
 
-// sized is s with length n, its old memory reused when large enough; the
-// elements are not cleared.
-func sized[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
-
 // Call is one database or HTTP call and the span it was made under.
 type Call struct {
 	Span int
@@ -113,9 +110,9 @@ func NewInput(t *traceview.Trace) *Input {
 	// the same instrumentation (GORM's Preload runs under its parent query):
 	// both are calls. One below that only records the same statement again
 	// is left out.
-	wrapper := sized(sc.wrapper, len(t.Spans))
+	wrapper := reuse.Slice(sc.wrapper, len(t.Spans))
 	clear(wrapper)
-	above := sized(sc.above, len(t.Spans)) // nearest database span above, or -1
+	above := reuse.Slice(sc.above, len(t.Spans)) // nearest database span above, or -1
 	sc.wrapper, sc.above = wrapper, above
 	for i := range t.Spans {
 		above[i] = -1
@@ -167,7 +164,7 @@ func NewInput(t *traceview.Trace) *Input {
 	}
 	// How many calls (data statements, not BEGIN or COMMIT, and HTTP calls)
 	// each span holds in its subtree: a span that holds one wraps that call.
-	ops := sized(sc.ops, len(t.Spans))
+	ops := reuse.Slice(sc.ops, len(t.Spans))
 	clear(ops)
 	sc.ops = ops
 	count := func(c Call) {
@@ -203,7 +200,7 @@ func NewInput(t *traceview.Trace) *Input {
 			c.loop = n
 		}
 	}
-	in.loopSlot = sized(sc.loopSlot, len(loops))
+	in.loopSlot = reuse.Slice(sc.loopSlot, len(loops))
 	sc.loopSlot = in.loopSlot
 	for k := range in.loopSlot {
 		in.loopSlot[k] = -1
@@ -350,7 +347,7 @@ type repeatedNames struct {
 }
 
 func newRepeatedNames(t *traceview.Trace, sc *inputScratch) *repeatedNames {
-	state := sized(sc.repeated, len(t.Spans))
+	state := reuse.Slice(sc.repeated, len(t.Spans))
 	clear(state)
 	sc.repeated = state
 	return &repeatedNames{t: t, state: state, names: sc.names}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/routenorm"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -324,7 +325,7 @@ type Indexer struct {
 // Index is the package's Index, in x's memory.
 func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	n := len(spans)
-	order = grow(x.order, n)
+	order = reuse.Slice(x.order, n)
 	for i := range order {
 		order[i] = i
 	}
@@ -332,7 +333,7 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	// view) are neither sorted again nor moved.
 	if !inOrder(spans) {
 		slices.SortStableFunc(order, func(a, b int) int { return compareSpans(&spans[a], &spans[b]) })
-		x.done = grow(x.done, n)
+		x.done = reuse.Slice(x.done, n)
 		permute(spans, order, x.done)
 	}
 	ids := x.t.ids
@@ -345,7 +346,7 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	x.t = Trace{ID: id, Spans: spans, Groups: x.t.Groups[:0], ids: ids}
 	t = &x.t
 	// Each span's group, then the groups' children in one backing array.
-	groupOf := grow(x.groupOf, n)
+	groupOf := reuse.Slice(x.groupOf, n)
 	sizes := x.sizes[:0]
 	for i := range spans {
 		s := &spans[i]
@@ -371,7 +372,7 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 		groupOf[i] = e.group
 		sizes[e.group]++
 	}
-	backing := grow(x.backing, n)
+	backing := reuse.Slice(x.backing, n)
 	start := int32(0)
 	for g, size := range sizes {
 		t.Groups[g].Children = backing[start : start : start+size]
@@ -380,7 +381,7 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 	for i, g := range groupOf {
 		t.Groups[g].Children = append(t.Groups[g].Children, i)
 	}
-	parent := grow(x.parent, n)
+	parent := reuse.Slice(x.parent, n)
 	t.parent = parent
 	for i := range parent {
 		parent[i] = t.lookupParent(i)
@@ -392,15 +393,6 @@ func (x *Indexer) Index(id TraceID, spans []Span) (t *Trace, order []int) {
 // Release ends the use of the last view, keeping the memory for the next.
 func (x *Indexer) Release() {
 	x.t = Trace{Groups: x.t.Groups[:0], ids: x.t.ids}
-}
-
-// grow returns s with length n, reusing its array when it is large enough.
-// The elements are not cleared.
-func grow[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
 }
 
 // inOrder reports whether spans are in canonical order already.

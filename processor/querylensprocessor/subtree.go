@@ -3,8 +3,8 @@ package querylensprocessor
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"slices"
 
+	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -68,7 +68,7 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span, sc *subtreeScra
 	}
 	n := len(view.Spans)
 	const unknown, walking = -1, -2
-	top := slices.Grow(sc.top[:0], n)[:n] // the subtree index of each span
+	top := reuse.Slice(sc.top, n) // the subtree index of each span
 	sc.top = top
 	for i := range top {
 		top[i] = unknown
@@ -137,13 +137,13 @@ func localSubtrees(view *traceview.Trace, handles []ptrace.Span, sc *subtreeScra
 		}
 	}
 	// The spans of every subtree in one array, not appended to one by one.
-	sizes := slices.Grow(sc.sizes[:0], len(out))[:len(out)]
+	sizes := reuse.Slice(sc.sizes, len(out))
 	clear(sizes)
 	sc.sizes = sizes
 	for i := range n {
 		sizes[top[i]]++
 	}
-	backing, start := slices.Grow(sc.backing[:0], n)[:n], 0
+	backing, start := reuse.Slice(sc.backing, n), 0
 	sc.backing = backing
 	for g, size := range sizes {
 		out[g].spans = backing[start : start : start+size]
