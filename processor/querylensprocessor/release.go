@@ -93,17 +93,16 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	subtrees := localSubtrees(view, handles, &scratch.subtrees)
 	ctx := context.Background()
 	var left []pcommon.SpanID // the local roots of the requests released
-	due := make([]bool, len(subtrees))
-	arrivedAt := make([]time.Time, len(subtrees))
 	allDue := true
-	for k, st := range subtrees {
-		due[k] = t.fullyDue()
+	for k := range subtrees {
+		st := &subtrees[k]
+		st.due = t.fullyDue()
 		if st.complete {
 			var settled bool
-			arrivedAt[k], settled = rootArrival(t.roots, view.Spans[st.root].ID, now)
-			due[k] = due[k] || settled
+			st.arrived, settled = rootArrival(t.roots, view.Spans[st.root].ID, now)
+			st.due = st.due || settled
 		}
-		allDue = allDue && due[k]
+		allDue = allDue && st.due
 	}
 	// Every subtree due (the common case): the view is analyzed whole, as
 	// whole_trace analyzes it, which finds the same (no finding spans two
@@ -111,9 +110,8 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	if allDue {
 		p.analyzeView(view, handles, start)
 	}
-	for k, st := range subtrees {
-		arrived := arrivedAt[k]
-		if !due[k] {
+	for _, st := range subtrees {
+		if !st.due {
 			if keep == nil {
 				keep = map[ptrace.Span]struct{}{}
 			}
@@ -130,8 +128,8 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 		switch {
 		case !st.complete:
 			p.tel.spansIncomplete.Add(ctx, int64(len(st.spans)), incompleteReason(t.reason))
-		case !arrived.IsZero():
-			*arrivals = append(*arrivals, arrived)
+		case !st.arrived.IsZero():
+			*arrivals = append(*arrivals, st.arrived)
 		}
 		if st.complete {
 			left = append(left, pcommon.SpanID(view.Spans[st.root].ID))

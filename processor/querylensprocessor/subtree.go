@@ -3,6 +3,7 @@ package querylensprocessor
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"time"
 
 	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/traceview"
@@ -43,6 +44,10 @@ type subtree struct {
 	complete bool
 	// spans are the view indexes of its spans, in the view's order.
 	spans []int
+	// due and arrived are set by the release: whether it leaves now, and
+	// when its local root arrived (zero when unknown).
+	due     bool
+	arrived time.Time
 }
 
 // subtreeScratch is the memory of localSubtrees, reused trace after trace.
