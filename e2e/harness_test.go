@@ -9,14 +9,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/loopback"
 )
 
 // collectorBinary is the binary under test.
@@ -34,42 +32,11 @@ func collectorBinary(t *testing.T) string {
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	// Below the kernel's ephemeral range: a port the system hands out (":0")
-	// and closed again is soon the source port of some outgoing connection,
-	// before the collector binds it ("address already in use"); ports below
-	// that range are only ever taken by a listener that asks for them.
-	low := ephemeralLow()
-	for tries := 0; tries < 1000; tries++ {
-		port := 10000 + int(nextPort.Add(1))%(low-10000)
-		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			l.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port below the ephemeral range")
-	return 0
-}
-
-// nextPort walks the ports below the ephemeral range from a random start, so
-// that test processes running at once seldom try the same ones.
-var nextPort = func() *atomic.Int64 {
-	var n atomic.Int64
-	n.Store(rand.Int64N(20000))
-	return &n
-}()
-
-// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
-// ip_local_port_range; 32768 where it cannot be read).
-func ephemeralLow() int {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	port, err := loopback.FreePort()
 	if err != nil {
-		return 32768
+		t.Fatal(err)
 	}
-	var low, high int
-	if _, err := fmt.Sscan(string(b), &low, &high); err != nil || low <= 11000 {
-		return 32768
-	}
-	return low
+	return port
 }
 
 // collector is one running bin/otelcol-querylens.
@@ -102,24 +69,11 @@ func startCollector(t *testing.T, config string, healthPort int) *collector {
 			t.Logf("collector log:\n%s", c.log.String())
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-c.done:
-			t.Fatalf("collector exited at start: %v\n%s", err, c.log.String())
-		default:
-		}
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", healthPort))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return c
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	health := fmt.Sprintf("http://127.0.0.1:%d/", healthPort)
+	if err := loopback.WaitReady(func() bool { return loopback.Answers(health) }, c.done, 30*time.Second); err != nil {
+		t.Fatalf("collector %v:\n%s", err, c.log.String())
 	}
-	t.Fatalf("collector not healthy after 30s:\n%s", c.log.String())
-	return nil
+	return c
 }
 
 // stop sends SIGTERM and waits for a clean exit.

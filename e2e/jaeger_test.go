@@ -29,6 +29,7 @@ import (
 
 	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
+	"github.com/querylens/querylens/internal/testsupport/loopback"
 )
 
 // The contract's attributes of a finding event.
@@ -473,25 +474,20 @@ exporters:
 		}
 	})
 	j := &jaeger{query: fmt.Sprintf("http://127.0.0.1:%d", queryPort), otlpPort: otlpPort}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-done:
-			t.Fatalf("jaeger exited at start: %v\n%s", err, log.String())
-		default:
+	ready := func() bool {
+		if !loopback.Answers(j.query + "/api/services") {
+			return false
 		}
-		resp, err := http.Get(j.query + "/api/services")
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", otlpPort))
 		if err == nil {
-			resp.Body.Close()
-			if conn, cerr := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", otlpPort)); cerr == nil && resp.StatusCode == http.StatusOK {
-				conn.Close()
-				return j
-			}
+			conn.Close()
 		}
-		time.Sleep(50 * time.Millisecond)
+		return err == nil
 	}
-	t.Fatalf("jaeger not ready after 60s:\n%s", log.String())
-	return nil
+	if err := loopback.WaitReady(ready, done, 60*time.Second); err != nil {
+		t.Fatalf("jaeger %v:\n%s", err, log.String())
+	}
+	return j
 }
 
 type jaegerKV struct {

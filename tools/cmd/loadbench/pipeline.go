@@ -7,7 +7,6 @@ import (
 	"io"
 	"log"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/querylens/querylens/internal/testsupport/loopback"
 	"github.com/querylens/querylens/tools/loadgen"
 )
 
@@ -363,7 +363,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	defer sink.Stop()
 	var p ports
 	for _, port := range []*int{&p.grpc, &p.health, &p.metrics, &p.pprof, &p.prom} {
-		if *port, err = freePort(); err != nil {
+		if *port, err = loopback.FreePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -523,33 +523,12 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	return res, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 func waitHealthy(port int, done <-chan error) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-done:
-			return fmt.Errorf("collector exited at start: %v", err)
-		default:
-		}
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	health := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	if err := loopback.WaitReady(func() bool { return loopback.Answers(health) }, done, 60*time.Second); err != nil {
+		return fmt.Errorf("collector %v", err)
 	}
-	return fmt.Errorf("collector not healthy after 60s")
+	return nil
 }
 
 // processCPU is the user and system CPU seconds of process pid
