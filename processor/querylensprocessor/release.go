@@ -89,7 +89,10 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	start := time.Now()
 	scratch := scratches.Get().(*analysisScratch)
 	defer scratch.release()
-	view, handles := scratch.build.Build(t.td, p.norm)
+	// The spans' attributes are read once they are known to be analyzed now:
+	// those of a request whose local root has not settled wait for a later
+	// release, which reads them then.
+	view, handles := scratch.build.Structure(t.td)
 	subtrees := localSubtrees(view, handles, &scratch.subtrees)
 	ctx := context.Background()
 	var left []pcommon.SpanID // the local roots of the requests released
@@ -108,7 +111,16 @@ func (p *querylensProcessor) analyzeSubtrees(t *pendingTrace, now time.Time, arr
 	// whole_trace analyzes it, which finds the same (no finding spans two
 	// requests: TestBothModesAnnotateAlike), without a view per subtree.
 	if allDue {
+		scratch.build.Read(p.norm, nil)
 		p.analyzeView(view, handles, start)
+	} else {
+		scratch.due = scratch.due[:0]
+		for _, st := range subtrees {
+			if st.due {
+				scratch.due = append(scratch.due, st.spans...)
+			}
+		}
+		scratch.build.Read(p.norm, scratch.due)
 	}
 	for _, st := range subtrees {
 		if !st.due {
@@ -155,6 +167,7 @@ func rootArrival(roots []localRoot, id traceview.SpanID, now time.Time) (arrived
 type analysisScratch struct {
 	build, sub pdataview.Scratch
 	subtrees   subtreeScratch
+	due        []int // the view indexes of the spans of due subtrees
 }
 
 var scratches = sync.Pool{New: func() any { return new(analysisScratch) }}

@@ -174,6 +174,43 @@ func TestServicesLeaveApart(t *testing.T) {
 	}
 }
 
+// TestWaitingSpansReadOnce: a request's lookups wait for their request span
+// while another request of their trace leaves. They are read (their
+// statements normalized) once, when they leave, not at every release of
+// their trace.
+func TestWaitingSpansReadOnce(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Shutdown(ctx) }()
+	td := twoServices(1)
+	for i := 1; i <= 5; i++ {
+		_ = p.ConsumeTraces(ctx, spanOf(td, i)) // the backend's lookups, before their request span
+	}
+	gateway := ptrace.NewTraces()
+	td.ResourceSpans().At(1).CopyTo(gateway.ResourceSpans().AppendEmpty())
+	_ = p.ConsumeTraces(ctx, gateway)
+	waitFor(t, func() bool { return sink.SpanCount() == 2 })
+	time.Sleep(30 * time.Millisecond) // three settles: the lookups must stay
+	if n := sink.SpanCount(); n != 2 {
+		t.Fatalf("%d spans left, want the gateway's 2", n)
+	}
+	if hits, misses := p.norm.Stats(); hits+misses != 0 {
+		t.Errorf("%d statements read with the gateway's request, want none", hits+misses)
+	}
+	_ = p.ConsumeTraces(ctx, spanOf(td, 0))
+	waitFor(t, func() bool { return sink.SpanCount() == 8 })
+	if hits, misses := p.norm.Stats(); hits+misses != 5 {
+		t.Errorf("%d statement lookups, want one per lookup span (5)", hits+misses)
+	}
+	if found := fixtures.Observe(sink.AllTraces()...); len(found) != 1 || found[0].Count != 5 || found[0].Anchor != "GET /books" {
+		t.Errorf("findings %+v", found)
+	}
+}
+
 // TestIncompleteRequestWaits sends lookups whose request span never comes:
 // they leave at wait_duration, analyzed with what is there, counted.
 func TestIncompleteRequestWaits(t *testing.T) {

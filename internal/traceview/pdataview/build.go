@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
@@ -46,13 +47,26 @@ type Scratch struct {
 	order           []int
 	calls           callStore
 	index           traceview.Indexer
+	view            *traceview.Trace // the last Structure's
 }
 
 // origin is where a span is in its ptrace.Traces: its resource and scope.
 type origin struct{ resource, scope int32 }
 
-// Build is the package's Build, in s's memory.
+// Build is the package's Build, in s's memory: Structure, then Read of
+// every span.
 func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []ptrace.Span) {
+	t, sorted := s.Structure(td)
+	s.Read(norm, nil)
+	return t, sorted
+}
+
+// Structure is Build without reading the spans' attributes and events: the
+// view's spans have their ids, parents, kinds, times, names and resources,
+// all that indexing them and finding their local subtrees needs. Read reads
+// the rest of the spans to be analyzed, so that a span that waits for a
+// later release is read once, not at every release of its trace.
+func (s *Scratch) Structure(td ptrace.Traces) (*traceview.Trace, []ptrace.Span) {
 	// The spans are put in canonical order first, by their keys, and made
 	// in that order: the view then neither sorts nor moves them.
 	n := td.SpanCount()
@@ -93,11 +107,6 @@ func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []
 		spans = make([]traceview.Span, 0, n)
 	}
 	sorted := s.sorted[:0]
-	// The database and HTTP sides of the spans live in two slices of the
-	// trace, not in an allocation per span; spans point into them once all
-	// are read (appending may move the slices before).
-	calls := &s.calls
-	calls.reset(n)
 	var traceID traceview.TraceID
 	if len(handles) > 0 {
 		traceID = traceview.TraceID(handles[0].TraceID())
@@ -117,17 +126,44 @@ func (s *Scratch) Build(td ptrace.Traces, norm Normalizer) (*traceview.Trace, []
 			Runtime:  id.runtime,
 			Scope:    rss.At(int(o.resource)).ScopeSpans().At(int(o.scope)).Scope().Name(),
 		})
-		sp := &spans[len(spans)-1]
-		calls.read(p.Attributes(), sp, norm)
+		sorted = append(sorted, p)
+	}
+	t, _ := s.index.Index(traceID, spans)
+	s.view = t
+	s.spans, s.handles, s.sorted, s.keys, s.from, s.ids, s.order = spans, handles, sorted, keys, from, ids, order
+	return t, sorted
+}
+
+// Read reads the attributes and events of the spans at indexes of the view
+// Structure made (every span when indexes is nil): their database and HTTP
+// calls, route, code location, exceptions and earlier annotations. Call it
+// once per view: the calls it reads live in one store per view, which a
+// second call would empty.
+func (s *Scratch) Read(norm Normalizer, indexes []int) {
+	spans := s.view.Spans
+	// The database and HTTP sides of the spans live in two slices of the
+	// trace, not in an allocation per span; spans point into them once all
+	// are read (appending may move the slices before).
+	calls := &s.calls
+	calls.reset(len(spans))
+	read := func(i int) {
+		p := s.sorted[i]
+		sp := &spans[i]
+		calls.read(i, p.Attributes(), sp, norm)
 		if p.Events().Len() > 0 {
 			readEvents(p.Events(), sp)
 		}
-		sorted = append(sorted, p)
+	}
+	if indexes == nil {
+		for i := range spans {
+			read(i)
+		}
+	} else {
+		for _, i := range indexes {
+			read(i)
+		}
 	}
 	calls.link(spans)
-	t, _ := s.index.Index(traceID, spans)
-	s.spans, s.handles, s.sorted, s.keys, s.from, s.ids, s.order = spans, handles, sorted, keys, from, ids, order
-	return t, sorted
 }
 
 // Subview is the view of some spans of view (indexes in its order), with
@@ -154,6 +190,7 @@ func (s *Scratch) Release() {
 	s.spans, s.handles, s.sorted = s.spans[:0], s.handles[:0], s.sorted[:0]
 	s.keys, s.from, s.ids = s.keys[:0], s.from[:0], s.ids[:0]
 	s.calls.dbs, s.calls.https = s.calls.dbs[:0], s.calls.https[:0]
+	s.view = nil
 	s.index.Release()
 }
 
@@ -178,17 +215,18 @@ func resourceIdentity(attrs pcommon.Map) identity {
 type callStore struct {
 	dbs   []traceview.DBCall
 	https []traceview.HTTPCall
-	// per span read, the index of its traceview.DBCall and traceview.HTTPCall, or -1
+	// per span, the index of its traceview.DBCall and traceview.HTTPCall, or
+	// -1 (none, or not read)
 	db, http []int32
 }
 
 // reset empties the store for a trace of n spans.
 func (c *callStore) reset(n int) {
 	c.dbs, c.https = c.dbs[:0], c.https[:0]
-	if cap(c.db) < n {
-		c.db, c.http = make([]int32, 0, n), make([]int32, 0, n)
+	c.db, c.http = reuse.Slice(c.db, n), reuse.Slice(c.http, n)
+	for i := range n {
+		c.db[i], c.http[i] = -1, -1
 	}
-	c.db, c.http = c.db[:0], c.http[:0]
 }
 
 // link points each span at its database and HTTP sides.
@@ -203,16 +241,11 @@ func (c *callStore) link(spans []traceview.Span) {
 	}
 }
 
-// read reads in one pass what the detectors need of a span's attributes: the
+// read reads in one pass what the detectors need of the attributes of span i: the
 // database system, statement and parameters (current and older semantic
 // conventions, the current one winning when a span has both), the HTTP call,
 // the route and the code location.
-func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) {
-	dbIndex, httpIndex := int32(-1), int32(-1)
-	defer func() {
-		c.db = append(c.db, dbIndex)
-		c.http = append(c.http, httpIndex)
-	}()
+func (c *callStore) read(i int, attrs pcommon.Map, s *traceview.Span, norm Normalizer) {
 	var (
 		system, oldSystem string
 		text, oldText     string
@@ -313,7 +346,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 		}
 	}
 	if http.method != "" && s.Kind == traceview.KindClient {
-		httpIndex = int32(len(c.https))
+		c.http[i] = int32(len(c.https))
 		c.https = append(c.https, traceview.NewHTTPCall(http.method, http.template, http.url, http.host))
 	}
 	if system == "" {
@@ -335,7 +368,7 @@ func (c *callStore) read(attrs pcommon.Map, s *traceview.Span, norm Normalizer) 
 		}
 		db.Statement = norm.Coarse(summary, operation, collection)
 	}
-	dbIndex = int32(len(c.dbs))
+	c.db[i] = int32(len(c.dbs))
 	c.dbs = append(c.dbs, db)
 }
 

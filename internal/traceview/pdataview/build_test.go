@@ -138,3 +138,53 @@ func TestBlank(t *testing.T) {
 		}
 	}
 }
+
+// Structure makes the view without reading attributes or events; Read then
+// reads those of the spans asked for, and only those.
+func TestStructureThenReadSome(t *testing.T) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "shop")
+	ss := rs.ScopeSpans().AppendEmpty()
+	for id := byte(1); id <= 4; id++ {
+		s := ss.Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1})
+		s.SetSpanID(pcommon.SpanID{id})
+		s.SetStartTimestamp(pcommon.Timestamp(100 * int(id)))
+		s.SetEndTimestamp(pcommon.Timestamp(100*int(id) + 10))
+		s.Attributes().PutStr("db.system.name", "postgresql")
+		s.Attributes().PutStr("db.query.text", "SELECT * FROM t WHERE id = $1")
+		s.Attributes().PutStr("http.route", "/t/{id}")
+		s.Events().AppendEmpty().SetName("exception")
+		s.Events().At(0).Attributes().PutStr("exception.type", "E")
+	}
+	var s Scratch
+	view, handles := s.Structure(td)
+	if len(view.Spans) != 4 || len(handles) != 4 {
+		t.Fatalf("%d spans, %d handles", len(view.Spans), len(handles))
+	}
+	for i, sp := range view.Spans {
+		if sp.ID != (traceview.SpanID{byte(i + 1)}) || sp.Service != "shop" {
+			t.Errorf("span %d: %+v", i, sp)
+		}
+		if sp.DB != nil || sp.Route != "" || len(sp.Exceptions) > 0 {
+			t.Errorf("span %d read by Structure: %+v", i, sp)
+		}
+	}
+	s.Read(plainNormalizer{}, []int{1, 3})
+	for i, sp := range view.Spans {
+		read := i == 1 || i == 3
+		if got := sp.DB != nil && sp.DB.Statement != nil && sp.Route == "/t/{id}" && len(sp.Exceptions) == 1; got != read {
+			t.Errorf("span %d read %v, want %v: %+v", i, got, read, sp)
+		}
+	}
+	s.Release()
+	// Read of every span, on the next view, is Build.
+	view, _ = s.Structure(td)
+	s.Read(plainNormalizer{}, nil)
+	for i, sp := range view.Spans {
+		if sp.DB == nil || sp.DB.Statement == nil || sp.DB.Statement.Text != "SELECT * FROM t WHERE id = ?" {
+			t.Errorf("span %d not read: %+v", i, sp.DB)
+		}
+	}
+}
