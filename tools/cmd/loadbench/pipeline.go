@@ -196,14 +196,16 @@ func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bo
 	t := &timeline{done: make(chan struct{}), out: make(chan []sample, 1)}
 	go func() {
 		var samples []sample
+		var held, queue float64 // the last scrape's, for the printed line
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		for i := 0; ; i++ {
 			if metrics != "" && i%4 == 0 {
 				if m, err := scrape(metrics); err == nil {
+					held, queue = metric(m, "otelcol_processor_querylens_held_bytes"), metric(m, "otelcol_exporter_queue_size")
 					t.mu.Lock()
-					t.maxHeld = max(t.maxHeld, metric(m, "otelcol_processor_querylens_held_bytes"))
-					t.maxQueue = max(t.maxQueue, metric(m, "otelcol_exporter_queue_size"))
+					t.maxHeld = max(t.maxHeld, held)
+					t.maxQueue = max(t.maxQueue, queue)
 					t.mu.Unlock()
 				}
 			}
@@ -214,8 +216,8 @@ func startTimeline(pid int, sink *loadgen.Sink, sender *loadgen.Sender, print bo
 			if print && i%4 == 0 && len(samples) >= 4 {
 				p := samples[len(samples)-4]
 				dt := float64(s.at-p.at) / 1e9
-				log.Printf("  accepted %7.0f/s  at the sink %7.0f/s  collector CPU %3.0f%%  RSS %4d MiB  load generator CPU %3.0f%%",
-					float64(s.accepted-p.accepted)/dt, float64(s.sinked-p.sinked)/dt, 100*(s.cpu-p.cpu)/dt, s.rss>>20, 100*(s.self-p.self)/dt)
+				log.Printf("  accepted %7.0f/s  at the sink %7.0f/s  collector CPU %3.0f%%  RSS %4d MiB  held %5.1f MiB  export queue %4.0f  load generator CPU %3.0f%%",
+					float64(s.accepted-p.accepted)/dt, float64(s.sinked-p.sinked)/dt, 100*(s.cpu-p.cpu)/dt, s.rss>>20, held/(1<<20), queue, 100*(s.self-p.self)/dt)
 			}
 			samples = append(samples, s)
 			t.mu.Lock()
