@@ -27,6 +27,9 @@ type duplicateQuery struct {
 }
 
 func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
+	if in.repeats().most < d.cfg.MinRepeats {
+		return nil
+	}
 	t := in.Trace
 	inLoop := make(map[int]bool)
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {

@@ -159,3 +159,37 @@ func fingerprintNumbers(in *Input, spans []int) (ids []int, counts []int) {
 	}
 	return ids, counts
 }
+
+// callRepeats is how the calls of a trace repeat their statements, counted
+// once: a detector that looks for repeats among some of the calls (a loop's,
+// a template's) leaves alone a trace whose calls, all of them, repeat too
+// little, without grouping them. Most requests repeat nothing.
+type callRepeats struct {
+	most     int  // calls that share the most common fingerprint
+	repeated int  // fingerprints that two calls or more share
+	count    bool // a call counts rows (SELECT COUNT), which a page may go with
+}
+
+// repeats counts the repeats of in.Calls on first use.
+func (in *Input) repeats() callRepeats {
+	if in.rep != nil {
+		return *in.rep
+	}
+	f := in.fingerprints()
+	var r callRepeats
+	for _, c := range in.Calls { // slot counts, negated, from -1
+		fp := f.id[c.Span]
+		f.slot[fp]--
+		n := int(-f.slot[fp] - 1)
+		r.most = max(r.most, n)
+		if n == 2 {
+			r.repeated++
+		}
+		r.count = r.count || in.Trace.Spans[c.Span].DB.Statement.Count
+	}
+	for _, c := range in.Calls {
+		f.slot[f.id[c.Span]] = -1
+	}
+	in.rep = &r
+	return r
+}

@@ -26,6 +26,7 @@ type Input struct {
 	DBSpans []int
 
 	fps *fingerprintIDs // numbered on first use (fingerprints)
+	rep *callRepeats    // counted on first use (repeats)
 	// loopSlot is scratch of one entry per loop parent numbered, all -1
 	// between uses (callsByLoopParent).
 	loopSlot []int32

@@ -314,6 +314,9 @@ func outermostRender(t *traceview.Trace, i int) (int, bool) {
 }
 
 func (d lazyLoadOutOfScope) templateFindings(in *Input, claimed Claimed) []Finding {
+	if in.repeats().most < d.cfg.MinTemplateRepeats {
+		return nil
+	}
 	t := in.Trace
 	var byRender map[int][]int
 	for _, c := range in.Calls {

@@ -47,6 +47,9 @@ type mnPlusOne struct {
 // (A A A B B B) are two N+1s, not an MN+1: at least half of the iterations
 // must hold the whole sequence.
 func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
+	if in.repeats().repeated < 2 { // a sequence needs two statements that come back
+		return nil
+	}
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {

@@ -40,6 +40,9 @@ const ReasonSpreadOut = "spread_out"
 type nPlusOne struct{ cfg NPlusOneConfig }
 
 func (d nPlusOne) Detect(in *Input, claimed Claimed) []Finding {
+	if in.repeats().most < min(d.cfg.MinRepeats, d.cfg.CoarseMinRepeats) {
+		return nil
+	}
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, loopStatement) {

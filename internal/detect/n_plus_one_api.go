@@ -27,6 +27,9 @@ func (c *NPlusOneAPIConfig) Validate() error {
 type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }
 
 func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
+	if len(in.HTTPCalls) < d.cfg.MinRepeats {
+		return nil
+	}
 	t := in.Trace
 	var findings []Finding
 	all := func(*Input, int) bool { return true }

@@ -86,6 +86,9 @@ func servesRequest(t *traceview.Trace, i int) bool {
 // parent and at the same time, with a COUNT (without GROUP BY) of the same
 // base table and filter.
 func countedRows(in *Input, claimed Claimed) map[int]bool {
+	if !in.repeats().count {
+		return nil
+	}
 	t := in.Trace
 	var marked map[int]bool
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {

@@ -19,6 +19,9 @@ type paginationCount struct{ cfg PaginationCountConfig }
 // page writes its filter and LIMIT (Sequelize's subQuery pages in a derived
 // table): sqlnorm reads the base table and the filter of both.
 func (d paginationCount) Detect(in *Input, claimed Claimed) []Finding {
+	if !in.repeats().count {
+		return nil
+	}
 	t := in.Trace
 	var findings []Finding
 	for _, g := range callsByLoopParent(in, claimed, in.Calls, dataStatement) {
