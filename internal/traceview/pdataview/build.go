@@ -4,6 +4,7 @@
 package pdataview
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -45,9 +46,16 @@ type Scratch struct {
 	from            []origin
 	ids             []identity
 	order           []int
+	starts          []startOf
 	calls           callStore
 	index           traceview.Indexer
 	view            *traceview.Trace // the last Structure's
+}
+
+// startOf is a span's start time and its index in Structure's spans.
+type startOf struct {
+	start int64
+	index int
 }
 
 // origin is where a span is in its ptrace.Traces: its resource and scope.
@@ -89,18 +97,28 @@ func (s *Scratch) Structure(td ptrace.Traces) (*traceview.Trace, []ptrace.Span) 
 			}
 		}
 	}
-	order := s.order[:0]
-	for i := range handles {
-		order = append(order, i)
+	// Sorted by start first, in a slice of starts beside their spans' index:
+	// most comparisons end there, in memory a quarter of the keys'.
+	starts := s.starts[:0]
+	for i := range keys {
+		starts = append(starts, startOf{keys[i].Start, i})
 	}
 	// Equal keys keep their order: the index breaks ties, which makes the
 	// order total and an unstable sort (pdqsort, faster) give the stable one.
-	slices.SortFunc(order, func(a, b int) int {
-		if c := traceview.CompareOrder(&keys[a], &keys[b]); c != 0 {
+	slices.SortFunc(starts, func(a, b startOf) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
+		}
+		if c := traceview.CompareOrder(&keys[a.index], &keys[b.index]); c != 0 {
 			return c
 		}
-		return a - b
+		return a.index - b.index
 	})
+	order := s.order[:0]
+	for _, st := range starts {
+		order = append(order, st.index)
+	}
+	s.starts = starts
 
 	spans := s.spans[:0]
 	if cap(spans) < n {
