@@ -11,6 +11,7 @@ type loopGroup struct {
 // callsByLoopParent groups the unclaimed calls that keep passes by loop
 // parent, in order of each parent's first call, in one backing array.
 func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Input, int) bool) []loopGroup {
+	in.numberLoops()
 	var index map[traceview.SpanID]int // for calls NewInput did not number
 	group := func(c *Call) (int, bool) {
 		if c.loop > 0 && int(c.loop) <= len(in.loopSlot) {

@@ -27,6 +27,8 @@ type Input struct {
 
 	fps *fingerprintIDs // numbered on first use (fingerprints)
 	rep *callRepeats    // counted on first use (repeats)
+	// looped is set once the calls' LoopParent and loop are (numberLoops).
+	looped bool
 	// loopSlot is scratch of one entry per loop parent numbered, all -1
 	// between uses (callsByLoopParent).
 	loopSlot []int32
@@ -48,6 +50,7 @@ type inputScratch struct {
 	loops                                 map[traceview.SpanID]int32
 	fpIndex                               map[uint64]int32
 	names                                 map[string]int
+	routes                                map[string]int
 }
 
 var inputScratches = sync.Pool{New: func() any { return new(inputScratch) }}
@@ -73,6 +76,11 @@ func (in *Input) Release() {
 	if len(sc.fpIndex) > maxScratchMap {
 		sc.fpIndex = nil
 	}
+	if len(sc.routes) > maxScratchMap {
+		sc.routes = nil
+	} else {
+		clear(sc.routes) // its keys are the trace's routes: not kept past it
+	}
 	if len(sc.names) > maxScratchMap {
 		sc.names = nil
 	} else {
@@ -89,7 +97,8 @@ type Call struct {
 	// that wrap nothing but this call (a Hibernate "SELECT Book" span per lazy
 	// load, ActiveRecord's "Book.create!" > "Book#save!" around BEGIN, INSERT,
 	// COMMIT) and per-item spans that repeat under their own parent (a
-	// template render or serializer span per row).
+	// template render or serializer span per row). Found on first use:
+	// read it through callsByLoopParent.
 	LoopParent traceview.SpanID
 	// loop numbers LoopParent in its Input, from 1; 0 when not numbered.
 	loop int32
@@ -163,6 +172,22 @@ func NewInput(t *traceview.Trace) *Input {
 			in.HTTPCalls = append(in.HTTPCalls, Call{Span: i})
 		}
 	}
+	return in
+}
+
+// numberLoops finds the loop parent of every call, on first use: only the
+// detectors that group calls by loop read them, and a trace that repeats
+// too little for any of them is left alone without.
+func (in *Input) numberLoops() {
+	if in.looped {
+		return
+	}
+	in.looped = true
+	t := in.Trace
+	sc := in.scratch
+	if sc == nil { // an Input released, or made by hand
+		sc = new(inputScratch)
+	}
 	// How many calls (data statements, not BEGIN or COMMIT, and HTTP calls)
 	// each span holds in its subtree: a span that holds one wraps that call.
 	ops := reuse.Slice(sc.ops, len(t.Spans))
@@ -206,7 +231,6 @@ func NewInput(t *traceview.Trace) *Input {
 	for k := range in.loopSlot {
 		in.loopSlot[k] = -1
 	}
-	return in
 }
 
 // recordedBeside marks the database spans that record again the call of a

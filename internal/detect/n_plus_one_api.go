@@ -27,7 +27,7 @@ func (c *NPlusOneAPIConfig) Validate() error {
 type nPlusOneAPI struct{ cfg NPlusOneAPIConfig }
 
 func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
-	if len(in.HTTPCalls) < d.cfg.MinRepeats {
+	if !routeCalledAtLeast(in, d.cfg.MinRepeats) {
 		return nil
 	}
 	t := in.Trace
@@ -52,4 +52,32 @@ func (d nPlusOneAPI) Detect(in *Input, claimed Claimed) []Finding {
 		}
 	}
 	return findings
+}
+
+// routeCalledAtLeast reports whether n of in's HTTP calls or more share a
+// route: a trace that calls no route that often is left alone before its
+// calls are grouped by loop.
+func routeCalledAtLeast(in *Input, n int) bool {
+	calls := in.HTTPCalls
+	if len(calls) < n {
+		return false
+	}
+	var counts map[string]int
+	if in.scratch != nil {
+		counts = in.scratch.routes
+	}
+	if counts == nil {
+		counts = make(map[string]int, len(calls))
+		if in.scratch != nil {
+			in.scratch.routes = counts
+		}
+	}
+	clear(counts) // empty but for a second Run over the same Input
+	for _, c := range calls {
+		r := in.Trace.Spans[c.Span].HTTP.Route()
+		if counts[r]++; counts[r] >= n {
+			return true
+		}
+	}
+	return false
 }
