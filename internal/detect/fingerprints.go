@@ -1,6 +1,10 @@
 package detect
 
-import "github.com/querylens/querylens/internal/reuse"
+import (
+	"slices"
+
+	"github.com/querylens/querylens/internal/reuse"
+)
 
 // fingerprintIDs numbers the fingerprints of a trace's statements once, so
 // that detectors group calls by small integers instead of hashing the
@@ -170,13 +174,50 @@ type callRepeats struct {
 	count    bool // a call counts rows (SELECT COUNT), which a page may go with
 }
 
-// repeats counts the repeats of in.Calls on first use.
+// repeats counts the repeats of in.Calls on first use: their fingerprints'
+// numbers sorted, then read in runs, cheaper than numbering them in a map
+// (fingerprints), which a trace that repeats nothing never needs.
 func (in *Input) repeats() callRepeats {
 	if in.rep != nil {
 		return *in.rep
 	}
-	f := in.fingerprints()
 	var r callRepeats
+	sc := in.scratch
+	if sc == nil { // an Input released, or made by hand
+		sc = new(inputScratch)
+	}
+	values := sc.fpValues[:0]
+	for _, c := range in.Calls {
+		st := in.Trace.Spans[c.Span].DB.Statement
+		r.count = r.count || st.Count
+		v, ok := st.FingerprintValue()
+		if !ok { // not one of ours (none is): numbered by its string
+			in.rep = in.repeatsByNumber(r.count)
+			return *in.rep
+		}
+		values = append(values, v)
+	}
+	sc.fpValues = values
+	slices.Sort(values)
+	for k := 0; k < len(values); {
+		run := 1
+		for k+run < len(values) && values[k+run] == values[k] {
+			run++
+		}
+		r.most = max(r.most, run)
+		if run >= 2 {
+			r.repeated++
+		}
+		k += run
+	}
+	in.rep = &r
+	return r
+}
+
+// repeatsByNumber is repeats through fingerprints' numbering.
+func (in *Input) repeatsByNumber(count bool) *callRepeats {
+	f := in.fingerprints()
+	r := callRepeats{count: count}
 	for _, c := range in.Calls { // slot counts, negated, from -1
 		fp := f.id[c.Span]
 		f.slot[fp]--
@@ -185,11 +226,9 @@ func (in *Input) repeats() callRepeats {
 		if n == 2 {
 			r.repeated++
 		}
-		r.count = r.count || in.Trace.Spans[c.Span].DB.Statement.Count
 	}
 	for _, c := range in.Calls {
 		f.slot[f.id[c.Span]] = -1
 	}
-	in.rep = &r
-	return r
+	return &r
 }

@@ -3,6 +3,7 @@ package detect
 import (
 	"testing"
 
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -39,5 +40,17 @@ func TestRepeatsGate(t *testing.T) {
 	defer counted.Release()
 	if r := counted.repeats(); !r.count || r.most != 1 || r.repeated != 0 {
 		t.Errorf("a count: got %+v, want count, most 1, repeated 0", r)
+	}
+
+	// Fingerprints that are not 16 hex digits (none of sqlnorm's) are
+	// counted by their string.
+	odd := newRoot().db(2, 1, `SELECT 1`).db(3, 1, `SELECT 1`).db(4, 1, `SELECT 2`)
+	for i, fp := range []string{"odd", "odd", "even"} {
+		odd.spans[i+1].DB.Statement = &sqlnorm.Statement{Text: "SELECT ?", Command: "SELECT", Fingerprint: fp}
+	}
+	oddIn := NewInput(odd.build())
+	defer oddIn.Release()
+	if r := oddIn.repeats(); r.most != 2 || r.repeated != 1 {
+		t.Errorf("fingerprints counted by string: got %+v, want most 2, repeated 1", r)
 	}
 }

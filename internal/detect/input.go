@@ -47,6 +47,7 @@ type inputScratch struct {
 	above, dbSpans                        []int
 	calls, httpCalls                      []Call
 	ops, loopSlot, groupOf, fpIDs, fpSlot []int32
+	fpValues                              []uint64
 	loops                                 map[traceview.SpanID]int32
 	fpIndex                               map[uint64]int32
 	names                                 map[string]int
