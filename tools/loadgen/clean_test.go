@@ -222,3 +222,27 @@ func TestMeasureRootLatency(t *testing.T) {
 		t.Fatalf("from 40 ms: %+v", got)
 	}
 }
+
+// Decoding a request allocates more than its encoding holds (strings copied,
+// a struct per span and attribute), and the measure says so.
+func TestMeanDecodedBytes(t *testing.T) {
+	m, err := NewMix(5, DefaultORMShare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 5_000, SpansPerRequest: 512, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire := 0
+	for i := range c.Requests[:4] {
+		wire += c.Requests[i].Size()
+	}
+	decoded, err := c.MeanDecodedBytes(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if decoded <= float64(wire)/4 {
+		t.Errorf("decoding a request allocated %.0f bytes, not more than its %d encoded", decoded, wire/4)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 
@@ -56,6 +57,28 @@ type part struct {
 
 // Spans is the number of spans in the request.
 func (r *Request) Spans() int { return r.spans }
+
+// MeanDecodedBytes is what decoding one of the first n requests allocates,
+// on average: about what a collector holds for each request in flight.
+// Measured with the runtime's count of bytes allocated; nothing else should
+// run meanwhile.
+func (c *Corpus) MeanDecodedBytes(n int) (float64, error) {
+	n = min(n, len(c.Requests))
+	if n == 0 {
+		return 0, nil
+	}
+	var before, after runtime.MemStats
+	var u ptrace.ProtoUnmarshaler
+	runtime.ReadMemStats(&before)
+	for i := range c.Requests[:n] {
+		// An export request and TracesData share their encoding.
+		if _, err := u.UnmarshalTraces(c.Requests[i].body); err != nil {
+			return 0, fmt.Errorf("decoding request %d: %w", i, err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.TotalAlloc-before.TotalAlloc) / float64(n), nil
+}
 
 // Size is the encoded size in bytes.
 func (r *Request) Size() int { return len(r.body) }

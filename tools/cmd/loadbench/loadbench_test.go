@@ -21,7 +21,7 @@ func TestConfig(t *testing.T) {
 				Pipelines map[string]struct{ Receivers, Processors, Exporters []string }
 			}
 		}
-		text := Config(name, p, 2*time.Second, 5000, 2, querylensSettings{release: "local_subtree", maxHeldMiB: 64})
+		text := Config(name, p, 2*time.Second, 5000, 2, runSettings{release: "local_subtree", maxHeldMiB: 64})
 		if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, text)
 		}
@@ -109,5 +109,26 @@ func TestHistogramQuantiles(t *testing.T) {
 	}
 	if q := histogramQuantiles(map[string]float64{}, "h"); q.n != 0 {
 		t.Errorf("no histogram: %+v", q)
+	}
+}
+
+// The halves of the sending are read from where spans were taken in, not
+// from the start or the drain.
+func TestRSSHalves(t *testing.T) {
+	samples := []sample{
+		{at: 0, accepted: 0, rss: 900}, // before the first request: left out
+		{at: 1, accepted: 0, rss: 10},
+		{at: 2, accepted: 5, rss: 30},
+		{at: 3, accepted: 9, rss: 20},
+		{at: 4, accepted: 12, rss: 50},
+		{at: 5, accepted: 15, rss: 40},
+		{at: 6, accepted: 15, rss: 800}, // the drain: left out
+	}
+	first, second, ok := rssHalves(samples)
+	if !ok || first != 30 || second != 50 {
+		t.Errorf("got %d, %d, %v; want 30, 50, true", first, second, ok)
+	}
+	if _, _, ok := rssHalves(samples[:2]); ok {
+		t.Error("no spans taken in, yet halves")
 	}
 }

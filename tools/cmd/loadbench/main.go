@@ -56,10 +56,12 @@ type options struct {
 	release      string
 	// The overload run: querylens offered overloadFactor times its sustained
 	// rate for overloadDuration, with max_held_mib overloadMaxHeld.
-	overloadFactor      float64
-	overloadDuration    time.Duration
-	overloadMaxHeld     int
-	overloadConcurrency int
+	overloadFactor   float64
+	overloadDuration time.Duration
+	overloadMaxHeld  int
+	// overloadExporterQueue is the exporter's queue in the overload run.
+	overloadExporterQueue int
+	overloadConcurrency   int
 }
 
 func main() {
@@ -93,6 +95,7 @@ func main() {
 	flag.Float64Var(&o.overloadFactor, "overload-factor", 1.5, "the overload run offers querylens this many times its lowest sustained rate of the saturation runs")
 	flag.DurationVar(&o.overloadDuration, "overload-duration", 60*time.Second, "sending time of the overload run (0: none)")
 	flag.IntVar(&o.overloadMaxHeld, "overload-max-held-mib", 16, "querylens's max_held_mib in the overload run: under what it holds at saturation with its default, so that the bound is reached")
+	flag.IntVar(&o.overloadExporterQueue, "overload-exporter-queue", 16384, "the exporter's sending queue in the overload run, in spans: small, so that a sink slower than the sender holds querylens back, which pushes back in turn, rather than a queue that grows outside its bound")
 	flag.IntVar(&o.overloadConcurrency, "overload-concurrency", 32, "requests in flight in the overload run: enough senders that taking requests in outpaces analyzing them")
 	flag.BoolVar(&o.timeline, "v", false, "log the rates, CPU and RSS each second")
 	flag.Parse()
@@ -145,9 +148,12 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	w := describeWorkload(o, mix, corpus)
-	log.Printf("corpus: %d spans in %d traces, %d requests, %.0f MB, built in %v",
-		corpus.Spans, corpus.Traces, len(corpus.Requests), float64(w.corpusBytes)/1e6, time.Since(start).Round(time.Millisecond))
+	w, err := describeWorkload(o, mix, corpus)
+	if err != nil {
+		return err
+	}
+	log.Printf("corpus: %d spans in %d traces, %d requests, %.0f MB, %.1f MB a request decoded, built in %v",
+		corpus.Spans, corpus.Traces, len(corpus.Requests), float64(w.corpusBytes)/1e6, w.decodedBytes/1e6, time.Since(start).Round(time.Millisecond))
 
 	var rounds [][]*result
 	salt := o.seed << 32
@@ -215,9 +221,9 @@ func run(o options) error {
 		oo := o
 		oo.duration, oo.concurrency = o.overloadDuration, o.overloadConcurrency
 		salt++
-		log.Printf("overload: querylens offered %.0f spans/s (%.1fx its lowest sustained rate) for %v, max_held_mib %d",
-			rate, o.overloadFactor, oo.duration, o.overloadMaxHeld)
-		res, err := runPipeline(oo, "querylens", corpus, salt, runOptions{rate: rate, maxHeldMiB: o.overloadMaxHeld})
+		log.Printf("overload: querylens offered %.0f spans/s (%.1fx its lowest sustained rate) for %v, max_held_mib %d, an exporter queue of %d spans",
+			rate, o.overloadFactor, oo.duration, o.overloadMaxHeld, o.overloadExporterQueue)
+		res, err := runPipeline(oo, "querylens", corpus, salt, runOptions{rate: rate, maxHeldMiB: o.overloadMaxHeld, exporterQueue: o.overloadExporterQueue})
 		if err != nil {
 			return fmt.Errorf("overload: %w", err)
 		}

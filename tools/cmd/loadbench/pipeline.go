@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -34,14 +35,18 @@ type ports struct {
 	sink                               string
 }
 
-// querylensSettings are the querylens processor's settings of a run.
-type querylensSettings struct {
+// runSettings are the settings of a run's collector beyond its pipeline:
+// querylens's, and the exporter's queue.
+type runSettings struct {
 	release    string // local_subtree or whole_trace
 	maxHeldMiB int    // 0: the default
+	// exporterQueue is the exporter's sending queue, in spans (0: 200,000,
+	// room for several seconds at saturation).
+	exporterQueue int
 }
 
 // Config renders the collector configuration of pipeline name.
-func Config(name string, p ports, wait time.Duration, numTraces, workers int, q querylensSettings) string {
+func Config(name string, p ports, wait time.Duration, numTraces, workers int, q runSettings) string {
 	var processors, procList, exporters, connectors, metricsPipeline string
 	exporters = "[otlp_grpc]"
 	switch name {
@@ -99,7 +104,7 @@ processors:%s
     sending_queue:
       block_on_overflow: true
       sizer: items
-      queue_size: 200000%s
+      queue_size: %d%s
 extensions:
   health_check:
     endpoint: 127.0.0.1:%d
@@ -120,15 +125,17 @@ service:
               prometheus:
                 host: 127.0.0.1
                 port: %d
-`, p.grpc, processors, connectors, p.sink, prom, p.health, p.pprof, procList, exporters, metricsPipeline, p.metrics)
+`, p.grpc, processors, connectors, p.sink, cmp.Or(q.exporterQueue, 200000), prom, p.health, p.pprof, procList, exporters, metricsPipeline, p.metrics)
 }
 
 type runOptions struct {
-	rate         float64 // offered load in spans/s; 0 is as fast as the collector takes it
-	maxHeldMiB   int     // querylens's max_held_mib; 0 the default
-	profile      string  // write a CPU profile of the collector here
-	profileAfter time.Duration
-	profileFor   time.Duration
+	rate       float64 // offered load in spans/s; 0 is as fast as the collector takes it
+	maxHeldMiB int     // querylens's max_held_mib; 0 the default
+	// exporterQueue is the exporter's sending queue in spans; 0 the default
+	exporterQueue int
+	profile       string // write a CPU profile of the collector here
+	profileAfter  time.Duration
+	profileFor    time.Duration
 }
 
 // result is what one pipeline run measured.
@@ -371,7 +378,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 	}
 	p.sink = sink.Addr()
 	workers := runtime.NumCPU() // querylens's num_workers 0 is one per CPU: groupbytrace gets as many
-	cfg := Config(name, p, o.wait, o.numTraces, workers, querylensSettings{release: o.release, maxHeldMiB: ro.maxHeldMiB})
+	cfg := Config(name, p, o.wait, o.numTraces, workers, runSettings{release: o.release, maxHeldMiB: ro.maxHeldMiB, exporterQueue: ro.exporterQueue})
 	res := &result{pipeline: name, config: cfg}
 	runCount++
 	base := fmt.Sprintf("%02d-%s", runCount, name)

@@ -21,10 +21,12 @@ type workload struct {
 	corpusSpans, corpusTraces, requests          int
 	corpusBytes                                  int
 	minReq, maxReq                               int
+	// decodedBytes is what decoding a request allocates, on average.
+	decodedBytes float64
 }
 
-func describeWorkload(o options, m *loadgen.Mix, c *loadgen.Corpus) workload {
-	w := workload{
+func describeWorkload(o options, m *loadgen.Mix, c *loadgen.Corpus) (w workload, err error) {
+	w = workload{
 		ormTraces: m.ORMTraces, ormSpans: m.ORMSpans, cleanTraces: m.CleanTraces, cleanSpans: m.CleanSpans,
 		corpusSpans: c.Spans, corpusTraces: c.Traces, requests: len(c.Requests), minReq: 1 << 30,
 	}
@@ -33,7 +35,8 @@ func describeWorkload(o options, m *loadgen.Mix, c *loadgen.Corpus) workload {
 		w.corpusBytes += r.Size()
 		w.minReq, w.maxReq = min(w.minReq, r.Spans()), max(w.maxReq, r.Spans())
 	}
-	return w
+	w.decodedBytes, err = c.MeanDecodedBytes(200)
+	return w, err
 }
 
 type report struct {
@@ -219,7 +222,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	}
 
 	if overload != nil {
-		writeOverload(p, o, overload, rounds, &rep)
+		writeOverload(p, o, w, overload, rounds, &rep)
 	}
 
 	p("\n## Checks\n\n")
@@ -344,7 +347,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 
 // writeOverload reports the overload run: querylens offered more than it
 // analyzes, with a bound in bytes.
-func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*result, rep *report) {
+func writeOverload(p func(string, ...any), o options, w workload, r *result, rounds [][]*result, rep *report) {
 	bound := float64(o.overloadMaxHeld) * (1 << 20)
 	var saturated int64
 	for _, results := range rounds {
@@ -355,17 +358,22 @@ func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*res
 		}
 	}
 	// The margin: what the same collector took at saturation, with its
-	// default bound (what it held then included), and the bound again, as
-	// the heap grows to twice what is live between collections. Overload
-	// must not grow the collector beyond it; without a bound it grew without
-	// one.
-	margin := bound + float64(saturated)
+	// default bound (what it held then included); the bound again, as the
+	// heap grows to twice what is live between collections; and, twice over
+	// for the same reason, the requests the overload run has in flight
+	// beyond the saturation runs', decoded in the receiver. Overload must not
+	// grow the collector beyond it; without a bound it grew without one.
+	inFlight := 2 * float64(max(o.overloadConcurrency-o.concurrency, 0)) * w.decodedBytes
+	margin := bound + inFlight + float64(saturated)
 	refusedSpans := metric(r.metrics, "otelcol_processor_querylens_spans_pushed_back")
 	p("\n## Overload\n\n")
 	p("querylens offered %s spans/s, %.1fx the lowest rate it sustained above, for %v, with `max_held_mib: %d`\n",
 		thousands(r.rate), o.overloadFactor, o.overloadDuration, o.overloadMaxHeld)
-	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after %v, doubling to %v (SDKs wait 1 to 5 s).\n\n",
+	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after %v, doubling to %v (SDKs wait 1 to 5 s).\n",
 		o.overloadConcurrency, loadgen.RetryInitial, loadgen.RetryMax)
+	p("The exporter's sending queue holds %s spans (200,000 in the runs above), blocking when full: a sink slower than the\n", thousands(float64(o.overloadExporterQueue)))
+	p("sender (on this machine, where the sender takes a core) then holds querylens's releases back, and querylens the sender, in turn,\n")
+	p("rather than the exporter's queue growing outside querylens's bound.\n\n")
 	p("| | |\n| --- | ---: |\n")
 	p("| spans offered, per second | %s |\n", thousands(r.rate))
 	p("| spans accepted, per second | %s (%.0f%% of the offered: the sender was held back, its requests answered no faster) |\n",
@@ -373,10 +381,14 @@ func writeOverload(p func(string, ...any), o options, r *result, rounds [][]*res
 	p("| requests refused to the sender (retryable) and sent again | %d (%.0f spans refused by querylens, at `max_held_mib`) |\n", r.errors, refusedSpans)
 	p("| spans lost | %d |\n", r.lost)
 	p("| held by querylens, at most (read each second) | %.1f MiB (bound %d MiB) |\n", r.maxHeldBytes/(1<<20), o.overloadMaxHeld)
-	p("| the exporter's sending queue, at most (read each second) | %.0f batches (of up to 8,192 spans) |\n", r.maxQueue)
+	p("| the exporter's sending queue, at most (read each second) | %s spans (of %s) |\n", thousands(r.maxQueue), thousands(float64(o.overloadExporterQueue)))
 	p("| peak RSS | %.0f MiB |\n", float64(r.peakRSS)/(1<<20))
-	p("| bound + margin: the bound, again the bound (the heap grows to twice what is live between collections), and the same pipeline's peak RSS at saturation above (%.0f MiB) | %.0f MiB |\n",
-		float64(saturated)/(1<<20), (bound+margin)/(1<<20))
+	if first, second, ok := rssHalves(r.timeline); ok {
+		p("| RSS, the most in the first and in the second half of the sending (read every 250 ms): what grows shows here | %.0f / %.0f MiB |\n",
+			float64(first)/(1<<20), float64(second)/(1<<20))
+	}
+	p("| bound + margin: the bound, again the bound (the heap grows to twice what is live between collections), the %d requests in flight beyond the saturation runs' %d, decoded (%.1f MB each), twice (%.0f MiB), and the same pipeline's peak RSS at saturation above (%.0f MiB) | %.0f MiB |\n",
+		o.overloadConcurrency-o.concurrency, o.concurrency, w.decodedBytes/1e6, inFlight/(1<<20), float64(saturated)/(1<<20), (bound+margin)/(1<<20))
 	within := float64(r.peakRSS) <= bound+margin && r.maxHeldBytes <= 1.1*bound
 	verdict := "(met)"
 	if !within {
@@ -563,4 +575,30 @@ func thousands(v float64) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// rssHalves is the most RSS in the first and in the second half of the time
+// the collector took spans in, from the timeline.
+func rssHalves(samples []sample) (first, second int64, ok bool) {
+	start, end := -1, -1
+	for i := 1; i < len(samples); i++ {
+		if samples[i].accepted > samples[i-1].accepted {
+			if start < 0 {
+				start = i - 1
+			}
+			end = i
+		}
+	}
+	if start < 0 || end-start < 2 {
+		return 0, 0, false
+	}
+	middle := samples[start].at + (samples[end].at-samples[start].at)/2
+	for _, s := range samples[start : end+1] {
+		if s.at < middle {
+			first = max(first, s.rss)
+		} else {
+			second = max(second, s.rss)
+		}
+	}
+	return first, second, true
 }
