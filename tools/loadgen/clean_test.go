@@ -109,14 +109,7 @@ func checkOneTree(t *testing.T, td ptrace.Traces) {
 // A corpus holds every span of its traces once, each trace in 1 to 3
 // requests, and Encode with a salt gives other trace ids of the same traces.
 func TestCorpus(t *testing.T) {
-	m, err := NewMix(3, DefaultORMShare)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 20_000, SpansPerRequest: 512, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, c := testCorpus(t, 3, 20_000)
 	if m.ORMTraces == 0 || m.CleanTraces == 0 {
 		t.Fatalf("mix: %d testdata traces, %d clean", m.ORMTraces, m.CleanTraces)
 	}
@@ -164,14 +157,7 @@ func TestCorpus(t *testing.T) {
 // The sender and the sink agree, directly connected: every span sent arrives,
 // and the passes of the corpus are distinct traces.
 func TestSenderToSink(t *testing.T) {
-	m, err := NewMix(5, DefaultORMShare)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 5_000, SpansPerRequest: 512, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := testCorpus(t, 5, 5_000)
 	sink, err := NewSink("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -226,14 +212,7 @@ func TestMeasureRootLatency(t *testing.T) {
 // Decoding a request allocates more than its encoding holds (strings copied,
 // a struct per span and attribute), and the measure says so.
 func TestMeanDecodedBytes(t *testing.T) {
-	m, err := NewMix(5, DefaultORMShare)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: 5_000, SpansPerRequest: 512, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := testCorpus(t, 5, 5_000)
 	wire := 0
 	for i := range c.Requests[:4] {
 		wire += c.Requests[i].Size()
@@ -245,4 +224,19 @@ func TestMeanDecodedBytes(t *testing.T) {
 	if decoded <= float64(wire)/4 {
 		t.Errorf("decoding a request allocated %.0f bytes, not more than its %d encoded", decoded, wire/4)
 	}
+}
+
+// testCorpus is a corpus of at least spans spans of the default mix, with
+// the mix it was drawn from.
+func testCorpus(t *testing.T, seed uint64, spans int) (*Mix, *Corpus) {
+	t.Helper()
+	m, err := NewMix(seed, DefaultORMShare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := BuildCorpus(m.Next, CorpusOptions{Spans: spans, SpansPerRequest: 512, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, c
 }
