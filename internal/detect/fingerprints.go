@@ -3,6 +3,8 @@ package detect
 import (
 	"slices"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/querylens/querylens/internal/reuse"
 )
 
@@ -23,10 +25,7 @@ func (in *Input) fingerprints() *fingerprintIDs {
 		return in.fps
 	}
 	t := in.Trace
-	sc := in.scratch
-	if sc == nil { // an Input released, or made by hand
-		sc = new(inputScratch)
-	}
+	sc := in.memory()
 	ids := reuse.Slice(sc.fpIDs, len(t.Spans))
 	sc.fpIDs = ids
 	// A fingerprint is 16 hex digits: numbered by the 64-bit number they
@@ -182,18 +181,15 @@ func (in *Input) repeats() callRepeats {
 		return *in.rep
 	}
 	var r callRepeats
-	sc := in.scratch
-	if sc == nil { // an Input released, or made by hand
-		sc = new(inputScratch)
-	}
+	sc := in.memory()
 	values := sc.fpValues[:0]
 	for _, c := range in.Calls {
 		st := in.Trace.Spans[c.Span].DB.Statement
 		r.count = r.count || st.Count
 		v, ok := st.FingerprintValue()
-		if !ok { // not one of ours (none is): numbered by its string
-			in.rep = in.repeatsByNumber(r.count)
-			return *in.rep
+		if !ok { // not one of ours (none is): its string hashed, which can
+			// only merge two fingerprints, never leave a repeat uncounted
+			v = xxhash.Sum64String(st.Fingerprint)
 		}
 		values = append(values, v)
 	}
@@ -212,23 +208,4 @@ func (in *Input) repeats() callRepeats {
 	}
 	in.rep = &r
 	return r
-}
-
-// repeatsByNumber is repeats through fingerprints' numbering.
-func (in *Input) repeatsByNumber(count bool) *callRepeats {
-	f := in.fingerprints()
-	r := callRepeats{count: count}
-	for _, c := range in.Calls { // slot counts, negated, from -1
-		fp := f.id[c.Span]
-		f.slot[fp]--
-		n := int(-f.slot[fp] - 1)
-		r.most = max(r.most, n)
-		if n == 2 {
-			r.repeated++
-		}
-	}
-	for _, c := range in.Calls {
-		f.slot[f.id[c.Span]] = -1
-	}
-	return &r
 }

@@ -1,6 +1,9 @@
 package detect
 
-import "github.com/querylens/querylens/internal/traceview"
+import (
+	"github.com/querylens/querylens/internal/reuse"
+	"github.com/querylens/querylens/internal/traceview"
+)
 
 // loopGroup is the calls made under one loop parent, in canonical order.
 type loopGroup struct {
@@ -31,11 +34,7 @@ func callsByLoopParent(in *Input, claimed Claimed, calls []Call, keep func(*Inpu
 		}
 		index[c.LoopParent] = g
 	}
-	ids := in.groupOf[:0] // the Input's, reused by every detector in turn
-	if cap(ids) < len(calls) {
-		ids = make([]int32, 0, len(calls))
-	}
-	ids = ids[:len(calls)]
+	ids := reuse.Slice(in.groupOf, len(calls)) // the Input's, reused by every detector in turn
 	in.groupOf = ids
 	var sizes []int
 	var parents []traceview.SpanID

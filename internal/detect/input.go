@@ -61,6 +61,15 @@ var inputScratches = sync.Pool{New: func() any { return new(inputScratch) }}
 // not cost every trace after it.
 const maxScratchMap = 4096
 
+// memory is the Input's scratch memory; new memory for an Input released, or
+// made by hand, which has none.
+func (in *Input) memory() *inputScratch {
+	if in.scratch == nil {
+		return new(inputScratch)
+	}
+	return in.scratch
+}
+
 // Release ends the use of the Input: its memory goes to the next one, and
 // it may not be read again.
 func (in *Input) Release() {
@@ -185,10 +194,7 @@ func (in *Input) numberLoops() {
 	}
 	in.looped = true
 	t := in.Trace
-	sc := in.scratch
-	if sc == nil { // an Input released, or made by hand
-		sc = new(inputScratch)
-	}
+	sc := in.memory()
 	// How many calls (data statements, not BEGIN or COMMIT, and HTTP calls)
 	// each span holds in its subtree: a span that holds one wraps that call.
 	ops := reuse.Slice(sc.ops, len(t.Spans))

@@ -62,16 +62,11 @@ func routeCalledAtLeast(in *Input, n int) bool {
 	if len(calls) < n {
 		return false
 	}
-	var counts map[string]int
-	if in.scratch != nil {
-		counts = in.scratch.routes
+	sc := in.memory()
+	if sc.routes == nil {
+		sc.routes = make(map[string]int, len(calls))
 	}
-	if counts == nil {
-		counts = make(map[string]int, len(calls))
-		if in.scratch != nil {
-			in.scratch.routes = counts
-		}
-	}
+	counts := sc.routes
 	clear(counts) // empty but for a second Run over the same Input
 	for _, c := range calls {
 		r := in.Trace.Spans[c.Span].HTTP.Route()

@@ -1,9 +1,10 @@
 package querylensprocessor
 
 import (
+	"time"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"time"
 
 	"github.com/querylens/querylens/internal/reuse"
 	"github.com/querylens/querylens/internal/traceview"

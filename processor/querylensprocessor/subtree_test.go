@@ -114,11 +114,7 @@ func TestLocalSubtrees(t *testing.T) {
 func TestRequestLeavesOnceComplete(t *testing.T) {
 	sink := new(consumertest.TracesSink)
 	p, tel := newObservedProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
-	ctx := context.Background()
-	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Shutdown(ctx) }()
+	ctx := startForTest(t, p)
 	td := synthTrace(1, 6)
 	for i := 1; i <= 6; i++ {
 		_ = p.ConsumeTraces(ctx, spanOf(td, i))
@@ -147,15 +143,9 @@ func TestRequestLeavesOnceComplete(t *testing.T) {
 func TestServicesLeaveApart(t *testing.T) {
 	sink := new(consumertest.TracesSink)
 	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
-	ctx := context.Background()
-	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Shutdown(ctx) }()
+	ctx := startForTest(t, p)
 	td := twoServices(1)
-	backend, gateway := ptrace.NewTraces(), ptrace.NewTraces()
-	td.ResourceSpans().At(0).CopyTo(backend.ResourceSpans().AppendEmpty())
-	td.ResourceSpans().At(1).CopyTo(gateway.ResourceSpans().AppendEmpty())
+	backend, gateway := resourceOf(td, 0), resourceOf(td, 1)
 	_ = p.ConsumeTraces(ctx, backend)
 	waitFor(t, func() bool { return sink.SpanCount() == 6 })
 	_ = p.ConsumeTraces(ctx, gateway)
@@ -181,17 +171,12 @@ func TestServicesLeaveApart(t *testing.T) {
 func TestWaitingSpansReadOnce(t *testing.T) {
 	sink := new(consumertest.TracesSink)
 	p := newTestProcessor(t, func(c *Config) { c.WaitDuration = time.Hour }, sink)
-	ctx := context.Background()
-	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Shutdown(ctx) }()
+	ctx := startForTest(t, p)
 	td := twoServices(1)
 	for i := 1; i <= 5; i++ {
 		_ = p.ConsumeTraces(ctx, spanOf(td, i)) // the backend's lookups, before their request span
 	}
-	gateway := ptrace.NewTraces()
-	td.ResourceSpans().At(1).CopyTo(gateway.ResourceSpans().AppendEmpty())
+	gateway := resourceOf(td, 1)
 	_ = p.ConsumeTraces(ctx, gateway)
 	waitFor(t, func() bool { return sink.SpanCount() == 2 })
 	time.Sleep(30 * time.Millisecond) // three settles: the lookups must stay
@@ -248,9 +233,7 @@ func TestLateSpansOfARequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	td := twoServices(1)
-	backend, gateway := ptrace.NewTraces(), ptrace.NewTraces()
-	td.ResourceSpans().At(0).CopyTo(backend.ResourceSpans().AppendEmpty())
-	td.ResourceSpans().At(1).CopyTo(gateway.ResourceSpans().AppendEmpty())
+	backend, gateway := resourceOf(td, 0), resourceOf(td, 1)
 	_ = p.ConsumeTraces(ctx, backend)
 	waitFor(t, func() bool { return sink.SpanCount() == 6 })
 	_ = p.ConsumeTraces(ctx, gateway)
@@ -266,4 +249,23 @@ func TestLateSpansOfARequest(t *testing.T) {
 	if got := sink.SpanCount(); got != 9 {
 		t.Errorf("%d spans out, want 9", got)
 	}
+}
+
+// startForTest starts p, to be shut down when the test ends, and returns the
+// context to send with.
+func startForTest(t *testing.T, p *querylensProcessor) context.Context {
+	t.Helper()
+	ctx := context.Background()
+	if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Shutdown(ctx) })
+	return ctx
+}
+
+// resourceOf is the spans of td's resource i, alone: one service's export.
+func resourceOf(td ptrace.Traces, i int) ptrace.Traces {
+	out := ptrace.NewTraces()
+	td.ResourceSpans().At(i).CopyTo(out.ResourceSpans().AppendEmpty())
+	return out
 }

@@ -40,10 +40,14 @@ type ports struct {
 type runSettings struct {
 	release    string // local_subtree or whole_trace
 	maxHeldMiB int    // 0: the default
-	// exporterQueue is the exporter's sending queue, in spans (0: 200,000,
-	// room for several seconds at saturation).
+	// exporterQueue is the exporter's sending queue, in spans (0:
+	// defaultExporterQueue).
 	exporterQueue int
 }
+
+// defaultExporterQueue is the exporter's sending queue in spans but in the
+// overload run: room for several seconds at saturation.
+const defaultExporterQueue = 200_000
 
 // Config renders the collector configuration of pipeline name.
 func Config(name string, p ports, wait time.Duration, numTraces, workers int, q runSettings) string {
@@ -125,7 +129,7 @@ service:
               prometheus:
                 host: 127.0.0.1
                 port: %d
-`, p.grpc, processors, connectors, p.sink, cmp.Or(q.exporterQueue, 200000), prom, p.health, p.pprof, procList, exporters, metricsPipeline, p.metrics)
+`, p.grpc, processors, connectors, p.sink, cmp.Or(q.exporterQueue, defaultExporterQueue), prom, p.health, p.pprof, procList, exporters, metricsPipeline, p.metrics)
 }
 
 type runOptions struct {

@@ -293,7 +293,7 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p("groupbytrace holds each trace for wait_duration; querylens (`release: %s`) has the same wait_duration\n", o.release)
 	p("(in `local_subtree`, the longest a request whose local root has not arrived is held) and num_traces;\n")
 	p("groupbytrace gets `num_workers: %d`, as many as querylens's default (one per CPU). The exporter's\n", runtime.NumCPU())
-	p("sending queue holds 200,000 spans at most and blocks when full instead of refusing, so that a slow sink\n")
+	p("sending queue holds %s spans at most and blocks when full instead of refusing, so that a slow sink\n", thousands(defaultExporterQueue))
 	p("slows the pipeline down rather than losing spans or filling memory in any of the three. The collector's\n")
 	p("configuration of each pipeline (ports vary per run):\n")
 	var runs []*result
@@ -371,7 +371,8 @@ func writeOverload(p func(string, ...any), o options, w workload, r *result, rou
 		thousands(r.rate), o.overloadFactor, o.overloadDuration, o.overloadMaxHeld)
 	p("and no `memory_limiter`, from %d requests in flight; the sender retries a refused request after %v, doubling to %v (SDKs wait 1 to 5 s).\n",
 		o.overloadConcurrency, loadgen.RetryInitial, loadgen.RetryMax)
-	p("The exporter's sending queue holds %s spans (200,000 in the runs above), blocking when full: a sink slower than the\n", thousands(float64(o.overloadExporterQueue)))
+	p("The exporter's sending queue holds %s spans (%s in the runs above), blocking when full: a sink slower than the\n",
+		thousands(float64(o.overloadExporterQueue)), thousands(defaultExporterQueue))
 	p("sender (on this machine, where the sender takes a core) then holds querylens's releases back, and querylens the sender, in turn,\n")
 	p("rather than the exporter's queue growing outside querylens's bound.\n\n")
 	p("| | |\n| --- | ---: |\n")
