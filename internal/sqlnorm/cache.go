@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -16,8 +15,6 @@ import (
 type Cache struct {
 	entries *store
 	maxLen  int
-	hits    atomic.Uint64
-	misses  atomic.Uint64
 }
 
 // cacheEntry is a cached statement; shape is set when it was made for a
@@ -68,7 +65,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	d := DialectOf(system)
 	rawKey := keyOf(d, raw)
 	if e, ok := c.entries.get(rawKey); ok && (e.shape == nil || e.shape.from == rawKey) {
-		c.hits.Add(1)
+		c.entries.hit(rawKey)
 		return e.st
 	}
 	key := rawKey
@@ -83,7 +80,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 			kb.key, kb.slots = b, slots
 			key = keyOf(d, unsafe.String(unsafe.SliceData(b), len(b)))
 			if e, ok := c.entries.get(key); ok && e.shape != nil {
-				c.hits.Add(1)
+				c.entries.hit(key)
 				if rawKey == e.shape.from {
 					// The very statement again (a Django LIMIT 21): found as
 					// it is from now on, without blanking it. Statements of
@@ -96,7 +93,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 			slots = nil
 		}
 	}
-	c.misses.Add(1)
+	c.entries.miss(key)
 	st, shared, bounds := normalize(d, raw, slots)
 	if shared {
 		c.entries.add(key, cacheEntry{st: st, shape: &shapeOf{from: rawKey, bounds: bounds}}, statementBytes(st))
@@ -156,7 +153,7 @@ func slotBound(raw string, slots []int32, slot int32) Bound {
 }
 
 // Stats returns the lookups answered from the cache and those normalized anew.
-func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+func (c *Cache) Stats() (hits, misses uint64) { return c.entries.stats() }
 
 // Len is the number of statements cached.
 func (c *Cache) Len() int { return c.entries.len() }

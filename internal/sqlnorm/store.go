@@ -42,7 +42,11 @@ type shard struct {
 	size     int
 	bytes    int64
 	maxBytes int64
-	_        [64]byte // no false sharing with the next shard's lock
+	// hits and misses count the lookups answered from the shard and those
+	// normalized anew: in the shard, not in one pair of counters that every
+	// worker's lookup would write to.
+	hits, misses atomic.Uint64
+	_            [64]byte // no false sharing with the next shard's lock
 }
 
 type storeKey [2]uint64
@@ -196,6 +200,21 @@ func (sh *shard) evict(keep int) {
 		sh.free = append(sh.free, int32(slot))
 		return
 	}
+}
+
+// hit counts a lookup of key answered from the store.
+func (s *store) hit(key storeKey) { s.shard(key).hits.Add(1) }
+
+// miss counts a lookup of key normalized anew.
+func (s *store) miss(key storeKey) { s.shard(key).misses.Add(1) }
+
+// stats sums the shards' hits and misses.
+func (s *store) stats() (hits, misses uint64) {
+	for i := range s.shards {
+		hits += s.shards[i].hits.Load()
+		misses += s.shards[i].misses.Load()
+	}
+	return hits, misses
 }
 
 // len is the number of entries.
