@@ -67,43 +67,103 @@ func route(method, template, rawURL, host string) string {
 	if template != "" {
 		return method + " " + host + sqlnorm.SafeName(ensureSlash(template))
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil || rawURL == "" {
-		return method + " " + host
+	urlHost, path, query, ok := splitURL(rawURL)
+	if !ok {
+		u, err := url.Parse(rawURL)
+		if err != nil || rawURL == "" {
+			return method + " " + host
+		}
+		urlHost, path, query = u.Host, u.EscapedPath(), u.RawQuery
 	}
-	if u.Host != "" {
-		host = safeHost(u.Host)
+	if urlHost != "" {
+		host = safeHost(urlHost)
 	}
 	var b strings.Builder
+	b.Grow(len(method) + 1 + len(host) + len(path) + 2*len(query))
 	b.WriteString(method)
 	b.WriteByte(' ')
 	b.WriteString(host)
-	segments := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
-	for _, seg := range segments {
-		if seg == "" {
-			continue
-		}
-		b.WriteByte('/')
-		if isID(seg) {
-			b.WriteString("{id}")
-		} else {
-			b.WriteString(seg)
-		}
-	}
-	if u.RawQuery != "" {
-		for i, kv := range strings.Split(u.RawQuery, "&") {
-			if i == 0 {
-				b.WriteByte('?')
+	for rest := strings.Trim(path, "/"); ; {
+		seg, after, more := strings.Cut(rest, "/")
+		if seg != "" {
+			b.WriteByte('/')
+			if isID(seg) {
+				b.WriteString("{id}")
 			} else {
-				b.WriteByte('&')
+				b.WriteString(seg)
 			}
+		}
+		if !more {
+			break
+		}
+		rest = after
+	}
+	if query != "" {
+		b.WriteByte('?')
+		for rest := query; ; {
+			kv, after, more := strings.Cut(rest, "&")
 			key, _, _ := strings.Cut(kv, "=")
 			b.WriteString(sqlnorm.SafeName(key))
 			b.WriteString("=?")
+			if !more {
+				break
+			}
+			b.WriteByte('&')
+			rest = after
 		}
 	}
 	return b.String()
 }
+
+// splitURL splits the URLs instrumentations record most, an absolute
+// http(s) URL or a path, of plain characters only, as url.Parse would, without
+// its allocations: the host, the escaped path and the raw query. ok is false
+// for anything else (an escape, user info, a fragment, an IPv6 host, a port
+// that is no number...), which url.Parse reads (TestSplitURLAsParse).
+func splitURL(raw string) (host, path, query string, ok bool) {
+	for i := 0; i < len(raw); i++ {
+		if !plainURLByte[raw[i]] {
+			return "", "", "", false
+		}
+	}
+	rest, query, _ := strings.Cut(raw, "?")
+	switch {
+	case strings.HasPrefix(rest, "http://"):
+		rest = rest[len("http://"):]
+	case strings.HasPrefix(rest, "https://"):
+		rest = rest[len("https://"):]
+	case strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, "//"):
+		return "", rest, query, true
+	default:
+		return "", "", "", false
+	}
+	host, path = rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	_, port, _ := strings.Cut(host, ":")
+	for i := 0; i < len(port); i++ {
+		if c := port[i]; c < '0' || c > '9' {
+			return "", "", "", false // a second colon too
+		}
+	}
+	return host, path, query, true
+}
+
+// plainURLByte are the bytes splitURL reads: letters, digits and the
+// punctuation that url.Parse keeps as it is in a host, a path and a query.
+var plainURLByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~/:?&=,+;" {
+		t[c] = true
+	}
+	return t
+}()
 
 func ensureSlash(s string) string {
 	if strings.HasPrefix(s, "/") {
