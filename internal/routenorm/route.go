@@ -51,6 +51,9 @@ func safeHost(h string) string {
 
 // clean replaces invalid UTF-8 with U+FFFD and control characters with spaces.
 func clean(s string) string {
+	if plainASCII(s) {
+		return s
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -60,6 +63,16 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// plainASCII reports whether s is printable ASCII, which clean keeps as it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func route(method, template, rawURL, host string) string {
