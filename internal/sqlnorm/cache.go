@@ -64,7 +64,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 	raw = truncate(raw, c.maxLen)
 	d := DialectOf(system)
 	rawKey := keyOf(d, raw)
-	if e, ok := c.entries.get(rawKey); ok && (e.shape == nil || e.shape.from == rawKey) {
+	if e, exact, ok := c.entries.get(rawKey); ok && exact {
 		c.entries.hit(rawKey)
 		return e.st
 	}
@@ -79,7 +79,7 @@ func (c *Cache) Normalize(system, raw string) *Statement {
 		if b, slots, ok = blankLiterals(raw, d, kb.key, kb.slots[:0]); ok {
 			kb.key, kb.slots = b, slots
 			key = keyOf(d, unsafe.String(unsafe.SliceData(b), len(b)))
-			if e, ok := c.entries.get(key); ok && e.shape != nil {
+			if e, _, ok := c.entries.get(key); ok && e.shape != nil {
 				c.entries.hit(key)
 				if rawKey == e.shape.from {
 					// The very statement again (a Django LIMIT 21): found as

@@ -26,7 +26,7 @@ func (c *Cache) Coarse(summary, operation, collection string) *Statement {
 		dialect, raw = coarseOperation, operation+"\x00"+collection
 	}
 	key := keyOf(dialect, raw)
-	if e, ok := c.entries.get(key); ok {
+	if e, _, ok := c.entries.get(key); ok {
 		return e.st
 	}
 	var st *Statement

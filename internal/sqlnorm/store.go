@@ -30,14 +30,10 @@ type store struct {
 // lookups share a read lock), and the clock hand passes over used entries
 // once, clearing the mark, before it evicts one.
 type shard struct {
-	mu    sync.RWMutex
-	index map[storeKey]stored
-	ring  []ringSlot // at most size; the hand goes round it
-	// used marks the entries looked up since the hand last passed, by
-	// ring slot: apart from the entries, so that the marks stay in the
-	// CPU's cache.
-	used     []atomic.Bool
-	free     []int32 // ring slots emptied to make room in bytes
+	mu       sync.RWMutex
+	index    index
+	ring     []ringSlot // at most size; the hand goes round it
+	free     []int32    // ring slots emptied to make room in bytes
 	hand     int
 	size     int
 	bytes    int64
@@ -50,13 +46,6 @@ type shard struct {
 }
 
 type storeKey [2]uint64
-
-// stored is an entry with its slot in the ring: a lookup reads the map
-// alone (and the slot's mark).
-type stored struct {
-	entry cacheEntry
-	slot  int32
-}
 
 type ringSlot struct {
 	key   storeKey
@@ -98,8 +87,6 @@ func newStore(size int, maxBytes int64) *store {
 		if maxBytes > 0 && sh.maxBytes == 0 {
 			sh.maxBytes = 1
 		}
-		sh.index = map[storeKey]stored{}
-		sh.used = make([]atomic.Bool, sh.size)
 	}
 	return s
 }
@@ -108,9 +95,10 @@ func (s *store) shard(key storeKey) *shard {
 	return &s.shards[key[1]&uint64(len(s.shards)-1)]
 }
 
-// entryOverhead is what an entry costs besides its statement: its key in the
-// map, its ring slot with its mark, and a shape.
-const entryOverhead = int64(unsafe.Sizeof(storeKey{})+unsafe.Sizeof(stored{})+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
+// entryOverhead is what an entry costs besides its statement: its slots in
+// the index (8/3 of one: an index that just grew is 3/8 full), its ring slot
+// and a shape.
+const entryOverhead = int64(unsafe.Sizeof(indexSlot{})*8/3+unsafe.Sizeof(ringSlot{})+unsafe.Sizeof(shapeOf{})) + 48
 
 // statementBytes estimates the memory a cached statement holds: its struct
 // and every string and slice it points to, counted apart even where one is
@@ -124,19 +112,18 @@ func statementBytes(st *Statement) int64 {
 	return n
 }
 
-// get returns the entry of key and marks it used.
-func (s *store) get(key storeKey) (cacheEntry, bool) {
+// get returns the entry of key and marks it used; exact is true when the
+// entry is key's own statement (no shape, or a shape made from it).
+func (s *store) get(key storeKey) (e cacheEntry, exact, ok bool) {
 	sh := s.shard(key)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	v, ok := sh.index[key]
-	if !ok {
-		return cacheEntry{}, false
+	slot := sh.index.find(key)
+	if slot == nil {
+		return cacheEntry{}, false, false
 	}
-	if used := &sh.used[v.slot]; !used.Load() {
-		used.Store(true)
-	}
-	return v.entry, true
+	slot.mark()
+	return slot.entry, slot.exact, true
 }
 
 // add sets the entry of key, which holds bytes more than the store already
@@ -148,15 +135,14 @@ func (s *store) add(key storeKey, e cacheEntry, bytes int64) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if v, ok := sh.index[key]; ok {
-		r := &sh.ring[v.slot]
+	if old := sh.index.find(key); old != nil {
+		ring := old.ring
+		r := &sh.ring[ring]
 		sh.bytes += bytes - r.bytes
 		r.bytes = bytes
-		v.entry = e
-		sh.index[key] = v
-		sh.used[v.slot].Store(true)
-		for sh.maxBytes > 0 && sh.bytes > sh.maxBytes && len(sh.index) > 1 {
-			sh.evict(int(v.slot))
+		sh.index.set(key, e, ring).mark()
+		for sh.maxBytes > 0 && sh.bytes > sh.maxBytes && sh.index.len() > 1 {
+			sh.evict(int(ring))
 		}
 		return
 	}
@@ -166,38 +152,37 @@ func (s *store) add(key storeKey, e cacheEntry, bytes int64) {
 	for sh.maxBytes > 0 && sh.bytes+bytes > sh.maxBytes || len(sh.free) == 0 && len(sh.ring) == sh.size {
 		sh.evict(-1)
 	}
-	var slot int
+	var ring int
 	if len(sh.free) > 0 {
-		slot = int(sh.free[len(sh.free)-1])
+		ring = int(sh.free[len(sh.free)-1])
 		sh.free = sh.free[:len(sh.free)-1]
 	} else {
 		sh.ring = append(sh.ring, ringSlot{})
-		slot = len(sh.ring) - 1
+		ring = len(sh.ring) - 1
 	}
-	sh.ring[slot] = ringSlot{key: key, bytes: bytes}
-	sh.used[slot].Store(false)
+	sh.ring[ring] = ringSlot{key: key, bytes: bytes}
 	sh.bytes += bytes
-	sh.index[key] = stored{entry: e, slot: int32(slot)}
+	sh.index.set(key, e, int32(ring))
 }
 
-// evict empties the first slot the hand finds unused since it last passed,
-// but keep.
+// evict empties the first ring slot the hand finds unused since it last
+// passed, but keep.
 func (sh *shard) evict(keep int) {
 	for {
-		slot := sh.hand
+		ring := sh.hand
 		sh.hand = (sh.hand + 1) % len(sh.ring)
-		r := &sh.ring[slot]
-		if r.bytes == 0 || slot == keep {
+		r := &sh.ring[ring]
+		if r.bytes == 0 || ring == keep {
 			continue
 		}
-		if used := &sh.used[slot]; used.Load() {
-			used.Store(false)
+		if slot := sh.index.find(r.key); slot.used != 0 {
+			slot.used = 0 // under the write lock: no lookup marks it now
 			continue
 		}
-		delete(sh.index, r.key)
+		sh.index.remove(r.key)
 		sh.bytes -= r.bytes
 		*r = ringSlot{}
-		sh.free = append(sh.free, int32(slot))
+		sh.free = append(sh.free, int32(ring))
 		return
 	}
 }
@@ -223,7 +208,7 @@ func (s *store) len() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.RLock()
-		n += len(sh.index)
+		n += sh.index.len()
 		sh.mu.RUnlock()
 	}
 	return n

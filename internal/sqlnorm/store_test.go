@@ -35,7 +35,7 @@ func TestCacheBoundInBytes(t *testing.T) {
 	for i := range 2000 {
 		c.Normalize("postgresql", fmt.Sprintf("SELECT a FROM t%d WHERE id = $1", i))
 	}
-	if n, b := c.Len(), c.Bytes(); n < 100 || b > maxBytes {
+	if n, b := c.Len(), c.Bytes(); n < 80 || b > maxBytes { // some 600 bytes each, their index slots counted
 		t.Errorf("short statements: %d cached in %d bytes, bound %d", n, b, maxBytes)
 	}
 }
