@@ -6,6 +6,7 @@ package pdataview
 import (
 	"cmp"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ type Scratch struct {
 	ids             []identity
 	order           []int
 	starts          []startOf
+	packed          []uint64
 	calls           callStore
 	index           traceview.Indexer
 	view            *traceview.Trace // the last Structure's
@@ -56,6 +58,87 @@ type Scratch struct {
 type startOf struct {
 	start int64
 	index int
+}
+
+// sortByStart returns the indexes of keys in their order (CompareOrder, then
+// the index: the order is total, and an unstable sort gives the stable one).
+// Most comparisons end at the start: the starts, less the first, are sorted
+// as numbers with the index in their low bits (a sort without a function
+// call per comparison), then each run of equal starts by the whole key.
+func (s *Scratch) sortByStart(keys []traceview.OrderKey) []int {
+	order := s.order[:0]
+	packed, ok := s.packStarts(keys)
+	if !ok {
+		return s.sortStartsByKey(keys, order)
+	}
+	slices.Sort(packed)
+	mask := uint64(1)<<bits.Len(uint(len(keys))) - 1
+	for from := 0; from < len(packed); {
+		to := from + 1
+		for to < len(packed) && packed[to]&^mask == packed[from]&^mask {
+			to++
+		}
+		if to-from > 1 {
+			run := packed[from:to]
+			slices.SortFunc(run, func(a, b uint64) int {
+				i, j := int(a&mask), int(b&mask)
+				if c := traceview.CompareOrder(&keys[i], &keys[j]); c != 0 {
+					return c
+				}
+				return i - j
+			})
+		}
+		from = to
+	}
+	for _, p := range packed {
+		order = append(order, int(p&mask))
+	}
+	s.packed = packed
+	return order
+}
+
+// packStarts is each key's start less the first, shifted above its index;
+// false when a difference does not fit beside the index's bits.
+func (s *Scratch) packStarts(keys []traceview.OrderKey) ([]uint64, bool) {
+	if len(keys) == 0 {
+		return nil, true
+	}
+	first := keys[0].Start
+	for i := range keys {
+		first = min(first, keys[i].Start)
+	}
+	shift := bits.Len(uint(len(keys)))
+	packed := s.packed[:0]
+	for i := range keys {
+		d := uint64(keys[i].Start) - uint64(first)
+		if d>>(64-shift) != 0 {
+			return nil, false
+		}
+		packed = append(packed, d<<shift|uint64(i))
+	}
+	return packed, true
+}
+
+// sortStartsByKey is sortByStart for starts too far apart to pack.
+func (s *Scratch) sortStartsByKey(keys []traceview.OrderKey, order []int) []int {
+	starts := s.starts[:0]
+	for i := range keys {
+		starts = append(starts, startOf{keys[i].Start, i})
+	}
+	slices.SortFunc(starts, func(a, b startOf) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
+		}
+		if c := traceview.CompareOrder(&keys[a.index], &keys[b.index]); c != 0 {
+			return c
+		}
+		return a.index - b.index
+	})
+	for _, st := range starts {
+		order = append(order, st.index)
+	}
+	s.starts = starts
+	return order
 }
 
 // origin is where a span is in its ptrace.Traces: its resource and scope.
@@ -97,28 +180,7 @@ func (s *Scratch) Structure(td ptrace.Traces) (*traceview.Trace, []ptrace.Span) 
 			}
 		}
 	}
-	// Sorted by start first, in a slice of starts beside their spans' index:
-	// most comparisons end there, in memory a quarter of the keys'.
-	starts := s.starts[:0]
-	for i := range keys {
-		starts = append(starts, startOf{keys[i].Start, i})
-	}
-	// Equal keys keep their order: the index breaks ties, which makes the
-	// order total and an unstable sort (pdqsort, faster) give the stable one.
-	slices.SortFunc(starts, func(a, b startOf) int {
-		if a.start != b.start {
-			return cmp.Compare(a.start, b.start)
-		}
-		if c := traceview.CompareOrder(&keys[a.index], &keys[b.index]); c != 0 {
-			return c
-		}
-		return a.index - b.index
-	})
-	order := s.order[:0]
-	for _, st := range starts {
-		order = append(order, st.index)
-	}
-	s.starts = starts
+	order := s.sortByStart(keys)
 
 	spans := s.spans[:0]
 	if cap(spans) < n {
