@@ -115,7 +115,8 @@ e2e: build $(BOOKSHOP) $(JAEGER)
 # one package per run). `make test` runs each for FUZZ_SHORT, `make fuzz` for FUZZ_TIME.
 # A failing input is written under the package's testdata/fuzz/<target>/.
 FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals internal/sqlnorm:FuzzCanary \
-	internal/testsupport/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead
+	internal/testsupport/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead \
+	internal/routenorm:FuzzSplitURL
 FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m
 
