@@ -6,7 +6,6 @@ package routenorm
 import (
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -19,7 +18,7 @@ import (
 // of its own) goes through the last gate (sqlnorm.SafeName) as ?, whatever
 // they hold.
 func Route(method, template, rawURL, host string) string {
-	return clean(route(method, template, rawURL, host))
+	return sqlnorm.Clean(route(method, template, rawURL, host))
 }
 
 // safeMethod is an HTTP method, or ? when the attribute holds something else.
@@ -47,32 +46,6 @@ func safeHost(h string) string {
 		return sqlnorm.SafeName(h)
 	}
 	return h
-}
-
-// clean replaces invalid UTF-8 with U+FFFD and control characters with spaces.
-func clean(s string) string {
-	if plainASCII(s) {
-		return s
-	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// plainASCII reports whether s is printable ASCII, which clean keeps as it is.
-func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func route(method, template, rawURL, host string) string {

@@ -107,7 +107,7 @@ func SafeText(s string, limit int) string {
 		s, cut = truncate(s, max(limit-len("…"), 0)), true
 	}
 	if !plainName(s) {
-		s = clean(gateName(s)) // the reader first: a line comment ends at its newline
+		s = Clean(gateName(s)) // the reader first: a line comment ends at its newline
 	}
 	if cut {
 		s += "…"

@@ -162,7 +162,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
 		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	st = &Statement{Text: gateStatement(clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText,
+	st = &Statement{Text: gateStatement(Clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText,
 		Batch: r.carriesBatch()}
 	if meta != nil {
 		st.Tables = meta.Tables
@@ -236,7 +236,7 @@ func firstWord(s string) string {
 
 func shapeStatement(d Dialect, raw string) *Statement {
 	text, reading := commandShape(raw, d)
-	text = gateStatement(clean(text), reading)
+	text = gateStatement(Clean(text), reading)
 	cmd, _, _ := strings.Cut(text, " ")
 	if !isCommandWord(cmd) {
 		cmd = ""
@@ -277,9 +277,13 @@ func SafeFingerprint(s string) string {
 	return s
 }
 
-// clean makes normalized text safe to write into telemetry: valid UTF-8 without
-// control characters.
-func clean(s string) string {
+// Clean makes text safe to write into telemetry: valid UTF-8 without control
+// characters (replaced by U+FFFD and spaces). Printable ASCII, most text, is
+// returned as it is without decoding it rune by rune.
+func Clean(s string) string {
+	if printableASCII(s) {
+		return s
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -292,6 +296,15 @@ func clean(s string) string {
 		}, s)
 	}
 	return s
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

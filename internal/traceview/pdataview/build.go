@@ -4,7 +4,6 @@
 package pdataview
 
 import (
-	"cmp"
 	"encoding/json"
 	"math/bits"
 	"slices"
@@ -47,17 +46,10 @@ type Scratch struct {
 	from            []origin
 	ids             []identity
 	order           []int
-	starts          []startOf
 	packed          []uint64
 	calls           callStore
 	index           traceview.Indexer
 	view            *traceview.Trace // the last Structure's
-}
-
-// startOf is a span's start time and its index in Structure's spans.
-type startOf struct {
-	start int64
-	index int
 }
 
 // sortByStart returns the indexes of keys in their order (CompareOrder, then
@@ -66,10 +58,20 @@ type startOf struct {
 // as numbers with the index in their low bits (a sort without a function
 // call per comparison), then each run of equal starts by the whole key.
 func (s *Scratch) sortByStart(keys []traceview.OrderKey) []int {
+	byKey := func(i, j int) int {
+		if c := traceview.CompareOrder(&keys[i], &keys[j]); c != 0 {
+			return c
+		}
+		return i - j
+	}
 	order := s.order[:0]
 	packed, ok := s.packStarts(keys)
-	if !ok {
-		return s.sortStartsByKey(keys, order)
+	if !ok { // starts days apart: sorted by the whole key
+		for i := range keys {
+			order = append(order, i)
+		}
+		slices.SortFunc(order, byKey)
+		return order
 	}
 	slices.Sort(packed)
 	mask := uint64(1)<<bits.Len(uint(len(keys))) - 1
@@ -79,14 +81,7 @@ func (s *Scratch) sortByStart(keys []traceview.OrderKey) []int {
 			to++
 		}
 		if to-from > 1 {
-			run := packed[from:to]
-			slices.SortFunc(run, func(a, b uint64) int {
-				i, j := int(a&mask), int(b&mask)
-				if c := traceview.CompareOrder(&keys[i], &keys[j]); c != 0 {
-					return c
-				}
-				return i - j
-			})
+			slices.SortFunc(packed[from:to], func(a, b uint64) int { return byKey(int(a&mask), int(b&mask)) })
 		}
 		from = to
 	}
@@ -117,28 +112,6 @@ func (s *Scratch) packStarts(keys []traceview.OrderKey) ([]uint64, bool) {
 		packed = append(packed, d<<shift|uint64(i))
 	}
 	return packed, true
-}
-
-// sortStartsByKey is sortByStart for starts too far apart to pack.
-func (s *Scratch) sortStartsByKey(keys []traceview.OrderKey, order []int) []int {
-	starts := s.starts[:0]
-	for i := range keys {
-		starts = append(starts, startOf{keys[i].Start, i})
-	}
-	slices.SortFunc(starts, func(a, b startOf) int {
-		if a.start != b.start {
-			return cmp.Compare(a.start, b.start)
-		}
-		if c := traceview.CompareOrder(&keys[a.index], &keys[b.index]); c != 0 {
-			return c
-		}
-		return a.index - b.index
-	})
-	for _, st := range starts {
-		order = append(order, st.index)
-	}
-	s.starts = starts
-	return order
 }
 
 // origin is where a span is in its ptrace.Traces: its resource and scope.
