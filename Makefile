@@ -116,7 +116,7 @@ e2e: build $(BOOKSHOP) $(JAEGER)
 # A failing input is written under the package's testdata/fuzz/<target>/.
 FUZZ_TARGETS := internal/sqlnorm:FuzzNormalize internal/sqlnorm:FuzzNormalizeLiterals internal/sqlnorm:FuzzCanary \
 	internal/testsupport/hostile:FuzzCanaryOutputs internal/engine:FuzzAnalyze internal/engine:FuzzAnnotate internal/otlpfile:FuzzRead \
-	internal/routenorm:FuzzSplitURL
+	internal/routenorm:FuzzSplitURL processor/querylensprocessor:FuzzRelease
 FUZZ_SHORT ?= 6s
 FUZZ_TIME  ?= 5m
 

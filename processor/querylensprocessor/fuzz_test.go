@@ -1,0 +1,198 @@
+package querylensprocessor
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
+)
+
+// fuzzSeqKey tags each span the fuzzer sends with its place in the input, so
+// that spans with the same ids still count apart.
+const fuzzSeqKey = "fuzz.seq"
+
+// fuzzStatements are what the fuzzer's database spans run: repeats make
+// findings, which the release must carry across whatever structure it gets.
+var fuzzStatements = []string{
+	"SELECT * FROM authors WHERE id = 1",
+	"SELECT * FROM books WHERE author_id = $1",
+	"SELECT count(*) FROM books",
+	"UPDATE books SET title = ? WHERE id = ?",
+	"SELECT * FROM books ORDER BY id LIMIT 20 OFFSET 100000",
+	"not sql at all ((( '",
+	"",
+}
+
+// FuzzRelease sends spans whose shape the fuzzer picks, four bytes a span:
+// few trace ids and span ids, so that parents repeat, point at themselves, at
+// each other in cycles or at spans that never come; any kind, the OTLP
+// remote-parent flags set or not, three services, database statements that
+// repeat; in batches cut where the bytes say, split across two senders'
+// calls, with a buffer that holds one trace, in both release modes. Every span
+// must come out exactly once, and nothing may stay counted as held.
+func FuzzRelease(f *testing.F) {
+	f.Add([]byte{0x00, 0x10, 0x00, 0x10, 0x04, 0x21, 0x05, 0x20, 0x04, 0x21, 0x05, 0x30, 0x04, 0x21, 0x05, 0x40})
+	f.Add([]byte{0x48, 0x12, 0x01, 0x00, 0xc8, 0x21, 0x06, 0x01, 0x05, 0x11, 0x02, 0x02}) // a cycle, remote flags
+	f.Add([]byte{0x01, 0x00, 0x00, 0x00, 0x81, 0x11, 0x01, 0x05, 0x02, 0x11, 0x0a, 0x07}) // zero ids, self parent
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4*400 {
+			data = data[:4*400] // bigger inputs find nothing smaller ones do not, slower
+		}
+		batches, sent := fuzzBatches(data)
+		for _, mode := range releaseModes {
+			fuzzRelease(t, mode, batches(), sent)
+		}
+	})
+}
+
+func fuzzRelease(t *testing.T, mode string, batches []ptrace.Traces, sent int) {
+	tel := componenttest.NewTelemetry()
+	defer func() { _ = tel.Shutdown(context.Background()) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Release, cfg.NumTraces, cfg.MaxSpansPerTrace = mode, 1, 8
+	cfg.WaitDuration, cfg.SettleDuration = time.Millisecond, time.Millisecond
+	sink := new(consumertest.TracesSink)
+	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := proc.Start(ctx, componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	half := len(batches) / 2
+	go func() { done <- consumeAll(ctx, proc.ConsumeTraces, batches[half:]) }()
+	err = consumeAll(ctx, proc.ConsumeTraces, batches[:half])
+	if err2 := <-done; err == nil {
+		err = err2
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seen := make([]int, sent)
+	for _, td := range sink.AllTraces() {
+		rss := td.ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			sss := rss.At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				spans := sss.At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					v, ok := spans.At(k).Attributes().Get(fuzzSeqKey)
+					if !ok || v.Int() < 0 || v.Int() >= int64(sent) {
+						t.Fatalf("%s: a span came out that was not sent: %v", mode, spans.At(k).Attributes().AsRaw())
+					}
+					seen[v.Int()]++
+				}
+			}
+		}
+	}
+	for seq, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s: span %d came out %d times, want once (%d spans sent)", mode, seq, n, sent)
+		}
+	}
+	if held := proc.(*querylensProcessor).buffer.held.Load(); held != 0 {
+		t.Fatalf("%s: %d bytes still counted as held after shutdown", mode, held)
+	}
+}
+
+// consumeAll sends batches as a receiver would, again while the processor
+// pushes back (a retryable error: its bound is full).
+func consumeAll(ctx context.Context, consume func(context.Context, ptrace.Traces) error, batches []ptrace.Traces) error {
+	for _, td := range batches {
+		for try := 0; ; try++ {
+			err := consume(ctx, td)
+			if err == nil {
+				break
+			}
+			if consumererror.IsPermanent(err) || try == 1000 {
+				return fmt.Errorf("a batch refused %d times: %w", try+1, err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// fuzzBatches reads spans from data, four bytes each:
+//
+//	byte 0: bits 0-1 trace id (0 is the invalid all-zero id), 2-4 kind,
+//	        5 the remote-parent flag known, 6 remote, 7 a new batch from here
+//	byte 1: bits 0-3 span id (0 invalid), 4-7 parent span id (0: none)
+//	byte 2: bits 0-1 service, 2-4 statement (beyond the list: none)
+//	byte 3: start, in 100 µs from the trace's; the duration is 1 ms
+//
+// It returns a function that builds the batches afresh (each release mode
+// gets its own: the processor annotates what it takes), and the spans'
+// count.
+func fuzzBatches(data []byte) (func() []ptrace.Traces, int) {
+	n := len(data) / 4
+	build := func() []ptrace.Traces {
+		var batches []ptrace.Traces
+		var td ptrace.Traces
+		services := map[byte]ptrace.SpanSlice{}
+		for i := 0; i < n; i++ {
+			b := data[4*i : 4*i+4]
+			if i == 0 || b[0]&0x80 != 0 {
+				td = ptrace.NewTraces()
+				batches = append(batches, td)
+				clear(services)
+			}
+			service := b[2] & 3
+			spans, ok := services[service]
+			if !ok {
+				rs := td.ResourceSpans().AppendEmpty()
+				rs.Resource().Attributes().PutStr("service.name", fmt.Sprintf("svc%d", service))
+				ss := rs.ScopeSpans().AppendEmpty()
+				ss.Scope().SetName("fuzz")
+				spans = ss.Spans()
+				services[service] = spans
+			}
+			s := spans.AppendEmpty()
+			if t := b[0] & 3; t != 0 {
+				s.SetTraceID(pcommon.TraceID{15: t})
+			}
+			if id := b[1] & 15; id != 0 {
+				s.SetSpanID(pcommon.SpanID{7: id})
+			}
+			if parent := b[1] >> 4; parent != 0 {
+				s.SetParentSpanID(pcommon.SpanID{7: parent})
+			}
+			s.SetKind(ptrace.SpanKind(b[0] >> 2 & 7 % 6))
+			var flags uint32
+			if b[0]&0x20 != 0 {
+				flags |= flagHasIsRemote
+				if b[0]&0x40 != 0 {
+					flags |= flagIsRemote
+				}
+			}
+			s.SetFlags(flags)
+			s.SetName(fmt.Sprintf("op%d", b[1]&15))
+			start := pcommon.Timestamp(1_000_000_000 + int64(b[3])*100_000)
+			s.SetStartTimestamp(start)
+			s.SetEndTimestamp(start + 1_000_000)
+			s.Attributes().PutInt(fuzzSeqKey, int64(i))
+			if st := int(b[2] >> 2 & 7); st < len(fuzzStatements) {
+				s.Attributes().PutStr("db.system.name", "postgresql")
+				s.Attributes().PutStr("db.query.text", fuzzStatements[st])
+			}
+		}
+		return batches
+	}
+	return build, n
+}
