@@ -3,12 +3,12 @@ package querylensprocessor
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -37,12 +37,16 @@ var fuzzStatements = []string{
 // each other in cycles or at spans that never come; any kind, the OTLP
 // remote-parent flags set or not, three services, database statements that
 // repeat; in batches cut where the bytes say, split across two senders'
-// calls, with a buffer that holds one trace, in both release modes. Every span
-// must come out exactly once, and nothing may stay counted as held.
+// calls, with a buffer that holds one trace, in both release modes, to a next
+// consumer that refuses now and then, or not. Every span must come out exactly once,
+// taken or refused for good, and nothing may stay counted as held.
 func FuzzRelease(f *testing.F) {
 	f.Add([]byte{0x00, 0x10, 0x00, 0x10, 0x04, 0x21, 0x05, 0x20, 0x04, 0x21, 0x05, 0x30, 0x04, 0x21, 0x05, 0x40})
 	f.Add([]byte{0x48, 0x12, 0x01, 0x00, 0xc8, 0x21, 0x06, 0x01, 0x05, 0x11, 0x02, 0x02}) // a cycle, remote flags
 	f.Add([]byte{0x01, 0x00, 0x00, 0x00, 0x81, 0x11, 0x01, 0x05, 0x02, 0x11, 0x0a, 0x07}) // zero ids, self parent
+	// A request leaves while a span below a missing parent stays, and is
+	// joined after a pause.
+	f.Add([]byte{0x0d, 0x12, 0x04, 0x01, 0x05, 0x93, 0x04, 0x02, 0x09, 0x01, 0x00, 0x00, 0x8d, 0x34, 0x24, 0x03})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 4*400 {
 			data = data[:4*400] // bigger inputs find nothing smaller ones do not, slower
@@ -54,16 +58,22 @@ func FuzzRelease(f *testing.F) {
 	})
 }
 
-func fuzzRelease(t *testing.T, mode string, batches []ptrace.Traces, sent int) {
+func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 	tel := componenttest.NewTelemetry()
 	defer func() { _ = tel.Shutdown(context.Background()) }()
 	set := processortest.NewNopSettings(metadata.Type)
 	set.TelemetrySettings = tel.NewTelemetrySettings()
 	cfg := createDefaultConfig().(*Config)
+	// Requests leave 1 ms after their local root; spans without one wait
+	// until shutdown, unless a second trace or a ninth span of one comes.
 	cfg.Release, cfg.NumTraces, cfg.MaxSpansPerTrace = mode, 1, 8
-	cfg.WaitDuration, cfg.SettleDuration = time.Millisecond, time.Millisecond
-	sink := new(consumertest.TracesSink)
-	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
+	cfg.WaitDuration, cfg.SettleDuration = time.Hour, time.Millisecond
+	// An even count of spans goes to a next consumer that refuses now and then
+	// (retried), takes part of a release and refuses the rest, and refuses a
+	// few for good (counted, not lost); an odd count to one that takes all,
+	// as retries' backoff makes a run 30 times slower.
+	next := &flakyConsumer{rng: rand.New(rand.NewPCG(uint64(sent), 1)), never: sent%2 == 1}
+	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +95,7 @@ func fuzzRelease(t *testing.T, mode string, batches []ptrace.Traces, sent int) {
 		t.Fatal(err)
 	}
 	seen := make([]int, sent)
-	for _, td := range sink.AllTraces() {
+	for _, td := range append(next.accepted, next.permanent...) {
 		rss := td.ResourceSpans()
 		for i := 0; i < rss.Len(); i++ {
 			sss := rss.At(i).ScopeSpans()
@@ -112,9 +122,14 @@ func fuzzRelease(t *testing.T, mode string, batches []ptrace.Traces, sent int) {
 }
 
 // consumeAll sends batches as a receiver would, again while the processor
-// pushes back (a retryable error: its bound is full).
-func consumeAll(ctx context.Context, consume func(context.Context, ptrace.Traces) error, batches []ptrace.Traces) error {
-	for _, td := range batches {
+// pushes back (a retryable error: its bound is full), after a pause where
+// the batch asks for one.
+func consumeAll(ctx context.Context, consume func(context.Context, ptrace.Traces) error, batches []fuzzBatch) error {
+	for _, b := range batches {
+		if b.pause {
+			time.Sleep(3 * time.Millisecond) // local roots settle, and leave
+		}
+		td := b.td
 		for try := 0; ; try++ {
 			err := consume(ctx, td)
 			if err == nil {
@@ -129,28 +144,40 @@ func consumeAll(ctx context.Context, consume func(context.Context, ptrace.Traces
 	return nil
 }
 
+// fuzzBatch is one call's spans, and whether to pause before it.
+type fuzzBatch struct {
+	td    ptrace.Traces
+	pause bool
+}
+
 // fuzzBatches reads spans from data, four bytes each:
 //
 //	byte 0: bits 0-1 trace id (0 is the invalid all-zero id), 2-4 kind,
 //	        5 the remote-parent flag known, 6 remote, 7 a new batch from here
 //	byte 1: bits 0-3 span id (0 invalid), 4-7 parent span id (0: none)
-//	byte 2: bits 0-1 service, 2-4 statement (beyond the list: none)
+//	byte 2: bits 0-1 service, 2-4 statement (beyond the list: none), 5 a
+//	        pause before the batch this span starts (8 at most)
 //	byte 3: start, in 100 µs from the trace's; the duration is 1 ms
 //
 // It returns a function that builds the batches afresh (each release mode
 // gets its own: the processor annotates what it takes), and the spans'
 // count.
-func fuzzBatches(data []byte) (func() []ptrace.Traces, int) {
+func fuzzBatches(data []byte) (func() []fuzzBatch, int) {
 	n := len(data) / 4
-	build := func() []ptrace.Traces {
-		var batches []ptrace.Traces
+	build := func() []fuzzBatch {
+		var batches []fuzzBatch
 		var td ptrace.Traces
 		services := map[byte]ptrace.SpanSlice{}
+		pauses := 0
 		for i := 0; i < n; i++ {
 			b := data[4*i : 4*i+4]
 			if i == 0 || b[0]&0x80 != 0 {
 				td = ptrace.NewTraces()
-				batches = append(batches, td)
+				pause := b[2]&0x20 != 0 && pauses < 8
+				if pause {
+					pauses++
+				}
+				batches = append(batches, fuzzBatch{td: td, pause: pause})
 				clear(services)
 			}
 			service := b[2] & 3

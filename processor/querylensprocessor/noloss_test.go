@@ -24,9 +24,11 @@ import (
 // flakyConsumer refuses some releases with a retryable error, takes part of
 // some and refuses the rest (consumererror.Traces), refuses a few
 // permanently, and remembers what it took and what it refused for good.
+// With never set it takes everything.
 type flakyConsumer struct {
 	mu        sync.Mutex
 	rng       *rand.Rand
+	never     bool
 	accepted  []ptrace.Traces
 	permanent []ptrace.Traces
 	retryable int
@@ -38,6 +40,7 @@ func (f *flakyConsumer) ConsumeTraces(_ context.Context, td ptrace.Traces) error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch r := f.rng.IntN(100); {
+	case f.never:
 	case r < 3:
 		f.permanent = append(f.permanent, td)
 		return consumererror.NewPermanent(errors.New("bad data"))
