@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/querylens/querylens/internal/contract"
+	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
@@ -38,8 +40,9 @@ var fuzzStatements = []string{
 // remote-parent flags set or not, three services, database statements that
 // repeat; in batches cut where the bytes say, split across two senders'
 // calls, with a buffer that holds one trace, in both release modes, to a next
-// consumer that refuses now and then, or not. Every span must come out exactly once,
-// taken or refused for good, and nothing may stay counted as held.
+// consumer that refuses now and then, or not. Every span must come out exactly
+// once, taken or refused for good, each database span with its fingerprint,
+// and nothing may stay counted as held.
 func FuzzRelease(f *testing.F) {
 	f.Add([]byte{0x00, 0x10, 0x00, 0x10, 0x04, 0x21, 0x05, 0x20, 0x04, 0x21, 0x05, 0x30, 0x04, 0x21, 0x05, 0x40})
 	f.Add([]byte{0x48, 0x12, 0x01, 0x00, 0xc8, 0x21, 0x06, 0x01, 0x05, 0x11, 0x02, 0x02}) // a cycle, remote flags
@@ -107,6 +110,7 @@ func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 						t.Fatalf("%s: a span came out that was not sent: %v", mode, spans.At(k).Attributes().AsRaw())
 					}
 					seen[v.Int()]++
+					checkFingerprint(t, mode, spans.At(k))
 				}
 			}
 		}
@@ -118,6 +122,20 @@ func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 	}
 	if held := proc.(*querylensProcessor).buffer.held.Load(); held != 0 {
 		t.Fatalf("%s: %d bytes still counted as held after shutdown", mode, held)
+	}
+}
+
+// checkFingerprint fails t when a span that ran a statement came out without
+// its fingerprint: whatever the trace's shape, every database span with a
+// statement is annotated (an analysis that failed would release it bare).
+func checkFingerprint(t *testing.T, mode string, s ptrace.Span) {
+	text, ok := s.Attributes().Get("db.query.text")
+	if !ok || text.Str() == "" {
+		return
+	}
+	fp, ok := s.Attributes().Get(contract.AttrFingerprint)
+	if !ok || sqlnorm.SafeFingerprint(fp.Str()) != fp.Str() {
+		t.Fatalf("%s: a database span came out without a fingerprint: %v", mode, s.Attributes().AsRaw())
 	}
 }
 
