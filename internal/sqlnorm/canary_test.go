@@ -113,3 +113,23 @@ func FuzzCanary(f *testing.F) {
 		checkCanary(t, c, canary, other)
 	})
 }
+
+// TestQuoteAfterWord: go-sqllexer reads a double quote after a letter as part
+// of the word. Where backslashes do not escape (MySQL's NO_BACKSLASH_ESCAPES),
+// `"a\"` is a whole string and the quote after the next word opens another
+// that runs to the end: what stands there is a value in that reading, and
+// goes, as after a single quote.
+func TestQuoteAfterWord(t *testing.T) {
+	const canary = "QzxJv8Wq"
+	cases := []struct{ statement, want string }{
+		{`SELECT "a\" x" ` + canary + ` FROM t`, "SELECT ?"},
+		{`SELECT id FROM t WHERE name = "O\"Brien" AND note = ` + canary, "SELECT id FROM t WHERE name = ?"},
+		{`SELECT id FROM t WHERE name = 'O\'Brien' AND note = ` + canary, "SELECT id FROM t WHERE name = ?"},
+	}
+	for _, c := range cases {
+		st := Normalize("mysql", c.statement)
+		if strings.Contains(strings.ToLower(st.Text), strings.ToLower(canary)) || st.Text != c.want {
+			t.Errorf("%q: %q, want %q", c.statement, st.Text, c.want)
+		}
+	}
+}

@@ -258,6 +258,15 @@ func literalSpans(s string, dbms sqllexer.DBMSType, out []span) []span {
 			// a name in both readings when the two agree; when they do not,
 			// its text is as suspect as a string's
 			out = append(out, span{start, pos, false})
+		default:
+			// go-sqllexer reads a double quote after a letter as part of the
+			// word (for schema."table"); no database does. The word ends
+			// before it, and what follows, a quoted name or a string that
+			// may run to the end, is read again from there.
+			if q := strings.IndexByte(s[start:pos], '"'); q > 0 {
+				pos = start + q
+				lx = sqllexer.New(s[pos:], sqllexer.WithDBMS(dbms))
+			}
 		}
 	}
 }

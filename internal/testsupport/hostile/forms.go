@@ -109,7 +109,7 @@ var systemForms = map[string][]form{
 	},
 	"mysql": {
 		text(`"string"`, dq),
-		text(`"a\"..."`, func(v string) string { return `"a\" ` + v + `"` }),
+		ambiguous(text(`"a\"..."`, func(v string) string { return `"a\" ` + v + `"` })),
 		text("_utf8mb4'...'", func(v string) string { return "_utf8mb4" + sq(v) }),
 		text(`_utf8mb4"..."`, func(v string) string { return "_utf8mb4" + dq(v) }),
 		text("N'...'", func(v string) string { return "N" + sq(v) }),
