@@ -94,6 +94,8 @@ func FuzzCanary(f *testing.F) {
 	for i, system := range hostile.SQLSystems() {
 		for k := 0; k < hostile.FormCount(system); k++ {
 			f.Add(uint8(i), uint8(k), uint8(k), "QzxJv8Wq", uint64(739128465))
+			// Digits read as a number where letters read as a word.
+			f.Add(uint8(i), uint8(k), uint8(k), "000000", uint64(739128465))
 		}
 	}
 	f.Add(uint8(255), uint8(0), uint8(3), "Zz", uint64(41))
