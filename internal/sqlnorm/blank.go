@@ -6,7 +6,7 @@ package sqlnorm
 // them inline, as GORM's tracing records them) share one cache entry, and
 // only the first is read. It appends to slots the offsets (start, end) of
 // each value it blanked. It returns false when raw holds anything whose
-// reading could depend on a value: a backslash in a string, a dollar quote,
+// reading could depend on a value: a backslash or NUL in a string, a dollar quote,
 // a number glued to a name or a sign, a q'...' quote, a string cut short.
 //
 // The key is a hint, trusted for nothing: an entry made under it serves
@@ -35,6 +35,9 @@ func blankLiterals(raw string, d Dialect, buf []byte, slots []int32) ([]byte, []
 			for ; j < len(raw); j++ {
 				if raw[j] == '\\' {
 					return nil, slots, false // an escape in MySQL, a character in PostgreSQL
+				}
+				if raw[j] == 0 {
+					return nil, slots, false // the lexer reads a NUL byte as the end of the text
 				}
 				if raw[j] == '\'' {
 					if j+1 < len(raw) && raw[j+1] == '\'' { // '' inside a string

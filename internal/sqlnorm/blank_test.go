@@ -21,6 +21,7 @@ func TestBlankLiterals(t *testing.T) {
 		{`SELECT * FROM books WHERE id = 0`, `SELECT * FROM books WHERE id = 0`},
 		// What the scan does not read for certain: refused.
 		{`SELECT * FROM t WHERE path = 'C:\dir'`, ``},
+		{"SELECT * FROM t WHERE a = 'x\x00y' AND b = 1", ``},
 		{`SELECT $$a 'b' 1$$`, ``},
 		{`SELECT * FROM t WHERE a = 0x1F`, ``},
 		{`SELECT * FROM t WHERE a = 008`, ``},
