@@ -15,6 +15,7 @@ import (
 
 	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/testsupport/fixtures"
 	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
@@ -98,23 +99,14 @@ func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 		t.Fatal(err)
 	}
 	seen := make([]int, sent)
-	for _, td := range append(next.accepted, next.permanent...) {
-		rss := td.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			sss := rss.At(i).ScopeSpans()
-			for j := 0; j < sss.Len(); j++ {
-				spans := sss.At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					v, ok := spans.At(k).Attributes().Get(fuzzSeqKey)
-					if !ok || v.Int() < 0 || v.Int() >= int64(sent) {
-						t.Fatalf("%s: a span came out that was not sent: %v", mode, spans.At(k).Attributes().AsRaw())
-					}
-					seen[v.Int()]++
-					checkFingerprint(t, mode, spans.At(k))
-				}
-			}
+	fixtures.EachSpan(append(next.accepted, next.permanent...), func(_ pcommon.Resource, s ptrace.Span) {
+		v, ok := s.Attributes().Get(fuzzSeqKey)
+		if !ok || v.Int() < 0 || v.Int() >= int64(sent) {
+			t.Fatalf("%s: a span came out that was not sent: %v", mode, s.Attributes().AsRaw())
 		}
-	}
+		seen[v.Int()]++
+		checkFingerprint(t, mode, s)
+	})
 	for seq, n := range seen {
 		if n != 1 {
 			t.Fatalf("%s: span %d came out %d times, want once (%d spans sent)", mode, seq, n, sent)
