@@ -259,12 +259,11 @@ func literalSpans(s string, dbms sqllexer.DBMSType, out []span) []span {
 			// its text is as suspect as a string's
 			out = append(out, span{start, pos, false})
 		default:
-			// go-sqllexer reads a double quote after a letter as part of the
-			// word (for schema."table"); no database does. The word ends
-			// before it, and what follows, a quoted name or a string that
-			// may run to the end, is read again from there.
-			if q := strings.IndexByte(s[start:pos], '"'); q > 0 {
-				pos = start + q
+			// The lexer reads on through " ? / ! # @ inside a word; where the
+			// reader cuts the word (oddInName), a string that may run to the
+			// end, or a comment, starts: read again from there.
+			if k := oddInName(s[start:pos], dbms); k > 0 {
+				pos = start + k
 				lx = sqllexer.New(s[pos:], sqllexer.WithDBMS(dbms))
 			}
 		}
