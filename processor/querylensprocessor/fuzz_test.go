@@ -11,12 +11,10 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/querylens/querylens/internal/contract"
 	"github.com/querylens/querylens/internal/sqlnorm"
 	"github.com/querylens/querylens/internal/testsupport/fixtures"
-	"github.com/querylens/querylens/processor/querylensprocessor/internal/metadata"
 )
 
 // fuzzSeqKey tags each span the fuzzer sends with its place in the input, so
@@ -63,24 +61,18 @@ func FuzzRelease(f *testing.F) {
 }
 
 func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
-	tel := componenttest.NewTelemetry()
-	defer func() { _ = tel.Shutdown(context.Background()) }()
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	cfg := createDefaultConfig().(*Config)
-	// Requests leave 1 ms after their local root; spans without one wait
-	// until shutdown, unless a second trace or a ninth span of one comes.
-	cfg.Release, cfg.NumTraces, cfg.MaxSpansPerTrace = mode, 1, 8
-	cfg.WaitDuration, cfg.SettleDuration = time.Hour, time.Millisecond
 	// An even count of spans goes to a next consumer that refuses now and then
 	// (retried), takes part of a release and refuses the rest, and refuses a
 	// few for good (counted, not lost); an odd count to one that takes all,
 	// as retries' backoff makes a run 30 times slower.
 	next := &flakyConsumer{rng: rand.New(rand.NewPCG(uint64(sent), 1)), never: sent%2 == 1}
-	proc, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proc, _ := newObservedProcessor(t, func(cfg *Config) {
+		// Requests leave 1 ms after their local root; spans without one
+		// wait until shutdown, unless a second trace or a ninth span of
+		// one comes.
+		cfg.Release, cfg.NumTraces, cfg.MaxSpansPerTrace = mode, 1, 8
+		cfg.WaitDuration, cfg.SettleDuration = time.Hour, time.Millisecond
+	}, next)
 	ctx := context.Background()
 	if err := proc.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
@@ -88,7 +80,7 @@ func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 	done := make(chan error, 1)
 	half := len(batches) / 2
 	go func() { done <- consumeAll(ctx, proc.ConsumeTraces, batches[half:]) }()
-	err = consumeAll(ctx, proc.ConsumeTraces, batches[:half])
+	err := consumeAll(ctx, proc.ConsumeTraces, batches[:half])
 	if err2 := <-done; err == nil {
 		err = err2
 	}
@@ -112,7 +104,7 @@ func fuzzRelease(t *testing.T, mode string, batches []fuzzBatch, sent int) {
 			t.Fatalf("%s: span %d came out %d times, want once (%d spans sent)", mode, seq, n, sent)
 		}
 	}
-	if held := proc.(*querylensProcessor).buffer.held.Load(); held != 0 {
+	if held := proc.buffer.held.Load(); held != 0 {
 		t.Fatalf("%s: %d bytes still counted as held after shutdown", mode, held)
 	}
 }
