@@ -61,6 +61,10 @@ type Span struct {
 	Code    CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
+	// Path is the span's url.path (or http.target without its query), when it
+	// records one. It holds values (ids, slugs): it is read to tell which
+	// route below a server span is its own, never written anywhere.
+	Path string
 	// Exceptions are the span's "exception" events, in order.
 	Exceptions []Exception
 	// Annotated is true when the span already carries querylens annotations
@@ -255,6 +259,9 @@ func (t *Trace) RouteOf(root int) string {
 
 // routeBelow is the http.route of the nearest span under root, breadth
 // first, in root's service and within a few levels: where frameworks put it.
+// When root records its path, only a route that fits it counts: a library
+// that handles a route of its own in-process (an auth library's session
+// check under every request) records that route below requests of others.
 func (t *Trace) routeBelow(root int) string {
 	const levels, most = 4, 256 // a bounded look: a request may hold thousands of spans
 	level, seen := []int{root}, 0
@@ -268,7 +275,7 @@ func (t *Trace) routeBelow(root int) string {
 				if c == root || t.Spans[c].Service != t.Spans[root].Service {
 					continue
 				}
-				if r := t.Spans[c].Route; r != "" {
+				if r := t.Spans[c].Route; r != "" && RouteFitsPath(r, t.Spans[root].Path) {
 					return sqlnorm.SafeName(r)
 				}
 				next = append(next, c)

@@ -317,6 +317,12 @@ func (c *callStore) read(i int, attrs pcommon.Map, s *traceview.Span, norm Norma
 		switch k {
 		case "http.route":
 			s.Route = sqlnorm.SafeName(v.AsString())
+		case "url.path":
+			s.Path = v.AsString()
+		case "http.target": // before url.path; it holds the query too
+			if s.Path == "" {
+				s.Path = v.AsString()
+			}
 		case "db.query.summary":
 			summary = v.AsString()
 		case "db.operation.name":

@@ -188,3 +188,32 @@ func TestStructureThenReadSome(t *testing.T) {
 		}
 	}
 }
+
+// A server span's path is read from url.path, else from http.target without
+// its query, for the route below it to be checked against.
+func TestReadPath(t *testing.T) {
+	for _, c := range []struct {
+		attrs map[string]string
+		want  string
+	}{
+		{map[string]string{"url.path": "/tasks/7"}, "/tasks/7"},
+		{map[string]string{"http.target": "/tasks/7?x=1"}, "/tasks/7?x=1"},
+		{map[string]string{"http.target": "/old", "url.path": "/new"}, "/new"},
+	} {
+		td := ptrace.NewTraces()
+		s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1})
+		s.SetSpanID(pcommon.SpanID{1})
+		s.SetKind(ptrace.SpanKindServer)
+		for k, v := range c.attrs {
+			s.Attributes().PutStr(k, v)
+		}
+		var sc Scratch
+		view, _ := sc.Structure(td)
+		sc.Read(plainNormalizer{}, nil)
+		if got := view.Spans[0].Path; got != c.want {
+			t.Errorf("%v: Path %q, want %q", c.attrs, got, c.want)
+		}
+		sc.Release()
+	}
+}
