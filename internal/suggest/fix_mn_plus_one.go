@@ -13,13 +13,13 @@ import (
 func init() {
 	wording := Wording{"": {
 		ShapeOther:     `One iteration of the loop runs several queries ({tables}): run each once for all items before the loop, with your ORM's eager loading: {eager}.`,
-		ShapeWriteLoop: `Each iteration of the loop writes ({tables}): write the rows of all items at once: {writes}`,
+		ShapeWriteLoop: `Each iteration of the loop writes ({written}): write the rows of all items at once: {writes}`,
 	}}
 	// The pieces carry each ORM's words; the sentence around them is the same.
 	for _, o := range orms {
 		wording[o.Name] = map[Shape]string{
 			ShapeOther:     o.Name + `: one iteration runs several queries ({tables}); load them for all items at once: {eager}.`,
-			ShapeWriteLoop: o.Name + `: each iteration writes ({tables}); write the rows of all items at once: {writes}`,
+			ShapeWriteLoop: o.Name + `: each iteration writes ({written}); write the rows of all items at once: {writes}`,
 		}
 	}
 	fixes[detect.TypeMNPlusOne] = wording

@@ -68,6 +68,15 @@ func TestWriteLoopsGetBulkWrites(t *testing.T) {
 			t.Errorf("%s: a loop that reads and updates: %q", orm, fix)
 		}
 	}
+	// A loop that reads one table and writes another says it writes only the
+	// one it writes (kaneo's event handlers read integration and project).
+	for orm, ctx := range contexts() {
+		fix := fixOf(ctx, detect.TypeMNPlusOne, `SELECT * FROM integration WHERE project_id = $1`,
+			`INSERT INTO activity (id, task_id) VALUES ($1, (SELECT id FROM task WHERE number = $2))`)
+		if !strings.Contains(fix, "writes (activity)") {
+			t.Errorf("%s: a loop that reads integration and writes activity: %q", orm, fix)
+		}
+	}
 	// GORM names the columns the get-or-create looks its row up by.
 	if fix := fixOf(contexts()["GORM"], detect.TypeMNPlusOne, lookup, insert); !strings.Contains(fix, "clause.OnConflict") ||
 		!strings.Contains(fix, "user_id, key") {

@@ -25,7 +25,9 @@ import (
 //	            last row seen (:last_email), {afterQ} with ? for the values;
 //	            {tiebreak} what to add when the order may tie
 //	{tables}    the tables of an mn_plus_one's iteration; {eager} how to
-//	            load each for all items; {writes} how to write them at once
+//	            load each for all items; {written} the tables its writes
+//	            write (not those it only reads); {writes} how to write them
+//	            at once
 //	{agg}       an aggregate's noun (sum, average, ...); {aggSQL} its SQL
 //	            (sum(challenges.value)); {aggAPI} the ORM's call for it
 //	{loaded}    what a lazy-load exception says was read (Book.author);
@@ -122,6 +124,7 @@ func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) 
 		}
 	}
 	v["tables"] = orDefault(strings.Join(tables, ", "), "several tables")
+	v["written"] = orDefault(strings.Join(writtenTables(data), ", "), v["tables"])
 	v["eager"] = eagerPieces(orm, data, tables)
 	v["writes"] = writePieces(orm, data)
 }
@@ -199,6 +202,19 @@ func writePieces(orm string, statements []*sqlnorm.Statement) string {
 		pieces = appendNew(pieces, lowerFirst(fill(text, statementVarsLookup(st, orm, lookup))))
 	}
 	return strings.Join(pieces, " ")
+}
+
+// writtenTables are the tables the writes among statements write: each
+// one's first table, the one after INSERT INTO, UPDATE or DELETE FROM (the
+// others it names, in a subquery or a join, it only reads).
+func writtenTables(statements []*sqlnorm.Statement) []string {
+	var out []string
+	for _, st := range statements {
+		if shape, _ := describe(st); shape.IsWrite() && len(st.Tables) > 0 {
+			out = appendNew(out, lastSegment(st.Tables[0]))
+		}
+	}
+	return out
 }
 
 func lowerFirst(s string) string {
