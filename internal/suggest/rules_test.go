@@ -77,6 +77,12 @@ func TestWriteLoopsGetBulkWrites(t *testing.T) {
 			t.Errorf("%s: a loop that reads integration and writes activity: %q", orm, fix)
 		}
 	}
+	// An update by id and a scoping column upserts on id alone: no unique
+	// index need hold both (kaneo's column reorder).
+	if fix := fixOf(contexts()[""], detect.TypeNPlusOne,
+		`UPDATE "column" SET position = $1 WHERE ("column".id = $2 AND "column".project_id = $3)`); !strings.Contains(fix, "<unique columns: id>") {
+		t.Errorf("an update by id and project_id: %q", fix)
+	}
 	// GORM names the columns the get-or-create looks its row up by.
 	if fix := fixOf(contexts()["GORM"], detect.TypeMNPlusOne, lookup, insert); !strings.Contains(fix, "clause.OnConflict") ||
 		!strings.Contains(fix, "user_id, key") {

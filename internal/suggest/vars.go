@@ -85,6 +85,7 @@ func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map
 		"uniqueNote": "",
 	}
 	if len(lookup) > 0 {
+		lookup = primaryKeyAlone(lookup)
 		cols := strings.Join(lookup, ", ")
 		v["unique"] = "<unique columns: " + cols + ">"
 		v["uniqueNote"] = " (over a unique index on " + cols + ")"
@@ -93,6 +94,19 @@ func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map
 		aggregateVars(v, orm, st)
 	}
 	return v
+}
+
+// primaryKeyAlone is id alone when the columns a row is looked up by hold
+// it: id is the primary key, unique by itself; the others beside it scope
+// the lookup (WHERE id = ? AND project_id = ?) and need no unique index
+// with it, which an ON CONFLICT target would.
+func primaryKeyAlone(cols []string) []string {
+	for _, c := range cols {
+		if strings.EqualFold(c, "id") {
+			return []string{c}
+		}
+	}
+	return cols
 }
 
 // orderVars are a deep_offset's placeholders: the page's own order.
