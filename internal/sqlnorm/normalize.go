@@ -162,7 +162,7 @@ func normalize(d Dialect, raw string, slots []int32) (st *Statement, shared bool
 	if err != nil || normalized == "" && strings.TrimSpace(text) != "" {
 		return shapeStatement(DialectGuess, raw), shared, bounds
 	}
-	st = &Statement{Text: gateStatement(Clean(collapse(normalized)), d), Placeholders: placeholders, SQL: true, Source: SourceText,
+	st = &Statement{Text: gateStatement(Clean(collapse(foldLists(normalized))), d), Placeholders: placeholders, SQL: true, Source: SourceText,
 		Batch: r.carriesBatch()}
 	if meta != nil {
 		st.Tables = meta.Tables

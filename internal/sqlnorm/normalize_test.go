@@ -316,3 +316,41 @@ func BenchmarkNormalizeInlineValues(b *testing.B) {
 		i++
 	}
 }
+
+// A list whose first item is a value and which holds something else keeps
+// every item: go-sqllexer's folding dropped the values after the first
+// other item and left their commas ((?, DEFAULT,, DEFAULT,), Drizzle's
+// inserts; concat_ws(?, a,, b), Knex's). Equal neighbouring items that hold
+// a value still fold, as (?, ?, ?) does; the cache gives the same.
+func TestMixedListsKeepTheirItems(t *testing.T) {
+	for raw, want := range map[string]string{
+		`insert into "user" ("id", "name", "image", "role", "x") values ($1, $2, default, default, $5)`: `INSERT INTO user (id, name, image, role, x) VALUES (?, DEFAULT, DEFAULT, ?)`,
+		`insert into t (a, b, c, d) values ($1, default, $2, default)`:                                  `INSERT INTO t (a, b, c, d) VALUES (?, DEFAULT, ?, DEFAULT)`,
+		`insert into t (a, b) values ($1, default), ($2, default)`:                                      `INSERT INTO t (a, b) VALUES (?, DEFAULT)`,
+		`select * from t where a in (1, 2, b, 3)`:                                                       `SELECT * FROM t WHERE a IN (?, b, ?)`,
+		`select * from t where id in ($1::uuid, $2::uuid, $3::uuid)`:                                    `SELECT * FROM t WHERE id IN (? :: uuid)`,
+		`insert into t (a, b) values ($1 + 1, $2)`:                                                      `INSERT INTO t (a, b) VALUES (? + ?, ?)`,
+		`select concat_ws(' ', "description", "links"."address") from links`:                            `SELECT concat_ws(?, description, links.address) FROM links`,
+		`select * from t where id in (1, 2, 3)`:                                                         `SELECT * FROM t WHERE id IN (?)`,
+		`insert into t (a, b, c) values ($1, $2, $3), ($4, $5, $6)`:                                     `INSERT INTO t (a, b, c) VALUES (?)`,
+	} {
+		if got := Normalize("postgresql", raw).Text; got != want {
+			t.Errorf("%s\n got %s\nwant %s", raw, got, want)
+		}
+		cache, err := NewCache(16, 4096)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // a miss, then a hit
+			if got := cache.Normalize("postgresql", raw).Text; got != want {
+				t.Errorf("%s through the cache:\n got %s\nwant %s", raw, got, want)
+			}
+		}
+	}
+	// The statements of one shape share a fingerprint, whatever their values.
+	a := Normalize("postgresql", `insert into t (a, b, c) values ('x', default, 3)`)
+	b := Normalize("postgresql", `insert into t (a, b, c) values ('yy', default, 42)`)
+	if a.Fingerprint != b.Fingerprint {
+		t.Errorf("%s and %s differ", a.Text, b.Text)
+	}
+}

@@ -19,9 +19,17 @@ func (r *reader) lexerText() (string, int) {
 	b.Grow(len(r.text) + 8)
 	count := 0
 	s := r.text
+	marks := r.mixedLists()
 	for i := range r.pieces {
 		p := &r.pieces[i]
 		text := s[p.start:p.end]
+		if marks[i] {
+			if p.kind == kPlaceholder {
+				count++
+			}
+			writeSpaced(&b, firstValueMark)
+			continue
+		}
 		switch p.kind {
 		case kComment:
 			b.WriteByte(' ')
