@@ -88,7 +88,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		return res
 	}
 	findings := detect.Run(e.detectors, in)
-	scopes := map[string][]string{} // by service, gathered once per trace
+	scopes := map[string]serviceContext{} // by service, gathered once per trace
 	kept := findings[:0]
 	for i := range findings {
 		f := &findings[i]
@@ -298,16 +298,27 @@ func describeCode(c traceview.CodeLocation) string {
 	return c.Function
 }
 
-// contextOf gathers what ORM recognition reads: the language, runtime and
-// instrumentation scopes of the service that ran the statement (scopes
-// cached per service in scopes).
-func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string) suggest.Context {
+// serviceContext is what recognition reads of one service in a trace: its
+// instrumentation scopes and a sample of its raw statements.
+type serviceContext struct {
+	scopes []string
+	raws   []string
+}
+
+// maxServiceRaws bounds the raw statements of a service recognition reads
+// beyond a finding's own.
+const maxServiceRaws = 32
+
+// contextOf gathers what ORM recognition reads: the language, runtime,
+// instrumentation scopes and other raw statements of the service that ran
+// the statement (cached per service in services).
+func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]serviceContext) suggest.Context {
 	s := &t.Spans[subject(f)]
 	ctx := suggest.Context{Language: s.Language, Runtime: s.Runtime}
 	if s.DB != nil {
 		ctx.Raw = s.DB.Raw
 	}
-	list, ok := scopes[s.Service]
+	sc, ok := services[s.Service]
 	if !ok {
 		graphql := false
 		for i := range t.Spans {
@@ -315,18 +326,22 @@ func contextOf(t *traceview.Trace, f *detect.Finding, scopes map[string][]string
 			if o.Service != s.Service {
 				continue
 			}
-			if o.Scope != "" && !slices.Contains(list, o.Scope) {
-				list = append(list, o.Scope)
+			if o.Scope != "" && !slices.Contains(sc.scopes, o.Scope) {
+				sc.scopes = append(sc.scopes, o.Scope)
+			}
+			if o.DB != nil && o.DB.Raw != "" && len(sc.raws) < maxServiceRaws && !slices.Contains(sc.raws, o.DB.Raw) {
+				sc.raws = append(sc.raws, o.DB.Raw)
 			}
 			graphql = graphql || strings.HasPrefix(o.Name, "graphql.") || strings.Contains(strings.ToLower(o.Scope), "graphql")
 		}
 		if graphql {
-			list = append(list, graphqlMarker)
+			sc.scopes = append(sc.scopes, graphqlMarker)
 		}
-		scopes[s.Service] = list
+		services[s.Service] = sc
 	}
-	ctx.Scopes = list
-	ctx.GraphQL = slices.Contains(list, graphqlMarker)
+	ctx.Scopes = sc.scopes
+	ctx.ServiceRaws = sc.raws
+	ctx.GraphQL = slices.Contains(sc.scopes, graphqlMarker)
 	return ctx
 }
 

@@ -115,6 +115,15 @@ var aggregateAPI = map[string]func(a aggregate, table, keytable string) string{
 		}
 		return `[fn("` + strings.ToUpper(a.fn) + `", col("` + strings.TrimSuffix(strings.TrimPrefix(a.sql(), a.fn+"("), ")") + `")), "n"]`
 	},
+	"Drizzle": func(a aggregate, _, _ string) string {
+		switch {
+		case a.common():
+			return a.sql() // its helpers read as the SQL: sum(awards.value)
+		case a.fn == "":
+			return "<columns>"
+		}
+		return "sql`" + a.sql() + "`"
+	},
 	"Knex": func(a aggregate, _, _ string) string {
 		switch {
 		case a.common():

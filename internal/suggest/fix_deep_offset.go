@@ -41,6 +41,10 @@ func init() {
 			ShapeOther:     `Sequelize: page by key (keyset pagination) instead of offset: keep order: [{orderList}], add a where for the rows after the last one seen ({after}, with Op.gt / Op.lt) and limit: pageSize: it stays fast at any depth.{tiebreak}`,
 			ShapeUnordered: `Sequelize: the page has no order, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: { <key>: { [Op.gt]: lastKey } }, order: [["<key>", "ASC"]], limit: pageSize, instead of offset.`,
 		},
+		"Drizzle": {
+			ShapeOther:     "Drizzle: page by key (keyset pagination) instead of .offset(): keep .orderBy({orderList}), add .where(sql`{afterQ}`) with the last row's {cols}, and .limit(pageSize): it stays fast at any depth.{tiebreak}",
+			ShapeUnordered: `Drizzle: the page has no orderBy, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), .where(gt(<key>, lastKey)).orderBy(asc(<key>)).limit(pageSize), instead of .offset().`,
+		},
 		"Knex": {
 			ShapeOther:     `Knex: page by key (keyset pagination) instead of .offset(): keep .orderBy([{orderList}]), add .whereRaw("{afterQ}", <the last row's {cols}>) and .limit(pageSize): it stays fast at any depth.{tiebreak}`,
 			ShapeUnordered: `Knex: the page has no orderBy, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), .where("<key>", ">", lastKey).orderBy("<key>").limit(pageSize), instead of .offset().`,

@@ -39,6 +39,10 @@ func init() {
 			ShapeOther: `Sequelize: the same query on {table} runs again with the same values in one request: run it once and reuse the result.`,
 			ShapeWrite: `Sequelize: the same write to {table} runs again with the same values in one request: find the second save / set of the same rows and write once.`,
 		},
+		"Drizzle": {
+			ShapeOther: `Drizzle: the same query on {table} runs again with the same values in one request: run it once and reuse the rows.`,
+			ShapeWrite: `Drizzle: the same write to {table} runs again with the same values in one request: find the second call and write once.`,
+		},
 		"Knex": {
 			ShapeOther: `Knex: the same query on {table} runs again with the same values in one request: run it once and reuse the rows.`,
 			ShapeWrite: `Knex: the same write to {table} runs again with the same values in one request: find the second call and write once.`,

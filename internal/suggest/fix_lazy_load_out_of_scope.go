@@ -60,6 +60,9 @@ func init() {
 		"Sequelize": {
 			ShapeOther: `Sequelize: this query on {table} started after its parent span had ended: a promise nobody awaited before the response (a getter such as get<Association>() called later). Load what the response needs with the query, include: [{ association: "<association to {table}>" }], and await it; give deliberate background work a span of its own.`,
 		},
+		"Drizzle": {
+			ShapeOther: `Drizzle: this query on {table} started after its parent span had ended: a promise nobody awaited before the response. Await the query (or read the {table} rows with the query that reads their parents, inArray or with: { ... }) before responding; give deliberate background work a span of its own.`,
+		},
 		"Knex": {
 			ShapeOther: `Knex: this query on {table} started after its parent span had ended: a promise nobody awaited before the response. Await the query (or read the {table} rows with the query that reads their parents, whereIn) before responding; give deliberate background work a span of its own.`,
 		},

@@ -37,6 +37,7 @@ var eagerWrap = map[string]struct{ call, sep string }{
 	"TypeORM":      {"relations: [{items}] on the find the loop iterates", ", "},
 	"Prisma":       {"include: { {items} } in the findMany the loop iterates", ", "},
 	"Sequelize":    {"include: [{items}] in the findAll the loop iterates", ", "},
+	"Drizzle":      {"with: { {items} } in the db.query findMany the loop iterates", ", "},
 	"Knex":         {"{items}", ", "},
 	"Hibernate":    {"{items} in the query the loop iterates", ", "},
 	"ActiveRecord": {"includes({items}) on the relation the loop iterates", ", "},
@@ -97,6 +98,13 @@ var eager = map[string]map[Shape]string{
 		ShapeCount:        `one count with group: ["{key}"]`,
 		ShapeAggregate:    `one findAll with attributes: ["{key}", {aggAPI}] and group: ["{key}"]`,
 		ShapeOther:        `one findAll on {table} with where: { {key}: keys }`,
+	},
+	"Drizzle": {
+		ShapeByKey:        `<relation to {table}>: true`,
+		ShapeByForeignKey: `<relation to {table}>: true`,
+		ShapeCount:        `one count() with inArray({qkey}, keys) and groupBy({qkey})`,
+		ShapeAggregate:    `one select of {aggAPI} with inArray({qkey}, keys) and groupBy({qkey})`,
+		ShapeOther:        `one select on {table} with inArray({qkey}, keys)`,
 	},
 	"Knex": {
 		ShapeByKey:        `knex("{table}").whereIn("{key}", keys)`,

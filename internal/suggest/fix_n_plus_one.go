@@ -97,6 +97,18 @@ func init() {
 			ShapeDelete:       `Sequelize: delete the {table} rows in one statement with {model}.destroy({ where: { {key}: keys } }) instead of destroy() per row.`,
 			ShapeOther:        `Sequelize: fetch the {table} rows of all items in one query before the loop, findAll({ where: { {key}: keys } }), instead of one query per item.`,
 		},
+		"Drizzle": {
+			ShapeSpreadOut:    `Drizzle: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request's context, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
+			ShapeByKey:        `Drizzle: load the {table} row with the rows the loop iterates, db.query.<parent table>.findMany({ with: { <relation to {table}>: true } }) or a join, .leftJoin({table}, eq(...)), instead of one select per row; or read all at once, .where(inArray({qkey}, keys)).`,
+			ShapeByForeignKey: `Drizzle: load the {table} rows of all items at once, with: { <relation to {table}>: true } in the db.query findMany the loop iterates, or one select with .where(inArray({qkey}, keys)) grouped in memory, instead of a query per row.`,
+			ShapeCount:        `Drizzle: count for all items in one query, db.select({ key: {qkey}, n: count() }).from({table}).where(inArray({qkey}, keys)).groupBy({qkey}), instead of a count per row.`,
+			ShapeAggregate:    `Drizzle: compute the {agg} for all items in one query, db.select({ key: {qkey}, n: {aggAPI} }).from({table}).where(inArray({qkey}, keys)).groupBy({qkey}), instead of one query per row.`,
+			ShapeInsert:       `Drizzle: insert the {table} rows in one statement, db.insert({table}).values(rows) with an array, instead of one insert per row.`,
+			ShapeUpsert:       `Drizzle: upsert the {table} rows in one statement, db.insert({table}).values(rows).onConflictDoUpdate({ target: [{unique}], set: { ... } }) (or .onConflictDoNothing()), instead of one per row.`,
+			ShapeUpdate:       `Drizzle: update the {table} rows in one statement, db.update({table}).set(values).where(inArray({qkey}, keys)), when they get the same values; when each gets its own, one db.insert({table}).values(rows).onConflictDoUpdate({ target: [{unique}], set: { ... } }).`,
+			ShapeDelete:       `Drizzle: delete the {table} rows in one statement, db.delete({table}).where(inArray({qkey}, keys)).`,
+			ShapeOther:        `Drizzle: fetch the {table} rows of all items in one query before the loop, db.select().from({table}).where(inArray({qkey}, keys)), instead of one query per item.`,
+		},
 		"Knex": {
 			ShapeSpreadOut:    `Knex: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `Knex: fetch the {table} rows of all items in one query, knex("{table}").whereIn("{key}", keys), and match them in memory (or join {table} in the first query).`,

@@ -43,6 +43,11 @@ func init() {
 			ShapeManyRows:    `Sequelize: the query on {table} returns more rows than a request can use: limit and where in the database, page by key, or read an export in batches. To count them, count in the database (count()) instead of reading them.`,
 			ShapeCountedRows: `Sequelize: findAndCountAll() without a limit reads every row and counts them too: {model}.count({ where }) when only the total is used, findAll() and rows.length when the rows are.`,
 		},
+		"Drizzle": {
+			ShapeOther:       `Drizzle: list the columns of {table} the code reads, db.select({ <columns the code reads> }).from({table}) (columns: { ... } in a db.query findMany), instead of db.select() of every column.`,
+			ShapeManyRows:    `Drizzle: the query on {table} returns more rows than a request can use: .limit() and .where() in the database, page by key, or iterate in batches for an export. To count them, count in the database (db.$count({table}, where)) instead of reading them.`,
+			ShapeCountedRows: `Drizzle: the rows are read beside a count(*) of the same filter: db.$count(...) alone when only the total is used, rows.length when the rows are.`,
+		},
 		"Knex": {
 			ShapeOther:       `Knex: list the columns of {table} the code reads, knex("{table}").select(<columns the code reads>), instead of select("*").`,
 			ShapeManyRows:    `Knex: the query on {table} returns more rows than a request can use: .limit() and .where() in the database, page by key, or .stream() an export. To count them, count in the database (.count()) instead of reading them.`,

@@ -17,6 +17,7 @@ func init() {
 		"TypeORM":      {ShapeOther: `TypeORM: findAndCount / getManyAndCount counts all the {table} rows for every page: use find with take: pageSize + 1 and no total, or count once and keep it.`},
 		"Prisma":       {ShapeOther: `Prisma: a count() over {table} runs beside every page: drop the total (take: pageSize + 1 tells whether there is a next page), or count once and keep it.`},
 		"Sequelize":    {ShapeOther: `Sequelize: findAndCountAll counts all the {table} rows for every page: use findAll with limit: pageSize + 1 and no total, or count once and keep it.`},
+		"Drizzle":      {ShapeOther: `Drizzle: a count over {table} runs beside every page: drop the total (.limit(pageSize + 1) tells whether there is a next page), or count once and keep it.`},
 		"Knex":         {ShapeOther: `Knex: a count over {table} runs beside every page: drop the total (.limit(pageSize + 1) tells whether there is a next page), or count once and keep it.`},
 		"Hibernate":    {ShapeOther: `Hibernate: a Spring Data Page counts all the {table} rows for every page: return a Slice (no total) or a Window (keyset scrolling), or count once and keep it.`},
 		"ActiveRecord": {ShapeOther: `ActiveRecord: the paginator counts all the {table} rows for every page: use Kaminari's without_count or pagy's countless / keyset pagination, or cache the total.`},

@@ -91,6 +91,7 @@ var orderStyles = map[string]orderStyle{
 	"TypeORM":      {`{col}: "ASC"`, `{col}: "DESC"`, ", "},
 	"Prisma":       {`{ {col}: "asc" }`, `{ {col}: "desc" }`, ", "},
 	"Sequelize":    {`["{col}", "ASC"]`, `["{col}", "DESC"]`, ", "},
+	"Drizzle":      {`asc({col})`, `desc({col})`, ", "},
 	"Knex":         {`{ column: "{col}" }`, `{ column: "{col}", order: "desc" }`, ", "},
 	"Hibernate":    {`e.{col}`, `e.{col} desc`, ", "},
 	"ActiveRecord": {`{col}: :asc`, `{col}: :desc`, ", "},

@@ -43,8 +43,9 @@ func raiserOf(r Request) *ORM {
 
 // Recognize returns the ORM behind the context, or nil when none is known.
 // Only ORMs of the service's language (LanguageOf) are candidates: a scope
-// of the ORM proves it, else the SQL's shape tells it; a service whose
-// language is unknown gets no ORM.
+// of the ORM proves it, else the SQL's shape tells it, the finding's own
+// statement first, then the service's others; a service whose language is
+// unknown gets no ORM.
 func Recognize(ctx Context) *ORM {
 	language := LanguageOf(ctx)
 	if language == "" {
@@ -62,9 +63,24 @@ func Recognize(ctx Context) *ORM {
 			}
 		}
 	}
+	if o := recognizeSQL(language, ctx.Raw); o != nil {
+		return o
+	}
+	for _, raw := range ctx.ServiceRaws {
+		if o := recognizeSQL(language, raw); o != nil {
+			return o
+		}
+	}
+	return nil
+}
+
+// recognizeSQL is the first ORM of language whose SQL tell raw holds.
+func recognizeSQL(language, raw string) *ORM {
+	if raw == "" {
+		return nil
+	}
 	for i := range orms {
-		o := &orms[i]
-		if o.Language == language && o.SQL != nil && ctx.Raw != "" && o.SQL.MatchString(ctx.Raw) {
+		if o := &orms[i]; o.Language == language && o.SQL != nil && o.SQL.MatchString(raw) {
 			return o
 		}
 	}
@@ -153,11 +169,26 @@ var orms = []ORM{
 		SQL:    regexp.MustCompile(`"\w+"\."\w+"\."\w+"|AS "_count\$_all"|"__prisma_data__"|AS "_aggr_count_\w+"`),
 		Words:  regexp.MustCompile(`\bPrisma\b|createMany`),
 	},
+	// Drizzle writes lowercase SQL: every column not given as default in
+	// VALUES, table aliases without AS (from "task" "taskTable"), its
+	// relational queries as left join lateral (select ... json_build_array),
+	// and a single table's columns unqualified in the select list but
+	// qualified in the where clause. Its own tracer (scope drizzle-orm) is
+	// off in its releases; @kubiks/otel-drizzle records spans of its own.
+	{
+		Name: "Drizzle", Language: "nodejs",
+		Scopes: []string{"drizzle-orm", "@kubiks/otel-drizzle"},
+		SQL: regexp.MustCompile("\\) values \\((?:[^()]*, )?default[,)]|\\bleft join lateral \\(select |\\bfrom [\"`]\\w+[\"`] [\"`]\\w+[\"`]|" +
+			"^select \"\\w+\"(?:, \"\\w+\")* from \"\\w+\" where \\(?\"\\w+\"\\.\"\\w+\""),
+		Words: regexp.MustCompile(`\bDrizzle\b|\binArray\(|onConflictDo(?:Update|Nothing)\(|db\.query\.\w+\.findMany`),
+	},
 	{
 		Name: "Sequelize", Language: "nodejs",
 		Scopes: []string{"@opentelemetry/instrumentation-sequelize", "opentelemetry-instrumentation-sequelize"},
-		SQL:    regexp.MustCompile("[\"`]createdAt[\"`]|FROM [\"`]\\w+[\"`] AS [\"`][A-Z]\\w*[\"`]"),
-		Words:  regexp.MustCompile(`\bSequelize\b|bulkCreate|\binclude: ?\[|separate: ?true`),
+		// "createdAt" counts in the SQL it writes, with uppercase keywords: raw
+		// SQL of any app may name a camelCase column (umami's Prisma app).
+		SQL:   regexp.MustCompile("(?s)^\\s*(?:SELECT|INSERT INTO|UPDATE|DELETE FROM) .*[\"`]createdAt[\"`]|FROM [\"`]\\w+[\"`] AS [\"`][A-Z]\\w*[\"`]"),
+		Words: regexp.MustCompile(`\bSequelize\b|bulkCreate|\binclude: ?\[|separate: ?true`),
 	},
 	{
 		Name: "Knex", Language: "nodejs",

@@ -35,6 +35,10 @@ type Context struct {
 	Scopes []string
 	// Raw is one raw statement of the finding. It is matched, never written.
 	Raw string
+	// ServiceRaws are other raw statements of the service in the trace, read
+	// when Raw tells no ORM: an ORM's tell is in some of its statements
+	// only (Drizzle's default in VALUES). Matched, never written.
+	ServiceRaws []string
 	// GraphQL is true when the service's spans show a GraphQL server
 	// (scope or span names): the loop is a resolver, the fix a batch loader.
 	GraphQL bool

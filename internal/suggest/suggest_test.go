@@ -117,6 +117,14 @@ func TestRecognizeBySQLShape(t *testing.T) {
 		{"java", `select b1_0.id from books b1_0`, "Hibernate"},
 		{"nodejs", `SELECT "id" FROM "books" AS "Book" WHERE "Book"."id" = 1;`, "Sequelize"},
 		{"ruby", `SELECT "books".* FROM "books" WHERE "books"."id" = $1`, "ActiveRecord"},
+		{"nodejs", `insert into "task" ("id", "title", "status") values ($1, $2, default) returning "id"`, "Drizzle"},
+		{"nodejs", `select "id", "title" from "task" where "task"."project_id" = $1 limit $2`, "Drizzle"},
+		{"nodejs", `select "id" from "notification" "notificationTable" where "notificationTable"."user_id" = $1`, "Drizzle"},
+		{"nodejs", `select "users"."id", "users_posts"."data" as "posts" from "users" left join lateral (select coalesce(json_agg(json_build_array("users_posts"."id")), '[]'::json) as "data" from "posts" "users_posts" where "users_posts"."author_id" = "users"."id") "users_posts" on true`, "Drizzle"},
+		{"nodejs", `select "id", "title" from "books" where "author_id" = $1`, ""},              // Knex writes what the code names
+		{"nodejs", `insert into "books" ("title") values ($1) returning "id"`, ""},              // no default: any builder
+		{"nodejs", `select "b"."id" from "books" as "b" where "b"."id" = $1`, ""},               // aliased with as: Knex, Kysely
+		{"nodejs", `INSERT INTO "books" ("id","title") VALUES (DEFAULT,$1) RETURNING "id"`, ""}, // uppercase: Sequelize and others
 		{"go", `SELECT id FROM books`, ""},
 	}
 	for _, c := range cases {
@@ -128,6 +136,26 @@ func TestRecognizeBySQLShape(t *testing.T) {
 		if name != c.orm {
 			t.Errorf("%s %q: %q, want %q", c.language, c.raw, name, c.orm)
 		}
+	}
+}
+
+// A statement with no tell of its own is its service's ORM when another of
+// the service's statements tells it; its own tell comes first.
+func TestRecognizeByTheServicesStatements(t *testing.T) {
+	plain := `select "id", "title" from "books" where "author_id" = $1`
+	drizzle := `insert into "books" ("id", "title") values ($1, default)`
+	if o := Recognize(Context{Language: "nodejs", Raw: plain}); o != nil {
+		t.Fatalf("alone: %s", o.Name)
+	}
+	if o := Recognize(Context{Language: "nodejs", Raw: plain, ServiceRaws: []string{plain, drizzle}}); o == nil || o.Name != "Drizzle" {
+		t.Errorf("with the service's statements: %v", o)
+	}
+	sequelize := `SELECT "id" FROM "books" AS "Book" WHERE "Book"."id" = 1;`
+	if o := Recognize(Context{Language: "nodejs", Raw: sequelize, ServiceRaws: []string{drizzle}}); o == nil || o.Name != "Sequelize" {
+		t.Errorf("its own tell first: %v", o)
+	}
+	if o := Recognize(Context{Language: "python", Raw: plain, ServiceRaws: []string{drizzle}}); o != nil {
+		t.Errorf("another language's tell: %s", o.Name)
 	}
 }
 
