@@ -611,7 +611,7 @@ func toManyJoin(sources []source, where []token) string {
 	}
 	for k := 1; k < len(sources); k++ {
 		child := sources[k]
-		if child.subquery != nil || child.name == "" {
+		if child.subquery != nil || child.name == "" || isEagerAlias(child) {
 			continue
 		}
 		on := child.on
@@ -641,6 +641,26 @@ func toManyJoin(sources []source, where []token) string {
 		}
 	}
 	return ""
+}
+
+// isEagerAlias reports whether a joined table goes by SQLAlchemy's alias of
+// a joined eager load, <table>_<n> (notifier_options AS notifier_options_1).
+// SQLAlchemy joins an eager-loaded collection outside a derived table that
+// holds the page (FROM (SELECT ... LIMIT ?) AS anon_1 LEFT OUTER JOIN ...);
+// one it joins beside the LIMIT is a many-to-one or a one-to-one, whose
+// foreign key may sit in the joined table all the same: it adds no rows.
+func isEagerAlias(s source) bool {
+	table := strings.ToLower(lastSegment(s.name))
+	rest, ok := strings.CutPrefix(strings.ToLower(s.alias), table+"_")
+	if !ok || rest == "" {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if !isDigit(rest[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // pinned reports whether a condition equates a column of the joined table
