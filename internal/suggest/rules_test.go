@@ -338,3 +338,19 @@ func TestAggregatesAreGroupedNotEagerLoaded(t *testing.T) {
 		}
 	}
 }
+
+// A select by key whose columns SQLAlchemy did not label is one the code runs
+// per item (a 2.0-style select, session.get, a refresh of each new row), not
+// a lazy load: one query with in_() fixes it, not joinedload (mealie). A
+// labelled one is a lazy load of a relationship.
+func TestSQLAlchemyBareSelectsByKeyAreNoLazyLoads(t *testing.T) {
+	ctx := contexts()["SQLAlchemy"]
+	bare := fixOf(ctx, detect.TypeNPlusOne, `SELECT ingredient_foods.id, ingredient_foods.name FROM ingredient_foods WHERE ingredient_foods.id = ?`)
+	if eagerLoading.MatchString(bare) || !strings.Contains(bare, "in_(keys)") {
+		t.Errorf("a bare select by id: %q", bare)
+	}
+	lazy := fixOf(ctx, detect.TypeNPlusOne, `SELECT ingredient_foods.id AS ingredient_foods_id, ingredient_foods.name AS ingredient_foods_name FROM ingredient_foods WHERE ingredient_foods.id = ?`)
+	if !strings.Contains(lazy, "joinedload(") {
+		t.Errorf("a lazy load by id: %q", lazy)
+	}
+}
