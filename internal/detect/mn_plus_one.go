@@ -64,7 +64,16 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 			continue
 		}
 		repeating := filterIDs(ids, func(id int) bool { return counts[id] >= 2 })
-		pattern := commonIteration(repeating, len(counts))
+		// A loop whose iteration runs a statement twice (the current user,
+		// read for the item and for its author) is cut nowhere whole where a
+		// statement comes back: its period is read instead.
+		periods := 0
+		pattern := []int(nil)
+		if block := periodicBlock(repeating, len(counts)); block != nil {
+			pattern, periods = distinctIDs(block), (len(repeating)+len(block)-1)/len(block)
+		} else {
+			pattern = commonIteration(repeating, len(counts))
+		}
 		if len(pattern) < 2 {
 			continue
 		}
@@ -85,9 +94,12 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 			}
 		}
 		pattern = distinctIDs(seq) // in order of first run, whatever the ties
-		whole, iters, loops := 0, 0, 0
+		whole, iters, loops := periods, periods, periods
 		seen := make([]bool, len(counts))
 		eachIteration(seq, len(counts), func(it []int) {
+			if periods > 0 {
+				return
+			}
 			iters++
 			distinct := 0
 			for _, id := range it {
@@ -101,8 +113,10 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 				whole++
 			}
 		})
-		for _, id := range pattern {
-			loops = max(loops, counts[id])
+		if periods == 0 {
+			for _, id := range pattern {
+				loops = max(loops, counts[id])
+			}
 		}
 		// Iterations are counted by the statement that runs most: spans that
 		// start in the same tick (whole milliseconds in the JS SDK) may come
@@ -153,6 +167,33 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 		findings = append(findings, f)
 	}
 	return findings
+}
+
+// periodicBlock is the block seq repeats, when seq is that block three
+// times or more, the last time perhaps cut short (the last item skips what
+// the others run), and the block runs an id more than once (a block without
+// one is cut where an id comes back, by eachIteration); else nil.
+func periodicBlock(seq []int, numIDs int) []int {
+	seen := make([]bool, numIDs)
+	for p := 1; p*minIterationsByWaste <= len(seq); p++ {
+		periodic := true
+		for i := p; i < len(seq) && periodic; i++ {
+			periodic = seq[i] == seq[i-p]
+		}
+		if !periodic {
+			continue
+		}
+		twice := false
+		for _, id := range seq[:p] {
+			twice = twice || seen[id]
+			seen[id] = true
+		}
+		if twice {
+			return seq[:p]
+		}
+		return nil // the smallest period has no id twice: cut as usual
+	}
+	return nil
 }
 
 // eachIteration cuts a sequence of fingerprint ids where an id comes back, and
