@@ -169,13 +169,17 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 	return findings
 }
 
+// maxPeriod bounds the block periodicBlock looks for, so that a long
+// sequence costs at most that many passes over it.
+const maxPeriod = 64
+
 // periodicBlock is the block seq repeats, when seq is that block three
 // times or more, the last time perhaps cut short (the last item skips what
 // the others run), and the block runs an id more than once (a block without
 // one is cut where an id comes back, by eachIteration); else nil.
 func periodicBlock(seq []int, numIDs int) []int {
 	seen := make([]bool, numIDs)
-	for p := 1; p*minIterationsByWaste <= len(seq); p++ {
+	for p := 1; p <= maxPeriod && p*minIterationsByWaste <= len(seq); p++ {
 		periodic := true
 		for i := p; i < len(seq) && periodic; i++ {
 			periodic = seq[i] == seq[i-p]
