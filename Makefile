@@ -102,10 +102,11 @@ vet:
 	$(GO) vet ./...
 
 # Every package's tests, under the race detector; then the wild corpus's score
-# (testdata/wild), which builds without -race (wild_test.go).
+# and ORM recognition (testdata/wild), which build without -race.
 unit:
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^TestWildCorpus$$' ./cmd/querylens
+	$(GO) test -count=1 -run '^TestWildRecognition$$' ./internal/suggest
 
 # End to end through the real binary.
 e2e: build $(BOOKSHOP) $(JAEGER)
