@@ -301,8 +301,9 @@ func describeCode(c traceview.CodeLocation) string {
 // serviceContext is what recognition reads of one service in a trace: its
 // instrumentation scopes and a sample of its raw statements.
 type serviceContext struct {
-	scopes []string
-	raws   []string
+	scopes   []string
+	raws     []string
+	rawsRead bool
 }
 
 // maxServiceRaws bounds the raw statements of a service recognition reads
@@ -329,9 +330,6 @@ func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]servic
 			if o.Scope != "" && !slices.Contains(sc.scopes, o.Scope) {
 				sc.scopes = append(sc.scopes, o.Scope)
 			}
-			if o.DB != nil && o.DB.Raw != "" && len(sc.raws) < maxServiceRaws && !slices.Contains(sc.raws, o.DB.Raw) {
-				sc.raws = append(sc.raws, o.DB.Raw)
-			}
 			graphql = graphql || strings.HasPrefix(o.Name, "graphql.") || strings.Contains(strings.ToLower(o.Scope), "graphql")
 		}
 		if graphql {
@@ -340,9 +338,30 @@ func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]servic
 		services[s.Service] = sc
 	}
 	ctx.Scopes = sc.scopes
-	ctx.ServiceRaws = sc.raws
 	ctx.GraphQL = slices.Contains(sc.scopes, graphqlMarker)
+	if suggest.Recognize(ctx) == nil { // read the service's other statements only when needed
+		if !sc.rawsRead {
+			sc.raws, sc.rawsRead = serviceRaws(t, s.Service), true
+			services[s.Service] = sc
+		}
+		ctx.ServiceRaws = sc.raws
+	}
 	return ctx
+}
+
+// serviceRaws are up to maxServiceRaws distinct raw statements of a
+// service's spans in the trace.
+func serviceRaws(t *traceview.Trace, service string) []string {
+	var raws []string
+	for i := range t.Spans {
+		o := &t.Spans[i]
+		if o.Service == service && o.DB != nil && o.DB.Raw != "" && !slices.Contains(raws, o.DB.Raw) {
+			if raws = append(raws, o.DB.Raw); len(raws) == maxServiceRaws {
+				break
+			}
+		}
+	}
+	return raws
 }
 
 // graphqlMarker is kept among a service's scopes when its spans show GraphQL.
