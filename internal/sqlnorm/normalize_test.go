@@ -354,3 +354,17 @@ func TestMixedListsKeepTheirItems(t *testing.T) {
 		t.Errorf("%s and %s differ", a.Text, b.Text)
 	}
 }
+
+// A ? placeholder before || or && is no PostgreSQL ?| or ?& operator: the
+// Java agent writes Hibernate's like (?||?) so. The jsonb operators stay.
+func TestPlaceholderBeforeConcat(t *testing.T) {
+	for raw, want := range map[string]string{
+		`select o.id from owners o where o.last_name like (?||?) escape ?`: `SELECT o.id FROM owners o WHERE o.last_name LIKE (? || ?) ESCAPE ?`,
+		`select * from t where tags ?| array['a']`:                         `SELECT * FROM t WHERE tags ?| array [?]`,
+		`select * from t where a ?& b`:                                     `SELECT * FROM t WHERE a ?& b`,
+	} {
+		if got := Normalize("postgresql", raw).Text; got != want {
+			t.Errorf("%s\n got %s\nwant %s", raw, got, want)
+		}
+	}
+}

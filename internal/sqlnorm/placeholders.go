@@ -38,6 +38,9 @@ func (r *reader) lexerText() (string, int) {
 		case kPlaceholder:
 			count++
 			if text == "?" {
+				if n := b.Len(); n > 0 && strings.IndexByte("|&", b.String()[n-1]) >= 0 {
+					b.WriteByte(' ') // ||? and &&? would lex as one operator
+				}
 				b.WriteByte('?')
 			} else {
 				writeSpaced(&b, "?")

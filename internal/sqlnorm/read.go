@@ -228,7 +228,16 @@ func (r *reader) take(tt sqllexer.TokenType, start, end int) int {
 		}
 	case sqllexer.OPERATOR:
 		return r.takeOperator(tt, start, end)
-	case sqllexer.WILDCARD, sqllexer.JSON_OP:
+	case sqllexer.JSON_OP:
+		// PostgreSQL's ?| and ?& before a second | or &: a ? placeholder
+		// (JDBC's, or a literal the Java agent hid) and || or && (the Java
+		// agent's like (?||?)), read again from there.
+		if end-start == 2 && s[start] == '?' && end < len(s) && s[end] == s[start+1] {
+			r.add(kPlaceholder, sqllexer.OPERATOR, start, start+1, 0)
+			return start + 1
+		}
+		r.add(kOperator, tt, start, end, 0)
+	case sqllexer.WILDCARD:
 		r.add(kOperator, tt, start, end, 0)
 	case sqllexer.PUNCTUATION:
 		if r.copying == 2 && s[start] == ';' {
