@@ -123,14 +123,14 @@ func init() {
 		},
 		"Hibernate": {
 			ShapeSpreadOut:    `Hibernate: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (a @RequestScope bean), or find it by id in the open persistence context, which answers without a query; if the keys differ, read them together in one query ({qkey} IN (...)).`,
-			ShapeByKey:        `Hibernate: fetch the association with the query ("join fetch e.<association to {table}>" in JPQL, or @EntityGraph(attributePaths = "<association to {table}>") on the Spring Data repository method), or set hibernate.default_batch_fetch_size so proxies load by IN-list.`,
-			ShapeByForeignKey: `Hibernate: fetch the {table} collection with the query ("join fetch e.<association to {table}>", or an @EntityGraph on the repository method), or annotate it @BatchSize(size = 50) (or set hibernate.default_batch_fetch_size) so lazy loads go by IN-list.`,
+			ShapeByKey:        `Hibernate: fetch the association with the query ("join fetch e.<association to {table}>" in JPQL, or @EntityGraph(attributePaths = "<association to {table}>") on the Spring Data repository method), or set hibernate.default_batch_fetch_size so the association loads by IN-list. An EAGER mapping (@ManyToOne's default) is loaded by a select per row as well, by the query itself.`,
+			ShapeByForeignKey: `Hibernate: fetch the {table} collection with the query ("join fetch e.<association to {table}>", or an @EntityGraph on the repository method), or annotate it @BatchSize(size = 50) (or set hibernate.default_batch_fetch_size) so the collection loads by IN-list, whether it is mapped LAZY or EAGER.`,
 			ShapeCount:        `Hibernate: count for all entities in one query grouped by {key} (a JPQL or Spring Data @Query with group by and an in :keys condition), instead of one count query per entity.`,
 			ShapeAggregate:    `Hibernate: compute the {agg} for all entities in one query grouped by {key} ({aggAPI}, with group by and an in :keys condition), instead of one query per entity.`,
 			ShapeInsert:       `Hibernate: batch the inserts into {table} with hibernate.jdbc.batch_size and hibernate.order_inserts (Spring Data saveAll in one transaction), and SEQUENCE ids: IDENTITY ids disable JDBC batching.`,
 			ShapeUpsert:       `Hibernate: read the existing {table} rows once (where {key} in :keys), then save the new and changed ones in one batch (hibernate.jdbc.batch_size, Spring Data saveAll in one transaction), instead of a lookup and a write per row.`,
 			ShapeUpdate:       `Hibernate: update the {table} rows in one bulk JPQL update (where ... in :keys), or batch the updates (hibernate.jdbc.batch_size, hibernate.order_updates) instead of one flush per row.`,
-			ShapeDelete:       `Hibernate: delete the {table} rows in one bulk JPQL delete (where ... in :keys) instead of remove per entity.`,
+			ShapeDelete:       `Hibernate: delete the {table} rows in one bulk JPQL delete (where ... in :keys) instead of one delete per entity.`,
 			ShapeOther:        `Hibernate: fetch the {table} rows of all items in one query before the loop (where ... in :keys on {key}), instead of one query per entity.`,
 		},
 		"ActiveRecord": {
