@@ -354,3 +354,19 @@ func TestSQLAlchemyBareSelectsByKeyAreNoLazyLoads(t *testing.T) {
 		t.Errorf("a lazy load by id: %q", lazy)
 	}
 }
+
+// A many-to-many read through its join table by the owner's key names the
+// joined table as the collection (petclinic's Vet.specialties), not the join
+// table.
+func TestJoinTableReadByTheOwnersKey(t *testing.T) {
+	fix := fixOf(contexts()["Hibernate"], detect.TypeNPlusOne,
+		`select s1_0.vet_id,s1_1.id,s1_1.name from vet_specialties s1_0 join specialties s1_1 on s1_1.id=s1_0.specialty_id where s1_0.vet_id=?`)
+	if !strings.Contains(fix, "the specialties collection") || strings.Contains(fix, "vet_specialties collection") {
+		t.Errorf("%q", fix)
+	}
+	// user_groups read by user_id is an entity of its own.
+	fix = fixOf(contexts()["GORM"], detect.TypeNPlusOne, `SELECT * FROM user_groups WHERE user_groups.user_id = $1`)
+	if !strings.Contains(fix, "user_groups") {
+		t.Errorf("%q", fix)
+	}
+}

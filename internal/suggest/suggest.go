@@ -276,10 +276,16 @@ func fill(text string, vars map[string]string) string {
 
 // entityTable is the table a statement is about: the first one that is not
 // the join table of a many-to-many (books_tags, whose name holds another
-// table's: tags).
-func entityTable(tables []string) string {
+// table's: tags). keyColumn, the column the statement is keyed on, names
+// the other side when the statement reads the join table by it alone
+// (vet_specialties JOIN specialties WHERE vet_specialties.vet_id = ?).
+func entityTable(tables []string, keyColumn string) string {
+	names := tables
+	if entity := keyEntity(keyColumn); entity != "" {
+		names = append(slices.Clone(tables), entity)
+	}
 	for _, t := range tables {
-		if !isJoinTable(t, tables) {
+		if !isJoinTable(t, names) {
 			return t
 		}
 	}
@@ -289,16 +295,29 @@ func entityTable(tables []string) string {
 	return ""
 }
 
-// isJoinTable: t's name holds the singulars of two other of the tables
-// (book_tags holds book and tag; user_groups_users holds user_group and
-// user). One is not enough: user_groups holds user, and is no join table.
+// keyEntity is the table a foreign key column points at by its name
+// (vet_id: vet, authorId: author), or "".
+func keyEntity(col string) string {
+	for _, suffix := range []string{"_id", "_ID", "Id"} {
+		if e, ok := strings.CutSuffix(col, suffix); ok && e != "" && !strings.HasSuffix(e, "_") {
+			return strings.ToLower(e)
+		}
+	}
+	return ""
+}
+
+// isJoinTable: t's name holds the singulars (or the names) of two other of
+// the tables (book_tags holds book and tag; user_groups_users holds
+// user_group and user; vet_specialties holds specialties). One is not
+// enough: user_groups holds user, and is no join table.
 func isJoinTable(t string, tables []string) bool {
 	if !strings.Contains(t, "_") {
 		return false
 	}
 	name, held := strings.ToLower(lastSegment(t)), 0
 	for _, o := range tables {
-		if o != t && strings.Contains(name, strings.ToLower(sqlnorm.Singular(lastSegment(o)))) {
+		other := strings.ToLower(lastSegment(o))
+		if o != t && (strings.Contains(name, sqlnorm.Singular(other)) || strings.Contains(name, other)) {
 			held++
 		}
 	}

@@ -64,7 +64,7 @@ func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map
 	var tables []string
 	if st != nil {
 		tables = st.Tables
-		table = lastSegment(entityTable(tables))
+		table = lastSegment(entityTable(tables, k.column))
 	}
 	keytable := table
 	if q, _, ok := strings.Cut(k.qualified, "."); ok {
