@@ -42,6 +42,21 @@ func twoPerItem(b *traceBuilder, parent byte, n int, skipTagsOf int) *traceBuild
 	return b
 }
 
+// mealPlans is a loop over n meal plans that reads each one's user, its
+// recipe, the recipe's user, categories, tags and tools: one statement twice
+// per iteration.
+func mealPlans(b *traceBuilder, n int) *traceBuilder {
+	for i := 0; i < n; i++ {
+		b.db(byte(20+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, i))
+		b.db(byte(21+6*i), 1, fmt.Sprintf(`SELECT recipes.id FROM recipes WHERE recipes.id = %d`, i))
+		b.db(byte(22+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, 10+i))
+		for k, table := range []string{"categories", "tags", "tools"} {
+			b.db(byte(23+6*i+k), 1, fmt.Sprintf(`SELECT %s.id FROM %s WHERE %s.recipe_id = %d`, table, table, table, i))
+		}
+	}
+	return b
+}
+
 // TestMNPlusOneFingerprintIsCanonical: statements that start in the same
 // tick come in either order; the finding's fingerprint and statement stay.
 func TestMNPlusOneFingerprintIsCanonical(t *testing.T) {
@@ -112,30 +127,10 @@ func TestMNPlusOne(t *testing.T) {
 			}
 			return b.build()
 		}(), []expect{{TypeMNPlusOne, 3, 1}}},
-		{"a statement twice per iteration: users; recipes; users; categories; tags; tools, three times", func() *traceview.Trace {
-			b := newRoot()
-			for i := 0; i < 3; i++ {
-				b.db(byte(20+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, i))
-				b.db(byte(21+6*i), 1, fmt.Sprintf(`SELECT recipes.id FROM recipes WHERE recipes.id = %d`, i))
-				b.db(byte(22+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, 10+i))
-				for k, table := range []string{"categories", "tags", "tools"} {
-					b.db(byte(23+6*i+k), 1, fmt.Sprintf(`SELECT %s.id FROM %s WHERE %s.recipe_id = %d`, table, table, table, i))
-				}
-			}
-			return b.build()
-		}(), []expect{{TypeMNPlusOne, 3, 1}}},
-		{"the same, and a fourth item that has only its user", func() *traceview.Trace {
-			b := newRoot()
-			for i := 0; i < 3; i++ {
-				b.db(byte(20+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, i))
-				b.db(byte(21+6*i), 1, fmt.Sprintf(`SELECT recipes.id FROM recipes WHERE recipes.id = %d`, i))
-				b.db(byte(22+6*i), 1, fmt.Sprintf(`SELECT users.id FROM users WHERE users.id = %d`, 10+i))
-				for k, table := range []string{"categories", "tags", "tools"} {
-					b.db(byte(23+6*i+k), 1, fmt.Sprintf(`SELECT %s.id FROM %s WHERE %s.recipe_id = %d`, table, table, table, i))
-				}
-			}
-			return b.db(60, 1, `SELECT users.id FROM users WHERE users.id = 3`).build()
-		}(), []expect{{TypeMNPlusOne, 4, 1}}},
+		{"a statement twice per iteration: users; recipes; users; categories; tags; tools, three times",
+			mealPlans(newRoot(), 3).build(), []expect{{TypeMNPlusOne, 3, 1}}},
+		{"the same, and a fourth item that has only its user",
+			mealPlans(newRoot(), 3).db(60, 1, `SELECT users.id FROM users WHERE users.id = 3`).build(), []expect{{TypeMNPlusOne, 4, 1}}},
 		{"two iterations are never a loop by waste", func() *traceview.Trace {
 			b := newRoot()
 			for i := 0; i < 2; i++ {
