@@ -88,7 +88,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		return res
 	}
 	findings := detect.Run(e.detectors, in)
-	scopes := map[string]serviceContext{} // by service, gathered once per trace
+	services := map[string]serviceContext{} // gathered once per trace
 	kept := findings[:0]
 	for i := range findings {
 		f := &findings[i]
@@ -100,7 +100,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 			continue
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
-			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, scopes),
+			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, services),
 			Exception: f.Exception, Lazy: f.Lazy,
 		})
 		if f.Code.Function != "" {

@@ -61,9 +61,10 @@ type Span struct {
 	Code    CodeLocation
 	// Route is the span's http.route, when it records one.
 	Route string
-	// Path is the span's url.path (or http.target without its query), when it
+	// Path is the span's url.path (or http.target, query and all), when it
 	// records one. It holds values (ids, slugs): it is read to tell which
-	// route below a server span is its own, never written anywhere.
+	// route below a server span is its own (RouteFitsPath), never written
+	// anywhere.
 	Path string
 	// Exceptions are the span's "exception" events, in order.
 	Exceptions []Exception
