@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/querylens/querylens/internal/sqlnorm"
 )
 
 // ORM is how one ORM is recognised in a trace. Adding an ORM is adding a
@@ -24,6 +26,17 @@ type ORM struct {
 	// LazyLoadError is the qualified class of the exception it raises on a
 	// lazy load out of scope, which proves it; "" when it has none.
 	LazyLoadError string
+	// LazyLoad matches the normalized statements its lazy loads run, when
+	// they have a shape of their own; nil when they have none. A select by
+	// key without it is one the code runs itself per item: one query with
+	// IN fixes it, not an eager load of a relationship.
+	LazyLoad *regexp.Regexp
+}
+
+// lazyLoad reports whether a statement may be a lazy load of the ORM: always,
+// unless the ORM's lazy loads have a shape the statement lacks.
+func (o *ORM) lazyLoad(st *sqlnorm.Statement) bool {
+	return o == nil || o.LazyLoad == nil || st == nil || o.LazyLoad.MatchString(st.Text)
 }
 
 // raiserOf is the ORM that raised the exception a finding rests on, when it
@@ -141,6 +154,10 @@ var orms = []ORM{
 		SQL:           regexp.MustCompile(`\b(\w+)\.(\w+) AS (\w+)_(\w+)\b|\bAS anon_\d+\b|%\(\w+_\d+\)s`),
 		Words:         regexp.MustCompile(`\bSQLAlchemy\b|selectinload|joinedload|subqueryload`),
 		LazyLoadError: `sqlalchemy.orm.exc.DetachedInstanceError`,
+		// Its lazy loader (and the legacy Query) labels every column,
+		// books.author_id AS books_author_id; a 2.0-style select(),
+		// session.get and session.refresh write them bare.
+		LazyLoad: regexp.MustCompile(`\b\w+\.\w+ AS \w+_\w+\b`),
 	},
 	{
 		Name: "GORM", Language: "go",

@@ -16,7 +16,6 @@
 package suggest
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -119,15 +118,17 @@ func Fix(r Request) (fix, orm string) {
 		}
 		return fix, ""
 	}
-	if o := raiserOf(r); o != nil {
-		orm = o.Name
-	} else if o := Recognize(r.Context); o != nil {
+	o := raiserOf(r)
+	if o == nil {
+		o = Recognize(r.Context)
+	}
+	if o != nil {
 		orm = o.Name
 	}
 	subject := subjectOf(r)
 	shape := shapeOf(r, subject)
-	if r.Type == detect.TypeNPlusOne && orm == "SQLAlchemy" && (shape == ShapeByKey || shape == ShapeByForeignKey) && !labelsColumns(subject) {
-		shape = ShapeOther // not a lazy load: no relationship to load eagerly
+	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && !o.lazyLoad(subject) {
+		shape = ShapeOther // the app's own select per item: no relationship to load eagerly
 	}
 	wording := fixes[r.Type]
 	text := wording.text(orm, shape)
@@ -140,19 +141,6 @@ func Fix(r Request) (fix, orm string) {
 		fix += dataLoaderFix
 	}
 	return fix, orm
-}
-
-// sqlalchemyLabel is a column as SQLAlchemy's lazy loader (and its legacy
-// Query) writes it: books.author_id AS books_author_id.
-var sqlalchemyLabel = regexp.MustCompile(`\b\w+\.\w+ AS \w+_\w+\b`)
-
-// labelsColumns reports whether a SELECT writes its columns labelled as
-// SQLAlchemy's lazy loads do. A select by key that writes them bare is one
-// the code runs itself, per item (a 2.0-style select(), session.get, a
-// session.refresh of each row just written): one query with IN fixes it,
-// not an eager load of a relationship.
-func labelsColumns(st *sqlnorm.Statement) bool {
-	return st == nil || sqlalchemyLabel.MatchString(st.Text)
 }
 
 // subjectOf is the statement a fix is about: the type's choice, else the
