@@ -101,7 +101,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
 			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, services),
-			Exception: f.Exception, Lazy: f.Lazy,
+			Exception: f.Exception, Lazy: f.Lazy, Varying: varyingColumns(t, f),
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."
@@ -296,6 +296,53 @@ func describeCode(c traceview.CodeLocation) string {
 		return fmt.Sprintf("%s (%s)", c.Function, c.File)
 	}
 	return c.Function
+}
+
+// maxVaryingRuns bounds the runs of a repeated statement whose values
+// varyingColumns compares.
+const maxVaryingRuns = 16
+
+// varyingColumns are, by statement fingerprint, the columns of a loop's
+// "column = value" predicates whose literal values differ between the runs
+// of its statement (up to maxVaryingRuns runs of each): the key its fix
+// batches on. Values are compared here and go no further; nil when the
+// statements carry none.
+func varyingColumns(t *traceview.Trace, f *detect.Finding) map[string][]string {
+	if f.Type != detect.TypeNPlusOne && f.Type != detect.TypeMNPlusOne || len(f.Members) < 2 {
+		return nil
+	}
+	type runs struct {
+		n     int
+		first map[string]string
+	}
+	byStatement := map[string]*runs{}
+	var out map[string][]string
+	for _, i := range f.Members {
+		db := t.Spans[i].DB
+		if db == nil || db.Statement == nil {
+			continue
+		}
+		fp := db.Statement.Fingerprint
+		r := byStatement[fp]
+		if r == nil {
+			r = &runs{first: map[string]string{}}
+			byStatement[fp] = r
+		}
+		if r.n++; r.n > maxVaryingRuns {
+			continue
+		}
+		for _, cv := range sqlnorm.EqualityValues(db.System, db.Raw) {
+			if v, seen := r.first[cv[0]]; !seen {
+				r.first[cv[0]] = cv[1]
+			} else if v != cv[1] && !slices.Contains(out[fp], cv[0]) {
+				if out == nil {
+					out = map[string][]string{}
+				}
+				out[fp] = append(out[fp], cv[0])
+			}
+		}
+	}
+	return out
 }
 
 // serviceContext is what recognition reads of one service in a trace: its

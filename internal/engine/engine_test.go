@@ -287,3 +287,28 @@ func TestRequestWallDuration(t *testing.T) {
 		t.Errorf("stock: %d queries, summed %d, wall %d; want 2, 300, 200", stock.DBQueries, stock.DBDuration, stock.DBWallDuration)
 	}
 }
+
+// A loop that looks up each status's bookmark by the viewer's account and
+// the status (bun writes the values into the statement) is batched on the
+// column whose value changes, status_id, not on the first one, account_id,
+// the same in every run. The values are compared, never written.
+func TestFixBatchesOnTheColumnThatVaries(t *testing.T) {
+	spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET /api/v1/timelines/home", Kind: traceview.KindServer, Start: 1, End: 100,
+		Service: "gts", Language: "go"}}
+	for i := 0; i < 6; i++ {
+		raw := fmt.Sprintf(`SELECT "status_bookmark"."id" FROM "status_bookmarks" AS "status_bookmark" WHERE ("status_bookmark"."account_id" = '01VIEWER') AND ("status_bookmark"."status_id" = '01STATUS%d')`, i)
+		spans = append(spans, traceview.Span{ID: traceview.SpanID{byte(10 + i)}, ParentID: traceview.SpanID{1}, Name: "SELECT",
+			Kind: traceview.KindClient, Start: int64(10 + i), End: int64(11 + i), Service: "gts", Language: "go",
+			DB: &traceview.DBCall{System: "sqlite", Raw: raw, Statement: sqlnorm.Normalize("sqlite", raw), ReturnedRows: -1, RowsAffected: -1}})
+	}
+	tr, _ := traceview.New(traceview.TraceID{1}, spans)
+	e, _ := New(detect.DefaultConfig(), nil)
+	findings := e.Analyze(tr).Findings
+	if len(findings) != 1 || findings[0].Type != detect.TypeNPlusOne {
+		t.Fatalf("findings: %+v", findings)
+	}
+	fix := findings[0].Suggestion
+	if !strings.Contains(fix, "status_id IN (...)") || strings.Contains(fix, "account_id IN") || strings.Contains(fix, "01") {
+		t.Errorf("fix %q", fix)
+	}
+}

@@ -162,6 +162,6 @@ func init() {
 		return ShapeOther
 	}
 	varHooks[detect.TypeMNPlusOne] = func(v map[string]string, r Request, orm string, _ *sqlnorm.Statement) {
-		loopVars(v, orm, r.Statements)
+		loopVars(v, orm, r.Statements, r.Varying)
 	}
 }

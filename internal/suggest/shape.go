@@ -133,17 +133,56 @@ func classify(command, normalized string, sql bool, structure sqlnorm.Structure)
 	if shape := aggregateShape(structure); shape != ShapeOther {
 		return shape, k
 	}
-	switch {
-	case k.column == "":
+	if k.column == "" {
 		return ShapeOther, k
-	case isPrimaryKey(k.column):
-		return ShapeByKey, k
-	case isForeignKey(k.column):
-		return ShapeByForeignKey, k
-	case isIdentifying(k.column): // a key named its own way (Hibernate's DIS_ID_A): one row by its key
-		return ShapeByKey, k
 	}
-	return ShapeOther, k
+	return keyShape(k.column), k
+}
+
+// keyShape is the shape of a read keyed on column.
+func keyShape(column string) Shape {
+	switch {
+	case isPrimaryKey(column):
+		return ShapeByKey
+	case isForeignKey(column):
+		return ShapeByForeignKey
+	case isIdentifying(column): // a key named its own way (Hibernate's DIS_ID_A): one row by its key
+		return ShapeByKey
+	}
+	return ShapeOther
+}
+
+// varyingKey is the first "column = ?" predicate of st whose column is among
+// varying, the columns whose values differ between the runs, when the key
+// describe picks is not among them: bookmarks WHERE account_id = ? AND
+// status_id = ? run per status, the account the same each time, is keyed on
+// status_id. ok is false when it keeps describe's key.
+func varyingKey(st *sqlnorm.Statement, varying []string) (key, bool) {
+	if st == nil || len(varying) == 0 {
+		return key{}, false
+	}
+	in := func(col string) bool {
+		for _, v := range varying {
+			if strings.EqualFold(v, col) {
+				return true
+			}
+		}
+		return false
+	}
+	_, k := describe(st)
+	if k.column == "" || in(k.column) {
+		return key{}, false
+	}
+	for _, m := range predicateRe.FindAllStringSubmatch(st.Text, -1) {
+		qualifier, column := m[1], m[2]
+		if column == "" {
+			qualifier, column = m[3], m[4]
+		}
+		if column = lowerIfShouting(column); in(column) {
+			return key{column: column, qualified: unquote.Replace(qualifier) + column, columns: []string{column}}, true
+		}
+	}
+	return key{}, false
 }
 
 // aggregateShape is ShapeCount for a select list that counts,

@@ -62,6 +62,34 @@ type Request struct {
 	// lazy_load_out_of_scope rests on, and Lazy what it says was loaded.
 	Exception string
 	Lazy      detect.LazyLoad
+	// Varying are, by statement fingerprint, the columns of a repeated
+	// statement's "column = value" predicates whose values differ between
+	// its runs, when the statements carry their values: the key that makes
+	// one query of them. Names only.
+	Varying map[string][]string
+}
+
+// varyingOf is Varying of one of the request's statements.
+func (r Request) varyingOf(st *sqlnorm.Statement) []string {
+	if st == nil {
+		return nil
+	}
+	return r.Varying[st.Fingerprint]
+}
+
+// keyed is a statement's shape and placeholders, keyed on the column whose
+// values differ between its runs when that is not the one its text names
+// first (varyingKey).
+func keyed(st *sqlnorm.Statement, orm string, varying []string) (Shape, map[string]string) {
+	shape, _ := describe(st)
+	v := statementVars(st, orm)
+	if k, ok := varyingKey(st, varying); ok {
+		v["key"], v["qkey"] = k.column, k.qualified
+		if shape == ShapeByKey || shape == ShapeByForeignKey {
+			shape = keyShape(k.column)
+		}
+	}
+	return shape, v
 }
 
 // Wording is the fix of one finding type in the words of each ORM (by Name;
@@ -127,6 +155,9 @@ func Fix(r Request) (fix, orm string) {
 	}
 	subject := subjectOf(r)
 	shape := shapeOf(r, subject)
+	if k, ok := varyingKey(subject, r.varyingOf(subject)); ok && (shape == ShapeByKey || shape == ShapeByForeignKey) {
+		shape = keyShape(k.column)
+	}
 	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && !o.lazyLoad(subject) {
 		shape = ShapeOther // the app's own select per item: no relationship to load eagerly
 	}

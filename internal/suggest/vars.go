@@ -40,7 +40,7 @@ import (
 // varsOf fills the placeholders of a finding's fix: its subject
 // statement's, and the type's own.
 func varsOf(r Request, orm string, subject *sqlnorm.Statement) map[string]string {
-	v := statementVars(subject, orm)
+	_, v := keyed(subject, orm, r.varyingOf(subject))
 	if hook := varHooks[r.Type]; hook != nil {
 		hook(v, r, orm, subject)
 	}
@@ -125,7 +125,7 @@ func orderVars(v map[string]string, orm string, items []orderItem) {
 // loopVars are an mn_plus_one's placeholders: the tables of one iteration,
 // how to load each for all items (a loop of reads) and how to write them at
 // once (a loop of writes).
-func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) {
+func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement, varying map[string][]string) {
 	var data []*sqlnorm.Statement
 	var tables []string
 	for _, st := range statements {
@@ -139,7 +139,7 @@ func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) 
 	}
 	v["tables"] = orDefault(strings.Join(tables, ", "), "several tables")
 	v["written"] = orDefault(strings.Join(writtenTables(data), ", "), v["tables"])
-	v["eager"] = eagerPieces(orm, data, tables)
+	v["eager"] = eagerPieces(orm, data, tables, varying)
 	v["writes"] = writePieces(orm, data)
 }
 
@@ -148,25 +148,25 @@ func loopVars(v map[string]string, orm string, statements []*sqlnorm.Statement) 
 // loads in the ORM's call (eagerWrap), then the counts and other reads,
 // batched (a read on another column is no relation to load). A read of a many-to-many's join table alone goes with the
 // read of the table behind it.
-func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string) string {
+func eagerPieces(orm string, statements []*sqlnorm.Statement, tables []string, varying map[string][]string) string {
 	var loads, batched []string
 	for _, st := range statements {
 		if len(st.Tables) == 1 && isJoinTable(lastSegment(st.Tables[0]), tables) {
 			continue
 		}
-		shape, _ := describe(st)
+		shape, vars := keyed(st, orm, varying[st.Fingerprint])
 		if shape.IsWrite() {
 			continue
 		}
 		if shape == ShapeUnkeyed {
-			batched = appendNew(batched, fill(unkeyedPiece, statementVars(st, orm)))
+			batched = appendNew(batched, fill(unkeyedPiece, vars))
 			continue
 		}
 		piece, ok := eager[orm][shape]
 		if !ok {
 			piece = eager[orm][ShapeOther]
 		}
-		piece = fill(piece, statementVars(st, orm))
+		piece = fill(piece, vars)
 		if shape == ShapeByKey || shape == ShapeByForeignKey {
 			loads = appendNew(loads, piece)
 		} else {
