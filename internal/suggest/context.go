@@ -5,8 +5,9 @@ package suggest
 // instrumentation gap): without a parent, no loop can be seen in them.
 var contextAdvice = map[string]string{
 	"go": `Pass the request's context to every query: db.WithContext(ctx) with GORM (ctx from r.Context(); in Gin c.Request.Context(), ` +
-		`or the *gin.Context itself only with engine.ContextWithFallback = true), QueryContext/ExecContext with database/sql. ` +
-		`A query without it starts a trace of its own.`,
+		`or the *gin.Context itself only with engine.ContextWithFallback = true), the ctx of Scan/Exec with bun, QueryContext/ExecContext with database/sql. ` +
+		`A query without it starts a trace of its own. Work the request hands to a background queue runs with the worker's context: ` +
+		`carry the request's span context with the job (trace.ContextWithSpanContext) or start a span for the job.`,
 	"nodejs": `Node carries the request's context through await and promises by itself: queries with no parent ran outside a request ` +
 		`(start-up, a timer, a queue consumer without its instrumentation) or lost the context in a callback-style pool or emitter. ` +
 		`Start a span for such work (tracer.startActiveSpan), or bind the callback with context.bind(context.active(), fn).`,
