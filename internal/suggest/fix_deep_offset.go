@@ -29,6 +29,10 @@ func init() {
 			ShapeOther:     `GORM: page by key (keyset pagination) instead of Offset: db.Where("{afterQ}", <the last row's {cols}>).Order("{order}").Limit(pageSize) stays fast at any depth; Offset reads and drops every skipped row.{tiebreak}`,
 			ShapeUnordered: `GORM: the page has no Order, so its rows come in no stable order and pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), db.Where("<key> > ?", lastKey).Order("<key>").Limit(pageSize), instead of Offset.`,
 		},
+		"bun": {
+			ShapeOther:     `bun: page by key (keyset pagination) instead of .Offset(): .Where("{afterQ}", <the last row's {cols}>).Order("{order}").Limit(pageSize) stays fast at any depth; .Offset() reads and drops every skipped row.{tiebreak}`,
+			ShapeUnordered: `bun: the page has no .Order(), so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), .Where("<key> > ?", lastKey).Order("<key>").Limit(pageSize), instead of .Offset().`,
+		},
 		"TypeORM": {
 			ShapeOther:     `TypeORM: page by key (keyset pagination) instead of skip: keep order: { {orderList} }, add a where for the rows after the last one seen ({after}) and take: pageSize: it stays fast at any depth.{tiebreak}`,
 			ShapeUnordered: `TypeORM: the page has no order, so pages may repeat or skip rows: order by a unique key and page by it (keyset pagination), where: { <key>: MoreThan(lastKey) }, order: { <key>: "ASC" }, take: pageSize, instead of skip.`,

@@ -27,6 +27,10 @@ func init() {
 			ShapeOther: `GORM: the same query on {table} runs again with the same values in one request: run it once and pass the result down.`,
 			ShapeWrite: `GORM: the same write to {table} runs again with the same values in one request: find the second write of the same rows and drop it (Save and Create also write the loaded associations: db.Omit(clause.Associations) skips them).`,
 		},
+		"bun": {
+			ShapeOther: `bun: the same query on {table} runs again with the same values in one request: run it once and pass the result down.`,
+			ShapeWrite: `bun: the same write to {table} runs again with the same values in one request: find the second write of the same rows and drop it.`,
+		},
 		"TypeORM": {
 			ShapeOther: `TypeORM: the same query on {table} runs again with the same values in one request: run it once and reuse the result.`,
 			ShapeWrite: `TypeORM: the same write to {table} runs again with the same values in one request: find the second save of the same rows (cascades save relations again) and write once.`,

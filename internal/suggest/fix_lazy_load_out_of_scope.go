@@ -51,6 +51,9 @@ func init() {
 		"GORM": {
 			ShapeOther: `GORM: this query on {table} started after its parent span had ended: a goroutine that outlived the request, still with the request's ctx. Run the query before the handler returns, or give deliberate background work its own context and span.`,
 		},
+		"bun": {
+			ShapeOther: `bun: this query on {table} started after its parent span had ended: a goroutine or a queued job that outlived the request, still with the request's ctx. Run the query before the handler returns, or give deliberate background work its own context and span.`,
+		},
 		"TypeORM": {
 			ShapeOther: `TypeORM: this query on {table} started after its parent span had ended: a promise nobody awaited before the response (or a lazy relation's promise resolved later). Load what the response needs before responding, relations: ["<relation to {table}>"] on the find; give deliberate background work a span of its own.`,
 		},

@@ -34,6 +34,7 @@ var eagerWrap = map[string]struct{ call, sep string }{
 	"Django":       {"{items} on the queryset the loop iterates", "."},
 	"SQLAlchemy":   {".options({items}) on the query the loop iterates", ", "},
 	"GORM":         {"db.{items} on the query the loop iterates", "."},
+	"bun":          {"{items}", "; "},
 	"TypeORM":      {"relations: [{items}] on the find the loop iterates", ", "},
 	"Prisma":       {"include: { {items} } in the findMany the loop iterates", ", "},
 	"Sequelize":    {"include: [{items}] in the findAll the loop iterates", ", "},
@@ -77,6 +78,13 @@ var eager = map[string]map[Shape]string{
 		ShapeCount:        `one count with .Group("{qkey}")`,
 		ShapeAggregate:    `one query with .Select("{qkey}, {aggSQL}") and .Group("{qkey}")`,
 		ShapeOther:        `one query on {table} with Where("{qkey} IN ?", keys)`,
+	},
+	"bun": {
+		ShapeByKey:        `the {table} rows with .Relation("<relation to {table}>") on the query the loop iterates, or all at once with .Where("{qkey} IN (?)", bun.In(keys))`,
+		ShapeByForeignKey: `the {table} rows with .Relation("<relation to {table}>") on the query the loop iterates, or all at once with .Where("{qkey} IN (?)", bun.In(keys))`,
+		ShapeCount:        `one count with .Where("{qkey} IN (?)", bun.In(keys)).Group("{key}")`,
+		ShapeAggregate:    `one query with .ColumnExpr("{aggSQL}") and .Group("{key}")`,
+		ShapeOther:        `one query on {table} with .Where("{qkey} IN (?)", bun.In(keys))`,
 	},
 	"TypeORM": {
 		ShapeByKey:        `"<relation to {table}>"`,

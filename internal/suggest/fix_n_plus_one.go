@@ -61,6 +61,18 @@ func init() {
 			ShapeDelete:       `GORM: delete the {table} rows in one statement, db.Where("{key} IN ?", keys).Delete(&{model}{}), instead of Delete per row.`,
 			ShapeOther:        `GORM: fetch the {table} rows of all items in one query before the loop, db.Where("{qkey} IN ?", keys).Find(&rows), instead of one query per item.`,
 		},
+		"bun": {
+			ShapeSpreadOut:    `bun: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once in the handler or a middleware and pass it on (in the request's context); if the keys differ, read them together in one query ({qkey} IN (...)).`,
+			ShapeByKey:        `bun: load the {table} row with the rows the loop iterates, .Relation("<relation to {table}>") on their query (a belongs-to or has-one is joined in it), or read all of them at once, .Where("{qkey} IN (?)", bun.In(keys)), instead of one select per row.`,
+			ShapeByForeignKey: `bun: load the {table} rows of all items at once, .Relation("<relation to {table}>") on the query the loop iterates (a has-many runs one query with IN), or one db.NewSelect() with .Where("{qkey} IN (?)", bun.In(keys)) grouped in memory, instead of a query per row.`,
+			ShapeCount:        `bun: count for all items in one query, db.NewSelect().Table("{table}").Column("{key}").ColumnExpr("count(*) AS n").Where("{qkey} IN (?)", bun.In(keys)).Group("{key}").Scan(ctx, &counts), instead of a Count per row.`,
+			ShapeAggregate:    `bun: compute the {agg} for all items in one query, db.NewSelect().Table("{table}").Column("{key}").ColumnExpr("{aggSQL} AS n").Where("{qkey} IN (?)", bun.In(keys)).Group("{key}").Scan(ctx, &rows), instead of one query per row.`,
+			ShapeInsert:       `bun: insert the {table} rows in one statement, db.NewInsert().Model(&rows) with a slice, instead of one insert per row.`,
+			ShapeUpsert:       `bun: upsert the {table} rows in one statement, db.NewInsert().Model(&rows).On("CONFLICT ({unique}) DO UPDATE").Set(...) with a slice, instead of one per row.`,
+			ShapeUpdate:       `bun: update the {table} rows in one statement, db.NewUpdate().Table("{table}").Set(...).Where("{qkey} IN (?)", bun.In(keys)), when they get the same values; when each gets its own, one db.NewUpdate().Model(&rows).Column(...).Bulk(), instead of one update per row.`,
+			ShapeDelete:       `bun: delete the {table} rows in one statement, db.NewDelete().Table("{table}").Where("{qkey} IN (?)", bun.In(keys)), instead of one delete per row.`,
+			ShapeOther:        `bun: fetch the {table} rows of all items in one query before the loop, .Where("{qkey} IN (?)", bun.In(keys)), instead of one query per item.`,
+		},
 		"TypeORM": {
 			ShapeSpreadOut:    `TypeORM: the same query on {table} runs again at several places of one request, with other work between: not one loop. If it reads the same row each time (the current user, a setting), read it once per request and pass it on (the request object, res.locals, a per-request DataLoader); if the keys differ, read them together in one query ({qkey} IN (...)).`,
 			ShapeByKey:        `TypeORM: load the relation with the find the loop iterates, relations: ["<relation to {table}>"] (or leftJoinAndSelect in a query builder), instead of a findOne or a lazy relation per row.`,

@@ -28,6 +28,11 @@ func init() {
 			ShapeManyRows:    `GORM: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or FindInBatches for an export. To count them, count in the database (Count(&n)) instead of reading them.`,
 			ShapeCountedRows: `GORM: Find reads every row beside a Count of the same rows: Count alone when only the total is used, len(rows) when the rows are.`,
 		},
+		"bun": {
+			ShapeOther:       `bun: select only the columns of {table} the code reads, .Column(<columns the code reads>), or scan into a smaller struct.`,
+			ShapeManyRows:    `bun: the query on {table} returns more rows than a request can use: page by key, filter or aggregate in the database, or read an export in batches. To count them, count in the database (.Count(ctx)) instead of reading them.`,
+			ShapeCountedRows: `bun: the rows are read beside a count(*) of the same rows (ScanAndCount): .Count(ctx) alone when only the total is used, len(rows) when the rows are.`,
+		},
 		"TypeORM": {
 			ShapeOther:       `TypeORM: select only the columns of {table} the code reads, select: [<columns the code reads>] in the find, or .select(...) in a query builder.`,
 			ShapeManyRows:    `TypeORM: the query on {table} returns more rows than a request can use: take and where in the query, page by key, or .stream() an export from a query builder. To count them, count in the database (count()) instead of reading them.`,

@@ -14,6 +14,7 @@ func init() {
 		"Django":       {ShapeOther: `Django: the Paginator counts all the {table} rows for every page: drop the total (next / previous with keyset pagination), cache the count, or give the Paginator a cheaper count.`},
 		"SQLAlchemy":   {ShapeOther: `SQLAlchemy: every page also counts all its {table} rows: drop the total (fetch one more row than the page to know whether there is a next one), or count once and keep it.`},
 		"GORM":         {ShapeOther: `GORM: a Count over {table} runs beside every page: drop the total (Limit(pageSize + 1) tells whether there is a next page), or count once and keep it.`},
+		"bun":          {ShapeOther: `bun: a count over {table} runs beside every page (ScanAndCount): drop the total (.Limit(pageSize + 1) tells whether there is a next page), or count once and keep it.`},
 		"TypeORM":      {ShapeOther: `TypeORM: findAndCount / getManyAndCount counts all the {table} rows for every page: use find with take: pageSize + 1 and no total, or count once and keep it.`},
 		"Prisma":       {ShapeOther: `Prisma: a count() over {table} runs beside every page: drop the total (take: pageSize + 1 tells whether there is a next page), or count once and keep it.`},
 		"Sequelize":    {ShapeOther: `Sequelize: findAndCountAll counts all the {table} rows for every page: use findAll with limit: pageSize + 1 and no total, or count once and keep it.`},

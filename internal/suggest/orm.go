@@ -165,6 +165,15 @@ var orms = []ORM{
 		SQL:    regexp.MustCompile("[\"`]deleted_at[\"`] IS NULL|^SELECT \\* FROM `\\w+` WHERE `\\w+`\\.`"),
 		Words:  regexp.MustCompile(`\bGORM\b|\bPreload\(|CreateInBatches|db\.Joins\(`),
 	},
+	// bun quotes every name and aliases each table AS its model's name,
+	// lower case (FROM "thread_mutes" AS "thread_mute"); its OpenTelemetry
+	// hook records its scope.
+	{
+		Name: "bun", Language: "go",
+		Scopes: []string{"github.com/uptrace/bun"},
+		SQL:    regexp.MustCompile("\\bFROM [\"`]\\w+[\"`] AS [\"`][a-z_][a-z0-9_]*[\"`]"),
+		Words:  regexp.MustCompile(`\bbun\.In\(|\.Relation\(|NewSelect\(\)|NewInsert\(\)|^bun:`),
+	},
 	// Its SQL aliases every column "Alias"."column" AS "Alias_column" (in
 	// backticks on MySQL), aliases tables without AS (FROM "books" "Book"),
 	// writes INSERT INTO

@@ -32,6 +32,7 @@ var recognised = []struct {
 	{"Sequelize", "nodejs", "@opentelemetry/instrumentation-sequelize", []string{"sequelize"}, true},
 	{"Knex", "nodejs", "@opentelemetry/instrumentation-knex", []string{"knex"}, false},
 	{"Drizzle", "nodejs", "drizzle-orm", nil, true},
+	{"bun", "go", "github.com/uptrace/bun", nil, true},
 	{"Hibernate", "java", "io.opentelemetry.hibernate-6.0", []string{"hibernate"}, true},
 	{"ActiveRecord", "ruby", "OpenTelemetry::Instrumentation::ActiveRecord", []string{"activerecord"}, true},
 	{"EF Core", "dotnet", "OpenTelemetry.Instrumentation.EntityFrameworkCore", []string{"efcore"}, true},

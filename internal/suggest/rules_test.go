@@ -321,7 +321,7 @@ func TestLazyLoadExceptionsAreWordedByTheirORM(t *testing.T) {
 func TestAggregatesAreGroupedNotEagerLoaded(t *testing.T) {
 	api := map[string]string{"": "GROUP BY awards.user_id", "Django": `Sum("<relation to awards>__value")`, "SQLAlchemy": "func.sum(<model of awards>.value)",
 		"GORM": `sum(awards.value)`, "TypeORM": `sum(awards.value)`, "Prisma": "_sum: { value: true }", "Sequelize": `fn("SUM", col("awards.value"))`,
-		"Knex": `.sum("awards.value as n")`, "Drizzle": "sum(awards.value)", "Hibernate": "sum", "ActiveRecord": ".group(:user_id).sum(:value)", "EF Core": ".Sum(",
+		"Knex": `.sum("awards.value as n")`, "Drizzle": "sum(awards.value)", "bun": "sum(awards.value)", "Hibernate": "sum", "ActiveRecord": ".group(:user_id).sum(:value)", "EF Core": ".Sum(",
 		"Eloquent": "withSum('<relation to awards>', 'value')", "Ecto": "sum(x.value)"}
 	statements := []string{
 		`SELECT sum(awards.value) AS award_score FROM awards WHERE awards.user_id = ? LIMIT ? OFFSET ?`,
