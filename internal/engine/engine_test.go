@@ -308,7 +308,7 @@ func TestFixBatchesOnTheColumnThatVaries(t *testing.T) {
 		t.Fatalf("findings: %+v", findings)
 	}
 	fix := findings[0].Suggestion
-	if !strings.Contains(fix, "status_id IN (...)") || strings.Contains(fix, "account_id IN") || strings.Contains(fix, "01") {
+	if !strings.Contains(fix, "status_id IN") || strings.Contains(fix, "account_id IN") || strings.Contains(fix, "01") {
 		t.Errorf("fix %q", fix)
 	}
 }
