@@ -370,3 +370,24 @@ func TestJoinTableReadByTheOwnersKey(t *testing.T) {
 		t.Errorf("%q", fix)
 	}
 }
+
+// Hibernate's batch fetch holds for an EAGER mapping too, which loads a
+// select per row by the query itself (petclinic's lists): its fixes say so,
+// not only proxies or lazy loads.
+func TestHibernateFixesHoldForEagerMappings(t *testing.T) {
+	ctx := contexts()["Hibernate"]
+	for _, raw := range []string{`select o1_0.id from owners o1_0 where o1_0.id=?`, `select p1_0.owner_id,p1_0.id from pets p1_0 where p1_0.owner_id=?`} {
+		if fix := fixOf(ctx, detect.TypeNPlusOne, raw); !strings.Contains(fix, "EAGER") || strings.Contains(fix, "proxies") {
+			t.Errorf("%s: %q", raw, fix)
+		}
+	}
+}
+
+// Go's advice for queries outside any request names bun's ctx and work a
+// request hands to a background queue (gotosocial's workers).
+func TestGoContextAdviceNamesBunAndQueues(t *testing.T) {
+	advice := suggest.ContextAdvice(suggest.Context{Language: "go"})
+	if !strings.Contains(advice, "bun") || !strings.Contains(advice, "background queue") {
+		t.Errorf("%q", advice)
+	}
+}
