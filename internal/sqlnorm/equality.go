@@ -28,11 +28,7 @@ func EqualityValues(system, raw string) (out [][2]string) {
 		}
 		if p.kind == kValue && prev != nil && prevprev != nil && prev.kind == kOperator && r.text[prev.start:prev.end] == "=" &&
 			(prevprev.kind == kWord || prevprev.kind == kQuotedName) {
-			column := r.text[prevprev.start:prevprev.end]
-			if k := strings.LastIndexByte(column, '.'); k >= 0 {
-				column = column[k+1:]
-			}
-			column = strings.Trim(column, "\"`[]")
+			column := unquote(lastSegment(r.text[prevprev.start:prevprev.end]))
 			out = append(out, [2]string{strings.ToLower(column), r.text[p.start:p.end]})
 		}
 		prevprev, prev = prev, p

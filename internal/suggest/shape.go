@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
@@ -162,24 +163,15 @@ func varyingKey(st *sqlnorm.Statement, varying []string) (key, bool) {
 		return key{}, false
 	}
 	in := func(col string) bool {
-		for _, v := range varying {
-			if strings.EqualFold(v, col) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(varying, func(v string) bool { return strings.EqualFold(v, col) })
 	}
 	_, k := describe(st)
 	if k.column == "" || in(k.column) {
 		return key{}, false
 	}
 	for _, m := range predicateRe.FindAllStringSubmatch(st.Text, -1) {
-		qualifier, column := m[1], m[2]
-		if column == "" {
-			qualifier, column = m[3], m[4]
-		}
-		if column = lowerIfShouting(column); in(column) {
-			return key{column: column, qualified: unquote.Replace(qualifier) + column, columns: []string{column}}, true
+		if column, qualified := predicateColumn(m); in(column) {
+			return key{column: column, qualified: qualified, columns: []string{column}}, true
 		}
 	}
 	return key{}, false
@@ -219,18 +211,25 @@ func keyOf(normalized string) key {
 		}
 	}
 	for _, m := range matches {
-		qualifier, column := m[1], m[2]
-		if column == "" {
-			qualifier, column = m[3], m[4]
-		}
-		column = lowerIfShouting(column)
+		column, qualified := predicateColumn(m)
 		// The key is the first column that names a row (an id); else the first.
 		if k.column == "" || !isIdentifying(k.column) && isIdentifying(column) {
-			k.column, k.qualified = column, unquote.Replace(qualifier)+column
+			k.column, k.qualified = column, qualified
 		}
 		k.columns = appendNew(k.columns, column)
 	}
 	return k
+}
+
+// predicateColumn is the column of a predicateRe match, and the column as
+// the statement qualifies it, unquoted.
+func predicateColumn(m []string) (column, qualified string) {
+	qualifier, column := m[1], m[2]
+	if column == "" {
+		qualifier, column = m[3], m[4]
+	}
+	column = lowerIfShouting(column)
+	return column, unquote.Replace(qualifier) + column
 }
 
 // unquote drops the quotes of a qualifier.

@@ -85,11 +85,20 @@ func keyed(st *sqlnorm.Statement, orm string, varying []string) (Shape, map[stri
 	v := statementVars(st, orm)
 	if k, ok := varyingKey(st, varying); ok {
 		v["key"], v["qkey"] = k.column, k.qualified
-		if shape == ShapeByKey || shape == ShapeByForeignKey {
-			shape = keyShape(k.column)
-		}
 	}
-	return shape, v
+	return varyingShape(shape, st, varying), v
+}
+
+// varyingShape is a read's shape keyed on the column whose values differ
+// between its runs (varyingKey), for a read by key or foreign key.
+func varyingShape(shape Shape, st *sqlnorm.Statement, varying []string) Shape {
+	if shape != ShapeByKey && shape != ShapeByForeignKey {
+		return shape
+	}
+	if k, ok := varyingKey(st, varying); ok {
+		return keyShape(k.column)
+	}
+	return shape
 }
 
 // Wording is the fix of one finding type in the words of each ORM (by Name;
@@ -155,9 +164,7 @@ func Fix(r Request) (fix, orm string) {
 	}
 	subject := subjectOf(r)
 	shape := shapeOf(r, subject)
-	if k, ok := varyingKey(subject, r.varyingOf(subject)); ok && (shape == ShapeByKey || shape == ShapeByForeignKey) {
-		shape = keyShape(k.column)
-	}
+	shape = varyingShape(shape, subject, r.varyingOf(subject))
 	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && !o.lazyLoad(subject) {
 		shape = ShapeOther // the app's own select per item: no relationship to load eagerly
 	}
