@@ -12,7 +12,8 @@ type PagedToManyJoinConfig struct {
 
 type pagedToManyJoin struct{ cfg PagedToManyJoinConfig }
 
-// Detect reports, once per statement, a top-level LIMIT (other than 1) over
+// Detect reports, once per statement, a top-level LIMIT (other than 1, and
+// not a lookup's guard: lookupGuard) over
 // a query that joins its FROM table to a child that points back at it, with
 // no DISTINCT or GROUP BY to fold the children: an author with five books
 // takes five of the twenty rows of the page. The statement alone decides
@@ -25,6 +26,6 @@ func (d pagedToManyJoin) Detect(in *Input, _ Claimed) []Finding {
 			return false, ""
 		}
 		limit, known := boundValue(s.DB, st.Limit)
-		return !known || limit > 1, ""
+		return !known || limit > 1 && !lookupGuard(s.DB), ""
 	})
 }

@@ -58,5 +58,19 @@ func isPage(db *traceview.DBCall) bool {
 		return false
 	}
 	limit, known := boundValue(db, st.Limit)
-	return !known || limit != 1
+	return !known || limit != 1 && !lookupGuard(db)
+}
+
+// djangoGetLimit is the LIMIT of Django's get() (MAX_GET_RESULTS): it reads
+// up to 21 rows, unordered, to tell one from several.
+const djangoGetLimit = 21
+
+// lookupGuard reports whether a known LIMIT guards a lookup rather than pages:
+// Django's get() clears the order and reads LIMIT 21 from no offset (after a
+// count() == 1, or with select_related of a reverse one-to-one). A page of 21
+// in no order from no offset is no paginator's.
+func lookupGuard(db *traceview.DBCall) bool {
+	st := db.Statement
+	limit, known := boundValue(db, st.Limit)
+	return known && limit == djangoGetLimit && st.OrderBy == "" && !st.Offset.Present
 }

@@ -597,7 +597,9 @@ func orderBy(rest []token, d int) string {
 }
 
 // toManyJoin returns the joined table that multiplies the rows of the
-// query, or "": a joined table U whose ON condition equates a column of U that is not its
+// query, or "": none when the WHERE pins the FROM table's key (one parent
+// row: Django's get(pk=...) with select_related of a reverse one-to-one,
+// whose LIMIT 21 guards a lookup and pages nothing); else a joined table U whose ON condition equates a column of U that is not its
 // key to the key of a table joined before it (books.author_id = authors.id,
 // comments.article = articles.id), with no other condition that pins U to one
 // row (a second key of a composite key: AND article_tags.tag_id = ?, in the
@@ -606,7 +608,7 @@ func orderBy(rest []token, d int) string {
 // convention of every ORM. It says nothing when it cannot tell: a subquery
 // in FROM, a condition that is not an equality of columns.
 func toManyJoin(sources []source, where []token) string {
-	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" {
+	if len(sources) < 2 || sources[0].subquery != nil || sources[0].name == "" || keyPinned(sources[0], where) {
 		return ""
 	}
 	for k := 1; k < len(sources); k++ {
@@ -675,6 +677,37 @@ func pinned(child source, joinColumn string, cond []token) bool {
 			name, value = value, name
 		}
 		if q, col, ok := column(name); ok && isValueToken(value) && child.is(q) && !strings.EqualFold(col, joinColumn) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyPinned reports whether the top level of a WHERE, with no OR beside,
+// equates the table's key, qualified by the table, to a value (authors.id =
+// ?): the query reads one row of it at most.
+func keyPinned(table source, where []token) bool {
+	for len(where) > 1 && where[0].text == "(" && closesAt(where, 0) == len(where)-1 {
+		where = where[1 : len(where)-1] // Django's WHERE (a AND b)
+	}
+	if len(where) == 0 {
+		return false
+	}
+	d := where[0].depth
+	for _, t := range where {
+		if t.depth == d && strings.EqualFold(t.text, "OR") {
+			return false
+		}
+	}
+	for i := 0; i+2 < len(where); i++ {
+		if where[i].depth != d || where[i+1].text != "=" {
+			continue
+		}
+		name, value := where[i].text, where[i+2].text
+		if isValueToken(name) {
+			name, value = value, name
+		}
+		if q, col, ok := column(name); ok && isValueToken(value) && table.is(q) && strings.EqualFold(col, "id") {
 			return true
 		}
 	}
