@@ -172,7 +172,28 @@ func TestDuplicateQuery(t *testing.T) {
 		{"the same lookup per item, each under its serializer span", serializers(8, func(int) string { return settings }), []expect{{TypeDuplicateQuery, 8, 1}}},
 		{"a lookup with no parameter at all", serializers(3, func(int) string { return `SELECT "settings"."value" FROM "settings" ORDER BY "settings"."id" LIMIT 1` }),
 			[]expect{{TypeDuplicateQuery, 3, 1}}},
-		{"twice is below the default", serializers(2, func(int) string { return settings }), nil},
+		{"a read twice with no write between: nothing can have changed its answer", serializers(2, func(int) string { return settings }),
+			[]expect{{TypeDuplicateQuery, 2, 1}}},
+		{"a read twice around a write to its table is a re-read", serializers(3, func(i int) string {
+			if i == 1 {
+				return `UPDATE "settings" SET "value" = 'EUR' WHERE "settings"."key" = 'currency'`
+			}
+			return settings
+		}), nil},
+		{"a write to another table between does not matter", serializers(3, func(i int) string {
+			if i == 1 {
+				return `UPDATE "books" SET "price" = 3 WHERE "books"."id" = 7`
+			}
+			return settings
+		}), []expect{{TypeDuplicateQuery, 2, 1}}},
+		{"one read exported twice is one run", func() *traceview.Trace {
+			b := newRoot().db(2, 1, settings)
+			b.spans = append(b.spans, b.spans[1])
+			return b.build()
+		}(), nil},
+		{"a write twice is below the default", serializers(2, func(int) string {
+			return `INSERT INTO "tags" ("name") VALUES ('go') ON CONFLICT DO NOTHING`
+		}), nil},
 		{"placeholders with no recorded values are an N+1, not a duplicate", serializers(8, func(int) string { return `SELECT "settings"."value" FROM "settings" WHERE "settings"."key" = $1` }),
 			[]expect{{TypeNPlusOne, 8, 1}}},
 		{"repeats inside an N+1 of different ids stay in the N+1", func() *traceview.Trace {
@@ -304,6 +325,11 @@ func TestPaginationCount(t *testing.T) {
 		{"a grouped count is not a total", newRoot().db(2, 1, `SELECT author_id, count(*) FROM books GROUP BY author_id`).
 			db(3, 1, `SELECT id FROM books LIMIT 20`).build(), nil},
 		{"LIMIT 1 fetches a row, it does not page", newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id DESC LIMIT 1`).build(), nil},
+		{"Django's count() == 1 then get(): LIMIT 21 in no order guards a lookup", newRoot().
+			db(2, 1, "SELECT COUNT(*) AS `__count` FROM `accounts_project` WHERE `accounts_project`.`owner_id` = 4").
+			db(3, 1, "SELECT `accounts_project`.`id` FROM `accounts_project` WHERE `accounts_project`.`owner_id` = 4 LIMIT 21").build(), nil},
+		{"a page of 21 in an order is a page", newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id LIMIT 21`).build(),
+			[]expect{{TypePaginationCount, 2, 1}}},
 		{"the fix: a keyset page without a count", newRoot().db(3, 1, `SELECT id FROM books WHERE id > 40 ORDER BY id LIMIT 20`).build(), nil},
 		{"a count and a page exported twice: two findings of two ids (fuzz)", func() *traceview.Trace {
 			b := newRoot().db(2, 1, `SELECT count(*) FROM books`).db(3, 1, `SELECT id FROM books ORDER BY id LIMIT 20`)
@@ -354,6 +380,13 @@ func TestPagedToManyJoin(t *testing.T) {
 		{"DISTINCT folds the children", newRoot().db(2, 1, `SELECT DISTINCT authors.id FROM authors JOIN books ON books.author_id = authors.id LIMIT 20`).build(), nil},
 		{"GROUP BY folds the children", newRoot().db(2, 1, `SELECT authors.id, count(*) FROM authors JOIN books ON books.author_id = authors.id GROUP BY authors.id LIMIT 20`).build(), nil},
 		{"LIMIT 1 fetches one row", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id WHERE books.isbn = 'x' LIMIT 1`).build(), nil},
+		{"one parent by its key: Django's get(pk=) with select_related of a reverse one-to-one", newRoot().
+			db(2, 1, "SELECT `auth_user`.`id`, `accounts_profile`.`id` FROM `auth_user` LEFT OUTER JOIN `accounts_profile` ON (`auth_user`.`id` = `accounts_profile`.`user_id`) WHERE `auth_user`.`id` = 3 LIMIT 21").build(), nil},
+		{"Django's get() by another column: LIMIT 21 in no order guards a lookup", newRoot().
+			db(2, 1, `SELECT "auth_user"."id", "accounts_profile"."id" FROM "auth_user" LEFT OUTER JOIN "accounts_profile" ON ("auth_user"."id" = "accounts_profile"."user_id") WHERE "auth_user"."email" = 'a' LIMIT 21`).build(), nil},
+		{"the same join paged in an order is paged", newRoot().
+			db(2, 1, `SELECT "auth_user"."id", "accounts_profile"."id" FROM "auth_user" LEFT OUTER JOIN "accounts_profile" ON ("auth_user"."id" = "accounts_profile"."user_id") ORDER BY "auth_user"."id" LIMIT 21`).build(),
+			[]expect{{TypePagedToManyJoin, 1, 2}}},
 		{"the parents paged in a subquery", newRoot().db(2, 1, `SELECT a.id FROM (SELECT id FROM authors LIMIT 20) AS a LEFT JOIN books ON books.author_id = a.id`).build(), nil},
 		{"no LIMIT", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.author_id = authors.id`).build(), nil},
 		{"a condition that is not a key: unsure, silent", newRoot().db(2, 1, `SELECT authors.id FROM authors JOIN books ON books.writer = authors.name LIMIT 20`).build(), nil},

@@ -1,6 +1,9 @@
 package detect
 
 import (
+	"errors"
+	"slices"
+
 	"github.com/querylens/querylens/internal/traceview"
 )
 
@@ -10,13 +13,20 @@ type DuplicateQueryConfig struct {
 	// Enabled turns the detector on. Default true.
 	Enabled bool `mapstructure:"enabled"`
 	// MinRepeats is the fewest runs that make a finding. Default 3: two runs
-	// are often deliberate (a re-read after a write, a lock check), three
-	// are a loop re-running a lookup per item.
+	// of a write are often deliberate, three are a loop re-running a
+	// statement per item.
 	MinRepeats int `mapstructure:"min_repeats"`
+	// MinReadRepeats is the fewest runs of a read (a SELECT) that make a
+	// finding when no write to the tables it reads ran between them: nothing
+	// can have changed its answer (Django's admin counting a list twice).
+	// Default 2; at MinRepeats or more the write between does not matter.
+	MinReadRepeats int `mapstructure:"min_read_repeats"`
 }
 
 // Validate names each setting out of range and what it allows.
-func (c *DuplicateQueryConfig) Validate() error { return atLeast("min_repeats", c.MinRepeats, 2) }
+func (c *DuplicateQueryConfig) Validate() error {
+	return errors.Join(atLeast("min_repeats", c.MinRepeats, 2), atLeast("min_read_repeats", c.MinReadRepeats, 2))
+}
 
 type duplicateQuery struct {
 	cfg DuplicateQueryConfig
@@ -27,7 +37,8 @@ type duplicateQuery struct {
 }
 
 func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
-	if in.repeats().most < d.cfg.MinRepeats {
+	least := min(d.cfg.MinRepeats, d.cfg.MinReadRepeats)
+	if in.repeats().most < least {
 		return nil
 	}
 	t := in.Trace
@@ -51,13 +62,13 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	}
 	// Only a statement run MinRepeats times or more can repeat its values
 	// that often: the others are left out before their values are keyed.
-	candidates = repeatedAtLeast(in, candidates, d.cfg.MinRepeats)
+	candidates = repeatedAtLeast(in, candidates, least)
 	var findings []Finding
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
 		return db.Statement.Fingerprint + "\x00" + valuesKey(db)
 	}) {
-		if len(members) < d.cfg.MinRepeats {
+		if runs := distinctRuns(t, members); runs < d.cfg.MinRepeats && (runs < d.cfg.MinReadRepeats || !unchangedReads(in, members)) {
 			continue
 		}
 		parent := traceview.SpanID{}
@@ -84,4 +95,58 @@ func repeatedAtLeast(in *Input, spans []int, n int) []int {
 		}
 	}
 	return kept
+}
+
+// unchangedReads reports whether the runs of one statement (in start order)
+// are reads that no write to a table they read came between: no data
+// statement that is not a SELECT, naming one of its tables, started after
+// the first run and before the last.
+func unchangedReads(in *Input, runs []int) bool {
+	t := in.Trace
+	st := t.Spans[runs[0]].DB.Statement
+	if st.Command != "SELECT" || len(st.Tables) == 0 {
+		return false
+	}
+	from, to := t.Spans[runs[0]].Start, t.Spans[runs[len(runs)-1]].Start
+	for _, c := range in.Calls {
+		w := t.Spans[c.Span].DB.Statement
+		if start := t.Spans[c.Span].Start; start <= from || start >= to || w.Command == "SELECT" || w.Control {
+			continue
+		}
+		if len(w.Tables) == 0 {
+			return false // a write whose tables are unknown may touch any
+		}
+		for _, table := range w.Tables {
+			if slices.Contains(st.Tables, table) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// distinctRuns counts the runs of spans of distinct ids: a span exported
+// twice (a retried export, a file read twice) is one run of its query.
+func distinctRuns(t *traceview.Trace, spans []int) int {
+	if len(spans) > 32 { // a long loop: a set, not a scan per span
+		ids := make(map[traceview.SpanID]struct{}, len(spans))
+		for _, i := range spans {
+			ids[t.Spans[i].ID] = struct{}{}
+		}
+		return len(ids)
+	}
+	n := 0
+	for k, i := range spans {
+		seen := false
+		for _, j := range spans[:k] {
+			if t.Spans[j].ID == t.Spans[i].ID {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			n++
+		}
+	}
+	return n
 }

@@ -103,8 +103,10 @@ var Kinds = []Kind{
 	},
 	{
 		Name: TypeDuplicateQuery, Group: true,
-		Enabled:    func(c *Config) *bool { return &c.DuplicateQuery.Enabled },
-		setDefault: func(c *Config) { c.DuplicateQuery = DuplicateQueryConfig{Enabled: true, MinRepeats: 3} },
+		Enabled: func(c *Config) *bool { return &c.DuplicateQuery.Enabled },
+		setDefault: func(c *Config) {
+			c.DuplicateQuery = DuplicateQueryConfig{Enabled: true, MinRepeats: 3, MinReadRepeats: 2}
+		},
 		detector:   func(c Config) Detector { return duplicateQuery{c.DuplicateQuery, c.NPlusOne.MinRepeats} },
 		wasted:     allButOne,
 		wastedTime: repeatsTime,

@@ -35,6 +35,7 @@ func TestLoadConfig(t *testing.T) {
 			c.Detectors.NPlusOne = detect.NPlusOneConfig{Enabled: true, MinRepeats: 3, CoarseMinRepeats: 10, MinTotalDuration: 2 * time.Millisecond}
 			c.Detectors.MNPlusOne.MinIterations = 4
 			c.Detectors.DuplicateQuery.MinRepeats = 2
+			c.Detectors.DuplicateQuery.MinReadRepeats = 3
 			c.Detectors.NPlusOneAPI.Enabled = false
 			c.Detectors.OverFetch = detect.OverFetchConfig{Enabled: true, SelectAll: false, MaxReturnedRows: 5000}
 			c.Detectors.DeepOffset.MinOffset = 10000
