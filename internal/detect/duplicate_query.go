@@ -64,11 +64,12 @@ func (d duplicateQuery) Detect(in *Input, claimed Claimed) []Finding {
 	// that often: the others are left out before their values are keyed.
 	candidates = repeatedAtLeast(in, candidates, least)
 	var findings []Finding
+	var writes writeTimes
 	for _, members := range bySameKey(candidates, func(i int) string {
 		db := t.Spans[i].DB
 		return db.Statement.Fingerprint + "\x00" + valuesKey(db)
 	}) {
-		if runs := distinctRuns(t, members); runs < d.cfg.MinRepeats && (runs < d.cfg.MinReadRepeats || !unchangedReads(in, members)) {
+		if runs := distinctRuns(t, members); runs < d.cfg.MinRepeats && (runs < d.cfg.MinReadRepeats || !unchangedReads(in, members, &writes)) {
 			continue
 		}
 		parent := traceview.SpanID{}
@@ -99,30 +100,70 @@ func repeatedAtLeast(in *Input, spans []int, n int) []int {
 
 // unchangedReads reports whether the runs of one statement (in start order)
 // are reads that no write to a table they read came between: no data
-// statement that is not a SELECT, naming one of its tables, started after
-// the first run and before the last.
-func unchangedReads(in *Input, runs []int) bool {
+// statement that is not a SELECT, naming one of its tables (or naming none:
+// it may touch any), started after the first run and before the last.
+func unchangedReads(in *Input, runs []int, w *writeTimes) bool {
 	t := in.Trace
 	st := t.Spans[runs[0]].DB.Statement
 	if st.Command != "SELECT" || len(st.Tables) == 0 {
 		return false
 	}
+	w.index(in)
 	from, to := t.Spans[runs[0]].Start, t.Spans[runs[len(runs)-1]].Start
-	for _, c := range in.Calls {
-		w := t.Spans[c.Span].DB.Statement
-		if start := t.Spans[c.Span].Start; start <= from || start >= to || w.Command == "SELECT" || w.Control {
-			continue
-		}
-		if len(w.Tables) == 0 {
-			return false // a write whose tables are unknown may touch any
-		}
-		for _, table := range w.Tables {
-			if slices.Contains(st.Tables, table) {
-				return false
-			}
+	if w.between(w.untargeted, from, to) {
+		return false
+	}
+	for _, table := range st.Tables {
+		if w.between(w.byTable[table], from, to) {
+			return false
 		}
 	}
 	return true
+}
+
+// writeTimes are the start times of a trace's writes, by the table they name,
+// sorted: made once per trace, on the first pair of reads that asks, so that
+// each pair costs a search per table, not a pass over the calls.
+type writeTimes struct {
+	made       bool
+	byTable    map[string][]int64
+	untargeted []int64 // writes that name no table
+}
+
+func (w *writeTimes) index(in *Input) {
+	if w.made {
+		return
+	}
+	w.made = true
+	t := in.Trace
+	for _, c := range in.Calls {
+		st := t.Spans[c.Span].DB.Statement
+		if st.Command == "SELECT" || st.Control {
+			continue
+		}
+		start := t.Spans[c.Span].Start
+		if len(st.Tables) == 0 {
+			w.untargeted = append(w.untargeted, start)
+			continue
+		}
+		if w.byTable == nil {
+			w.byTable = map[string][]int64{}
+		}
+		for _, table := range st.Tables {
+			w.byTable[table] = append(w.byTable[table], start)
+		}
+	}
+	slices.Sort(w.untargeted)
+	for _, times := range w.byTable {
+		slices.Sort(times)
+	}
+}
+
+// between reports whether a sorted list of times holds one after from and
+// before to.
+func (w *writeTimes) between(times []int64, from, to int64) bool {
+	k, _ := slices.BinarySearch(times, from+1)
+	return k < len(times) && times[k] < to
 }
 
 // distinctRuns counts the runs of spans of distinct ids: a span exported
