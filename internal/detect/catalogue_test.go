@@ -180,9 +180,15 @@ func TestDuplicateQuery(t *testing.T) {
 			}
 			return settings
 		}), nil},
-		{"a write to another table between does not matter", serializers(3, func(i int) string {
+		{"a write to another table between may be what the read reloads", serializers(3, func(i int) string {
 			if i == 1 {
 				return `UPDATE "books" SET "price" = 3 WHERE "books"."id" = 7`
+			}
+			return settings
+		}), nil},
+		{"a write before or after the pair does not matter", serializers(4, func(i int) string {
+			if i == 0 || i == 3 {
+				return `UPDATE "settings" SET "value" = 'EUR' WHERE "settings"."key" = 'currency'`
 			}
 			return settings
 		}), []expect{{TypeDuplicateQuery, 2, 1}}},

@@ -17,8 +17,8 @@ type DuplicateQueryConfig struct {
 	// statement per item.
 	MinRepeats int `mapstructure:"min_repeats"`
 	// MinReadRepeats is the fewest runs of a read (a SELECT) that make a
-	// finding when no write to the tables it reads ran between them: nothing
-	// can have changed its answer (Django's admin counting a list twice).
+	// finding when no write ran between them: nothing can have changed its
+	// answer (Django's admin counting a list twice).
 	// Default 2; at MinRepeats or more the write between does not matter.
 	MinReadRepeats int `mapstructure:"min_read_repeats"`
 }
@@ -99,35 +99,27 @@ func repeatedAtLeast(in *Input, spans []int, n int) []int {
 }
 
 // unchangedReads reports whether the runs of one statement (in start order)
-// are reads that no write to a table they read came between: no data
-// statement that is not a SELECT, naming one of its tables (or naming none:
-// it may touch any), started after the first run and before the last.
+// are reads with no write at all between them: no data statement that is
+// not a SELECT started after the first run and before the last. A write to
+// another table counts too: the second read may reload what was saved (an
+// entity updated, then read again with its relations).
 func unchangedReads(in *Input, runs []int, w *writeTimes) bool {
 	t := in.Trace
-	st := t.Spans[runs[0]].DB.Statement
-	if st.Command != "SELECT" || len(st.Tables) == 0 {
+	if t.Spans[runs[0]].DB.Statement.Command != "SELECT" {
 		return false
 	}
 	w.index(in)
 	from, to := t.Spans[runs[0]].Start, t.Spans[runs[len(runs)-1]].Start
-	if w.between(w.untargeted, from, to) {
-		return false
-	}
-	for _, table := range st.Tables {
-		if w.between(w.byTable[table], from, to) {
-			return false
-		}
-	}
-	return true
+	k, _ := slices.BinarySearch(w.starts, from+1)
+	return k == len(w.starts) || w.starts[k] >= to
 }
 
-// writeTimes are the start times of a trace's writes, by the table they name,
-// sorted: made once per trace, on the first pair of reads that asks, so that
-// each pair costs a search per table, not a pass over the calls.
+// writeTimes are the start times of a trace's writes, sorted: made once per
+// trace, on the first pair of reads that asks, so that each pair costs a
+// search, not a pass over the calls.
 type writeTimes struct {
-	made       bool
-	byTable    map[string][]int64
-	untargeted []int64 // writes that name no table
+	made   bool
+	starts []int64
 }
 
 func (w *writeTimes) index(in *Input) {
@@ -137,33 +129,11 @@ func (w *writeTimes) index(in *Input) {
 	w.made = true
 	t := in.Trace
 	for _, c := range in.Calls {
-		st := t.Spans[c.Span].DB.Statement
-		if st.Command == "SELECT" || st.Control {
-			continue
-		}
-		start := t.Spans[c.Span].Start
-		if len(st.Tables) == 0 {
-			w.untargeted = append(w.untargeted, start)
-			continue
-		}
-		if w.byTable == nil {
-			w.byTable = map[string][]int64{}
-		}
-		for _, table := range st.Tables {
-			w.byTable[table] = append(w.byTable[table], start)
+		if st := t.Spans[c.Span].DB.Statement; st.Command != "SELECT" && !st.Control {
+			w.starts = append(w.starts, t.Spans[c.Span].Start)
 		}
 	}
-	slices.Sort(w.untargeted)
-	for _, times := range w.byTable {
-		slices.Sort(times)
-	}
-}
-
-// between reports whether a sorted list of times holds one after from and
-// before to.
-func (w *writeTimes) between(times []int64, from, to int64) bool {
-	k, _ := slices.BinarySearch(times, from+1)
-	return k < len(times) && times[k] < to
+	slices.Sort(w.starts)
 }
 
 // distinctRuns counts the runs of spans of distinct ids: a span exported
