@@ -95,8 +95,8 @@ func TestMNPlusOne(t *testing.T) {
 		{"HTTP spans between iterations", func() *traceview.Trace {
 			b := newRoot()
 			for i := 0; i < 6; i++ {
-				twoPerItem(b, 1, 1, -1)
-				b.spans[len(b.spans)-1].ID[1], b.spans[len(b.spans)-2].ID[1] = byte(i), byte(i)
+				b.db(byte(20+2*i), 1, fmt.Sprintf(`SELECT "authors"."id" FROM "authors" WHERE "authors"."id" = %d`, i)).
+					db(byte(21+2*i), 1, fmt.Sprintf(`SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" = %d`, i))
 				b.span(byte(100+i), 1, "GET", traceview.KindClient)
 			}
 			return b.build()
@@ -140,6 +140,22 @@ func TestMNPlusOne(t *testing.T) {
 			}
 			return b.build()
 		}(), nil},
+		{"the same order read again after each step: every value the same, no item changes", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 4; i++ {
+				b.db(byte(20+2*i), 1, `SELECT "orders"."id" FROM "orders" WHERE "orders"."id" = 13`).
+					db(byte(21+2*i), 1, `SELECT "lines"."id" FROM "lines" WHERE "lines"."order_id" = 13`)
+			}
+			return b.build()
+		}(), nil},
+		{"one statement's values change: a loop", func() *traceview.Trace {
+			b := newRoot()
+			for i := 0; i < 4; i++ {
+				b.db(byte(20+2*i), 1, `SELECT "channels"."id" FROM "channels" WHERE "channels"."id" = 1`).
+					db(byte(21+2*i), 1, fmt.Sprintf(`SELECT "lines"."id" FROM "lines" WHERE "lines"."order_id" = %d`, i))
+			}
+			return b.build()
+		}(), []expect{{TypeMNPlusOne, 4, 1}}},
 		{"the fix: two IN-list queries", newRoot().db(2, 1, `SELECT "authors"."id" FROM "authors" WHERE "authors"."id" IN (1, 2, 3)`).
 			db(3, 1, `SELECT "tags"."name" FROM "tags" WHERE "tags"."book_id" IN (1, 2, 3)`).build(), nil},
 	}
@@ -192,6 +208,7 @@ func TestDuplicateQuery(t *testing.T) {
 			}
 			return settings
 		}), []expect{{TypeDuplicateQuery, 2, 1}}},
+		{"a driver's probe twice reads no table", serializers(2, func(int) string { return `select current_schema()` }), nil},
 		{"one read exported twice is one run", func() *traceview.Trace {
 			b := newRoot().db(2, 1, settings)
 			b.spans = append(b.spans, b.spans[1])

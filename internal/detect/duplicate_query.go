@@ -99,14 +99,14 @@ func repeatedAtLeast(in *Input, spans []int, n int) []int {
 }
 
 // unchangedReads reports whether the runs of one statement (in start order)
-// are reads with no write at all between them: no data statement that is
+// are reads of a table with no write at all between them: no data statement that is
 // not a SELECT started after the first run and before the last. A write to
 // another table counts too: the second read may reload what was saved (an
 // entity updated, then read again with its relations).
 func unchangedReads(in *Input, runs []int, w *writeTimes) bool {
 	t := in.Trace
-	if t.Spans[runs[0]].DB.Statement.Command != "SELECT" {
-		return false
+	if st := t.Spans[runs[0]].DB.Statement; st.Command != "SELECT" || len(st.Tables) == 0 {
+		return false // no table read: a driver's probe (select current_schema()), a clock
 	}
 	w.index(in)
 	from, to := t.Spans[runs[0]].Start, t.Spans[runs[len(runs)-1]].Start

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/querylens/querylens/internal/sqlnorm"
+	"github.com/querylens/querylens/internal/traceview"
 )
 
 // MNPlusOneConfig sets the mn_plus_one detector: a loop that runs a sequence
@@ -143,7 +144,7 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 				repeats = append(repeats, i)
 			}
 		}
-		if spreadOut(t, g.spans, repeats) {
+		if spreadOut(t, g.spans, repeats) || varyNothing(t, g.spans, ids, pattern) {
 			continue
 		}
 		f := groupFinding(t, TypeMNPlusOne, g.parent, members)
@@ -167,6 +168,27 @@ func (d mnPlusOne) Detect(in *Input, claimed Claimed) []Finding {
 		findings = append(findings, f)
 	}
 	return findings
+}
+
+// varyNothing reports whether every statement of the sequence runs each time
+// with the same values, all of them seen: the "iterations" read the same
+// rows again (one order re-read after each step of a mutation), which is a
+// duplicate to reuse, not a loop over items to batch. ids numbers the
+// fingerprints of spans.
+func varyNothing(t *traceview.Trace, spans, ids, pattern []int) bool {
+	var runs []int
+	for _, id := range pattern {
+		runs = runs[:0]
+		for k, i := range spans {
+			if ids[k] == id {
+				runs = append(runs, i)
+			}
+		}
+		if !sameVisibleParameters(t, runs) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxPeriod bounds the block periodicBlock looks for, so that a long
