@@ -386,6 +386,7 @@ func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]servic
 	}
 	ctx.Scopes = sc.scopes
 	ctx.GraphQL = slices.Contains(sc.scopes, graphqlMarker)
+	ctx.LoopWrites = f.Type == detect.TypeNPlusOne && loopWrites(t, f.Members)
 	if suggest.Recognize(ctx) == nil { // read the service's other statements only when needed
 		if !sc.rawsRead {
 			sc.raws, sc.rawsRead = serviceRaws(t, s.Service), true
@@ -394,6 +395,27 @@ func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]servic
 		ctx.ServiceRaws = sc.raws
 	}
 	return ctx
+}
+
+// loopWrites reports whether writes of the repeats' service started between
+// the first and the last of them, one for every other repeat or more.
+func loopWrites(t *traceview.Trace, members []int) bool {
+	if len(members) < 2 {
+		return false
+	}
+	first, last := t.Spans[members[0]].Start, t.Spans[members[0]].Start
+	for _, m := range members {
+		first, last = min(first, t.Spans[m].Start), max(last, t.Spans[m].Start)
+	}
+	service := t.Spans[members[0]].Service
+	writes := 0
+	for i := range t.Spans {
+		o := &t.Spans[i]
+		if o.DB != nil && o.Service == service && o.Start > first && o.Start < last && o.DB.Statement.Writes() {
+			writes++
+		}
+	}
+	return 2*writes >= len(members)-1
 }
 
 // serviceRaws are up to maxServiceRaws distinct raw statements of a

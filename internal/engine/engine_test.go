@@ -312,3 +312,49 @@ func TestFixBatchesOnTheColumnThatVaries(t *testing.T) {
 		t.Errorf("fix %q", fix)
 	}
 }
+
+// The repeats of a read with writes of their service between them, one for
+// every other repeat or more, are a loop that writes the items it reads; a
+// write before the first, after the last or of another service is not.
+func TestLoopWrites(t *testing.T) {
+	span := func(id byte, start int64, service, raw string) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
+			Start: start, End: start + 1, Service: service,
+			DB: &traceview.DBCall{System: "mysql", Raw: raw, Statement: sqlnorm.Normalize("mysql", raw), ReturnedRows: -1, RowsAffected: -1}}
+	}
+	const read, write = "SELECT `id` FROM `product` WHERE `id` = ?", "INSERT INTO `stock_level` (`id`) VALUES (?)"
+	cases := []struct {
+		name   string
+		writes map[int64]string // start -> service
+		want   bool
+	}{
+		{"a write after every other read", map[int64]string{15: "shop", 35: "shop"}, true},
+		{"one write among five reads", map[int64]string{15: "shop"}, false},
+		{"writes before and after", map[int64]string{5: "shop", 6: "shop", 55: "shop"}, false},
+		{"writes of another service", map[int64]string{15: "worker", 25: "worker", 35: "worker"}, false},
+	}
+	for _, c := range cases {
+		spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "POST /admin-api", Kind: traceview.KindServer, Start: 1, End: 100, Service: "shop"}}
+		var members []int
+		for i := int64(0); i < 5; i++ {
+			members = append(members, len(spans))
+			spans = append(spans, span(byte(10+i), 10+10*i, "shop", read))
+		}
+		id := byte(40)
+		for start, service := range c.writes {
+			spans = append(spans, span(id, start, service, write))
+			id++
+		}
+		tr, _ := traceview.New(traceview.TraceID{1}, spans)
+		// the view orders spans by start: find the reads again by id
+		members = members[:0]
+		for i := range tr.Spans {
+			if tr.Spans[i].DB != nil && tr.Spans[i].DB.Statement.Command == "SELECT" {
+				members = append(members, i)
+			}
+		}
+		if got := loopWrites(tr, members); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

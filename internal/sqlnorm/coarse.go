@@ -66,6 +66,13 @@ func (s *Statement) IsQuery() bool {
 	return s != nil && (s.SQL || sqlVerbs[s.Command])
 }
 
+// writeVerbs are the commands that write rows.
+var writeVerbs = map[string]bool{"INSERT": true, "UPDATE": true, "DELETE": true, "REPLACE": true, "MERGE": true, "UPSERT": true}
+
+// Writes reports whether the statement writes rows (INSERT, UPDATE, DELETE,
+// REPLACE, MERGE, UPSERT).
+func (s *Statement) Writes() bool { return s != nil && writeVerbs[s.Command] }
+
 // coarseTargets are the tables a summary names: "books authors" of
 // "SELECT books authors", both of "INSERT shipping SELECT orders".
 func coarseTargets(target string) []string {

@@ -42,6 +42,11 @@ type Context struct {
 	// GraphQL is true when the service's spans show a GraphQL server
 	// (scope or span names): the loop is a resolver, the fix a batch loader.
 	GraphQL bool
+	// LoopWrites is true when the repeats of an n_plus_one have writes of
+	// their service between them, one for every other repeat or more: the
+	// loop walks items the request brings (a mutation's input) and writes
+	// each, so no query it iterates could load the rows eagerly.
+	LoopWrites bool
 }
 
 // dataLoaderFix is added to the fixes of repeats inside a GraphQL server.
@@ -165,7 +170,7 @@ func Fix(r Request) (fix, orm string) {
 	subject := subjectOf(r)
 	shape := shapeOf(r, subject)
 	shape = varyingShape(shape, subject, r.varyingOf(subject))
-	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && !o.lazyLoad(subject) {
+	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && (!o.lazyLoad(subject) || r.Context.LoopWrites) {
 		shape = ShapeOther // the app's own select per item: no relationship to load eagerly
 	}
 	wording := fixes[r.Type]
@@ -175,11 +180,14 @@ func Fix(r Request) (fix, orm string) {
 		text = wording.text(orm, shape)
 	}
 	fix = fill(text, varsOf(r, orm, subject)) + captureNote(subject, LanguageOf(r.Context))
-	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) {
-		fix += dataLoaderFix
+	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !writeShapes[shape] {
+		fix += dataLoaderFix // a loader batches reads
 	}
 	return fix, orm
 }
+
+// writeShapes are the shapes of writes, whose fix is a bulk write.
+var writeShapes = map[Shape]bool{ShapeInsert: true, ShapeUpsert: true, ShapeUpdate: true, ShapeDelete: true, ShapeWriteLoop: true, ShapeWrite: true}
 
 // subjectOf is the statement a fix is about: the type's choice, else the
 // first.

@@ -251,3 +251,24 @@ func TestLanguageOf(t *testing.T) {
 		}
 	}
 }
+
+// A loop that writes each item walks items the request brings: no query it
+// iterates could load the rows eagerly, so its reads are batched by key; and
+// a DataLoader batches reads, never a loop of writes.
+func TestLoopThatWritesBatchesItsReads(t *testing.T) {
+	st := sqlnorm.Normalize("mysql", "SELECT `Product`.`id` FROM `product` `Product` WHERE `Product`.`id` = 55")
+	ctx := Context{Language: "nodejs", Scopes: []string{"@opentelemetry/instrumentation-typeorm"}, GraphQL: true}
+	fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{st}, Context: ctx})
+	if !strings.Contains(fix, "relations:") {
+		t.Errorf("a read loop: %s", fix)
+	}
+	ctx.LoopWrites = true
+	fix, orm := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{st}, Context: ctx})
+	if orm != "TypeORM" || strings.Contains(fix, "relations") || !strings.Contains(fix, "In(keys)") {
+		t.Errorf("a loop that writes: %s: %s", orm, fix)
+	}
+	insert := sqlnorm.Normalize("mysql", "INSERT INTO `job_record` (`queueName`, `data`) VALUES ('q', 'x')")
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{insert}, Context: ctx}); strings.Contains(fix, "DataLoader") {
+		t.Errorf("a DataLoader on a loop of inserts: %s", fix)
+	}
+}
