@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,41 @@ func TestRSSHalves(t *testing.T) {
 	}
 	if _, _, ok := rssHalves(samples[:2]); ok {
 		t.Error("no spans taken in, yet halves")
+	}
+}
+
+// The collector runs at collector-nice more than the bench, as the process
+// whose pid the bench reads: nice execs it in place.
+func TestCollectorCommandNice(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "collector")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, nice := range []int{0, 5} {
+		cmd := collectorCommand(options{collector: script, collectorNice: nice}, "config.yaml")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		var comm string
+		var got int
+		for time.Now().Before(deadline) { // until nice and the script have exec'd sleep
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(b)
+			comm = s[strings.IndexByte(s, '(')+1 : strings.LastIndexByte(s, ')')]
+			fmt.Sscan(strings.Fields(s[strings.LastIndexByte(s, ')')+1:])[16], &got)
+			if comm == "sleep" {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if comm != "sleep" || got != niceness()+nice {
+			t.Errorf("collector-nice %d: pid %d runs %q at nice %d, want sleep at %d", nice, cmd.Process.Pid, comm, got, niceness()+nice)
+		}
 	}
 }

@@ -26,34 +26,37 @@ import (
 )
 
 type options struct {
-	collector    string
-	source       string // the collector binary copied to collector
-	duration     time.Duration
-	warmup       time.Duration
-	warmupMax    time.Duration
-	wait         time.Duration
-	numTraces    int
-	concurrency  int
-	corpusSpans  int
-	perRequest   int
-	ormShare     float64
-	seed         uint64
-	pipelines    []string
-	rounds       int
-	grace        time.Duration
-	out          string
-	workdir      string
-	micro        string
-	profile      bool
-	profileFor   time.Duration
-	profileNodes int
-	timeline     bool
-	loadStart    string
-	profiled     []string
-	rate         float64
-	rateFraction float64
-	rateDuration time.Duration
-	release      string
+	collector string
+	source    string // the collector binary copied to collector
+	// collectorNice is how much nicer than the load generator the collector
+	// runs (0: as nice).
+	collectorNice int
+	duration      time.Duration
+	warmup        time.Duration
+	warmupMax     time.Duration
+	wait          time.Duration
+	numTraces     int
+	concurrency   int
+	corpusSpans   int
+	perRequest    int
+	ormShare      float64
+	seed          uint64
+	pipelines     []string
+	rounds        int
+	grace         time.Duration
+	out           string
+	workdir       string
+	micro         string
+	profile       bool
+	profileFor    time.Duration
+	profileNodes  int
+	timeline      bool
+	loadStart     string
+	profiled      []string
+	rate          float64
+	rateFraction  float64
+	rateDuration  time.Duration
+	release       string
 	// The overload run: querylens offered overloadFactor times its sustained
 	// rate for overloadDuration, with max_held_mib overloadMaxHeld.
 	overloadFactor   float64
@@ -74,6 +77,7 @@ func main() {
 	flag.DurationVar(&o.wait, "wait", 2*time.Second, "wait_duration of groupbytrace and querylens")
 	flag.IntVar(&o.numTraces, "num-traces", 10000, "num_traces of groupbytrace and querylens")
 	flag.IntVar(&o.concurrency, "concurrency", 8, "export requests in flight")
+	flag.IntVar(&o.collectorNice, "collector-nice", 5, "run the collector this much nicer than the load generator (0: as nice): a collector that takes every core then cannot starve the sink that measures it, whose lag would fill the exporter's queue and count in the collector's RSS")
 	flag.IntVar(&o.corpusSpans, "corpus-spans", 400_000, "spans encoded ahead of time and sent again and again with new trace ids")
 	flag.IntVar(&o.perRequest, "spans-per-request", 512, "spans at which a request is closed (an SDK's max_export_batch_size)")
 	flag.Float64Var(&o.ormShare, "orm-share", loadgen.DefaultORMShare, "share of the traces taken from the testdata (ORM traps and fixes); the rest is clean traffic")

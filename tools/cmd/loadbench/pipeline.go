@@ -24,6 +24,17 @@ import (
 	"github.com/querylens/querylens/tools/loadgen"
 )
 
+// collectorCommand runs the collector with the configuration at cfgPath,
+// through nice(1) when it runs nicer than the load generator: nice execs the
+// collector in its own process, so that the pid is the collector's, and
+// every thread its runtime starts inherits the value.
+func collectorCommand(o options, cfgPath string) *exec.Cmd {
+	if o.collectorNice > 0 {
+		return exec.Command("nice", "-n", strconv.Itoa(o.collectorNice), o.collector, "--config", cfgPath)
+	}
+	return exec.Command(o.collector, "--config", cfgPath)
+}
+
 // pipelineKinds are the three pipelines: their processors and what else they
 // run. Each has batch after its processors and exports to the sink with the
 // same otlp_grpc exporter.
@@ -401,7 +412,7 @@ func runPipeline(o options, name string, corpus *loadgen.Corpus, salt uint64, ro
 		return nil, err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(o.collector, "--config", cfgPath)
+	cmd := collectorCommand(o, cfgPath)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err

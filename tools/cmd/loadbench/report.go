@@ -79,6 +79,11 @@ func writeReport(o options, w workload, rounds [][]*result, fixed []*result, ove
 	p("  still grows (by 3%% in 3 s; %v at most: this machine faults new memory in slowly, and a growing heap\n", o.warmupMax)
 	p("  stalls the pipeline), then %v measured. The sink is an OTLP/gRPC server in the same process that\n", o.duration)
 	p("  counts spans per trace id and the time of their arrival.\n")
+	if o.collectorNice > 0 {
+		p("  The collector runs at nice +%d against the sender and the sink: on 2 cores a collector that takes\n", o.collectorNice)
+		p("  both would otherwise starve the sink, whose lag fills the exporter's queue and counts in the\n")
+		p("  collector's peak RSS. CPU per span does not depend on it.\n")
+	}
 	p("- Pipelines (their configurations are under Configuration): `passthrough` is receiver, `batch`, OTLP exporter;\n")
 	p("  `groupbytrace` puts the contrib processor before `batch`; `querylens` puts the querylens processor before\n")
 	p("  `batch` and sends the batches to the querylens connector too, whose metrics go to a Prometheus exporter:\n")
@@ -442,8 +447,8 @@ func machine(o options) [][2]string {
 	}
 	out = append(out, [2]string{"date", time.Now().UTC().Format("2006-01-02 15:04 UTC")})
 	load, _ := os.ReadFile("/proc/loadavg")
-	out = append(out, [2]string{"other work", fmt.Sprintf("load average %s at the start, %s at the end (1, 5, 15 min); the bench ran at nice %d",
-		o.loadStart, strings.Join(strings.Fields(string(load))[:3], " "), niceness())})
+	out = append(out, [2]string{"other work", fmt.Sprintf("load average %s at the start, %s at the end (1, 5, 15 min); the bench ran at nice %d, the collector at %d",
+		o.loadStart, strings.Join(strings.Fields(string(load))[:3], " "), niceness(), niceness()+o.collectorNice)})
 	return out
 }
 
