@@ -386,7 +386,7 @@ func contextOf(t *traceview.Trace, f *detect.Finding, services map[string]servic
 	}
 	ctx.Scopes = sc.scopes
 	ctx.GraphQL = slices.Contains(sc.scopes, graphqlMarker)
-	ctx.LoopWrites = f.Type == detect.TypeNPlusOne && loopWrites(t, f.Members)
+	ctx.InputLoop = f.Type == detect.TypeNPlusOne && (loopWrites(t, f.Members) || inMutationBody(t, f.Anchor))
 	if suggest.Recognize(ctx) == nil { // read the service's other statements only when needed
 		if !sc.rawsRead {
 			sc.raws, sc.rawsRead = serviceRaws(t, s.Service), true
@@ -416,6 +416,30 @@ func loopWrites(t *traceview.Trace, members []int) bool {
 		}
 	}
 	return 2*writes >= len(members)-1
+}
+
+// inMutationBody reports whether span i runs in the resolver of a GraphQL
+// mutation's own field, not in a nested field's: an ancestor is the
+// operation span of a mutation (named "mutation" or "mutation <name>", the
+// semantic conventions' span name), and no resolver between them resolves a
+// nested field ("graphql.resolve updateProducts.0.featuredAsset"), whose
+// reads are the relations of what the mutation returns.
+func inMutationBody(t *traceview.Trace, i int) bool {
+	for k := 0; k < len(t.Spans); k++ { // bounded: a parent cycle ends here
+		name := t.Spans[i].Name
+		if name == "mutation" || strings.HasPrefix(name, "mutation ") {
+			return true
+		}
+		if path, ok := strings.CutPrefix(name, "graphql.resolve "); ok && strings.Contains(path, ".") {
+			return false
+		}
+		parent, ok := t.Parent(i)
+		if !ok {
+			return false
+		}
+		i = parent
+	}
+	return false
 }
 
 // serviceRaws are up to maxServiceRaws distinct raw statements of a

@@ -358,3 +358,29 @@ func TestLoopWrites(t *testing.T) {
 		}
 	}
 }
+
+// A span in the resolver of a GraphQL mutation's own field walks the
+// mutation's input; one in a nested field's resolver, or in a query, loads
+// the relations of what is returned.
+func TestInMutationBody(t *testing.T) {
+	span := func(id, parent byte, name string) traceview.Span {
+		return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{parent}, Name: name, Kind: traceview.KindInternal,
+			Start: int64(id), End: 100, Service: "shop"}
+	}
+	spans := []traceview.Span{
+		{ID: traceview.SpanID{1}, Name: "POST /admin-api", Kind: traceview.KindServer, Start: 1, End: 100, Service: "shop"},
+		span(2, 1, "mutation"), span(3, 2, "graphql.resolve updateProducts"), span(4, 3, "select product"),
+		span(5, 3, "graphql.resolve updateProducts.0.featuredAsset"), span(6, 5, "select asset"),
+		span(7, 1, "query UpdatedProducts"), span(8, 7, "graphql.resolve products"), span(9, 8, "select product"),
+		span(10, 1, "mutation AssignToChannel"), span(11, 10, "select channel"),
+	}
+	tr, _ := traceview.New(traceview.TraceID{1}, spans)
+	want := map[byte]bool{4: true, 6: false, 9: false, 11: true, 1: false}
+	for i := range tr.Spans {
+		if w, ok := want[tr.Spans[i].ID[0]]; ok {
+			if got := inMutationBody(tr, i); got != w {
+				t.Errorf("%s: %v, want %v", tr.Spans[i].Name, got, w)
+			}
+		}
+	}
+}

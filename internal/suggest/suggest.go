@@ -42,11 +42,12 @@ type Context struct {
 	// GraphQL is true when the service's spans show a GraphQL server
 	// (scope or span names): the loop is a resolver, the fix a batch loader.
 	GraphQL bool
-	// LoopWrites is true when the repeats of an n_plus_one have writes of
-	// their service between them, one for every other repeat or more: the
-	// loop walks items the request brings (a mutation's input) and writes
-	// each, so no query it iterates could load the rows eagerly.
-	LoopWrites bool
+	// InputLoop is true when the loop of an n_plus_one walks items the
+	// request brings, not rows a query read, so that no query it iterates
+	// could load them eagerly: writes of its service come between its
+	// repeats (one for every other repeat or more: each item is saved), or it
+	// runs in a GraphQL mutation's own resolver (the mutation's input).
+	InputLoop bool
 }
 
 // dataLoaderFix is added to the fixes of repeats inside a GraphQL server.
@@ -170,7 +171,7 @@ func Fix(r Request) (fix, orm string) {
 	subject := subjectOf(r)
 	shape := shapeOf(r, subject)
 	shape = varyingShape(shape, subject, r.varyingOf(subject))
-	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && (!o.lazyLoad(subject) || r.Context.LoopWrites) {
+	if r.Type == detect.TypeNPlusOne && (shape == ShapeByKey || shape == ShapeByForeignKey) && (!o.lazyLoad(subject) || r.Context.InputLoop) {
 		shape = ShapeOther // the app's own select per item: no relationship to load eagerly
 	}
 	wording := fixes[r.Type]

@@ -262,7 +262,7 @@ func TestLoopThatWritesBatchesItsReads(t *testing.T) {
 	if !strings.Contains(fix, "relations:") {
 		t.Errorf("a read loop: %s", fix)
 	}
-	ctx.LoopWrites = true
+	ctx.InputLoop = true
 	fix, orm := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{st}, Context: ctx})
 	if orm != "TypeORM" || strings.Contains(fix, "relations") || !strings.Contains(fix, "In(keys)") {
 		t.Errorf("a loop that writes: %s: %s", orm, fix)
