@@ -101,7 +101,7 @@ func (e *Engine) Analyze(t *traceview.Trace) Result {
 		}
 		f.Suggestion, f.ORM = suggest.Fix(suggest.Request{
 			Type: f.Type, Reason: f.Reason, Statements: statementsOf(t, f), Context: contextOf(t, f, services),
-			Exception: f.Exception, Lazy: f.Lazy, Varying: varyingColumns(t, f),
+			Exception: f.Exception, Lazy: f.Lazy, Varying: varyingColumns(t, f), RowKey: rowKey(t, f),
 		})
 		if f.Code.Function != "" {
 			f.Suggestion += " Called from " + describeCode(f.Code) + "."
@@ -416,6 +416,27 @@ func loopWrites(t *traceview.Trace, members []int) bool {
 		}
 	}
 	return 2*writes >= len(members)-1
+}
+
+// rowKey is the column that identifies a row of an unordered deep_offset's
+// table, when another statement of the trace reads that table by it: "id",
+// looked up by equality or IN. Other findings need none.
+func rowKey(t *traceview.Trace, f *detect.Finding) string {
+	s := &t.Spans[subject(f)]
+	if f.Type != detect.TypeDeepOffset || s.DB == nil || s.DB.Statement == nil || s.DB.Statement.OrderBy != "" || s.DB.Statement.Base == "" {
+		return ""
+	}
+	base := s.DB.Statement.Base
+	for i := range t.Spans {
+		db := t.Spans[i].DB
+		if db == nil || db.Statement == nil || db.Statement.Base != base {
+			continue
+		}
+		if where := " " + db.Statement.Where; strings.Contains(where, " id = ?") || strings.Contains(where, " id IN (") {
+			return "id"
+		}
+	}
+	return ""
 }
 
 // inMutationBody reports whether span i runs in the resolver of a GraphQL

@@ -384,3 +384,36 @@ func TestInMutationBody(t *testing.T) {
 		}
 	}
 }
+
+// An unordered deep page's fix pages by the key another statement of the
+// trace reads its table by; with none, the key is left for the user.
+func TestUnorderedPageKeyFromTheTrace(t *testing.T) {
+	build := func(byID bool) string {
+		spans := []traceview.Span{{ID: traceview.SpanID{1}, Name: "GET /customers", Kind: traceview.KindServer, Start: 1, End: 100,
+			Service: "gva", Language: "go", Scope: "gorm.io/plugin/opentelemetry"}}
+		db := func(id byte, raw string) traceview.Span {
+			return traceview.Span{ID: traceview.SpanID{id}, ParentID: traceview.SpanID{1}, Name: "SELECT", Kind: traceview.KindClient,
+				Start: int64(id), End: int64(id) + 1, Service: "gva", Language: "go", Scope: "gorm.io/plugin/opentelemetry",
+				DB: &traceview.DBCall{System: "postgresql", Raw: raw, Statement: sqlnorm.Normalize("postgresql", raw), ReturnedRows: -1, RowsAffected: -1}}
+		}
+		spans = append(spans, db(10, `SELECT * FROM "exa_customers" WHERE "exa_customers"."deleted_at" IS NULL LIMIT 10 OFFSET 1000`))
+		if byID {
+			spans = append(spans, db(11, `SELECT * FROM "exa_customers" WHERE id = 7 AND "exa_customers"."deleted_at" IS NULL ORDER BY "exa_customers"."id" LIMIT 1`))
+		}
+		tr, _ := traceview.New(traceview.TraceID{1}, spans)
+		e, _ := New(detect.DefaultConfig(), nil)
+		for _, f := range e.Analyze(tr).Findings {
+			if f.Type == detect.TypeDeepOffset {
+				return f.Suggestion
+			}
+		}
+		t.Fatalf("no deep_offset")
+		return ""
+	}
+	if fix := build(true); !strings.Contains(fix, `db.Where("id > ?", lastKey).Order("id")`) {
+		t.Errorf("with the table read by id: %s", fix)
+	}
+	if fix := build(false); !strings.Contains(fix, `db.Where("<key> > ?", lastKey).Order("<key>")`) {
+		t.Errorf("with no key in the trace: %s", fix)
+	}
+}

@@ -73,6 +73,11 @@ type Request struct {
 	// its runs, when the statements carry their values: the key that makes
 	// one query of them. Names only.
 	Varying map[string][]string
+	// RowKey is the column that identifies a row of the subject's base
+	// table, when another statement of the trace reads the table by it
+	// (WHERE id = ?): a page with no ORDER BY pages by it. "" when the
+	// trace shows none.
+	RowKey string
 }
 
 // varyingOf is Varying of one of the request's statements.
