@@ -1,6 +1,8 @@
 package suggest
 
 import (
+	"strings"
+
 	"github.com/querylens/querylens/internal/detect"
 	"github.com/querylens/querylens/internal/sqlnorm"
 )
@@ -211,10 +213,24 @@ func init() {
 // unless they write; otherwise the statement's own shape.
 func init() {
 	shapeHooks[detect.TypeNPlusOne] = func(r Request, subject *sqlnorm.Statement) Shape {
-		shape, _ := describe(subject)
+		shape, k := describe(subject)
 		if r.Reason == detect.ReasonSpreadOut && !shape.IsWrite() {
 			return ShapeSpreadOut
 		}
+		if shape == ShapeByForeignKey && isParentColumn(k.column) {
+			return ShapeTree
+		}
 		return shape
+	}
+	// A tree read a node at a time is the same in every ORM: its children
+	// may be no association it maps (a self-reference left out of the
+	// model), so the fix names none.
+	const tree = `the loop reads {table} one node of its tree at a time, by {key}: load the rows once (the whole table, or the subtree with a recursive CTE, WITH RECURSIVE) and group them by {key} in memory, or read one whole level per query ({qkey} IN (...)), instead of one query per node.`
+	for orm, byShape := range fixes[detect.TypeNPlusOne] {
+		if orm == "" {
+			byShape[ShapeTree] = "The" + strings.TrimPrefix(tree, "the")
+			continue
+		}
+		byShape[ShapeTree] = orm + ": " + tree
 	}
 }

@@ -60,11 +60,24 @@ const (
 	// (SUM, AVG, MIN, MAX, ...) or groups them: like a count, one grouped
 	// query for all items fixes it, never eager loading.
 	ShapeAggregate
+	// ShapeTree stands for an n_plus_one that reads a tree one node at a
+	// time: rows of a table by their parent column (parent_id), the children
+	// of each row read before. A self-reference the ORM may not map as an
+	// association: load once and group, or read a level per query.
+	ShapeTree
 )
 
 // IsWrite reports whether the shape writes rows.
 func (s Shape) IsWrite() bool {
 	return s == ShapeInsert || s == ShapeUpsert || s == ShapeUpdate || s == ShapeDelete
+}
+
+// isParentColumn reports whether a column names a row's parent in the same
+// table, the adjacency list of a tree: parent_id, parentId, parent,
+// parent_<entity>_id.
+func isParentColumn(column string) bool {
+	c := strings.ToLower(strings.Trim(column, "\"`[]"))
+	return c == "parent" || c == "parent_id" || c == "parentid" || strings.HasPrefix(c, "parent_") && strings.HasSuffix(c, "_id")
 }
 
 // key is what a statement is keyed on: the first column it compares to a
