@@ -418,3 +418,37 @@ func TestDirectorySkipsFilesThatHoldNoTraces(t *testing.T) {
 		t.Errorf("a broken trace file in a directory: exit %d, %s", code, errs)
 	}
 }
+
+// TestGapNamesTheStatementMostRun: when one statement ran a third of a
+// service's queries with no parent or more, the warning and the JSON name it,
+// normalized (no value of it): the code that runs it, a middleware or hook,
+// is where the context is lost.
+func TestGapNamesTheStatementMostRun(t *testing.T) {
+	var lines []string
+	for i := 0; i < 14; i++ {
+		stmt := fmt.Sprintf("INSERT INTO audit_log (path, user_id) VALUES ('/secret-%d', %d)", i, 4000+i)
+		if i >= 12 {
+			stmt = fmt.Sprintf("SELECT * FROM users WHERE id = %d", i)
+		}
+		lines = append(lines, fmt.Sprintf(`{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"admin"}},`+
+			`{"key":"telemetry.sdk.language","value":{"stringValue":"go"}}]},"scopeSpans":[{"scope":{"name":"gorm.io/plugin/opentelemetry"},"spans":[`+
+			`{"traceId":"%032x","spanId":"%016x","name":"gorm.Create","kind":3,"startTimeUnixNano":"1000","endTimeUnixNano":"2000",`+
+			`"attributes":[{"key":"db.system.name","value":{"stringValue":"postgresql"}},{"key":"db.query.text","value":{"stringValue":%q}}]}]}]}]}`,
+			i+1, i+1, stmt))
+	}
+	path := filepath.Join(t.TempDir(), "gaps.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "analyze", "--quiet", path)
+	want := "12 of them ran one statement, INSERT INTO audit_log (path, user_id) VALUES (?):"
+	if code != exitClean || !strings.Contains(out, "warning: admin: 14 database queries in 14 traces") || !strings.Contains(out, want) ||
+		strings.Contains(out, "secret") || strings.Contains(out, "4001") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	_, out, _ = runCLI(t, "", "analyze", "--quiet", "--format", "json", path)
+	if r := parseJSON(t, out); len(r.Summary.Gaps) != 1 || r.Summary.Gaps[0].StatementQueries != 12 ||
+		!strings.HasPrefix(r.Summary.Gaps[0].Statement, "INSERT INTO audit_log") {
+		t.Errorf("summary %+v", r.Summary.Gaps)
+	}
+}

@@ -19,7 +19,21 @@ type Gap struct {
 	Traces  int    `json:"traces"`
 	// Advice says how the service's ORM gets the request's context.
 	Advice string `json:"advice"`
+	// Statement is the normalized statement that ran the most of the
+	// queries, when it ran a third of them or more, and mostReadMin or more:
+	// often a middleware or hook that runs it without the request's context,
+	// once a request. StatementQueries is how many ran it.
+	Statement        string `json:"statement,omitempty"`
+	StatementQueries int    `json:"statement_queries,omitempty"`
 }
+
+// One statement names a gap when it ran a third of its queries or more, and
+// this many or more.
+const mostReadMin = 10
+
+// maxGapStatements bounds the statements counted per service: past it, new
+// ones are not counted (a gap of many statements names none anyway).
+const maxGapStatements = 256
 
 // Gaps sums, per service, the gaps the processor annotated
 // (querylens.gap.db_queries on a database span with no parent).
@@ -29,7 +43,8 @@ type Gaps struct {
 
 type gapSum struct {
 	Gap
-	ctx suggest.Context
+	ctx        suggest.Context
+	statements map[string]int // normalized statement -> queries
 }
 
 // maxGapServices bounds the services a run keeps gaps of; past it, the
@@ -53,17 +68,22 @@ func (g *Gaps) Add(td ptrace.Traces) {
 			ss := rs.ScopeSpans().At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				v, ok := spans.At(k).Attributes().Get(contract.AttrGapDBQueries)
+				span := spans.At(k).Attributes()
+				v, ok := span.Get(contract.AttrGapDBQueries)
 				if !ok {
 					continue
 				}
-				g.add(service, suggest.Context{Language: language, Scopes: []string{ss.Scope().Name()}}, int(v.Int()))
+				statement := ""
+				if st, ok := span.Get(contract.AttrStatement); ok {
+					statement = st.Str()
+				}
+				g.add(service, suggest.Context{Language: language, Scopes: []string{ss.Scope().Name()}}, int(v.Int()), statement)
 			}
 		}
 	}
 }
 
-func (g *Gaps) add(service string, ctx suggest.Context, queries int) {
+func (g *Gaps) add(service string, ctx suggest.Context, queries int, statement string) {
 	if g.byService == nil {
 		g.byService = map[string]*gapSum{}
 	}
@@ -78,6 +98,30 @@ func (g *Gaps) add(service string, ctx suggest.Context, queries int) {
 	}
 	s.Queries += queries
 	s.Traces++
+	if statement == "" {
+		return
+	}
+	if s.statements == nil {
+		s.statements = map[string]int{}
+	}
+	if _, counted := s.statements[statement]; counted || len(s.statements) < maxGapStatements {
+		s.statements[statement] += queries
+	}
+}
+
+// mostRun is the statement that ran the most of a gap's queries, when it
+// ran a third of them or more and mostReadMin or more.
+func (s *gapSum) mostRun() (string, int) {
+	best, n := "", 0
+	for st, c := range s.statements {
+		if c > n || c == n && st < best {
+			best, n = st, c
+		}
+	}
+	if n < mostReadMin || 3*n < s.Queries {
+		return "", 0
+	}
+	return best, n
 }
 
 // List returns the gaps, the most queries first, with their advice.
@@ -86,6 +130,7 @@ func (g *Gaps) List() []Gap {
 	for _, s := range g.byService {
 		gap := s.Gap
 		gap.Advice = suggest.ContextAdvice(s.ctx)
+		gap.Statement, gap.StatementQueries = s.mostRun()
 		out = append(out, gap)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -100,9 +145,14 @@ func (g *Gaps) List() []Gap {
 // WriteGapWarnings writes one warning per gap.
 func WriteGapWarnings(w io.Writer, gaps []Gap) error {
 	for _, g := range gaps {
-		if _, err := fmt.Fprintf(w, "warning: %s: %d database %s in %d %s ran in no request (a query with no parent span): no loop can be seen in %s. %s\n",
+		most := ""
+		if g.Statement != "" {
+			most = fmt.Sprintf(" %d of them ran one statement, %s: look first at the code that runs it, often a middleware or hook, once a request.",
+				g.StatementQueries, g.Statement)
+		}
+		if _, err := fmt.Fprintf(w, "warning: %s: %d database %s in %d %s ran in no request (a query with no parent span): no loop can be seen in %s.%s %s\n",
 			g.Service, g.Queries, plural(g.Queries, "query", "queries"), g.Traces, plural(g.Traces, "trace", "traces"),
-			plural(g.Queries, "it", "them"), g.Advice); err != nil {
+			plural(g.Queries, "it", "them"), most, g.Advice); err != nil {
 			return err
 		}
 	}
