@@ -337,7 +337,7 @@ func TestNewORMWords(t *testing.T) {
 		{"nodejs", "@opentelemetry/instrumentation-typeorm", `SELECT "Author"."id" AS "Author_id" FROM "authors" "Author" WHERE (("Author"."id" = $1)) LIMIT 1`, "n_plus_one", "TypeORM", `relations: ["<relation to authors>"]`},
 		{"nodejs", "@opentelemetry/instrumentation-typeorm", `SELECT "Book"."id" AS "Book_id" FROM "books" "Book" WHERE (("Book"."authorId" = $1))`, "n_plus_one", "TypeORM", "where { authorId: In(keys) }"},
 		{"nodejs", "prisma", `SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."Book"."id" FROM "public"."Book" WHERE "public"."Book"."authorId" = $1 OFFSET $2) AS "sub"`, "n_plus_one", "Prisma", `include: { _count: { select: { <relation to Book>: true } } }`},
-		{"nodejs", "prisma", `INSERT INTO "public"."Book" ("title","authorId") VALUES ($1,$2)`, "n_plus_one", "Prisma", "prisma.<model of Book>.createMany"},
+		{"nodejs", "prisma", `INSERT INTO "public"."Book" ("title","authorId") VALUES ($1,$2)`, "n_plus_one", "Prisma", "prisma.book.createMany"},
 		{"dotnet", "OpenTelemetry.Instrumentation.EntityFrameworkCore", "SELECT [a].[Id], [a].[Name] FROM [Authors] AS [a] WHERE [a].[Id] = @__p_0", "n_plus_one", "EF Core", ".Include(x => x.<navigation to Authors>)"},
 		{"dotnet", "OpenTelemetry.Instrumentation.EntityFrameworkCore", "SELECT [b].[Id] FROM [Books] AS [b] WHERE [b].[AuthorId] = @__p_0", "n_plus_one", "EF Core", ".AsSplitQuery()"},
 		{"dotnet", "OpenTelemetry.Instrumentation.EntityFrameworkCore", "SELECT [b].[Id] FROM [Books] AS [b] ORDER BY [b].[Id] OFFSET @__p_0 ROWS FETCH NEXT @__p_1 ROWS ONLY", "deep_offset", "EF Core", "Skip(n)"},

@@ -186,8 +186,8 @@ func Fix(r Request) (fix, orm string) {
 		text = wording.text(orm, shape)
 	}
 	fix = fill(text, varsOf(r, orm, subject)) + captureNote(subject, LanguageOf(r.Context))
-	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !writeShapes[shape] {
-		fix += dataLoaderFix // a loader batches reads
+	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !writeShapes[shape] && !r.Context.InputLoop {
+		fix += dataLoaderFix // a loader batches a resolver's reads, not a loop over a mutation's input
 	}
 	return fix, orm
 }

@@ -272,8 +272,26 @@ func TestLoopThatWritesBatchesItsReads(t *testing.T) {
 	if orm != "TypeORM" || strings.Contains(fix, "relations") || !strings.Contains(fix, "In(keys)") {
 		t.Errorf("a loop that writes: %s: %s", orm, fix)
 	}
+	if strings.Contains(fix, "DataLoader") {
+		t.Errorf("a DataLoader on a loop over a mutation's input: %s", fix)
+	}
 	insert := sqlnorm.Normalize("mysql", "INSERT INTO `job_record` (`queueName`, `data`) VALUES ('q', 'x')")
 	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{insert}, Context: ctx}); strings.Contains(fix, "DataLoader") {
 		t.Errorf("a DataLoader on a loop of inserts: %s", fix)
+	}
+}
+
+// Prisma names a model's table after the model unless @@map says otherwise:
+// a PascalCase table is the model, and the fix writes its client accessor;
+// a snake_case one stays a placeholder.
+func TestPrismaModelFromItsTable(t *testing.T) {
+	ctx := Context{Language: "nodejs", Scopes: []string{"prisma"}}
+	insert := sqlnorm.Normalize("postgresql", `INSERT INTO "public"."TeamMember" ("id","role") VALUES ($1,$2)`)
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{insert}, Context: ctx}); !strings.Contains(fix, "prisma.teamMember.createMany(") {
+		t.Errorf("PascalCase table: %s", fix)
+	}
+	mapped := sqlnorm.Normalize("postgresql", `INSERT INTO "public"."team_members" ("id","role") VALUES ($1,$2)`)
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{mapped}, Context: ctx}); !strings.Contains(fix, "prisma.<model of team_members>.createMany(") {
+		t.Errorf("a mapped table: %s", fix)
 	}
 }

@@ -93,7 +93,27 @@ func statementVarsLookup(st *sqlnorm.Statement, orm string, lookup []string) map
 	if shape == ShapeAggregate {
 		aggregateVars(v, orm, st)
 	}
+	if orm == "Prisma" && isPascalCase(table) {
+		// Prisma names a model's table after the model unless @@map says
+		// otherwise: a PascalCase table is the model, its client accessor
+		// the same name in lower camel case.
+		v["model"] = strings.ToLower(table[:1]) + table[1:]
+	}
 	return v
+}
+
+// isPascalCase reports whether a name is an identifier in PascalCase:
+// an upper-case ASCII letter, then letters and digits only.
+func isPascalCase(name string) bool {
+	if name == "" || name[0] < 'A' || name[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // primaryKeyAlone is id alone when the columns a row is looked up by hold
