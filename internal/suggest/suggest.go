@@ -16,6 +16,7 @@
 package suggest
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -185,12 +186,42 @@ func Fix(r Request) (fix, orm string) {
 		orm = ""
 		text = wording.text(orm, shape)
 	}
-	fix = fill(text, varsOf(r, orm, subject)) + captureNote(subject, LanguageOf(r.Context))
+	vars := varsOf(r, orm, subject)
+	fix = fill(text, vars) + otherFilters(r.Type, shape, subject, vars["key"]) + captureNote(subject, LanguageOf(r.Context))
 	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !writeShapes[shape] && !r.Context.InputLoop {
 		fix += dataLoaderFix // a loader batches a resolver's reads, not a loop over a mutation's input
 	}
 	return fix, orm
 }
+
+// otherFilters reminds the grouped count or aggregate that fixes a count per
+// item (n_plus_one) of the conditions of the statement beside its key (TeamMember.teamID = ? AND role = ?): grouped by
+// the key alone, the query would count every role.
+func otherFilters(typ string, shape Shape, st *sqlnorm.Statement, keyColumn string) string {
+	if typ != detect.TypeNPlusOne || shape != ShapeCount && shape != ShapeAggregate {
+		return ""
+	}
+	if st == nil {
+		return ""
+	}
+	var others []string
+	for _, m := range conditionRe.FindAllStringSubmatch(st.Where, -1) {
+		if c := lastSegment(m[1]); !strings.EqualFold(c, keyColumn) && !conditionWords[strings.ToUpper(c)] && !slices.Contains(others, c) {
+			others = append(others, c)
+		}
+	}
+	if len(others) == 0 {
+		return ""
+	}
+	return " Keep its other conditions (" + strings.Join(others, ", ") + ") in the grouped query's filter."
+}
+
+// conditionRe finds the column of each comparison in a normalized WHERE
+// (sqlnorm's Where: names unquoted, the base table's qualifier dropped).
+var conditionRe = regexp.MustCompile(`([A-Za-z_][\w.]*) (?:=|<>|!=|<=|>=|<|>|IN|LIKE|ILIKE|IS) `)
+
+// conditionWords are words conditionRe may take for a column.
+var conditionWords = map[string]bool{"AND": true, "OR": true, "NOT": true, "CAST": true, "AS": true, "TEXT": true}
 
 // writeShapes are the shapes of writes, whose fix is a bulk write.
 var writeShapes = map[Shape]bool{ShapeInsert: true, ShapeUpsert: true, ShapeUpdate: true, ShapeDelete: true, ShapeWriteLoop: true, ShapeWrite: true}

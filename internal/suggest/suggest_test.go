@@ -295,3 +295,18 @@ func TestPrismaModelFromItsTable(t *testing.T) {
 		t.Errorf("a mapped table: %s", fix)
 	}
 }
+
+// A count per item grouped by its key keeps the count's other conditions:
+// grouped by teamID alone, a count of a team's owners would count every role.
+func TestGroupedCountKeepsItsOtherConditions(t *testing.T) {
+	ctx := Context{Language: "nodejs", Scopes: []string{"prisma"}}
+	owners := sqlnorm.Normalize("postgresql", `SELECT COUNT(*) AS "_count$_all" FROM "public"."TeamMember" WHERE ("public"."TeamMember"."teamID" = $1 AND "public"."TeamMember"."role" = CAST($2::text AS "public"."TeamAccessRole"))`)
+	fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{owners}, Context: ctx})
+	if !strings.Contains(fix, `by: ["teamID"]`) || !strings.Contains(fix, "Keep its other conditions (role) in the grouped query's filter.") {
+		t.Errorf("%s", fix)
+	}
+	all := sqlnorm.Normalize("postgresql", `SELECT COUNT(*) FROM "public"."TeamMember" WHERE "public"."TeamMember"."teamID" = $1`)
+	if fix, _ := Fix(Request{Type: "n_plus_one", Statements: []*sqlnorm.Statement{all}, Context: ctx}); strings.Contains(fix, "other conditions") {
+		t.Errorf("a count by its key alone: %s", fix)
+	}
+}
