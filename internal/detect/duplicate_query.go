@@ -139,25 +139,9 @@ func (w *writeTimes) index(in *Input) {
 // distinctRuns counts the runs of spans of distinct ids: a span exported
 // twice (a retried export, a file read twice) is one run of its query.
 func distinctRuns(t *traceview.Trace, spans []int) int {
-	if len(spans) > 32 { // a long loop: a set, not a scan per span
-		ids := make(map[traceview.SpanID]struct{}, len(spans))
-		for _, i := range spans {
-			ids[t.Spans[i].ID] = struct{}{}
-		}
-		return len(ids)
+	ids := make(map[traceview.SpanID]struct{}, len(spans))
+	for _, i := range spans {
+		ids[t.Spans[i].ID] = struct{}{}
 	}
-	n := 0
-	for k, i := range spans {
-		seen := false
-		for _, j := range spans[:k] {
-			if t.Spans[j].ID == t.Spans[i].ID {
-				seen = true
-				break
-			}
-		}
-		if !seen {
-			n++
-		}
-	}
-	return n
+	return len(ids)
 }

@@ -188,7 +188,7 @@ func Fix(r Request) (fix, orm string) {
 	}
 	vars := varsOf(r, orm, subject)
 	fix = fill(text, vars) + otherFilters(r.Type, shape, subject, vars["key"]) + captureNote(subject, LanguageOf(r.Context))
-	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !writeShapes[shape] && !r.Context.InputLoop {
+	if r.Context.GraphQL && (r.Type == detect.TypeNPlusOne || r.Type == detect.TypeMNPlusOne) && !shape.IsWrite() && shape != ShapeWriteLoop && !r.Context.InputLoop {
 		fix += dataLoaderFix // a loader batches a resolver's reads, not a loop over a mutation's input
 	}
 	return fix, orm
@@ -222,9 +222,6 @@ var conditionRe = regexp.MustCompile(`([A-Za-z_][\w.]*) (?:=|<>|!=|<=|>=|<|>|IN|
 
 // conditionWords are words conditionRe may take for a column.
 var conditionWords = map[string]bool{"AND": true, "OR": true, "NOT": true, "CAST": true, "AS": true, "TEXT": true}
-
-// writeShapes are the shapes of writes, whose fix is a bulk write.
-var writeShapes = map[Shape]bool{ShapeInsert: true, ShapeUpsert: true, ShapeUpdate: true, ShapeDelete: true, ShapeWriteLoop: true, ShapeWrite: true}
 
 // subjectOf is the statement a fix is about: the type's choice, else the
 // first.
